@@ -1,0 +1,47 @@
+"""The Python API: load a scenario, run a model, get a result.
+
+    >>> from detente.api import forecast
+    >>> result = forecast("scenarios/ec-emissions-1994.yaml", model="challenge")
+    >>> result.forecasts()
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from detente.models import get_model
+from detente.result import ForecastResult, build_result
+from detente.scenario.arrays import ScenarioArrays, to_arrays
+from detente.scenario.io import load_scenario
+from detente.scenario.model import Scenario
+
+
+def _as_scenario(scenario: Scenario | str | Path, fmt: str | None = None) -> Scenario:
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario, fmt)
+
+
+def run_model(arrays: ScenarioArrays, model: str = "compromise", preset: str | None = None,
+              rounds: int | None = None, seed: int | None = 0, capability: str = "default",
+              **options: Any) -> ForecastResult:
+    """Run ``model`` on scenario arrays (any batch size) and assemble the result."""
+    spec = get_model(model)
+    opts = spec.options(preset, **options)
+    n_rounds = spec.default_rounds if rounds is None else rounds
+    rng = np.random.default_rng(seed)
+    out = spec.run(arrays, opts, n_rounds, rng)
+    return build_result(spec.name, preset or spec.default_preset, capability,
+                        dataclasses.asdict(opts), arrays, out)
+
+
+def forecast(scenario: Scenario | str | Path, model: str = "compromise",
+             preset: str | None = None, rounds: int | None = None, seed: int | None = 0,
+             capability: str = "default", fmt: str | None = None,
+             **options: Any) -> ForecastResult:
+    """Forecast every issue of ``scenario`` (a Scenario or a file path) with ``model``."""
+    sc = _as_scenario(scenario, fmt)
+    return run_model(to_arrays(sc, capability), model, preset, rounds, seed, capability,
+                     **options)

@@ -1,0 +1,65 @@
+"""The typer application and the helpers every command uses."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from detente.errors import DetenteError, ScenarioError
+
+app = typer.Typer(
+    name="detente",
+    help="Model, simulate and forecast multilateral negotiations between states.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_BAD_INPUT = 2
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Print library errors as one clear line per problem and exit with code 2."""
+    try:
+        yield
+    except ScenarioError as exc:
+        for p in exc.problems:
+            err_console.print(f"[red]error[/red] {p}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except DetenteError as exc:
+        err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def parse_options(items: list[str] | None) -> dict[str, Any]:
+    """``key=value`` pairs; values parsed as JSON where possible (numbers, true, null)."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise DetenteError(f"--option expects key=value, got {item!r}")
+        key, value = item.split("=", 1)
+        try:
+            out[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key.strip()] = value
+    return out
+
+
+def fmt_num(x: float | None, digits: int = 2) -> str:
+    return "—" if x is None else f"{x:.{digits}f}"
+
+
+Command = Callable[..., Any]

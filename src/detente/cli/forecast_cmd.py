@@ -1,0 +1,86 @@
+"""``detente forecast`` and ``detente models``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from detente.api import run_model
+from detente.cli.app import app, console, fmt_num, parse_options, print_json, user_errors
+from detente.models import get_model, models
+from detente.result import ForecastResult
+from detente.scenario.arrays import to_arrays
+from detente.scenario.io import load_scenario, write_atomic
+
+
+@app.command()
+def forecast(
+    file: Path,
+    model: Annotated[str, typer.Option("--model", "-m",
+                                       help="model name, or 'all'")] = "challenge",
+    preset: Annotated[str | None, typer.Option(help="named option set of the model")] = None,
+    rounds: Annotated[int | None, typer.Option(min=0, help="rounds of bargaining")] = None,
+    capability: Annotated[str, typer.Option(
+        help="capability coding: default, equal, or a named coding")] = "default",
+    seed: Annotated[int, typer.Option(help="seed of the random generator")] = 0,
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", "-o", help="model option key=value (repeatable)")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="input format")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    out: Annotated[Path | None, typer.Option(help="also write the JSON to this file")] = None,
+) -> None:
+    """Forecast each issue of a scenario with one model (or all of them)."""
+    import json
+
+    with user_errors():
+        sc = load_scenario(file, fmt)
+        arrays = to_arrays(sc, capability)
+        names = list(models()) if model == "all" else [model]
+        results = []
+        for name in names:
+            spec = get_model(name)
+            opts = parse_options(option) if model != "all" else {}
+            results.append(run_model(arrays, spec.name, preset if model != "all" else None,
+                                     rounds, seed, capability, **opts))
+    data = results[0].to_dict() if len(results) == 1 else {
+        "models": [r.to_dict() for r in results]}
+    if out is not None:
+        write_atomic(out, json.dumps(data, indent=2, allow_nan=False) + "\n")
+    if json_out:
+        print_json(data)
+        return
+    _print_table(sc.name or str(file), results, [i.name for i in sc.issues])
+    if out is not None:
+        console.print(f"wrote {out}")
+
+
+def _print_table(title: str, results: list[ForecastResult], issue_names: list[str]) -> None:
+    table = Table(title=title)
+    table.add_column("issue")
+    for r in results:
+        table.add_column(r.model if r.preset == "default" else f"{r.model} ({r.preset})",
+                         justify="right")
+    first = results[0]
+    for k, iss in enumerate(first.issues):
+        label = f"{iss.id} {issue_names[k]}".strip()
+        table.add_row(label, *[fmt_num(r.issues[k].forecast) for r in results])
+    console.print(table)
+    if len(results) == 1 and first.issues and len(first.issues[0].rounds) > 1:
+        for iss in first.issues:
+            meds = " → ".join(fmt_num(r.median) for r in iss.rounds)
+            console.print(f"[bold]{iss.id}[/bold] median by round: {meds}")
+
+
+@app.command("models")
+def list_models() -> None:
+    """List the models and their presets."""
+    table = Table(title="models")
+    table.add_column("model")
+    table.add_column("presets")
+    table.add_column("what it is")
+    for spec in models().values():
+        table.add_row(spec.name, ", ".join(spec.presets), spec.summary)
+    console.print(table)

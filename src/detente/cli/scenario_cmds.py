@@ -1,0 +1,51 @@
+"""Commands on scenario files: validate, convert, schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from detente.cli.app import app, console, print_json, user_errors
+from detente.scenario.io import load_scenario, save_scenario
+from detente.scenario.model import Scenario
+
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f",
+                                               help="input format (detected if omitted)")]
+
+
+@app.command()
+def validate(file: Path, fmt: FormatOpt = None,
+             json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Check a scenario file and report every problem at once (exit code 2 if any)."""
+    with user_errors():
+        sc = load_scenario(file, fmt)
+    summary = {"file": str(file), "valid": True, "actors": len(sc.actors),
+               "issues": len(sc.issues), "forums": len(sc.forums), "events": len(sc.calendar)}
+    if json_out:
+        print_json(summary)
+    else:
+        console.print(f"[green]ok[/green] {file}: {len(sc.actors)} actors, {len(sc.issues)} "
+                      f"issues, {len(sc.forums)} forums, {len(sc.calendar)} events")
+
+
+@app.command()
+def convert(src: Path, dst: Path, fmt: FormatOpt = None,
+            to: Annotated[str | None, typer.Option(
+                "--to", help="output format (from the suffix if omitted)")] = None) -> None:
+    """Convert a scenario between formats (YAML, JSON, BDM CSV, KTAB CSV, Decide, DEU)."""
+    with user_errors():
+        sc = load_scenario(src, fmt)
+        save_scenario(sc, dst, to)
+    console.print(f"wrote {dst}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the scenario format, for editors that validate files."""
+    data = Scenario.model_json_schema()
+    data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    data["title"] = "detente scenario"
+    print(json.dumps(data, indent=2))

@@ -1,0 +1,43 @@
+"""Errors the library raises for bad input.
+
+Every problem names where it is (file, line, field path such as ``actors[3].salience.A``) and
+what is wrong, so the CLI can print one clear line per problem and exit with code 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where it is and what is wrong."""
+
+    message: str
+    path: str = ""
+    line: int | None = None
+    file: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file or ""
+        if self.line is not None:
+            where = f"{where}:{self.line}" if where else f"line {self.line}"
+        if self.path:
+            where = f"{where}: {self.path}" if where else self.path
+        return f"{where}: {self.message}" if where else self.message
+
+
+class DetenteError(Exception):
+    """Base class of the errors the library raises on purpose."""
+
+
+class ScenarioError(DetenteError):
+    """A scenario (or foreign input file) that cannot be used, with every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class OptionError(DetenteError):
+    """An unknown model, preset or option value."""

@@ -1,0 +1,38 @@
+"""Static forecasting models, one module each, all behind :class:`~detente.models.base.ModelSpec`.
+
+``get_model(name)`` returns a registered model; ``models()`` lists them in a stable order.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from detente.errors import OptionError
+from detente.models.base import ModelSpec
+
+# module name for each model, in the order `detente models` lists them
+_MODULES = ("compromise", "median", "condorcet", "nash", "challenge", "exchange", "smp",
+            "ensemble")
+
+
+def models() -> dict[str, ModelSpec]:
+    """Every available model by name."""
+    found: dict[str, ModelSpec] = {}
+    for module in _MODULES:
+        try:
+            mod = importlib.import_module(f"detente.models.{module}")
+        except ModuleNotFoundError as exc:  # a model not written yet
+            if exc.name != f"detente.models.{module}":
+                raise
+            continue
+        for spec in getattr(mod, "MODELS", [getattr(mod, "MODEL", None)]):
+            if spec is not None:
+                found[spec.name] = spec
+    return found
+
+
+def get_model(name: str) -> ModelSpec:
+    known = models()
+    if name not in known:
+        raise OptionError(f"unknown model {name!r}; models: {', '.join(known)}")
+    return known[name]

@@ -1,0 +1,168 @@
+"""The one interface every static model implements.
+
+A model is a :class:`ModelSpec`: a name, a source, a frozen options dataclass with named presets,
+and a ``run`` function from (:class:`ScenarioArrays`, options, rounds, rng) to a
+:class:`ModelOutput`. Models that treat issues one at a time write only an issue function and
+wrap it with :func:`per_issue`, which hands it the involved actors of each issue as batched
+``(B, n)`` arrays.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from detente.errors import OptionError
+from detente.scenario.arrays import ScenarioArrays
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One step of a model's reasoning: who moved, towards whom, and why (draw 0 only)."""
+
+    round: int
+    issue: str
+    actor: str
+    action: str  # e.g. "compromise", "capitulation", "conflict", "exchange", "moves"
+    before: float  # 0-100 scale; converted to the issue scale on output
+    after: float
+    target: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelOutput:
+    """What a model returns for a batch.
+
+    ``trajectory`` is (B, T+1, A, I) on 0-100 with NaN for uninvolved actors; row 0 is the input.
+    ``forecast`` is (B, I). ``median``/``mean`` (B, T+1, I) override the summaries the result
+    would otherwise compute (c*s weighted median and mean). ``extras`` holds model-specific,
+    JSON-ready additions per issue id or per round.
+    """
+
+    trajectory: np.ndarray
+    forecast: np.ndarray
+    median: np.ndarray | None = None
+    mean: np.ndarray | None = None
+    log: list[LogEntry] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+RunFn = Callable[[ScenarioArrays, Any, int, np.random.Generator], ModelOutput]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A registered model: metadata, options and the run function."""
+
+    name: str
+    summary: str
+    source: str
+    options_type: type
+    presets: dict[str, Any]
+    run: RunFn
+    default_rounds: int = 0
+    default_preset: str = "default"
+
+    def options(self, preset: str | None = None, **overrides: Any) -> Any:
+        """The options of ``preset`` (default preset if None), with fields overridden."""
+        name = preset or self.default_preset
+        if name not in self.presets:
+            raise OptionError(f"model {self.name!r} has no preset {name!r}; "
+                              f"presets: {', '.join(self.presets)}")
+        opts = self.presets[name]
+        if overrides:
+            known = {f.name for f in dataclasses.fields(opts)}
+            bad = sorted(set(overrides) - known)
+            if bad:
+                raise OptionError(f"model {self.name!r} has no option {', '.join(bad)}; "
+                                  f"options: {', '.join(sorted(known))}")
+            opts = dataclasses.replace(opts, **overrides)
+        return opts
+
+
+@dataclass(frozen=True)
+class IssueInputs:
+    """One issue's involved actors as batched arrays, for models that go issue by issue."""
+
+    issue_id: str
+    actor_ids: tuple[str, ...]
+    position: np.ndarray  # (B, n) on 0-100
+    salience: np.ndarray  # (B, n) in 0-1
+    capability: np.ndarray  # (B, n)
+    status_quo: np.ndarray  # (B,) NaN if unknown
+    reference_point: float  # NaN if unknown
+
+
+@dataclass(frozen=True)
+class IssueOutput:
+    trajectory: np.ndarray  # (B, T+1, n)
+    forecast: np.ndarray  # (B,)
+    median: np.ndarray | None = None  # (B, T+1)
+    mean: np.ndarray | None = None
+    log: list[LogEntry] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+IssueFn = Callable[[IssueInputs, Any, int, np.random.Generator], IssueOutput]
+
+
+def _pad_rounds(a: np.ndarray, T: int, axis: int = 1) -> np.ndarray:
+    """Extend the round axis to T+1 entries by repeating the last (converged) round."""
+    missing = T + 1 - a.shape[axis]
+    if missing <= 0:
+        return a
+    last = np.take(a, [-1], axis=axis)
+    return np.concatenate([a, np.repeat(last, missing, axis=axis)], axis=axis)
+
+
+def per_issue(fn: IssueFn) -> RunFn:
+    """Turn a one-issue model into a scenario model: run ``fn`` on each issue's actors."""
+
+    def run(arrays: ScenarioArrays, options: Any, rounds: int,
+            rng: np.random.Generator) -> ModelOutput:
+        outputs: list[tuple[np.ndarray, IssueOutput]] = []
+        for k, issue_id in enumerate(arrays.issue_ids):
+            idx = np.flatnonzero(arrays.involved[:, k])
+            inputs = IssueInputs(
+                issue_id=issue_id,
+                actor_ids=tuple(arrays.actor_ids[i] for i in idx),
+                position=arrays.position[:, idx, k],
+                salience=arrays.salience[:, idx, k],
+                capability=arrays.capability[:, idx, k],
+                status_quo=arrays.status_quo[:, k],
+                reference_point=float(arrays.reference_point[k]),
+            )
+            outputs.append((idx, fn(inputs, options, rounds, rng)))
+        T = max(out.trajectory.shape[1] - 1 for _, out in outputs)
+        B, A, I = arrays.position.shape
+        traj = np.full((B, T + 1, A, I), np.nan)
+        forecast = np.empty((B, I))
+        has_med = any(o.median is not None for _, o in outputs)
+        has_mean = any(o.mean is not None for _, o in outputs)
+        median = np.full((B, T + 1, I), np.nan) if has_med else None
+        mean = np.full((B, T + 1, I), np.nan) if has_mean else None
+        log: list[LogEntry] = []
+        extras: dict[str, Any] = {}
+        for k, (idx, out) in enumerate(outputs):
+            traj[:, :, idx, k] = _pad_rounds(out.trajectory, T)
+            forecast[:, k] = out.forecast
+            if median is not None and out.median is not None:
+                median[:, :, k] = _pad_rounds(out.median, T)
+            if mean is not None and out.mean is not None:
+                mean[:, :, k] = _pad_rounds(out.mean, T)
+            log += out.log
+            if out.extras:
+                extras[arrays.issue_ids[k]] = out.extras
+        return ModelOutput(traj, forecast, median, mean, log, extras)
+
+    return run
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """A model with no options."""

@@ -1,0 +1,1 @@
+"""Batched arithmetic shared by the models; knows nothing of files or scenarios."""

@@ -1,0 +1,131 @@
+"""A scenario as arrays: the only thing numerical kernels see.
+
+Shapes use B (batch of draws), A (actors) and I (issues). Positions are on 0-100 whatever the
+issue's own scale; saliences are 0-1; an actor not involved in an issue has ``involved`` False,
+position NaN and salience 0. A single scenario is a batch of one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from detente.errors import OptionError
+from detente.scenario.model import Scenario
+
+
+@dataclass(frozen=True)
+class ScenarioArrays:
+    """Batched arrays of one scenario. Arrays with a leading B axis vary by draw."""
+
+    actor_ids: tuple[str, ...]
+    issue_ids: tuple[str, ...]
+    position: np.ndarray  # (B, A, I) on 0-100, NaN where not involved
+    salience: np.ndarray  # (B, A, I) in 0-1, 0 where not involved
+    capability: np.ndarray  # (B, A, I) >= 0
+    involved: np.ndarray  # (A, I) bool
+    status_quo: np.ndarray  # (B, I) on 0-100, NaN where unknown
+    reference_point: np.ndarray  # (I,) on 0-100, NaN where unknown
+    outcome: np.ndarray  # (I,) on 0-100, NaN where unknown
+    scale_min: np.ndarray  # (I,) the issue's own scale
+    scale_max: np.ndarray  # (I,)
+
+    @property
+    def n_draws(self) -> int:
+        return int(self.position.shape[0])
+
+    @property
+    def n_actors(self) -> int:
+        return len(self.actor_ids)
+
+    @property
+    def n_issues(self) -> int:
+        return len(self.issue_ids)
+
+    def to_issue_scale(self, x: np.ndarray, axis: int = -1) -> np.ndarray:
+        """Map 0-100 values back to each issue's own scale; issues on ``axis`` of ``x``."""
+        shape = [1] * x.ndim
+        shape[axis] = self.n_issues
+        lo, hi = self.scale_min.reshape(shape), self.scale_max.reshape(shape)
+        return lo + np.asarray(x) * (hi - lo) / 100.0
+
+    def repeat(self, n_draws: int) -> ScenarioArrays:
+        """The same scenario as a batch of ``n_draws`` identical draws."""
+        if self.n_draws != 1:
+            raise ValueError("repeat() expects a batch of one")
+
+        def tile(a: np.ndarray) -> np.ndarray:
+            return np.repeat(a, n_draws, axis=0)
+
+        return replace(self, position=tile(self.position), salience=tile(self.salience),
+                       capability=tile(self.capability), status_quo=tile(self.status_quo))
+
+    def draw(self, b: int) -> ScenarioArrays:
+        """Draw ``b`` of the batch as a batch of one."""
+        sl = slice(b, b + 1)
+        return replace(self, position=self.position[sl], salience=self.salience[sl],
+                       capability=self.capability[sl], status_quo=self.status_quo[sl])
+
+    def subset_issues(self, issue_ids: list[str]) -> ScenarioArrays:
+        idx = [self.issue_ids.index(i) for i in issue_ids]
+        return replace(self, issue_ids=tuple(issue_ids), position=self.position[..., idx],
+                       salience=self.salience[..., idx], capability=self.capability[..., idx],
+                       involved=self.involved[:, idx], status_quo=self.status_quo[:, idx],
+                       reference_point=self.reference_point[idx], outcome=self.outcome[idx],
+                       scale_min=self.scale_min[idx], scale_max=self.scale_max[idx])
+
+    def subset_actors(self, actor_ids: list[str]) -> ScenarioArrays:
+        idx = [self.actor_ids.index(a) for a in actor_ids]
+        return replace(self, actor_ids=tuple(actor_ids), position=self.position[:, idx],
+                       salience=self.salience[:, idx], capability=self.capability[:, idx],
+                       involved=self.involved[idx])
+
+
+def _capability_value(actor_cap: float | dict[str, float], issue_id: str) -> float:
+    if isinstance(actor_cap, dict):
+        return float(actor_cap.get(issue_id, 0.0))
+    return float(actor_cap)
+
+
+def to_arrays(sc: Scenario, capability: str = "default") -> ScenarioArrays:
+    """Convert a validated scenario to a batch of one.
+
+    ``capability`` selects the coding: ``default`` (each actor's ``capability``), ``equal``
+    (all 1), or the name of a coding in the actors' ``capabilities``; an actor without that
+    coding falls back to its default capability.
+    """
+    if capability not in sc.capability_codings():
+        raise OptionError(f"unknown capability coding {capability!r}; "
+                          f"known: {', '.join(sc.capability_codings())}")
+    A, I = len(sc.actors), len(sc.issues)
+    lo = np.array([i.bounds[0] for i in sc.issues], dtype=float)
+    hi = np.array([i.bounds[1] for i in sc.issues], dtype=float)
+
+    def scaled(v: float | None, k: int) -> float:
+        return np.nan if v is None else (v - lo[k]) * 100.0 / (hi[k] - lo[k])
+
+    pos = np.full((A, I), np.nan)
+    sal = np.zeros((A, I))
+    cap = np.zeros((A, I))
+    for a, actor in enumerate(sc.actors):
+        coding = actor.capability
+        if capability not in ("default", "equal"):
+            coding = actor.capabilities.get(capability, actor.capability)
+        for k, issue in enumerate(sc.issues):
+            if issue.id in actor.position:
+                pos[a, k] = scaled(actor.position[issue.id], k)
+                sal[a, k] = actor.salience.get(issue.id, 0.0) / sc.salience_scale
+            cap[a, k] = 1.0 if capability == "equal" else _capability_value(coding, issue.id)
+    involved = ~np.isnan(pos)
+    return ScenarioArrays(
+        actor_ids=tuple(a.id for a in sc.actors),
+        issue_ids=tuple(i.id for i in sc.issues),
+        position=pos[None], salience=sal[None], capability=cap[None], involved=involved,
+        status_quo=np.array([[scaled(i.status_quo, k) for k, i in enumerate(sc.issues)]]),
+        reference_point=np.array([scaled(i.reference_point, k)
+                                  for k, i in enumerate(sc.issues)]),
+        outcome=np.array([scaled(i.outcome.value if i.outcome else None, k)
+                          for k, i in enumerate(sc.issues)]),
+        scale_min=lo, scale_max=hi,
+    )

@@ -1,0 +1,50 @@
+"""Readers and writers, one module per format, and detection of a file's format from content.
+
+Each format module defines one :class:`Format`. A reader turns text into a :class:`Scenario`
+(raising :class:`~detente.errors.ScenarioError` with located problems); a writer turns a
+scenario back into text, or is ``None`` when the format cannot hold a scenario's content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from detente.scenario.model import Scenario
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    summary: str
+    suffixes: tuple[str, ...]
+    detect: Callable[[str], bool]
+    read: Callable[[str, str], Scenario]  # (text, source name) -> Scenario
+    write: Callable[[Scenario], str] | None = None
+    multi: bool = False  # True when one file holds many one-issue cases (DEU)
+
+
+_REGISTRY: dict[str, Format] = {}
+
+
+def register(fmt: Format) -> Format:
+    _REGISTRY[fmt.name] = fmt
+    return fmt
+
+
+def formats() -> dict[str, Format]:
+    """All known formats by name, in detection order (most specific first)."""
+    _load_builtin()
+    return dict(_REGISTRY)
+
+
+def _load_builtin() -> None:
+    # Imported for their side effect of registering; order is detection priority.
+    import importlib
+
+    for module in ("deu", "decide", "ktab", "bdm_csv", "json_format", "yaml_format"):
+        try:
+            importlib.import_module(f"detente.scenario.formats.{module}")
+        except ModuleNotFoundError as exc:  # a format not written yet
+            if exc.name != f"detente.scenario.formats.{module}":
+                raise

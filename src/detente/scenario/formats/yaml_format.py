@@ -1,0 +1,85 @@
+"""The native YAML format: safe loading only, no aliases, problems located by line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from detente.errors import Problem, ScenarioError
+from detente.scenario.formats import Format, register
+from detente.scenario.model import Scenario
+from detente.scenario.validate import scenario_from_data
+
+MAX_NODES = 200_000
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses anchors/aliases (the 'billion laughs' attack) outright."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise ScenarioError([Problem(
+                "YAML aliases (*name) are not allowed in scenario files; write the values out",
+                line=event.start_mark.line + 1)])
+        return super().compose_node(parent, index)
+
+
+def _line_index(node: yaml.Node, path: str = "", out: dict[str, int] | None = None,
+                budget: list[int] | None = None) -> dict[str, int]:
+    """Map field paths such as ``actors[3].salience.A`` to 1-based line numbers."""
+    out = {} if out is None else out
+    budget = [MAX_NODES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ScenarioError([Problem(f"the file has more than {MAX_NODES} YAML nodes")])
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            sub = f"{path}.{key.value}" if path else str(key.value)
+            out[sub] = key.start_mark.line + 1
+            _line_index(value, sub, out, budget)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_index(item, f"{path}[{i}]", out, budget)
+    return out
+
+
+def read_yaml(text: str, source: str) -> Scenario:
+    if not text.strip():
+        raise ScenarioError([Problem("the file is empty", file=source)])
+    try:
+        loader = _NoAliasLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                raise ScenarioError([Problem("the file is empty", file=source)])
+            lines = _line_index(node)
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except ScenarioError as exc:
+        raise ScenarioError([Problem(p.message, p.path, p.line, source) for p in exc.problems])
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        msg = f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
+        raise ScenarioError([Problem(msg, line=line, file=source)]) from None
+    return scenario_from_data(data, source, lines)
+
+
+def write_yaml(sc: Scenario) -> str:
+    data = sc.model_dump(mode="json", exclude_defaults=True, by_alias=True)
+    data = {"detente": 1, **data}
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _detect(text: str) -> bool:
+    head = text.lstrip()[:4096]
+    return not head.startswith(("{", "[")) and ("issues:" in head or "actors:" in head
+                                                or "detente:" in head)
+
+
+FORMAT = register(Format("yaml", "detente scenario, YAML", (".yaml", ".yml"),
+                         _detect, read_yaml, write_yaml))

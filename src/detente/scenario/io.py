@@ -1,0 +1,102 @@
+"""Load and save scenarios in any known format; write files atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from detente.errors import Problem, ScenarioError
+from detente.scenario.formats import Format, formats
+from detente.scenario.model import Scenario
+
+MAX_BYTES = 20 * 1024 * 1024
+
+
+def read_text(path: str | Path) -> str:
+    """Read a text file, with clear errors for missing, oversized or binary files."""
+    p = Path(path)
+    if not p.exists():
+        raise ScenarioError([Problem("no such file", file=str(p))])
+    if p.is_dir():
+        raise ScenarioError([Problem("is a directory, not a scenario file", file=str(p))])
+    if p.stat().st_size > MAX_BYTES:
+        raise ScenarioError([Problem(f"file is larger than {MAX_BYTES // 2**20} MiB",
+                                     file=str(p))])
+    raw = p.read_bytes()
+    for enc in ("utf-8-sig", "latin-1"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    if "\x00" in text:
+        raise ScenarioError([Problem("binary file, not a text scenario", file=str(p))])
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def detect_format(text: str, path: str | Path | None = None) -> Format:
+    """The format of ``text``: by content first, then by file suffix."""
+    known = formats()
+    for fmt in known.values():
+        if fmt.detect(text):
+            return fmt
+    suffix = Path(path).suffix.lower() if path else ""
+    for fmt in known.values():
+        if suffix in fmt.suffixes:
+            return fmt
+    names = ", ".join(known)
+    raise ScenarioError([Problem(f"cannot tell the file's format from its content; "
+                                 f"name it with --format ({names})", file=str(path or ""))])
+
+
+def get_format(name: str) -> Format:
+    known = formats()
+    if name not in known:
+        raise ScenarioError([Problem(f"unknown format {name!r}; known: {', '.join(known)}")])
+    return known[name]
+
+
+def load_scenario(path: str | Path, fmt: str | None = None) -> Scenario:
+    """Read a scenario file in any known format (detected from content unless ``fmt`` given).
+
+    For a file holding many one-issue cases (DEU), this returns them as one scenario whose
+    issues are the rows; use :func:`load_cases` to get one scenario per case.
+    """
+    text = read_text(path)
+    if not text.strip():
+        raise ScenarioError([Problem("the file is empty", file=str(path))])
+    f = get_format(fmt) if fmt else detect_format(text, path)
+    return f.read(text, str(path))
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_scenario(sc: Scenario, path: str | Path, fmt: str | None = None) -> None:
+    """Write a scenario in the format named, or the one its suffix implies."""
+    if fmt is None:
+        suffix = Path(path).suffix.lower()
+        matches = [f for f in formats().values() if suffix in f.suffixes and f.write]
+        if not matches:
+            raise ScenarioError([Problem(f"cannot tell the output format from suffix "
+                                         f"{suffix!r}; name it with --to", file=str(path))])
+        f = matches[-1] if suffix in (".yaml", ".yml") else matches[0]
+    else:
+        f = get_format(fmt)
+    if f.write is None:
+        raise ScenarioError([Problem(f"format {f.name!r} can be read but not written")])
+    write_atomic(path, f.write(sc))

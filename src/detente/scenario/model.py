@@ -1,0 +1,316 @@
+"""The scenario format: one model of a negotiation, validated with pydantic v2.
+
+A scenario lists issues (0-100 dimensions, or an issue's own scale such as years 4-10), actors
+with capability, position and salience per issue, forums, a dated calendar of events, relations
+between actors (alliances, trust) and sources. Positions are written on each issue's own scale;
+saliences on the scale declared once per file (``salience_scale: 100`` or ``1``). The arrays
+the models compute on (:mod:`detente.scenario.arrays`) are always 0-100 positions and 0-1
+saliences.
+
+Field-level checks happen in pydantic; checks across fields (unknown issue ids, duplicate ids,
+values outside an issue's scale) are in :func:`cross_check`, which reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from detente.errors import Problem
+
+FORMAT_VERSION = 1
+
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-+ ]+$")]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+Unit = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+ActorKind = Literal["state", "leader", "faction", "organisation", "bloc", "public"]
+DecisionRule = Literal[
+    "unanimity", "consensus", "majority", "qualified_majority", "bilateral", "consultation"
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
+
+
+class Scale(_Strict):
+    """An issue's own scale (e.g. years 4-10); mapped to 0-100 internally and back on output."""
+
+    min: Finite
+    max: Finite
+    unit: str | None = None
+
+    @field_validator("max")
+    @classmethod
+    def _max_above_min(cls, v: float, info: Any) -> float:
+        lo = info.data.get("min")
+        if lo is not None and v <= lo:
+            raise ValueError(f"max ({v}) must be greater than min ({lo})")
+        return v
+
+
+class Outcome(_Strict):
+    """A known outcome of an issue, for backtesting."""
+
+    value: Finite
+    date: dt.date | None = None
+    source: str | None = None
+
+
+class Issue(_Strict):
+    """One issue dimension and the meaning of its ends."""
+
+    id: Id
+    name: str = ""
+    low: str = Field("", description="what the low end (0, or scale.min) means")
+    high: str = Field("", description="what the high end (100, or scale.max) means")
+    status_quo: Finite | None = None
+    reference_point: Finite | None = Field(
+        None, description="the reversion point if no decision is taken (DEU 'rp')"
+    )
+    scale: Scale | None = None
+    outcome: Outcome | None = None
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The issue's (min, max) on its own scale."""
+        return (self.scale.min, self.scale.max) if self.scale else (0.0, 100.0)
+
+
+class Actor(_Strict):
+    """An actor with capability, and per issue a position and a salience.
+
+    ``capability`` is one number or one per issue; ``capabilities`` holds alternative named
+    codings (for example a structural proxy) selected with ``--capability NAME``. A missing
+    position means the actor is not involved in that issue.
+    """
+
+    id: Id
+    name: str = ""
+    kind: ActorKind = "state"
+    parent: Id | None = Field(None, description="the actor this faction or public belongs to")
+    capability: NonNegative | dict[str, NonNegative] = 1.0
+    capabilities: dict[str, NonNegative | dict[str, NonNegative]] = Field(default_factory=dict)
+    position: dict[str, Finite] = Field(default_factory=dict)
+    salience: dict[str, NonNegative] = Field(default_factory=dict)
+    behaviour: dict[str, Any] = Field(
+        default_factory=dict, description="parameters of the dynamic simulation for this actor"
+    )
+
+
+class Meeting(_Strict):
+    """A forum meeting: held, planned, or known only by a deadline."""
+
+    date: dt.date
+    name: str = ""
+    status: Literal["held", "planned"] = "planned"
+
+
+class Forum(_Strict):
+    """A bargaining forum: members, agenda, decision rule and meetings."""
+
+    id: Id
+    name: str = ""
+    members: list[Id]
+    agenda: list[Id]
+    rule: DecisionRule = "unanimity"
+    chair: Id | None = None
+    meetings: list[Meeting] = Field(default_factory=list)
+
+
+class Event(_Strict):
+    """A dated event of the calendar: a meeting, an election, a shock, an act of an actor."""
+
+    id: Id
+    date: dt.date | None = Field(None, description="None for an open, unscheduled matter")
+    kind: str = Field(..., min_length=1)
+    description: str = ""
+    actors: list[Id] = Field(default_factory=list)
+    forum: Id | None = None
+    triggered_by: Id | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Alliance(_Strict):
+    id: Id
+    name: str = ""
+    members: list[Id]
+
+
+class Trust(_Strict):
+    a: Id
+    b: Id
+    value: Unit
+
+
+class Relations(_Strict):
+    alliances: list[Alliance] = Field(default_factory=list)
+    trust: list[Trust] = Field(default_factory=list)
+
+
+class Source(_Strict):
+    title: str
+    url: str | None = None
+    note: str | None = None
+
+
+class Scenario(_Strict):
+    """A negotiation: issues, actors, forums, calendar, relations and sources."""
+
+    detente: Literal[1] = Field(FORMAT_VERSION, description="format version")
+    name: str = ""
+    description: str = ""
+    as_of: dt.date | None = Field(None, description="the date the inputs describe")
+    salience_scale: Literal[1, 100] = Field(
+        100, description="saliences in this file are 0-100 (100) or 0-1 (1)"
+    )
+    issues: list[Issue] = Field(..., min_length=1)
+    actors: list[Actor] = Field(..., min_length=1)
+    forums: list[Forum] = Field(default_factory=list)
+    calendar: list[Event] = Field(default_factory=list)
+    relations: Relations = Field(default_factory=Relations)
+    sources: list[str | Source] = Field(default_factory=list)
+    simulation: dict[str, Any] = Field(
+        default_factory=dict, description="scenario-wide parameters of the dynamic simulation"
+    )
+
+    def issue(self, issue_id: str) -> Issue:
+        for issue in self.issues:
+            if issue.id == issue_id:
+                return issue
+        raise KeyError(issue_id)
+
+    def capability_codings(self) -> list[str]:
+        """Names usable with ``--capability``: 'default', 'equal' and every named coding."""
+        names = ["default", "equal"]
+        for actor in self.actors:
+            names += [n for n in actor.capabilities if n not in names]
+        return names
+
+
+def _duplicates(ids: list[str]) -> set[str]:
+    seen: set[str] = set()
+    return {i for i in ids if i in seen or seen.add(i)}  # type: ignore[func-returns-value]
+
+
+def cross_check(sc: Scenario) -> list[Problem]:
+    """Every problem that involves more than one field, in file order."""
+    problems: list[Problem] = []
+    issue_ids = [i.id for i in sc.issues]
+    actor_ids = [a.id for a in sc.actors]
+    known_issues, known_actors = set(issue_ids), set(actor_ids)
+    for dup in sorted(_duplicates(issue_ids)):
+        idx = issue_ids.index(dup, issue_ids.index(dup) + 1)
+        problems.append(Problem(f"duplicate issue id {dup!r}", f"issues[{idx}].id"))
+    for dup in sorted(_duplicates(actor_ids)):
+        idx = actor_ids.index(dup, actor_ids.index(dup) + 1)
+        problems.append(Problem(f"duplicate actor id {dup!r}", f"actors[{idx}].id"))
+    top = float(sc.salience_scale)
+    bounds = {i.id: i.bounds for i in sc.issues}
+
+    for k, issue in enumerate(sc.issues):
+        lo, hi = issue.bounds
+        for field in ("status_quo", "reference_point"):
+            v = getattr(issue, field)
+            if v is not None and not lo <= v <= hi:
+                problems.append(Problem(f"{v} is outside the issue's scale {lo:g}-{hi:g}",
+                                        f"issues[{k}].{field}"))
+
+    for k, actor in enumerate(sc.actors):
+        where = f"actors[{k}]"
+        if actor.parent is not None and actor.parent not in known_actors:
+            problems.append(Problem(f"unknown parent actor {actor.parent!r}", f"{where}.parent"))
+        for field in ("position", "salience"):
+            for issue_id in getattr(actor, field):
+                if issue_id not in known_issues:
+                    problems.append(Problem(
+                        f"unknown issue {issue_id!r} (issues are {', '.join(issue_ids)})",
+                        f"{where}.{field}.{issue_id}"))
+        for issue_id, x in actor.position.items():
+            if issue_id in bounds:
+                lo, hi = bounds[issue_id]
+                if not lo <= x <= hi:
+                    problems.append(Problem(f"position {x:g} is outside the issue's scale "
+                                            f"{lo:g}-{hi:g}", f"{where}.position.{issue_id}"))
+                if issue_id not in actor.salience:
+                    problems.append(Problem("a position needs a salience on the same issue",
+                                            f"{where}.salience.{issue_id}"))
+        for issue_id, s in actor.salience.items():
+            if s > top:
+                problems.append(Problem(
+                    f"salience {s:g} is above {top:g} (salience_scale is {sc.salience_scale})",
+                    f"{where}.salience.{issue_id}"))
+        codings = {"capability": actor.capability} | {
+            f"capabilities.{n}": c for n, c in actor.capabilities.items()}
+        for field, cap in codings.items():
+            if isinstance(cap, dict):
+                for issue_id in cap:
+                    if issue_id not in known_issues:
+                        problems.append(Problem(f"unknown issue {issue_id!r}",
+                                                f"{where}.{field}.{issue_id}"))
+                missing = [i for i in actor.position if i not in cap and i in known_issues]
+                if missing:
+                    problems.append(Problem(
+                        f"per-issue capability lacks issues {', '.join(missing)}",
+                        f"{where}.{field}"))
+
+    for k, forum in enumerate(sc.forums):
+        where = f"forums[{k}]"
+        for j, m in enumerate(forum.members):
+            if m not in known_actors:
+                problems.append(Problem(f"unknown actor {m!r}", f"{where}.members[{j}]"))
+        for j, i in enumerate(forum.agenda):
+            if i not in known_issues:
+                problems.append(Problem(f"unknown issue {i!r}", f"{where}.agenda[{j}]"))
+        if forum.chair is not None and forum.chair not in forum.members:
+            problems.append(Problem(f"chair {forum.chair!r} is not a member", f"{where}.chair"))
+        if len(set(forum.members)) < 2:
+            problems.append(Problem("a forum needs at least two members", f"{where}.members"))
+    for dup in sorted(_duplicates([f.id for f in sc.forums])):
+        problems.append(Problem(f"duplicate forum id {dup!r}", "forums"))
+
+    event_ids = [e.id for e in sc.calendar]
+    forum_ids = {f.id for f in sc.forums}
+    for dup in sorted(_duplicates(event_ids)):
+        problems.append(Problem(f"duplicate event id {dup!r}", "calendar"))
+    for k, ev in enumerate(sc.calendar):
+        where = f"calendar[{k}]"
+        for j, a in enumerate(ev.actors):
+            if a not in known_actors:
+                problems.append(Problem(f"unknown actor {a!r}", f"{where}.actors[{j}]"))
+        if ev.forum is not None and ev.forum not in forum_ids:
+            problems.append(Problem(f"unknown forum {ev.forum!r}", f"{where}.forum"))
+        if ev.triggered_by is not None and ev.triggered_by not in event_ids:
+            problems.append(Problem(f"unknown event {ev.triggered_by!r}", f"{where}.triggered_by"))
+    problems += _trigger_cycles(sc.calendar)
+
+    for k, al in enumerate(sc.relations.alliances):
+        for j, m in enumerate(al.members):
+            if m not in known_actors:
+                problems.append(Problem(f"unknown actor {m!r}",
+                                        f"relations.alliances[{k}].members[{j}]"))
+    for k, tr in enumerate(sc.relations.trust):
+        for field in ("a", "b"):
+            if getattr(tr, field) not in known_actors:
+                problems.append(Problem(f"unknown actor {getattr(tr, field)!r}",
+                                        f"relations.trust[{k}].{field}"))
+    return problems
+
+
+def _trigger_cycles(calendar: list[Event]) -> list[Problem]:
+    parent = {e.id: e.triggered_by for e in calendar}
+    problems = []
+    for k, ev in enumerate(calendar):
+        seen, cur = {ev.id}, parent.get(ev.id)
+        while cur is not None and cur in parent:
+            if cur in seen:
+                problems.append(Problem("'triggered_by' references form a cycle",
+                                        f"calendar[{k}].triggered_by"))
+                break
+            seen.add(cur)
+            cur = parent[cur]
+    return problems

@@ -1,0 +1,66 @@
+"""Set up a local virtual environment and run the project's two jobs.
+
+Usage:
+    python3 tasks.py demo   # install into .venv, run the flagship scenario, write reports/
+    python3 tasks.py test   # install into .venv (with test extras), run ruff and the test suite
+
+Only the Python standard library is used here, so this works on a fresh machine that has
+nothing but Python >= 3.11, pip and git.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+MARKER = VENV / ".detente-installed"
+
+
+def _run(*args: str | os.PathLike[str]) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], check=True, cwd=ROOT)
+
+
+def install() -> None:
+    """Create .venv and install the package with its dev extras, once per pyproject change."""
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if MARKER.exists() and MARKER.read_text() == digest and PY.exists():
+        return
+    if not PY.exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    _run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    _run(PY, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+    MARKER.write_text(digest)
+
+
+def demo() -> None:
+    install()
+    scenario = ROOT / "scenarios" / "northeast-asia-2004.yaml"
+    (ROOT / "reports").mkdir(exist_ok=True)
+    _run(BIN / "detente", "validate", scenario)
+    _run(BIN / "detente", "forecast", scenario, "--model", "all",
+         "--out", ROOT / "reports" / "northeast-asia-2004.forecast.json")
+
+
+def test() -> None:
+    install()
+    _run(PY, "-m", "ruff", "check", "src", "tests", "benchmarks")
+    _run(PY, "-m", "pytest", "-q")
+
+
+if __name__ == "__main__":
+    jobs = {"demo": demo, "test": test, "install": install}
+    if len(sys.argv) != 2 or sys.argv[1] not in jobs:
+        sys.exit(f"usage: python3 tasks.py {{{'|'.join(jobs)}}}")
+    try:
+        jobs[sys.argv[1]]()
+    except subprocess.CalledProcessError as exc:
+        sys.exit(exc.returncode)
