@@ -84,7 +84,7 @@ def build_result(model: str, preset: str, capability: str, options: dict[str, An
                  arrays: ScenarioArrays, out: ModelOutput,
                  quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)) -> ForecastResult:
     """Assemble a result from a model's batched output. Trajectories shown are draw 0's."""
-    B, T1, A, I = out.trajectory.shape
+    B, T1 = out.trajectory.shape[:2]
     weights = (arrays.capability * arrays.salience)[:, None]  # (B, 1, A, I)
     traj = np.moveaxis(out.trajectory, 2, -1)  # (B, T+1, I, A)
     w = np.moveaxis(np.broadcast_to(weights, out.trajectory.shape), 2, -1)

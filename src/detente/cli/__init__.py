@@ -1,12 +1,15 @@
 """The ``detente`` command line: thin wrappers that parse arguments, call the library, print.
 
-Each sub-module adds its commands to :data:`app`.
+Each sub-module adds its commands to :data:`app`; importing it registers them.
 """
 
 from __future__ import annotations
 
+# isort: off
 from detente.cli.app import app
-from detente.cli import scenario_cmds, forecast_cmd  # noqa: F401  (register commands)
+import detente.cli.scenario_cmds
+import detente.cli.forecast_cmd  # noqa: F401
+# isort: on
 
 
 def main() -> None:

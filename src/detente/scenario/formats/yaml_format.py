@@ -60,7 +60,8 @@ def read_yaml(text: str, source: str) -> Scenario:
         finally:
             loader.dispose()
     except ScenarioError as exc:
-        raise ScenarioError([Problem(p.message, p.path, p.line, source) for p in exc.problems])
+        raise ScenarioError(
+            [Problem(p.message, p.path, p.line, source) for p in exc.problems]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -1,0 +1,29 @@
+"""Shared fixtures. Anchor data live in ../shared/anchors; tests needing them skip without it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+ANCHORS = ROOT.parent / "shared" / "anchors"
+
+
+@pytest.fixture
+def anchors() -> Path:
+    """The shared anchor data directory, or skip the test with the reason."""
+    if not ANCHORS.is_dir():
+        pytest.skip(f"anchor data not found at {ANCHORS} (../shared/anchors is absent)")
+    return ANCHORS
+
+
+@pytest.fixture
+def emission_path() -> Path:
+    return SCENARIOS / "ec-emissions-1994.yaml"
+
+
+@pytest.fixture
+def flagship_path() -> Path:
+    return SCENARIOS / "northeast-asia-2004.yaml"
