@@ -50,6 +50,7 @@ class ForecastResult:
     options: dict[str, Any]
     draws: int
     issues: list[IssueForecast]
+    extras: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"model": self.model, "preset": self.preset,
@@ -66,6 +67,7 @@ class ForecastResult:
                 item["log"] = iss.log
             item.update(iss.extras)
             out["issues"].append(item)
+        out.update(self.extras)
         return out
 
     def forecasts(self) -> dict[str, float | None]:
@@ -114,4 +116,4 @@ def build_result(model: str, preset: str, capability: str, options: dict[str, An
         log = [_log_dict(e, lo, hi) for e in out.log if e.issue == issue_id]
         extras = out.extras.get(issue_id, {})
         issues.append(IssueForecast(issue_id, forecast, rounds, (lo, hi), q, log, extras))
-    return ForecastResult(model, preset, capability, options, B, issues)
+    return ForecastResult(model, preset, capability, options, B, issues, out.model_extras)

@@ -41,7 +41,9 @@ class ModelOutput:
     ``trajectory`` is (B, T+1, A, I) on 0-100 with NaN for uninvolved actors; row 0 is the input.
     ``forecast`` is (B, I). ``median``/``mean`` (B, T+1, I) override the summaries the result
     would otherwise compute (c*s weighted median and mean). ``extras`` holds model-specific,
-    JSON-ready additions per issue id or per round.
+    JSON-ready additions keyed by issue id (merged into that issue's JSON object);
+    ``model_extras`` are merged into the top level of the result JSON (for example the
+    exchange model's per-round ``rounds: [{"round", "exchanges": [...]}]``).
     """
 
     trajectory: np.ndarray
@@ -50,6 +52,7 @@ class ModelOutput:
     mean: np.ndarray | None = None
     log: list[LogEntry] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    model_extras: dict[str, Any] = field(default_factory=dict)
 
 
 RunFn = Callable[[ScenarioArrays, Any, int, np.random.Generator], ModelOutput]

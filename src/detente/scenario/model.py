@@ -177,6 +177,9 @@ class Scenario(_Strict):
     simulation: dict[str, Any] = Field(
         default_factory=dict, description="scenario-wide parameters of the dynamic simulation"
     )
+    uncertainty: dict[str, Any] = Field(
+        default_factory=dict, description="distributions over inputs for Monte Carlo runs"
+    )
 
     def issue(self, issue_id: str) -> Issue:
         for issue in self.issues:
