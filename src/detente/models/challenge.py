@@ -1,0 +1,224 @@
+"""Bueno de Mesquita's expected-utility ("challenge") model, as replicated by Scholz et al.
+
+Sources:
+
+* Bueno de Mesquita, B. (1994). "Political forecasting: an expected utility method". In
+  Bueno de Mesquita & Stokman (eds.), *European Community Decision Making*, Yale UP, 71-104:
+  votes (p. 80), probability of success, expected utility of a challenge, risk exponents
+  (p. 84), the quadrant typology of Fig. 4.2 and the emission case (Table 4.1, p. 78).
+* Scholz, J. B., Calbert, G. J. and Smith, G. A. (2011). "Unravelling Bueno De Mesquita's
+  group decision model". *Journal of Theoretical Politics* 23(4), 510-531 (ICAART 2011
+  version: Table 2, the emission case by round): eqs. 1 (votes), 2 (probability), 3
+  (expected utility of i challenging j), 4-8 (utilities U_s, U_f, U_sq, U_b, U_w), 9 (range),
+  10-11 (risk), Figs. 1-2 (offer quadrants).
+* The public Python replication of Scholz et al. (J. Velev, "Scholz code"), whose choices
+  are listed in ``shared/anchors/bdm/README.md``; implemented here from that description.
+
+One round, on each issue's involved actors, batched over draws (kernels in
+:mod:`detente.models.kernels.expected_utility` and :mod:`detente.models.kernels.offers`):
+
+1. risk exponents r_i from the expected utilities computed with every exponent at 1;
+2. with those exponents, every actor's (E^i(U_ij), E^i(U_ji)) against every other actor;
+3. each actor takes at most one offer (confrontation, compromise or capitulation) and all
+   move at once; the round's median and c*s-weighted mean are recorded.
+
+Where the printed equations and the replication differ, :class:`ChallengeOptions` names the
+choice. Preset ``scholz-code`` (default) reproduces the replication's output to 1e-4;
+preset ``paper`` reads the equations as printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from detente.errors import OptionError
+from detente.models.base import IssueInputs, IssueOutput, LogEntry, ModelSpec, per_issue
+from detente.models.kernels import expected_utility as eu_kernel
+from detente.models.kernels import offers as offer_kernel
+from detente.models.kernels.weights import weighted_mean, weighted_median
+
+_CHOICES = {
+    "position_range": ("fixed", "current"),
+    "probability": ("all-pairs", "contest"),
+    "risk_update": ("reset", "carry"),
+    "offer_choice": ("scholz-code", "least-movement"),
+    "median": ("condorcet-linear", "condorcet-risk", "weighted"),
+}
+
+
+@dataclass(frozen=True)
+class ChallengeOptions:
+    """The named readings of the challenge model (defaults: the ``scholz-code`` preset).
+
+    Q: probability that the status quo persists if i does not challenge (BDM 1994 p. 82).
+        Default 1.0, the value of Scholz et al.'s Table 2; they also report Q = 0.5.
+    T: probability that, if the status quo does not persist, things get better for i
+        (weights U_b against U_w); used only with ``better_worse_term``. Default 1.0.
+    position_range: R in the utilities and votes. ``fixed`` (default, the replication):
+        the spread of the initial positions; ``current``: max - min of this round's
+        positions, a literal reading of eq. 9.
+    vote_risk: votes use the voter's current risk exponent, c_k s_k [(|x_k - x_b|/R)^r_k -
+        (|x_k - x_a|/R)^r_k] (default True, the replication); False: linear votes as printed.
+    probability: denominator of P_ij. ``all-pairs`` (default, the replication): absolute
+        votes over every voter and every ordered pair of positions; ``contest``: only the
+        i-vs-j contest (eq. 2 as printed), so P_ij + P_ji = 1.
+    better_worse_term: include -(1 - Q)(T U_b + (1 - T) U_w) in E(U_ij) (eq. 3 as printed).
+        Default False: the replication leaves it out, so Q only scales U_sq.
+    risk_update: ``reset`` (default): exponents recomputed each round from EUs with every
+        r = 1, all actors at once; ``carry``: the EUs use the previous round's exponents.
+    capitulation: allow capitulation (quadrant II with |E^i(U_ij)| >= E^i(U_ji): i moves all
+        the way to x_j). Default False: the replication never capitulates.
+    offer_choice: ``scholz-code`` (default) or ``least-movement``; see
+        :func:`detente.models.kernels.offers.choose`.
+    median: the round's reported median. ``condorcet-linear`` (default): Condorcet winner
+        over actor positions with linear (r = 1) c*s votes, as the replication reports;
+        ``condorcet-risk``: the same with each voter's current exponent; ``weighted``: the
+        lower c*s-weighted median. The forecast is the last round's median.
+    """
+
+    Q: float = 1.0
+    T: float = 1.0
+    position_range: str = "fixed"
+    vote_risk: bool = True
+    probability: str = "all-pairs"
+    better_worse_term: bool = False
+    risk_update: str = "reset"
+    capitulation: bool = False
+    offer_choice: str = "scholz-code"
+    median: str = "condorcet-linear"
+
+    def __post_init__(self) -> None:
+        for name, allowed in _CHOICES.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                raise OptionError(f"challenge option {name}={value!r} is not one of "
+                                  f"{', '.join(allowed)}")
+        for name in ("Q", "T"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) \
+                    or not 0.0 <= float(value) <= 1.0:
+                raise OptionError(f"challenge option {name}={value!r} must be a number "
+                                  "between 0 and 1")
+        for name in ("vote_risk", "better_worse_term", "capitulation"):
+            if not isinstance(getattr(self, name), bool):
+                raise OptionError(f"challenge option {name} must be true or false, "
+                                  f"got {getattr(self, name)!r}")
+
+
+PRESETS = {
+    "scholz-code": ChallengeOptions(),
+    "paper": ChallengeOptions(position_range="current", vote_risk=False,
+                              probability="contest", better_worse_term=True,
+                              capitulation=True, offer_choice="least-movement",
+                              median="weighted"),
+}
+
+
+@dataclass(frozen=True)
+class RoundState:
+    """What one round decided, for every draw."""
+
+    position: np.ndarray  # (B, n) after the moves
+    risk: np.ndarray  # (B, n) exponents used this round
+    choice: np.ndarray  # (B, n) index of the offer taken, -1 none
+    kind: np.ndarray  # (B, n) offer kind taken (offers.NONE if none)
+    eu_self: np.ndarray  # (B, n) E^i(U_ij) of the offer taken
+    eu_other: np.ndarray  # (B, n) E^i(U_ji)
+
+
+def _median(x: np.ndarray, c: np.ndarray, s: np.ndarray, r: np.ndarray, R: np.ndarray,
+            opts: ChallengeOptions) -> np.ndarray:
+    if opts.median == "weighted":
+        return weighted_median(x, c * s)
+    if opts.median == "condorcet-risk":
+        return eu_kernel.risk_condorcet_median(x, c, s, r, R)
+    return eu_kernel.linear_condorcet_median(x, c * s)
+
+
+def _expected_utilities(x: np.ndarray, c: np.ndarray, s: np.ndarray, r: np.ndarray,
+                        R: np.ndarray, mu: np.ndarray | None,
+                        opts: ChallengeOptions) -> tuple[np.ndarray, np.ndarray]:
+    vote_r = r if opts.vote_risk else np.ones_like(r)
+    P = eu_kernel.win_probability(eu_kernel.voter_disutility(x, c, s, vote_r, R),
+                                  opts.probability)
+    return eu_kernel.expected_utilities(x, s, r, P, R, float(opts.Q), float(opts.T), mu)
+
+
+def play_round(x: np.ndarray, c: np.ndarray, s: np.ndarray, r_prev: np.ndarray,
+               R0: np.ndarray, mu: np.ndarray, opts: ChallengeOptions) -> RoundState:
+    """One round for a batch: risk exponents, expected utilities, offers, simultaneous moves."""
+    R = R0 if opts.position_range == "fixed" else np.ptp(x, axis=1)
+    R = np.where(R > 0, R, 1.0)
+    bw_mu = mu if opts.better_worse_term else None
+    base = np.ones_like(x) if opts.risk_update == "reset" else r_prev
+    eu_base, _ = _expected_utilities(x, c, s, base, R, bw_mu, opts)
+    r = eu_kernel.risk_exponents(eu_base)
+    eu_self, eu_other = _expected_utilities(x, c, s, r, R, bw_mu, opts)
+    kind, new = offer_kernel.classify(x, eu_self, eu_other, opts.capitulation)
+    pick = offer_kernel.choose(x, kind, new, eu_self, eu_other, opts.offer_choice)
+    idx = np.maximum(pick, 0)[:, :, None]
+    taken = pick >= 0
+
+    def at(m: np.ndarray) -> np.ndarray:
+        return np.take_along_axis(m, idx, axis=2)[:, :, 0]
+
+    moved = np.where(taken, at(new), x)
+    return RoundState(moved, r, pick, np.where(taken, at(kind), offer_kernel.NONE),
+                      at(eu_self), at(eu_other))
+
+
+def _log_round(t: int, inp: IssueInputs, before: np.ndarray, st: RoundState) -> list[LogEntry]:
+    """LogEntries for draw 0: one per offer accepted."""
+    out = []
+    for i in np.flatnonzero(st.choice[0] >= 0):
+        j = int(st.choice[0, i])
+        out.append(LogEntry(
+            round=t, issue=inp.issue_id, actor=inp.actor_ids[i],
+            action=offer_kernel.ACTION_NAMES[int(st.kind[0, i])],
+            before=float(before[0, i]), after=float(st.position[0, i]),
+            target=inp.actor_ids[j],
+            detail={"eu_self": float(st.eu_self[0, i]), "eu_other": float(st.eu_other[0, i])}))
+    return out
+
+
+def _run_issue(inp: IssueInputs, opts: ChallengeOptions, rounds: int,
+               rng: np.random.Generator) -> IssueOutput:
+    x = np.asarray(inp.position, dtype=float)
+    c, s = np.asarray(inp.capability, dtype=float), np.asarray(inp.salience, dtype=float)
+    B, n = x.shape
+    R0 = np.ptp(x, axis=1) if n else np.zeros(B)
+    R0 = np.where(R0 > 0, R0, 1.0)
+    r = np.ones_like(x)
+    traj = np.empty((B, rounds + 1, n))
+    medians = np.empty((B, rounds + 1))
+    traj[:, 0] = x
+    medians[:, 0] = _median(x, c, s, r, R0, opts)
+    log: list[LogEntry] = []
+    risk_rows: list[dict[str, float]] = []
+    for t in range(1, rounds + 1):
+        st = play_round(x, c, s, r, R0, medians[:, t - 1], opts)
+        log += _log_round(t, inp, x, st)
+        risk_rows.append({a: round(float(v), 10) for a, v in zip(inp.actor_ids, st.risk[0],
+                                                                   strict=True)})
+        x, r = st.position, st.risk
+        traj[:, t] = x
+        medians[:, t] = _median(x, c, s, r, R0, opts)
+    w = np.broadcast_to((c * s)[:, None, :], traj.shape)
+    means = weighted_mean(traj, w)
+    return IssueOutput(trajectory=traj, forecast=medians[:, -1], median=medians, mean=means,
+                       log=log, extras={"risk_exponents": risk_rows} if risk_rows else {})
+
+
+MODEL = ModelSpec(
+    name="challenge",
+    summary="Bueno de Mesquita's expected-utility challenge model (Scholz et al. 2011)",
+    source="Bueno de Mesquita (1994) pp. 71-104; Scholz, Calbert & Smith (2011) JTP 23(4), "
+           "eqs. 1-11, Figs. 1-2, Table 2",
+    options_type=ChallengeOptions,
+    presets=PRESETS,
+    run=per_issue(_run_issue),
+    default_rounds=10,
+    default_preset="scholz-code",
+)
