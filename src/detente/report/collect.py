@@ -1,0 +1,163 @@
+"""Gather everything a report or the web app shows about one scenario: every model's result,
+and the simulation and uncertainty results when those parts of the library exist.
+
+The output is plain JSON-ready data (:class:`ReportData`), so the HTML report, the static
+figures and the web API all draw from the same numbers. Progress is reported through a callback
+and a run can be cancelled between models (:class:`RunCancelled`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from detente.api import run_model
+from detente.errors import DetenteError
+from detente.models import models
+from detente.scenario.arrays import to_arrays
+from detente.scenario.model import Scenario
+
+Progress = Callable[[int, int, str], None]  # (steps done, steps in all, what runs next)
+Cancelled = Callable[[], bool]
+
+
+class RunCancelled(DetenteError):  # noqa: N818 - reads as an event, like KeyboardInterrupt
+    """A run stopped because the user asked for it to stop."""
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """One model's outcome: the result JSON (``ForecastResult.to_dict``) or why it failed."""
+
+    name: str
+    summary: str
+    source: str
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "summary": self.summary, "source": self.source,
+                "result": self.result, "error": self.error}
+
+
+@dataclass(frozen=True)
+class OptionalPart:
+    """A part of the library that may not exist yet (simulation, uncertainty)."""
+
+    available: bool
+    note: str
+    data: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"available": self.available, "note": self.note, "data": self.data}
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything known about one run of a scenario, ready to draw or serialise."""
+
+    scenario: Scenario
+    capability: str
+    seed: int
+    models: list[ModelRun]
+    simulation: OptionalPart = field(default_factory=lambda: unavailable("simulation"))
+    uncertainty: OptionalPart = field(default_factory=lambda: unavailable("uncertainty"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scenario": self.scenario.model_dump(mode="json", exclude_none=True),
+                "capability": self.capability, "seed": self.seed,
+                "models": [m.to_dict() for m in self.models],
+                "simulation": self.simulation.to_dict(),
+                "uncertainty": self.uncertainty.to_dict()}
+
+    def forecast_table(self) -> dict[str, dict[str, float | None]]:
+        """Forecasts as ``{issue id: {model name: value}}`` on each issue's own scale."""
+        table: dict[str, dict[str, float | None]] = {i.id: {} for i in self.scenario.issues}
+        for run in self.models:
+            if run.result is None:
+                continue
+            for iss in run.result["issues"]:
+                table.setdefault(iss["id"], {})[run.name] = iss["forecast"]
+        return table
+
+
+def unavailable(part: str) -> OptionalPart:
+    return OptionalPart(False, f"the {part} part of detente is not available in this installation")
+
+
+def _has_module(name: str) -> bool:
+    try:
+        importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and name.startswith(exc.name):
+            return False
+        raise
+    return True
+
+
+def simulation_available() -> bool:
+    """Whether :mod:`detente.simulation` exists in this installation."""
+    return _has_module("detente.simulation")
+
+
+def uncertainty_available() -> bool:
+    """Whether :mod:`detente.uncertainty` exists in this installation."""
+    return _has_module("detente.uncertainty")
+
+
+def run_models(scenario: Scenario, names: list[str] | None = None, capability: str = "default",
+               seed: int = 0, progress: Progress | None = None,
+               cancelled: Cancelled | None = None) -> list[ModelRun]:
+    """Run each named model (every registered one if None) on ``scenario``.
+
+    A model that rejects the scenario (a :class:`DetenteError`) is recorded with its message
+    rather than stopping the others; an unknown capability coding or model name raises.
+    """
+    known = models()
+    chosen = list(known) if names is None else names
+    unknown = [n for n in chosen if n not in known]
+    if unknown:
+        from detente.errors import OptionError
+        raise OptionError(f"unknown model {', '.join(map(repr, unknown))}; "
+                          f"models: {', '.join(known)}")
+    arrays = to_arrays(scenario, capability)
+    runs: list[ModelRun] = []
+    for k, name in enumerate(chosen):
+        if cancelled is not None and cancelled():
+            raise RunCancelled(f"cancelled after {k} of {len(chosen)} models")
+        if progress is not None:
+            progress(k, len(chosen), name)
+        spec = known[name]
+        try:
+            result = run_model(arrays, name, seed=seed, capability=capability).to_dict()
+            runs.append(ModelRun(name, spec.summary, spec.source, result))
+        except DetenteError as exc:
+            runs.append(ModelRun(name, spec.summary, spec.source, error=str(exc)))
+    if progress is not None:
+        progress(len(chosen), len(chosen), "done")
+    return runs
+
+
+def collect(scenario: Scenario, names: list[str] | None = None, capability: str = "default",
+            seed: int = 0, progress: Progress | None = None,
+            cancelled: Cancelled | None = None) -> ReportData:
+    """Run the models (and the optional parts that exist) and gather the results."""
+    runs = run_models(scenario, names, capability, seed, progress, cancelled)
+    return ReportData(scenario, capability, seed, runs, _simulation(scenario, seed),
+                      _uncertainty(scenario))
+
+
+def _simulation(scenario: Scenario, seed: int) -> OptionalPart:
+    if not simulation_available():
+        return unavailable("simulation")
+    return OptionalPart(False, "the simulation module exists but its run interface is not yet "
+                           "connected to reports")
+
+
+def _uncertainty(scenario: Scenario) -> OptionalPart:
+    if not uncertainty_available():
+        return unavailable("uncertainty")
+    return OptionalPart(False, "the uncertainty module exists but its run interface is not yet "
+                           "connected to reports")

@@ -1,0 +1,169 @@
+"""One self-contained HTML report: the scenario, every model's forecast and trajectories, and the
+simulation and uncertainty results where those exist.
+
+Everything is inline (CSS in a ``<style>`` element, charts as ``<svg>``), with no scripts, fonts,
+images or links to fetch, so the file opens offline and can be mailed to a colleague.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from html import escape
+from typing import Any
+
+from detente.report.charts import issue_charts
+from detente.report.collect import OptionalPart, ReportData
+from detente.scenario.model import Scenario
+
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d1d1f;
+ margin:0;background:#f6f7f9;line-height:1.45}
+main{max-width:960px;margin:0 auto;padding:24px 28px 60px;background:#fff;
+ box-shadow:0 0 0 1px #e3e5e8}
+h1{font-size:26px;margin:8px 0 4px}h2{font-size:20px;margin:36px 0 8px;
+ border-bottom:2px solid #1f4e79;padding-bottom:4px;color:#1f4e79}
+h3{font-size:16px;margin:22px 0 6px}.meta{color:#666;font-size:13px}
+table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
+th,td{border:1px solid #dde0e4;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f0f3f7}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.chart{display:block;max-width:100%;height:auto;margin:6px 0 14px}
+.note{background:#fff8e5;border-left:4px solid #e0a800;padding:8px 12px;font-size:13px}
+.error{color:#a00}.small{font-size:12px;color:#555}
+nav ul{columns:2;font-size:14px}
+"""
+
+
+def _num(x: float | None, digits: int = 1) -> str:
+    return "—" if x is None else f"{x:.{digits}f}"
+
+
+def _table(head: list[str], rows: list[list[str]], numeric_from: int = 1) -> str:
+    """A table from already escaped cells; columns from ``numeric_from`` are right-aligned."""
+    out = ["<table><thead><tr>", *(f"<th>{h}</th>" for h in head), "</tr></thead><tbody>"]
+    for row in rows:
+        out.append("<tr>" + "".join(
+            f'<td class="num">{c}</td>' if j >= numeric_from else f"<td>{c}</td>"
+            for j, c in enumerate(row)) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _cap(actor: Any, issue_id: str) -> float | None:
+    cap = actor.capability
+    return cap.get(issue_id) if isinstance(cap, dict) else cap
+
+
+def scenario_section(sc: Scenario) -> str:
+    """Issues, the actors x issues tables, forums and calendar."""
+    ids = [i.id for i in sc.issues]
+    parts = ["<h2 id='scenario'>Scenario</h2>"]
+    if sc.description:
+        parts.append(f"<p>{escape(sc.description)}</p>")
+    parts.append("<h3>Issues</h3>")
+    parts.append(_table(["id", "issue", "low end", "high end", "scale", "status quo"], [
+        [escape(i.id), escape(i.name), escape(i.low), escape(i.high),
+         f"{i.bounds[0]:g}–{i.bounds[1]:g}", _num(i.status_quo)] for i in sc.issues],
+        numeric_from=4))
+    head = ["actor", *map(escape, ids)]
+    for title, value in (
+            ("Positions", lambda a, i: a.position.get(i)),
+            (f"Salience (0–{sc.salience_scale})", lambda a, i: a.salience.get(i)),
+            ("Capability", _cap)):
+        parts.append(f"<h3>{escape(title)}</h3>")
+        parts.append(_table(head, [[escape(a.name or a.id), *(
+            _num(value(a, i)) for i in ids)] for a in sc.actors]))
+    if sc.forums:
+        parts.append("<h3>Forums</h3>")
+        parts.append(_table(["forum", "members", "agenda", "rule", "meetings"], [
+            [escape(f.name or f.id), escape(", ".join(f.members)), escape(", ".join(f.agenda)),
+             escape(f.rule), escape("; ".join(f"{m.date} {m.name} ({m.status})".strip()
+                                              for m in f.meetings))]
+            for f in sc.forums], numeric_from=99))
+    if sc.calendar:
+        parts.append("<h3>Calendar</h3>")
+        events = sorted(sc.calendar, key=lambda e: (e.date is None, e.date or dt.date.min))
+        parts.append(_table(["date", "kind", "event", "actors"], [
+            [escape(str(e.date) if e.date else "open"), escape(e.kind),
+             escape(e.description or e.id), escape(", ".join(e.actors))] for e in events],
+            numeric_from=99))
+    return "".join(parts)
+
+
+def models_section(data: ReportData) -> str:
+    """The comparison table, one comparison chart per issue, and the trajectories."""
+    sc = data.scenario
+    ok = [m for m in data.models if m.result is not None]
+    parts = ["<h2 id='forecasts'>Forecasts by model</h2>",
+             f"<p class='small'>Capability coding: <b>{escape(data.capability)}</b>; "
+             f"seed {data.seed}. Values are on each issue's own scale.</p>"]
+    table = data.forecast_table()
+    parts.append(_table(["issue", *(escape(m.name) for m in ok)], [
+        [escape(f"{i.id} {i.name}".strip()), *(_num(table[i.id].get(m.name)) for m in ok)]
+        for i in sc.issues]))
+    for m in data.models:
+        if m.error:
+            parts.append(f"<p class='error'>{escape(m.name)} did not run: {escape(m.error)}</p>")
+    parts.append("<h3>Models</h3><ul>" + "".join(
+        f"<li><b>{escape(m.name)}</b>: {escape(m.summary)} <span class='small'>"
+        f"({escape(m.source)})</span></li>" for m in data.models) + "</ul>")
+    charts = issue_charts(data)
+    parts.append("<h2 id='comparison'>Comparison by issue</h2>"
+                 "<p class='small'>Circles are the actors' positions (area proportional to "
+                 "capability × salience); diamonds are the models' forecasts; the dashed line "
+                 "is the status quo.</p>")
+    parts += [c.forecast for c in charts]
+    parts.append("<h2 id='trajectories'>Trajectories by round</h2>")
+    any_traj = False
+    for c in charts:
+        for svg in c.trajectories.values():
+            parts.append(svg)
+            any_traj = True
+    if not any_traj:
+        parts.append("<p class='note'>None of the models that ran bargains over rounds; "
+                     "their forecasts are one-shot.</p>")
+    return "".join(parts)
+
+
+def optional_section(title: str, anchor: str, part: OptionalPart) -> str:
+    parts = [f"<h2 id='{anchor}'>{escape(title)}</h2>"]
+    if not part.available or part.data is None:
+        parts.append(f"<p class='note'>Not included: {escape(part.note)}.</p>")
+        return "".join(parts)
+    parts.append(f"<p>{escape(part.note)}</p>")
+    parts.append("<pre class='small'>" + escape(json.dumps(part.data, indent=1)[:20000])
+                 + "</pre>")
+    return "".join(parts)
+
+
+def render_report(data: ReportData, generated: dt.datetime | None = None) -> str:
+    """The whole report as one HTML document."""
+    sc = data.scenario
+    when = (generated or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
+    title = sc.name or "detente scenario"
+    sources = "".join(
+        f"<li>{escape(s if isinstance(s, str) else s.title)}"
+        f"{'' if isinstance(s, str) or not s.url else ' — ' + escape(s.url)}</li>"
+        for s in sc.sources)
+    body = [
+        f"<h1>{escape(title)}</h1>",
+        f"<p class='meta'>{len(sc.actors)} actors, {len(sc.issues)} issues, "
+        f"{len(sc.forums)} forums; inputs as of {escape(str(sc.as_of or 'unknown'))}. "
+        f"Report generated {escape(when)} by detente.</p>",
+        "<nav><ul><li><a href='#scenario'>Scenario</a></li>"
+        "<li><a href='#forecasts'>Forecasts by model</a></li>"
+        "<li><a href='#comparison'>Comparison by issue</a></li>"
+        "<li><a href='#trajectories'>Trajectories</a></li>"
+        "<li><a href='#simulation'>Simulation</a></li>"
+        "<li><a href='#uncertainty'>Uncertainty</a></li></ul></nav>",
+        scenario_section(sc),
+        models_section(data),
+        optional_section("Simulation", "simulation", data.simulation),
+        optional_section("Uncertainty", "uncertainty", data.uncertainty),
+    ]
+    if sources:
+        body.append(f"<h2 id='sources'>Sources</h2><ul class='small'>{sources}</ul>")
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{escape(title)} — detente report</title><style>{CSS}</style></head>"
+            f"<body><main>{''.join(body)}</main></body></html>\n")
