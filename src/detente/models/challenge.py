@@ -146,9 +146,15 @@ def _expected_utilities(x: np.ndarray, c: np.ndarray, s: np.ndarray, r: np.ndarr
     return eu_kernel.expected_utilities(x, s, r, P, R, float(opts.Q), float(opts.T), mu)
 
 
-def play_round(x: np.ndarray, c: np.ndarray, s: np.ndarray, r_prev: np.ndarray,
-               R0: np.ndarray, mu: np.ndarray, opts: ChallengeOptions) -> RoundState:
-    """One round for a batch: risk exponents, expected utilities, offers, simultaneous moves."""
+def round_expected_utilities(x: np.ndarray, c: np.ndarray, s: np.ndarray, r_prev: np.ndarray,
+                             R0: np.ndarray, mu: np.ndarray, opts: ChallengeOptions,
+                             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """This round's risk exponents r (B, n) and E^i(U_ij), E^i(U_ji) (B, n, n) under them.
+
+    ``R0`` is the initial range of positions, ``mu`` the previous round's median (used only
+    by the better/worse term), ``r_prev`` the previous exponents (used only by
+    ``risk_update="carry"``).
+    """
     R = R0 if opts.position_range == "fixed" else np.ptp(x, axis=1)
     R = np.where(R > 0, R, 1.0)
     bw_mu = mu if opts.better_worse_term else None
@@ -156,6 +162,13 @@ def play_round(x: np.ndarray, c: np.ndarray, s: np.ndarray, r_prev: np.ndarray,
     eu_base, _ = _expected_utilities(x, c, s, base, R, bw_mu, opts)
     r = eu_kernel.risk_exponents(eu_base)
     eu_self, eu_other = _expected_utilities(x, c, s, r, R, bw_mu, opts)
+    return r, eu_self, eu_other
+
+
+def play_round(x: np.ndarray, c: np.ndarray, s: np.ndarray, r_prev: np.ndarray,
+               R0: np.ndarray, mu: np.ndarray, opts: ChallengeOptions) -> RoundState:
+    """One round for a batch: risk exponents, expected utilities, offers, simultaneous moves."""
+    r, eu_self, eu_other = round_expected_utilities(x, c, s, r_prev, R0, mu, opts)
     kind, new = offer_kernel.classify(x, eu_self, eu_other, opts.capitulation)
     pick = offer_kernel.choose(x, kind, new, eu_self, eu_other, opts.offer_choice)
     idx = np.maximum(pick, 0)[:, :, None]
@@ -183,13 +196,27 @@ def _log_round(t: int, inp: IssueInputs, before: np.ndarray, st: RoundState) -> 
     return out
 
 
-def _run_issue(inp: IssueInputs, opts: ChallengeOptions, rounds: int,
-               rng: np.random.Generator) -> IssueOutput:
+def initial_range(x: np.ndarray) -> np.ndarray:
+    """R0 (B,): the spread of the initial positions, 1 where they all coincide."""
+    R0 = np.ptp(x, axis=1) if x.shape[1] else np.zeros(x.shape[0])
+    return np.where(R0 > 0, R0, 1.0)
+
+
+def run_issue(inp: IssueInputs, opts: ChallengeOptions, rounds: int,
+              rng: np.random.Generator | None = None) -> IssueOutput:
+    """The challenge model on one issue's actors, ``rounds`` rounds, every draw at once.
+
+    Positions may be on any scale (the model only uses ratios of distances). The model is
+    deterministic; ``rng`` is accepted for the common interface and not used.
+    """
     x = np.asarray(inp.position, dtype=float)
     c, s = np.asarray(inp.capability, dtype=float), np.asarray(inp.salience, dtype=float)
     B, n = x.shape
-    R0 = np.ptp(x, axis=1) if n else np.zeros(B)
-    R0 = np.where(R0 > 0, R0, 1.0)
+    if n == 0:
+        empty = np.full((B, rounds + 1), np.nan)
+        return IssueOutput(trajectory=np.empty((B, rounds + 1, 0)), forecast=empty[:, -1],
+                           median=empty, mean=empty)
+    R0 = initial_range(x)
     r = np.ones_like(x)
     traj = np.empty((B, rounds + 1, n))
     medians = np.empty((B, rounds + 1))
@@ -218,7 +245,7 @@ MODEL = ModelSpec(
            "eqs. 1-11, Figs. 1-2, Table 2",
     options_type=ChallengeOptions,
     presets=PRESETS,
-    run=per_issue(_run_issue),
+    run=per_issue(run_issue),
     default_rounds=10,
     default_preset="scholz-code",
 )
