@@ -1,0 +1,198 @@
+"""Backtests: run models on issues with known outcomes and measure their errors.
+
+An issue is usable when at least ``MIN_ACTORS`` actors have a position and a salience on it and
+its known outcome lies on the issue's scale (for DEU data, 0-100: codes above 100 mean "no
+outcome"). Errors are forecast minus outcome on each issue's own scale.
+
+Issues run either jointly (one model run over all usable issues, right for a scenario whose
+issues are negotiated together) or as separate one-issue cases (``cases=True``, right for a
+data set such as DEU whose rows are unrelated decisions; otherwise a multi-issue model such as
+the exchange model would trade across them). Per-issue models give the same numbers either way.
+
+Besides the error summary, each model is compared issue by issue with a baseline (the
+compromise model, famously hard to beat on EU data: Achen 2006): the share of issues where its
+absolute error is strictly smaller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from detente.errors import DetenteError, OptionError, Problem, ScenarioError
+from detente.evaluation.metrics import ErrorSummary, share_better, summarise
+from detente.models import get_model
+from detente.scenario.arrays import ScenarioArrays, to_arrays
+from detente.scenario.io import detect_format, get_format, read_text
+from detente.scenario.model import Scenario
+
+MIN_ACTORS = 3
+BASELINE = "compromise"
+_OUTCOME_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class IssueError:
+    """One issue's forecast and outcome on the issue's own scale."""
+
+    issue: str
+    forecast: float
+    outcome: float
+
+    @property
+    def error(self) -> float:
+        return self.forecast - self.outcome
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """A model's errors on the usable issues of one data set."""
+
+    model: str
+    preset: str
+    capability: str
+    summary: ErrorSummary
+    issues: list[IssueError]
+    beats_baseline: float | None  # share of issues better than the baseline; None if baseline
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> number of issues
+
+    def to_dict(self, detail: bool = False) -> dict[str, Any]:
+        """The JSON object ``detente backtest --json`` prints (more keys with ``detail``)."""
+        s = self.summary
+        out: dict[str, Any] = {"model": self.model, "n_issues": s.n, "mae": s.mae,
+                               "rmse": s.rmse, "median_ae": s.median_ae}
+        if detail:
+            out |= {"preset": self.preset, "capability": self.capability,
+                    "beats_compromise": self.beats_baseline, "skipped": self.skipped,
+                    "issues": [{"id": e.issue, "forecast": e.forecast, "outcome": e.outcome,
+                                "error": e.error} for e in self.issues]}
+        return out
+
+
+def load_dataset(path: str | Path, fmt: str | None = None) -> tuple[Scenario, bool]:
+    """Read a scenario file for backtesting; True when its issues are separate cases (DEU)."""
+    text = read_text(path)
+    if not text.strip():
+        raise ScenarioError([Problem("the file is empty", file=str(path))])
+    f = get_format(fmt) if fmt else detect_format(text, path)
+    return f.read(text, str(path)), f.multi
+
+
+def usable_issues(arrays: ScenarioArrays) -> tuple[list[str], dict[str, int]]:
+    """The issues a backtest can use, and how many were left out for each reason."""
+    n_actors = arrays.involved.sum(axis=0)
+    known = ~np.isnan(arrays.outcome)
+    inside = known & (arrays.outcome >= -_OUTCOME_TOLERANCE) & (
+        arrays.outcome <= 100 + _OUTCOME_TOLERANCE)
+    usable = inside & (n_actors >= MIN_ACTORS)
+    skipped = {"no known outcome": int((~known).sum()),
+               "outcome outside the issue's scale": int((known & ~inside).sum()),
+               f"fewer than {MIN_ACTORS} actors": int((inside & (n_actors < MIN_ACTORS)).sum())}
+    ids = [i for i, ok in zip(arrays.issue_ids, usable, strict=True) if ok]
+    return ids, {k: v for k, v in skipped.items() if v}
+
+
+def _check_usable(arrays: ScenarioArrays, source: str) -> list[str]:
+    ids, skipped = usable_issues(arrays)
+    if ids:
+        return ids
+    if np.isnan(arrays.outcome).all():
+        msg = ("no issue has a known outcome; a backtest needs outcomes (the DEU 'out' column, "
+               "or 'outcome: {value: ...}' on an issue)")
+    else:
+        why = ", ".join(f"{n} with {reason}" for reason, n in skipped.items())
+        msg = (f"no usable issue: a backtest needs issues with at least {MIN_ACTORS} actors "
+               f"with position and salience and an outcome on the issue's scale ({why})")
+    raise ScenarioError([Problem(msg, file=source or None)])
+
+
+def _check_capability(sc: Scenario, arrays: ScenarioArrays, capability: str,
+                      issue_ids: list[str]) -> None:
+    """A named coding must cover every actor the backtest uses (no silent fallback)."""
+    if capability in ("default", "equal"):
+        return
+    cols = [arrays.issue_ids.index(i) for i in issue_ids]
+    used = arrays.involved[:, cols].any(axis=1)
+    lacking = [a.id for a, u in zip(sc.actors, used, strict=True)
+               if u and capability not in a.capabilities]
+    if lacking:
+        raise OptionError(f"capability coding {capability!r} has no value for actor(s) "
+                          f"{', '.join(lacking)}")
+
+
+def _forecasts(arrays: ScenarioArrays, issue_ids: list[str], model: str, preset: str | None,
+               cases: bool, seed: int) -> tuple[np.ndarray, dict[str, int]]:
+    """Forecasts on each issue's own scale for ``issue_ids`` (draw 0 of a batch of one).
+
+    In ``cases`` mode a model that refuses one case (a :class:`DetenteError`) gives NaN there;
+    the refusals are counted by message so that one odd issue does not stop a whole backtest.
+    """
+    spec = get_model(model)
+    opts = spec.options(preset)
+    rounds = spec.default_rounds
+    if not cases:
+        sub = arrays.subset_issues(issue_ids)
+        out = spec.run(sub, opts, rounds, np.random.default_rng(seed))
+        return sub.to_issue_scale(out.forecast[0]), {}
+    result = np.full(len(issue_ids), np.nan)
+    refused: dict[str, int] = {}
+    for k, issue_id in enumerate(issue_ids):
+        one = arrays.subset_issues([issue_id])
+        one = one.subset_actors([a for a, inv in zip(one.actor_ids, one.involved[:, 0],
+                                                     strict=True) if inv])
+        try:
+            out = spec.run(one, opts, rounds, np.random.default_rng([seed, k]))
+        except DetenteError as exc:
+            if not refused:
+                refused[f"{model} refusing the case (e.g. {str(exc).splitlines()[0]})"] = 0
+            refused[next(iter(refused))] += 1
+            continue
+        result[k] = one.to_issue_scale(out.forecast[0])[0]
+    return result, refused
+
+
+def backtest(sc: Scenario, models: list[str], preset: str | None = None,
+             capability: str = "default", cases: bool = False, seed: int = 0,
+             source: str = "") -> list[BacktestResult]:
+    """Backtest each of ``models`` on the usable issues of ``sc``.
+
+    ``preset`` applies to every model that has it (others use their default preset);
+    ``cases`` runs each issue on its own (see the module docstring). Raises ScenarioError when
+    no issue is usable and OptionError for an unknown model, preset or capability coding.
+    """
+    arrays = to_arrays(sc, capability)
+    issue_ids = _check_usable(arrays, source)
+    _check_capability(sc, arrays, capability, issue_ids)
+    _, skipped = usable_issues(arrays)
+    cols = [arrays.issue_ids.index(i) for i in issue_ids]
+    outcome = arrays.to_issue_scale(arrays.outcome)[cols]
+    specs = [get_model(m) for m in models]
+    baseline, _ = _forecasts(arrays, issue_ids, BASELINE, None, cases, seed)
+    results = []
+    for spec in specs:
+        chosen = preset if preset is not None and preset in spec.presets else None
+        if preset is not None and len(specs) == 1 and chosen is None:
+            spec.options(preset)  # raises OptionError naming the presets
+        fc, refused = (baseline, {}) if spec.name == BASELINE else _forecasts(
+            arrays, issue_ids, spec.name, chosen, cases, seed)
+        ok = ~np.isnan(fc)
+        if not ok.any():
+            first = next(iter(refused), "")
+            raise DetenteError(f"model {spec.name!r} gave no forecast on any usable issue"
+                               + (f" ({first})" if first else ""))
+        why = dict(skipped) | refused
+        if (~ok).sum() > sum(refused.values()):
+            why["no forecast from the model"] = int((~ok).sum()) - sum(refused.values())
+        errors = fc[ok] - outcome[ok]
+        beats = None if spec.name == BASELINE else share_better(
+            errors, baseline[ok] - outcome[ok])
+        results.append(BacktestResult(
+            model=spec.name, preset=chosen or spec.default_preset, capability=capability,
+            summary=summarise(errors),
+            issues=[IssueError(i, float(f), float(o)) for i, f, o, good
+                    in zip(issue_ids, fc, outcome, ok, strict=True) if good],
+            beats_baseline=beats, skipped=why))
+    return results
