@@ -1,0 +1,184 @@
+"""``/api/runs`` and ``/api/jobs``: run every static model on a scenario as a cancellable job,
+poll its progress, fetch its results, charts and HTML report. Also ``/api/info``."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field, model_validator
+
+from detente.models import models
+from detente.report.charts import issue_charts
+from detente.report.collect import (
+    ReportData,
+    collect,
+    simulation_available,
+    uncertainty_available,
+)
+from detente.report.html import render_report
+from detente.web.jobs import Job, Jobs
+from detente.web.library import ID_PATTERN, Library, validate_data
+
+router = APIRouter(prefix="/api", tags=["runs"])
+JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$", description="id from POST /api/runs")]
+
+
+class RunRequest(BaseModel):
+    """What to run: a library scenario by id, or scenario JSON straight from the editor."""
+
+    scenario_id: str | None = Field(None, pattern=ID_PATTERN)
+    scenario: dict[str, Any] | None = None
+    models: list[str] | None = Field(None, description="model names; all if omitted",
+                                     max_length=50)
+    capability: str = Field("default", max_length=64)
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> RunRequest:
+        if (self.scenario_id is None) == (self.scenario is None):
+            raise ValueError("give exactly one of scenario_id and scenario")
+        return self
+
+
+class Progress(BaseModel):
+    done: int
+    total: int
+    step: str
+
+
+class JobStatus(BaseModel):
+    id: str
+    kind: str
+    status: str = Field(description="queued, running, done, failed or cancelled")
+    progress: Progress
+    error: str | None = None
+    result: dict[str, Any] | None = Field(
+        None, description="when done: the scenario, each model's result (the JSON of "
+                          "`detente forecast --json`), a forecast table, simulation and "
+                          "uncertainty parts")
+
+
+class ModelInfo(BaseModel):
+    name: str
+    summary: str
+    source: str
+    presets: list[str]
+    default_rounds: int
+
+
+class PartInfo(BaseModel):
+    available: bool
+
+
+class Info(BaseModel):
+    models: list[ModelInfo]
+    simulation: PartInfo
+    uncertainty: PartInfo
+    max_upload_bytes: int
+
+
+class IssueChartsOut(BaseModel):
+    issue: str
+    forecast: str = Field(description="SVG: actors and every model's forecast")
+    trajectories: dict[str, str] = Field(description="SVG per model with rounds")
+
+
+def _jobs(request: Request) -> Jobs:
+    return request.app.state.jobs
+
+
+def _status(job: Job, with_result: bool = True) -> JobStatus:
+    out = JobStatus.model_validate(job.status_dict())
+    if with_result and job.status == "done" and isinstance(job.result, ReportData):
+        data = job.result.to_dict()
+        data["forecasts"] = job.result.forecast_table()
+        out.result = data
+    return out
+
+
+def _finished(request: Request, job_id: str) -> ReportData | JSONResponse:
+    job = _jobs(request).get(job_id)
+    if job.status != "done" or not isinstance(job.result, ReportData):
+        return JSONResponse({"error": f"job {job_id} is {job.status}, not done",
+                             "problems": []}, status_code=409)
+    return job.result
+
+
+@router.get("/info", response_model=Info, tags=["info"], summary="What this server can do")
+def info(request: Request) -> Info:
+    return Info(models=[ModelInfo(name=s.name, summary=s.summary, source=s.source,
+                                  presets=list(s.presets), default_rounds=s.default_rounds)
+                        for s in models().values()],
+                simulation=PartInfo(available=simulation_available()),
+                uncertainty=PartInfo(available=uncertainty_available()),
+                max_upload_bytes=request.app.state.max_upload_bytes)
+
+
+@router.post("/runs", status_code=202, response_model=JobStatus,
+             summary="Run the static models on a scenario (as a job)")
+def start_run(request: Request, body: RunRequest) -> JobStatus:
+    """Validates the scenario and options at once (422/400); the run itself goes on in the
+    background: poll ``GET /api/jobs/{id}``, stop it with ``POST /api/jobs/{id}/cancel``."""
+    if body.scenario is not None:
+        scenario = validate_data(body.scenario)
+    else:
+        lib: Library = request.app.state.library
+        scenario = lib.get(body.scenario_id or "").scenario
+    known = models()
+    names = body.models if body.models else list(known)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        return JSONResponse({"error": f"unknown model {', '.join(unknown)}; models: "  # type: ignore[return-value]
+                                      f"{', '.join(known)}", "problems": []}, status_code=400)
+    if body.capability not in scenario.capability_codings():
+        return JSONResponse({"error": f"unknown capability coding {body.capability!r}; "  # type: ignore[return-value]
+                                      f"known: {', '.join(scenario.capability_codings())}",
+                             "problems": []}, status_code=400)
+
+    def work(progress: Any, cancelled: Any) -> ReportData:
+        return collect(scenario, names, body.capability, body.seed, progress, cancelled)
+
+    job = _jobs(request).submit("models", work)
+    job.total = len(names)
+    return _status(job)
+
+
+@router.get("/jobs", response_model=list[JobStatus], tags=["jobs"], summary="List jobs")
+def list_jobs(request: Request) -> list[JobStatus]:
+    return [_status(j, with_result=False) for j in _jobs(request).list()]
+
+
+@router.get("/jobs/{job_id}", response_model=JobStatus, tags=["jobs"],
+            summary="A job's status, progress and (when done) result")
+def job_status(request: Request, job_id: JobId) -> JobStatus:
+    return _status(_jobs(request).get(job_id))
+
+
+@router.post("/jobs/{job_id}/cancel", response_model=JobStatus, tags=["jobs"],
+             summary="Ask a job to stop")
+def cancel(request: Request, job_id: JobId) -> JobStatus:
+    """A running job stops before its next model; a finished job is left as it is."""
+    return _status(_jobs(request).cancel(job_id), with_result=False)
+
+
+@router.get("/jobs/{job_id}/charts", response_model=list[IssueChartsOut], tags=["jobs"],
+            summary="The finished run's charts as inline SVG")
+def charts(request: Request, job_id: JobId) -> Any:
+    data = _finished(request, job_id)
+    if isinstance(data, JSONResponse):
+        return data
+    return [c.to_dict() for c in issue_charts(data)]
+
+
+@router.get("/jobs/{job_id}/report", tags=["jobs"], response_class=HTMLResponse,
+            summary="The finished run as one self-contained HTML report (a download)")
+def report(request: Request, job_id: JobId) -> Any:
+    data = _finished(request, job_id)
+    if isinstance(data, JSONResponse):
+        return data
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", data.scenario.name or "scenario").strip("-").lower()
+    return HTMLResponse(render_report(data), headers={
+        "Content-Disposition": f'attachment; filename="{stem or "scenario"}-report.html"'})

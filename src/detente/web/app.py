@@ -1,0 +1,80 @@
+"""The FastAPI application: the JSON API (documented at ``/docs`` and ``/openapi.json``) and
+the static browser front end in ``static/`` (plain JavaScript and CSS, no CDN, no build step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from detente.web import api_runs, api_scenarios, errors
+from detente.web.errors import error_response
+from detente.web.jobs import Jobs
+from detente.web.library import Library
+
+STATIC = Path(__file__).parent / "static"
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def default_scenario_dir() -> Path | None:
+    """``./scenarios`` if it exists, else the scenarios shipped beside the source tree."""
+    for candidate in (Path.cwd() / "scenarios", Path(__file__).resolve().parents[3] / "scenarios"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def create_app(scenario_dir: Path | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES,
+               workers: int = 2) -> FastAPI:
+    """Build the app; ``scenario_dir`` holds the shipped (read-only) scenarios."""
+    jobs = Jobs(workers=workers)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        jobs.shutdown()
+
+    app = FastAPI(
+        title="detente",
+        summary="Model, simulate and forecast multilateral negotiations between states.",
+        description="JSON API of the detente web app. Scenarios are addressed by id (list "
+                    "them with GET /api/scenarios); runs are jobs with progress and cancel. "
+                    "Errors are JSON objects {error, problems[]}, each problem naming the field "
+                    "path at fault.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.library = Library(scenario_dir if scenario_dir is not None
+                                else default_scenario_dir())
+    app.state.jobs = jobs
+    app.state.max_upload_bytes = max_upload_bytes
+    errors.install(app)
+
+    @app.middleware("http")
+    async def limit_body(request: Request,
+                         call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """Refuse oversized bodies from their declared length, before reading them."""
+        length = request.headers.get("content-length")
+        if length is not None:
+            if not length.isdigit():
+                return error_response(400, "invalid Content-Length header")
+            if int(length) > max_upload_bytes + MULTIPART_OVERHEAD:
+                return error_response(413, f"the request is larger than the upload limit of "
+                                           f"{max_upload_bytes} bytes")
+        return await call_next(request)
+
+    app.include_router(api_scenarios.router)
+    app.include_router(api_runs.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    return app

@@ -1,0 +1,111 @@
+"""Long runs as jobs: started in a worker thread, polled for progress, cancellable.
+
+A job wraps a function ``work(progress, cancelled)``; the function reports progress through the
+callback and checks ``cancelled()`` between steps (the report collector does this between
+models). Finished jobs are kept up to a limit, the oldest dropped first.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from detente.errors import DetenteError
+from detente.report.collect import RunCancelled
+
+Work = Callable[[Callable[[int, int, str], None], Callable[[], bool]], Any]
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str
+    status: str = "queued"  # queued, running, done, failed, cancelled
+    done: int = 0
+    total: int = 0
+    step: str = ""
+    error: str | None = None
+    result: Any = None
+    created: float = field(default_factory=time.time)
+    finished: float | None = None
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+
+    def status_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "status": self.status,
+                "progress": {"done": self.done, "total": self.total, "step": self.step},
+                "error": self.error}
+
+
+class JobNotFoundError(LookupError):
+    """No job with this id."""
+
+
+class Jobs:
+    """A small pool of worker threads running jobs, with status and cancellation."""
+
+    def __init__(self, workers: int = 2, keep: int = 100) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="detente-job")
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+        self._keep = keep
+
+    def submit(self, kind: str, work: Work) -> Job:
+        job = Job(id=secrets.token_hex(6), kind=kind)
+        with self._lock:
+            self._jobs[job.id] = job
+            while len(self._jobs) > self._keep:
+                oldest = next(iter(self._jobs))
+                if self._jobs[oldest].status in ("queued", "running"):
+                    break
+                del self._jobs[oldest]
+        self._pool.submit(self._run, job, work)
+        return job
+
+    def _run(self, job: Job, work: Work) -> None:
+        if job.cancel_event.is_set():
+            job.status, job.finished = "cancelled", time.time()
+            return
+        job.status = "running"
+
+        def progress(done: int, total: int, step: str) -> None:
+            job.done, job.total, job.step = done, total, step
+
+        try:
+            job.result = work(progress, job.cancel_event.is_set)
+            job.status = "done"
+        except RunCancelled:
+            job.status = "cancelled"
+        except DetenteError as exc:
+            job.status, job.error = "failed", str(exc)
+        except Exception as exc:  # a bug must not kill the worker; report it without traceback
+            job.status, job.error = "failed", f"internal error ({type(exc).__name__}: {exc})"
+        finally:
+            job.finished = time.time()
+
+    def get(self, job_id: str) -> Job:
+        with self._lock:
+            if job_id not in self._jobs:
+                raise JobNotFoundError(job_id)
+            return self._jobs[job_id]
+
+    def list(self) -> list[Job]:
+        with self._lock:
+            return list(self._jobs.values())
+
+    def cancel(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        job.cancel_event.set()
+        if job.status == "queued":
+            job.status = "cancelled"
+        return job
+
+    def shutdown(self) -> None:
+        for job in self.list():
+            job.cancel_event.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
