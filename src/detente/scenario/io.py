@@ -23,15 +23,34 @@ def read_text(path: str | Path) -> str:
     if p.stat().st_size > MAX_BYTES:
         raise ScenarioError([Problem(f"file is larger than {MAX_BYTES // 2**20} MiB",
                                      file=str(p))])
-    raw = p.read_bytes()
-    for enc in ("utf-8-sig", "latin-1"):
+    return decode_text(p.read_bytes(), str(p))
+
+
+def decode_text(raw: bytes, source: str) -> str:
+    """UTF-8 text (a BOM is allowed; UTF-16 with a BOM is decoded) with LF line endings.
+
+    Anything else is refused with the line of the first undecodable byte rather than guessed
+    at: a Latin-1 or Windows-1252 file read as something else would silently change names.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            text = raw.decode(enc)
-            break
+            text = raw.decode("utf-16")
         except UnicodeDecodeError:
-            continue
+            raise ScenarioError([Problem("the file starts like UTF-16 text but is not "
+                                         "valid UTF-16; save it as UTF-8", file=source)]) from None
+    elif b"\x00" in raw:
+        raise ScenarioError([Problem("binary file, not a text scenario", file=source)])
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            before = raw[:exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            line = before.count(b"\n") + 1
+            raise ScenarioError([Problem(
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                line=line, file=source)]) from None
     if "\x00" in text:
-        raise ScenarioError([Problem("binary file, not a text scenario", file=str(p))])
+        raise ScenarioError([Problem("binary file, not a text scenario", file=source)])
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
