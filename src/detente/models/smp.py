@@ -1,0 +1,328 @@
+"""The KTAB spatial model of politics (SMP): probabilistic Condorcet bargaining in D dimensions.
+
+Source: the Spatial Model of Politics of KAPSARC's Toolkit for Agent-Based modelling (KTAB;
+B. Wise, L. Lester, B. Efird et al., 2015-2019; MIT licence), as restated from its sources in
+``shared/anchors/ktab/ALGORITHM.md`` (sections "Distance and utility" to "Stopping rule"); the
+method is described in Wise, Lester & Efird (2015), "An introduction to the KAPSARC Toolkit for
+Behavioral Modeling (KTAB) using one-dimensional spatial models", KAPSARC discussion paper
+KS-1517-DP015A. No KTAB code is used.
+
+One turn, for every draw of the batch at once:
+
+1. Risk attitudes ("Big R"): a probabilistic Condorcet election (PCE) over the actors'
+   positions with risk-neutral utilities 1 - d and capability weights; the likeliest actor is
+   the most risk averse (``big_r_range``); each actor perceives the others' risk as a blend of
+   its own and theirs (``big_r_adjust``).
+2. Each actor i scores a challenge to every other actor j from its own point of view (third
+   parties vote by ``third_party_commit``) and proposes a bargain to the target with the
+   largest expected gain above 1e-5, interpolated by salience and win probability
+   (``interpolation``, ``bargain_model``).
+3. Each actor's queue (its status quo, the bargain it made, the bargains aimed at it) is
+   resolved by a PCE among all actors (``voting_rule``, ``victory_prob``, ``pce``); the actor
+   moves to its side of the winner (``transitions``: the likeliest, or a draw from the
+   Generator passed to ``run``).
+4. Ideals move towards the new positions: q <- a x + (1 - a) q (``ideal_adjustment`` a = 1 is
+   KTAB's CSV default, the identity accommodation matrix; a = 0 keeps ideals fixed).
+
+It stops when a turn moves the actors less than ``tolerance`` (2 %) of the first turn's total
+movement (Euclidean, summed over actors), or after ``rounds`` turns (100 by default).
+
+The forecast of a dimension is the position of the most probable outcome in the last state:
+the equivalence class of positions (within 1e-3 on 0-1) with the highest PCE probability,
+computed with every actor's own-view risk-aware utilities (KTAB's reported "winning
+probabilities"; KTAB itself prints no single forecast).
+
+Where KTAB is defective we do the correct thing (ALGORITHM.md, "Known defects"):
+- ``big_r_adjust="full"`` runs (KTAB aborts because every perceived matrix equals the
+  objective one);
+- the receiver-view bargain (``bargain_model="init_rcvr"``/``"pw_comp"``) uses the receiver's
+  win probability, where KTAB passes its expected gain, and ``pw_comp`` weights each view by
+  its own side's capability x salience, where KTAB uses the initiator's capability twice;
+- Big R with all positions tied is risk neutral instead of a division by zero.
+None of these affects the default options, which reproduce KTAB's reference runs.
+
+Scenario adaptations (documented behaviour): the capability of an actor is its mean
+capability over the issues it is involved in; an actor not involved in an issue takes the
+capability x salience weighted mean position there, with salience 0, and is reported as not
+involved; an actor whose saliences sum above 1 (100) has them scaled to sum to 1 (KTAB
+rejects such files; the KTAB reader does too). An actor with capability 0 takes part but its
+votes weigh nothing. An actor with no salience on any issue is an error (its distances are
+undefined).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from detente.errors import OptionError, Problem, ScenarioError
+from detente.models.base import ModelOutput, ModelSpec
+from detente.models.kernels import smp as k
+from detente.models.kernels.smp_bargain import interpolate, resolve_queues, settle
+from detente.scenario.arrays import ScenarioArrays
+
+STOP_FLOOR = 1e-4  # added to the first turn's movement in the stopping ratio (KTAB)
+CHUNK_ELEMENTS = 4_000_000  # bound on the (B, initiators, targets, third parties) work array
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "victory_prob": k.VICTORY_MODELS,
+    "pce": k.PCE_MODELS,
+    "transitions": ("deterministic", "stochastic"),
+    "voting_rule": k.VOTING_RULES,
+    "big_r_range": k.BIG_R_RANGES,
+    "big_r_adjust": tuple(k.BIG_R_ADJUSTS),
+    "third_party_commit": k.THIRD_PARTY_COMMITS,
+    "interpolation": k.INTERPOLATIONS,
+    "bargain_model": ("init_only", "init_rcvr", "pw_comp"),
+}
+
+
+@dataclass(frozen=True)
+class SMPOptions:
+    """KTAB's nine model options (defaults are KTAB's) plus ideal adjustment and tolerance.
+
+    KTAB names: VictoryProbModel, PCEModel, StateTransitions, VotingRule, BigRRange,
+    BigRAdjust, ThirdPartyCommit, InterVecBrgn, BargnModel.
+    """
+
+    victory_prob: str = "linear"
+    pce: str = "conditional"
+    transitions: str = "deterministic"
+    voting_rule: str = "prop"
+    big_r_range: str = "mid"
+    big_r_adjust: str = "one_third"
+    third_party_commit: str = "semi_commit"
+    interpolation: str = "s2p2"
+    bargain_model: str = "init_only"
+    ideal_adjustment: float = 1.0
+    tolerance: float = 0.02
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            if f.name in _CHOICES and getattr(self, f.name) not in _CHOICES[f.name]:
+                raise OptionError(f"smp option {f.name}={getattr(self, f.name)!r} is not one "
+                                  f"of {', '.join(_CHOICES[f.name])}")
+        a = self.ideal_adjustment
+        if not isinstance(a, int | float) or not 0.0 <= a <= 1.0:
+            raise OptionError(f"smp option ideal_adjustment={a!r} must be a number in 0-1")
+        t = self.tolerance
+        if not isinstance(t, int | float) or not 0.0 <= t < 1.0:
+            raise OptionError(f"smp option tolerance={t!r} must be a number in [0, 1)")
+
+
+PRESETS = {
+    "ktab": SMPOptions(),
+    "stochastic": SMPOptions(transitions="stochastic"),
+    "idealist": SMPOptions(ideal_adjustment=0.0),
+}
+
+
+@dataclass(frozen=True)
+class SMPInputs:
+    """The arrays SMP computes on: positions/saliences (B, N, D) on 0-1, capability (B, N)."""
+
+    position: np.ndarray
+    salience: np.ndarray
+    capability: np.ndarray
+    rescaled: tuple[str, ...]
+
+
+def prepare(arrays: ScenarioArrays) -> SMPInputs:
+    """Scenario arrays to SMP inputs, with the adaptations documented in the module docstring."""
+    inv = arrays.involved[None]  # (1, A, I)
+    sal = np.where(inv, arrays.salience, 0.0)
+    cap_sum = np.where(inv, arrays.capability, 0.0).sum(axis=-1)
+    n_inv = np.maximum(inv.sum(axis=-1), 1)
+    cap = cap_sum / n_inv
+    total = sal.sum(axis=-1)  # (B, A)
+    none = np.flatnonzero((total <= 0).any(axis=0))
+    if none.size:
+        raise ScenarioError([Problem(
+            f"actor {arrays.actor_ids[a]!r} has no salience on any issue; the SMP model "
+            "needs at least one issue it cares about", f"actors[{a}].salience")
+            for a in none])
+    over = total > 1.0 + 1e-9
+    sal = np.where(over[..., None], sal / total[..., None], sal)
+    w = np.where(inv, arrays.capability * arrays.salience, 0.0)
+    x = np.where(inv, arrays.position, 0.0)
+    wsum = w.sum(axis=1, keepdims=True)
+    fill = np.divide((w * x).sum(axis=1, keepdims=True), wsum,
+                     out=np.full_like(wsum, 50.0), where=wsum > 0)
+    pos = np.where(inv, arrays.position, fill) / 100.0
+    rescaled = tuple(arrays.actor_ids[a] for a in np.flatnonzero(over.any(axis=0)))
+    return SMPInputs(pos, sal, cap, rescaled)
+
+
+def _classes(pos: np.ndarray) -> np.ndarray:
+    """rep[b, i]: the lowest-numbered actor whose position is within 1e-3 of i's (transitively)."""
+    gap = np.sqrt(((pos[:, :, None, :] - pos[:, None, :, :]) ** 2).sum(axis=-1))
+    rep = np.argmax(gap < k.POSITION_TOLERANCE, axis=-1)  # first j close to i
+    bi = np.arange(pos.shape[0])[:, None]
+    for _ in range(pos.shape[1]):
+        nxt = rep[bi, rep]
+        if np.array_equal(nxt, rep):
+            break
+        rep = nxt
+    return rep
+
+
+@dataclass(frozen=True)
+class _State:
+    d: np.ndarray  # (B, N, N) distances ideal -> position
+    risk: np.ndarray  # (B, N) Big R
+    own_util: np.ndarray  # (B, N, N) u(d_ij; R_i)
+    win_prob: np.ndarray  # (B, N) probability of each actor's position class
+
+
+def _assess(ideal: np.ndarray, pos: np.ndarray, sal: np.ndarray, cap: np.ndarray,
+            o: SMPOptions) -> _State:
+    d = k.distances(ideal, pos, sal)
+    pv0 = k.pairwise_victory(1.0 - d, cap, o.voting_rule, o.victory_prob)
+    risk = k.big_r(k.pce(pv0, o.pce), o.big_r_range)
+    own = k.utility(d, risk[:, :, None])
+    rep = _classes(pos)
+    is_rep = rep == np.arange(pos.shape[1])
+    pv = k.pairwise_victory(own, cap, o.voting_rule, o.victory_prob)
+    p_cls = k.pce(pv, o.pce, is_rep)
+    win = np.take_along_axis(p_cls, rep, axis=-1)
+    return _State(d, risk, own, win)
+
+
+def _best_challenges(st: _State, omega: np.ndarray, total_sal: np.ndarray,
+                     o: SMPOptions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each actor's best target, whether it challenges at all, and its win probability."""
+    B, N, _ = st.d.shape
+    r = k.perceived_risk(st.risk, o.big_r_adjust)
+    step = max(1, CHUNK_ELEMENTS // max(1, B * N * N))
+    target = np.zeros((B, N), dtype=int)
+    best_gain = np.full((B, N), -np.inf)
+    best_p = np.zeros((B, N))
+    all_j = np.arange(N)
+    for lo in range(0, N, step):
+        init = np.broadcast_to(np.arange(lo, min(N, lo + step)), (B, min(N, lo + step) - lo))
+        targets = np.broadcast_to(all_j, (*init.shape, N))
+        prob, gain = k.challenges(st.d, r, omega, total_sal, init, targets, init,
+                                  o.voting_rule, o.third_party_commit)
+        gain = np.where(all_j == init[..., None], -np.inf, gain)
+        j = np.argmax(gain, axis=-1)
+        target[:, lo:lo + step] = j
+        best_gain[:, lo:lo + step] = np.take_along_axis(gain, j[..., None], -1)[..., 0]
+        best_p[:, lo:lo + step] = np.take_along_axis(prob, j[..., None], -1)[..., 0]
+    return target, best_gain > k.MIN_GAIN, best_p
+
+
+def _bargains(pos: np.ndarray, sal: np.ndarray, st: _State, omega: np.ndarray,
+              total_sal: np.ndarray, target: np.ndarray, active: np.ndarray,
+              p_init: np.ndarray, o: SMPOptions) -> tuple[np.ndarray, ...]:
+    """Bargain slots (init, rcvr, valid, pos_init, pos_rcvr) for the chosen challenges."""
+    B, N, _ = pos.shape
+    bi = np.arange(B)[:, None]
+    init = np.broadcast_to(np.arange(N), (B, N))
+    x_i, x_j = pos, pos[bi, target]
+    s_i, s_j = sal, sal[bi, target]
+
+    def pair(point: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return settle(point, x_i), settle(point, x_j)
+
+    own_view = interpolate(x_i, x_j, s_i, s_j, p_init, o.interpolation)
+    if o.bargain_model == "init_only":
+        pi, pr = pair(own_view)
+        return init, target, active, pi, pr
+    r = k.perceived_risk(st.risk, o.big_r_adjust)
+    p_rcvr, _ = k.challenges(st.d, r, omega, total_sal, init, target[..., None], target,
+                             o.voting_rule, o.third_party_commit)
+    rcvr_view = interpolate(x_i, x_j, s_i, s_j, p_rcvr[..., 0], o.interpolation)
+    if o.bargain_model == "pw_comp":
+        w_i, w_j = omega[..., None], omega[bi, target][..., None]
+        tot = np.where(w_i + w_j > 0, w_i + w_j, 1.0)
+        blend = np.where(w_i + w_j > 0, (w_i * own_view + w_j * rcvr_view) / tot,
+                         0.5 * (own_view + rcvr_view))
+        pi, pr = pair(blend)
+        return init, target, active, pi, pr
+    pi1, pr1 = pair(own_view)
+    pi2, pr2 = pair(rcvr_view)
+    cat = np.concatenate
+    return (cat([init, init], 1), cat([target, target], 1), cat([active, active], 1),
+            cat([pi1, pi2], 1), cat([pr1, pr2], 1))
+
+
+def simulate(inp: SMPInputs, o: SMPOptions, max_turns: int,
+             rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Run SMP turns for every draw until each stops. Positions (B, T+1, N, D) on 0-1.
+
+    Also returns ``win_prob`` (B, T+1, N), ``change`` (B, T+1) the stopping metric (NaN at
+    turn 0) and ``turns`` (B,) the turn each draw stopped at.
+    """
+    pos, sal, cap = inp.position.copy(), inp.salience, inp.capability
+    B = pos.shape[0]
+    total_sal = sal.sum(axis=-1)
+    omega = cap * total_sal
+    ideal = pos.copy()
+    st = _assess(ideal, pos, sal, cap, o)
+    history, probs = [pos], [st.win_prob]
+    change = [np.full(B, np.nan)]
+    running = np.ones(B, dtype=bool)
+    turns = np.zeros(B, dtype=int)
+    first = np.zeros(B)
+    for t in range(1, max_turns + 1):
+        if not running.any():
+            break
+        target, has, p_init = _best_challenges(st, omega, total_sal, o)
+        slots = _bargains(pos, sal, st, omega, total_sal, target, has, p_init, o)
+        new = resolve_queues(ideal, pos, sal, cap, st.risk, st.own_util, *slots,
+                             o.voting_rule, o.victory_prob, o.pce,
+                             o.transitions == "stochastic", rng)
+        new = np.where(running[:, None, None], new, pos)
+        moved = np.sqrt(((new - pos) ** 2).sum(axis=-1)).sum(axis=-1)
+        if t == 1:
+            first = moved
+        ratio = moved / (first + STOP_FLOOR)
+        ideal = np.where(running[:, None, None],
+                         o.ideal_adjustment * new + (1 - o.ideal_adjustment) * ideal, ideal)
+        pos = new
+        st = _assess(ideal, pos, sal, cap, o)
+        history.append(pos)
+        probs.append(st.win_prob)
+        change.append(np.where(running, ratio, np.nan))
+        turns = np.where(running, t, turns)
+        running = running & ~((t >= 2) & (ratio < o.tolerance))
+    return {"position": np.stack(history, 1), "win_prob": np.stack(probs, 1),
+            "change": np.stack(change, 1), "turns": turns}
+
+
+def _run(arrays: ScenarioArrays, options: SMPOptions, rounds: int,
+         rng: np.random.Generator) -> ModelOutput:
+    inp = prepare(arrays)
+    sim = simulate(inp, options, rounds, rng)
+    pos, win = sim["position"], sim["win_prob"]
+    B, T1 = pos.shape[:2]
+    traj = np.where(arrays.involved[None, None], pos * 100.0, np.nan)
+    best = np.argmax(win[:, -1], axis=-1)  # (B,)
+    forecast = pos[np.arange(B), -1, best] * 100.0  # (B, I)
+    actors = arrays.actor_ids
+    turns = []
+    for t in range(T1):
+        ch = sim["change"][0, t]
+        turns.append({"turn": t, "change": None if np.isnan(ch) else round(float(ch), 6),
+                      "win_probability": {a: round(float(win[0, t, i]), 6)
+                                          for i, a in enumerate(actors)}})
+    extras: dict[str, Any] = {"smp": {"turns": turns, "stopped_at": int(sim["turns"][0]),
+                                      "forecast_actor": actors[int(best[0])]}}
+    if inp.rescaled:
+        extras["smp"]["rescaled_saliences"] = list(inp.rescaled)
+    return ModelOutput(trajectory=traj, forecast=forecast, model_extras=extras)
+
+
+MODEL = ModelSpec(
+    name="smp",
+    summary="KTAB spatial model of politics: probabilistic Condorcet bargaining (Wise et al.)",
+    source="KTAB SMP (KAPSARC, Wise, Lester, Efird et al. 2015-19); shared/anchors/ktab/"
+           "ALGORITHM.md",
+    options_type=SMPOptions,
+    presets=PRESETS,
+    run=_run,
+    default_rounds=100,
+    default_preset="ktab",
+)
