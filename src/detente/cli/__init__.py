@@ -8,6 +8,7 @@ from __future__ import annotations
 # isort: off
 from detente.cli.app import app
 import detente.cli.scenario_cmds
+import detente.cli.web_cmds
 import detente.cli.backtest_cmd
 import detente.cli.forecast_cmd  # noqa: F401
 # isort: on

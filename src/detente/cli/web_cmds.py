@@ -1,0 +1,78 @@
+"""``detente serve`` (the local web app) and ``detente report`` (HTML report or figures)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from detente.cli.app import app, console, err_console, user_errors
+from detente.errors import DetenteError
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 8000,
+    host: Annotated[str, typer.Option(
+        help="address to bind; the default serves this machine only")] = "127.0.0.1",
+    scenarios: Annotated[Path | None, typer.Option(
+        help="directory of shipped scenarios (default: ./scenarios)")] = None,
+    max_upload_kib: Annotated[int, typer.Option(min=1, help="upload size limit in KiB")] = 2048,
+) -> None:
+    """Start the local web app: scenario library, editor, model comparison, reports."""
+    try:
+        import uvicorn
+
+        from detente.web import create_app
+    except ModuleNotFoundError as exc:
+        err_console.print(f"[red]error[/red] the web app needs {exc.name}: "
+                          "pip install 'detente[web]'", highlight=False)
+        raise typer.Exit(2) from None
+    if scenarios is not None and not scenarios.is_dir():
+        err_console.print(f"[red]error[/red] {scenarios}: not a directory", highlight=False)
+        raise typer.Exit(2)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err_console.print(f"[yellow]warning[/yellow] serving on {host}: other machines can "
+                          "reach this app, which has no authentication", highlight=False)
+    web = create_app(scenarios, max_upload_bytes=max_upload_kib * 1024)
+    for problem in web.state.library.load_errors:
+        err_console.print(f"[yellow]skipped[/yellow] {problem}", highlight=False)
+    console.print(f"detente web app on http://{host}:{port}/  (Ctrl+C stops it)")
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def report(
+    file: Path,
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file, PDF file, or a "
+                                      "directory for PNG figures")] = Path("report.html"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="html, png or pdf")] = "html",
+    model: Annotated[list[str] | None, typer.Option(
+        "--model", "-m", help="model to include (repeatable; default all)")] = None,
+    capability: Annotated[str, typer.Option(
+        help="capability coding: default, equal, or a named coding")] = "default",
+    seed: Annotated[int, typer.Option(help="seed of the random generator")] = 0,
+    input_format: Annotated[str | None, typer.Option("--input-format",
+                                                     help="input format")] = None,
+) -> None:
+    """Write a report of a scenario: one self-contained HTML file, or PNG/PDF figures."""
+    from detente.report import collect, render_report, write_figures
+    from detente.scenario.io import load_scenario, write_atomic
+
+    with user_errors():
+        if fmt not in ("html", "png", "pdf"):
+            raise DetenteError(f"unknown report format {fmt!r}; use html, png or pdf")
+        sc = load_scenario(file, input_format)
+        data = collect(sc, model or None, capability, seed)
+        if fmt == "html":
+            write_atomic(out, render_report(data))
+            console.print(f"wrote {out}")
+        else:
+            written = write_figures(data, out, fmt)
+            console.print(f"wrote {len(written)} figure{'s' * (len(written) != 1)}"
+                          f" to {out}")
+    for m in data.models:
+        if m.error:
+            err_console.print(f"[yellow]note[/yellow] {m.name} did not run: {m.error}",
+                              highlight=False)

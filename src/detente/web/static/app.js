@@ -1,0 +1,465 @@
+// detente web app: plain JavaScript, no libraries, no network beyond this server's /api.
+"use strict";
+
+const state = {
+  info: null,
+  current: null,      // {id, origin, filename, data}
+  problems: [],
+  job: null,          // last job status
+  pollTimer: null,
+};
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (v !== null && v !== undefined && v !== false) node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c);
+  return node;
+};
+
+async function api(method, url, body) {
+  const opts = { method, headers: {} };
+  if (body instanceof FormData) opts.body = body;
+  else if (body !== undefined) {
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body);
+  }
+  const res = await fetch(url, opts);
+  const type = res.headers.get("content-type") || "";
+  const data = type.includes("json") ? await res.json() : await res.text();
+  if (!res.ok) {
+    const err = new Error((data && data.error) || `${res.status} ${res.statusText}`);
+    err.problems = (data && data.problems) || [];
+    err.status = res.status;
+    throw err;
+  }
+  return data;
+}
+
+function flash(message, bad = false) {
+  const box = $("#flash");
+  box.textContent = message;
+  box.className = bad ? "flash bad" : "flash";
+  box.hidden = false;
+  clearTimeout(flash.timer);
+  flash.timer = setTimeout(() => { box.hidden = true; }, 4000);
+}
+
+function showProblems(box, message, problems) {
+  box.replaceChildren(el("div", { text: message }));
+  if (problems && problems.length) {
+    const ul = el("ul");
+    for (const p of problems) {
+      const where = [p.file, p.line ? `line ${p.line}` : null, p.path].filter(Boolean).join(": ");
+      ul.append(el("li", { text: where ? `${where}: ${p.message}` : p.message }));
+    }
+    box.append(ul);
+  }
+  box.hidden = false;
+}
+
+// ---------------------------------------------------------------- routing
+const PAGES = ["library", "editor", "compare", "simulation", "uncertainty"];
+
+function route() {
+  const page = (location.hash.replace(/^#\/?/, "") || "library").split("/")[0];
+  const name = PAGES.includes(page) ? page : "library";
+  for (const p of PAGES) $(`#page-${p}`).hidden = p !== name;
+  for (const a of document.querySelectorAll("#nav a")) {
+    a.classList.toggle("active", a.dataset.page === name);
+  }
+  if (name === "library") renderLibrary();
+  if (name === "editor") renderEditor();
+  if (name === "compare") renderCompare();
+  if (name === "simulation" || name === "uncertainty") renderOptional(name);
+}
+
+function setCurrent(doc) {
+  state.current = { id: doc.summary.id, origin: doc.summary.origin,
+                    filename: doc.summary.filename, data: doc.scenario };
+  state.problems = [];
+  state.job = null;
+  updateCurrentLabel();
+}
+
+function updateCurrentLabel() {
+  const c = state.current;
+  $("#current").textContent = c ? `${c.data.name || c.filename} · ${c.origin === "shipped" ?
+    "shipped" : "your copy"}${state.dirty ? " · edited" : ""}` : "no scenario open";
+}
+
+// ---------------------------------------------------------------- library
+async function renderLibrary() {
+  const tbody = $("#library-table tbody");
+  let items;
+  try { items = await api("GET", "/api/scenarios"); } catch (e) { flash(e.message, true); return; }
+  tbody.replaceChildren();
+  for (const s of items) {
+    const open = el("button", { class: "small primary", text: "Open", "data-open": s.id,
+      onclick: () => openScenario(s.id) });
+    const yaml = el("a", { class: "button small", text: "YAML",
+      href: `/api/scenarios/${s.id}/download?format=yaml`, download: "" });
+    const json = el("a", { class: "button small", text: "JSON",
+      href: `/api/scenarios/${s.id}/download?format=json`, download: "" });
+    const cell = el("td", { class: "row-actions" }, open, " ", yaml, " ", json);
+    if (s.origin === "user") {
+      cell.append(" ", el("button", { class: "small", text: "Delete", onclick: async () => {
+        await api("DELETE", `/api/scenarios/${s.id}`);
+        if (state.current && state.current.id === s.id) { state.current = null; updateCurrentLabel(); }
+        renderLibrary();
+      } }));
+    }
+    tbody.append(el("tr", { "data-id": s.id },
+      el("td", { text: s.name }), el("td", { text: s.origin === "shipped" ? "shipped" : "uploaded / saved" }),
+      el("td", { class: "num", text: s.actors }), el("td", { class: "num", text: s.issues }),
+      el("td", { text: s.as_of || "" }), cell));
+  }
+}
+
+async function openScenario(id) {
+  try {
+    setCurrent(await api("GET", `/api/scenarios/${id}`));
+    state.dirty = false;
+    updateCurrentLabel();
+    location.hash = "#/editor";
+  } catch (e) { flash(e.message, true); }
+}
+
+async function upload(ev) {
+  ev.preventDefault();
+  const box = $("#upload-errors");
+  box.hidden = true;
+  const file = $("#upload-file").files[0];
+  if (!file) { showProblems(box, "Choose a file first.", []); return; }
+  const form = new FormData();
+  form.append("file", file);
+  try {
+    const s = await api("POST", "/api/scenarios/upload", form);
+    flash(`Uploaded ${s.name}: ${s.actors} actors, ${s.issues} issues.`);
+    $("#upload-file").value = "";
+    renderLibrary();
+  } catch (e) { showProblems(box, e.message, e.problems); }
+}
+
+// ---------------------------------------------------------------- editor
+function num(text) {
+  const t = String(text).trim();
+  if (t === "") return undefined;
+  const v = Number(t);
+  return Number.isFinite(v) ? v : t;  // keep bad text so the server names the problem
+}
+
+function cellInput(path, value, onchange, attrs = {}) {
+  const input = el("input", { value: value === undefined || value === null ? "" : value,
+    "data-path": path, ...attrs });
+  input.addEventListener("change", () => { onchange(input.value); edited(); });
+  return el("td", { "data-cell": path }, input);
+}
+
+function capabilityOf(actor, issueId) {
+  const c = actor.capability;
+  return (c !== null && typeof c === "object") ? c[issueId] : c;
+}
+
+function renderEditor() {
+  const c = state.current;
+  $("#editor-empty").hidden = !!c;
+  $("#editor-body").hidden = !c;
+  $("#save-btn").hidden = !c;
+  $("#run-link").hidden = !c;
+  if (!c) { $("#validity").textContent = ""; return; }
+  const sc = c.data;
+  $("#editor-title").textContent = sc.name || c.filename;
+  $("#save-btn").textContent = c.origin === "shipped" ? "Save as copy" : "Save";
+  const issues = sc.issues;
+
+  const it = $("#issues-table");
+  it.replaceChildren(el("tr", {}, ...["id", "name", "low end", "high end", "status quo"]
+    .map((h) => el("th", { text: h }))));
+  issues.forEach((iss, k) => {
+    it.append(el("tr", {}, el("td", { text: iss.id }),
+      cellInput(`issues[${k}].name`, iss.name, (v) => { iss.name = v; }),
+      cellInput(`issues[${k}].low`, iss.low, (v) => { iss.low = v; }),
+      cellInput(`issues[${k}].high`, iss.high, (v) => { iss.high = v; }),
+      cellInput(`issues[${k}].status_quo`, iss.status_quo, (v) => {
+        const x = num(v); if (x === undefined) delete iss.status_quo; else iss.status_quo = x;
+      }, { class: "short" })));
+  });
+
+  $("#salience-hint").textContent = `(0–${sc.salience_scale || 100})`;
+  for (const field of ["position", "salience", "capability"]) {
+    const table = $(`#matrix-${field}`);
+    table.replaceChildren(el("tr", {}, el("th", { text: "actor" }),
+      ...issues.map((i) => el("th", { class: "num", text: i.id, title: i.name || "" }))));
+    sc.actors.forEach((actor, a) => {
+      const row = el("tr", {}, el("th", { text: actor.name || actor.id, title: actor.id }));
+      for (const iss of issues) {
+        if (field === "capability") {
+          const perIssue = actor.capability !== null && typeof actor.capability === "object";
+          const path = perIssue ? `actors[${a}].capability.${iss.id}` : `actors[${a}].capability`;
+          row.append(cellInput(path, capabilityOf(actor, iss.id), (v) => {
+            if (!(actor.capability !== null && typeof actor.capability === "object")) {
+              const same = actor.capability;
+              actor.capability = Object.fromEntries(issues.map((i) => [i.id, same]));
+            }
+            const x = num(v);
+            if (x === undefined) delete actor.capability[iss.id]; else actor.capability[iss.id] = x;
+            renderEditor();
+          }, { inputmode: "decimal" }));
+        } else {
+          actor[field] = actor[field] || {};
+          row.append(cellInput(`actors[${a}].${field}.${iss.id}`, actor[field][iss.id], (v) => {
+            const x = num(v);
+            if (x === undefined) delete actor[field][iss.id]; else actor[field][iss.id] = x;
+          }, { inputmode: "decimal" }));
+        }
+      }
+      table.append(row);
+    });
+  }
+
+  const ft = $("#forums-table");
+  ft.replaceChildren(el("tr", {}, ...["id", "name", "members", "agenda", "rule", "chair",
+    "meetings"].map((h) => el("th", { text: h }))));
+  const list = (s) => s.split(",").map((x) => x.trim()).filter(Boolean);
+  (sc.forums || []).forEach((f, k) => {
+    const rules = ["unanimity", "consensus", "majority", "qualified_majority", "bilateral", "consultation"];
+    const sel = el("select", { "data-path": `forums[${k}].rule` },
+      ...rules.map((r) => el("option", { value: r, text: r, selected: r === f.rule ? "" : null })));
+    sel.addEventListener("change", () => { f.rule = sel.value; edited(); });
+    ft.append(el("tr", {}, el("td", { text: f.id }),
+      cellInput(`forums[${k}].name`, f.name, (v) => { f.name = v; }),
+      cellInput(`forums[${k}].members`, (f.members || []).join(", "), (v) => { f.members = list(v); }),
+      cellInput(`forums[${k}].agenda`, (f.agenda || []).join(", "), (v) => { f.agenda = list(v); }),
+      el("td", { "data-cell": `forums[${k}].rule` }, sel),
+      cellInput(`forums[${k}].chair`, f.chair, (v) => { if (v.trim()) f.chair = v.trim(); else delete f.chair; }),
+      el("td", { text: (f.meetings || []).map((m) => `${m.date} ${m.name || ""} (${m.status})`).join("; ") })));
+  });
+
+  const ct = $("#calendar-table");
+  ct.replaceChildren(el("tr", {}, ...["id", "date", "kind", "description", "actors"]
+    .map((h) => el("th", { text: h }))));
+  (sc.calendar || []).forEach((e, k) => {
+    ct.append(el("tr", {}, el("td", { text: e.id }),
+      cellInput(`calendar[${k}].date`, e.date, (v) => { if (v.trim()) e.date = v.trim(); else delete e.date; }),
+      cellInput(`calendar[${k}].kind`, e.kind, (v) => { e.kind = v; }),
+      cellInput(`calendar[${k}].description`, e.description, (v) => { e.description = v; }),
+      cellInput(`calendar[${k}].actors`, (e.actors || []).join(", "), (v) => { e.actors = list(v); })));
+  });
+  markProblems();
+}
+
+function edited() {
+  state.dirty = true;
+  updateCurrentLabel();
+  clearTimeout(edited.timer);
+  edited.timer = setTimeout(validateCurrent, 250);
+}
+
+async function validateCurrent() {
+  if (!state.current) return;
+  try {
+    const res = await api("POST", "/api/scenarios/validate", state.current.data);
+    state.problems = res.problems;
+  } catch (e) {
+    state.problems = e.problems.length ? e.problems : [{ path: "", message: e.message }];
+  }
+  markProblems();
+  return state.problems.length === 0;
+}
+
+function markProblems() {
+  const badge = $("#validity");
+  for (const td of document.querySelectorAll("td.invalid")) td.classList.remove("invalid");
+  for (const m of document.querySelectorAll(".cell-msg")) m.remove();
+  const loose = [];
+  for (const p of state.problems) {
+    // the cell at fault, or the nearest enclosing field that has a cell
+    let path = p.path, td = null;
+    while (path && !(td = document.querySelector(`td[data-cell="${CSS.escape(path)}"]`))) {
+      const cut = Math.max(path.lastIndexOf("."), path.lastIndexOf("["));
+      path = cut > 0 ? path.slice(0, cut) : "";
+    }
+    if (td) {
+      td.classList.add("invalid");
+      td.append(el("div", { class: "cell-msg", text: p.message }));
+    } else loose.push(p);
+  }
+  const box = $("#editor-problems");
+  if (loose.length) showProblems(box, "Problems not tied to a cell:", loose);
+  else box.hidden = true;
+  const n = state.problems.length;
+  badge.textContent = n ? `${n} problem${n > 1 ? "s" : ""}` : "valid";
+  badge.className = n ? "badge bad" : "badge ok";
+}
+
+async function save() {
+  const c = state.current;
+  if (!c) return;
+  try {
+    if (c.origin === "shipped") {
+      const s = await api("POST", "/api/scenarios", { scenario: c.data, filename: c.filename });
+      Object.assign(c, { id: s.id, origin: "user" });
+      flash(`Saved as your copy (${s.id}).`);
+    } else {
+      await api("PUT", `/api/scenarios/${c.id}`, c.data);
+      flash("Saved.");
+    }
+    state.dirty = false;
+    state.problems = [];
+    updateCurrentLabel();
+    renderEditor();
+  } catch (e) {
+    state.problems = e.problems.length ? e.problems : [{ path: "", message: e.message }];
+    markProblems();
+    flash(e.message, true);
+  }
+}
+
+// ---------------------------------------------------------------- run & compare
+function capabilityCodings(sc) {
+  const names = ["default", "equal"];
+  for (const a of sc.actors) for (const n of Object.keys(a.capabilities || {})) {
+    if (!names.includes(n)) names.push(n);
+  }
+  return names;
+}
+
+function renderCompare() {
+  const c = state.current;
+  $("#compare-empty").hidden = !!c;
+  $("#compare-body").hidden = !c;
+  if (!c) return;
+  const sel = $("#capability");
+  const keep = sel.value;
+  sel.replaceChildren(...capabilityCodings(c.data).map((n) => el("option", { value: n, text: n })));
+  if (keep) sel.value = keep;
+  const box = $("#model-choices");
+  if (!box.childElementCount && state.info) {
+    for (const m of state.info.models) {
+      box.append(el("label", { title: m.summary }, el("input", { type: "checkbox", value: m.name,
+        checked: "" }), ` ${m.name}`));
+    }
+  }
+  if (state.job && state.job.status === "done") showResults(state.job);
+}
+
+async function run() {
+  const c = state.current;
+  const errs = $("#run-errors");
+  errs.hidden = true;
+  const models = [...document.querySelectorAll("#model-choices input:checked")].map((i) => i.value);
+  const body = { scenario: c.data, capability: $("#capability").value || "default",
+                 seed: Number($("#seed").value) || 0, models: models.length ? models : null };
+  try {
+    state.job = await api("POST", "/api/runs", body);
+  } catch (e) {
+    showProblems(errs, e.message, e.problems);
+    return;
+  }
+  $("#run-btn").disabled = true;
+  $("#cancel-btn").hidden = false;
+  $("#report-link").hidden = true;
+  poll();
+}
+
+async function poll() {
+  const job = state.job;
+  const bar = $("#progress");
+  bar.hidden = false;
+  const s = await api("GET", `/api/jobs/${job.id}`);
+  state.job = s;
+  const { done, total, step } = s.progress;
+  $(".bar", bar).style.width = `${total ? (100 * done) / total : 0}%`;
+  $(".label", bar).textContent = s.status === "running" ? `${done}/${total} · ${step}` : s.status;
+  if (s.status === "queued" || s.status === "running") {
+    state.pollTimer = setTimeout(poll, 150);
+    return;
+  }
+  $("#run-btn").disabled = false;
+  $("#cancel-btn").hidden = true;
+  if (s.status === "done") showResults(s);
+  else if (s.status === "failed") showProblems($("#run-errors"), s.error || "the run failed", []);
+  else flash("Run cancelled.");
+}
+
+async function cancelRun() {
+  if (state.job) await api("POST", `/api/jobs/${state.job.id}/cancel`);
+}
+
+function fmt(x) { return x === null || x === undefined ? "—" : x.toFixed(1); }
+
+async function showResults(job) {
+  const result = job.result;
+  const models = result.models.filter((m) => m.result);
+  const table = $("#forecast-table");
+  table.replaceChildren(el("tr", {}, el("th", { text: "issue" }),
+    ...models.map((m) => el("th", { class: "num", text: m.name, title: m.summary }))));
+  for (const iss of result.scenario.issues) {
+    table.append(el("tr", { "data-issue": iss.id }, el("td", { text: `${iss.id} ${iss.name || ""}` }),
+      ...models.map((m) => el("td", { class: "num", "data-model": m.name,
+        text: fmt(result.forecasts[iss.id][m.name]) }))));
+  }
+  $("#model-errors").replaceChildren(...result.models.filter((m) => m.error).map((m) =>
+    el("div", { class: "model-error", text: `${m.name} did not run: ${m.error}` })));
+  const charts = await api("GET", `/api/jobs/${job.id}/charts`);
+  const holder = $("#issue-charts");
+  holder.replaceChildren();
+  for (const ch of charts) {
+    const block = el("div", { class: "issue-block", "data-issue": ch.issue });
+    const fc = el("div", { class: "forecast-svg" });
+    fc.innerHTML = ch.forecast;  // SVG drawn and escaped by the server
+    block.append(fc);
+    const names = Object.keys(ch.trajectories);
+    if (names.length) {
+      const traj = el("div", { class: "trajectory-svg" });
+      const pick = el("select", {}, ...names.map((n) => el("option", { value: n, text: n })));
+      const show = () => { traj.innerHTML = ch.trajectories[pick.value]; };
+      pick.addEventListener("change", show);
+      block.append(el("div", { class: "traj-head" }, "Trajectory by round for model ", pick), traj);
+      show();
+    } else {
+      block.append(el("div", { class: "hint", text: "No model that ran bargains over rounds on this issue." }));
+    }
+    holder.append(block);
+  }
+  $("#results").hidden = false;
+  const link = $("#report-link");
+  link.href = `/api/jobs/${job.id}/report`;
+  link.setAttribute("download", "");
+  link.hidden = false;
+}
+
+// ---------------------------------------------------------------- simulation, uncertainty
+function renderOptional(name) {
+  const part = state.info ? state.info[name] : null;
+  const panel = $(`#${name}-panel`);
+  const what = name === "simulation"
+    ? "The dynamic simulation (forum timeline, support by actor, trust network and narrative log)"
+    : "Monte Carlo uncertainty (forecast distributions and sensitivity ranking)";
+  panel.textContent = part && part.available
+    ? `${what} is installed, but this version of the web app does not draw it yet; use the command line.`
+    : `${what} is not available in this installation yet.`;
+}
+
+// ---------------------------------------------------------------- start
+async function start() {
+  $("#upload-form").addEventListener("submit", upload);
+  $("#save-btn").addEventListener("click", save);
+  $("#run-btn").addEventListener("click", run);
+  $("#cancel-btn").addEventListener("click", cancelRun);
+  window.addEventListener("hashchange", route);
+  try {
+    state.info = await api("GET", "/api/info");
+    const mib = state.info.max_upload_bytes / 1048576;
+    $("#upload-limit").textContent = mib >= 1 ? `${+mib.toFixed(1)} MiB` : `${state.info.max_upload_bytes} bytes`;
+  } catch (e) { flash(e.message, true); }
+  route();
+}
+
+start();
