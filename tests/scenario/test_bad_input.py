@@ -1,0 +1,86 @@
+"""Bad input through the library: one located, readable problem per thing wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from detente.errors import ScenarioError
+from detente.scenario import load_scenario
+
+GOOD = "Actor,Capability,Position,Salience\nA,1,4,0.5\nB,2,10,0.9\nC,1,7,0.2\n"
+
+
+def problems(tmp_path, content: str | bytes, name: str = "t.csv") -> list[str]:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(path)
+    return [str(p) for p in exc.value.problems]
+
+
+def test_good_table_loads(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(GOOD)
+    assert len(load_scenario(path).actors) == 3
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("", "t.csv: the file is empty"),
+    ("\n  \n", "t.csv: the file is empty"),
+    (GOOD.replace("2,10", "2,ten"), "t.csv:3: column Position: 'ten' is not a number"),
+    (GOOD.replace("0.9", "140"), "t.csv:3: column Salience: 140 is outside 0-1 and 0-100"),
+    (GOOD.replace("B,2", "B,-2"), "t.csv:3: column Capability: -2 is negative"),
+    (GOOD.replace("C,", "A,"), "t.csv:4: column Actor: actor 'A' appears again (first on line 2)"),
+    (GOOD.replace("B,2,10,0.9", "B,2,10"), "t.csv:3: expected 4 cells"),
+    (GOOD.replace(",", ";"), "t.csv:1: expected comma-separated columns (Actor,Capability,"
+                             "Position,Salience), found semicolons"),
+    (GOOD.replace(",", "\t"), "found tabs"),
+])
+def test_bdm_table_problems(tmp_path, content, expected):
+    found = problems(tmp_path, content)
+    assert any(expected in p for p in found), found
+
+
+def test_every_problem_at_once(tmp_path):
+    bad = GOOD.replace("2,10", "2,ten").replace("0.2", "-1").replace("A,1,4", "A,x,4")
+    found = problems(tmp_path, bad)
+    assert len(found) == 3
+    assert [p.split(":")[1] for p in found] == ["2", "3", "4"]
+
+
+def test_binary_and_non_utf8_files(tmp_path):
+    assert problems(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR") == [
+        f"{tmp_path / 't.csv'}: binary file, not a text scenario"]
+    latin1 = "Actor,Capability,Position,Salience\nA,1,4,0.5\nÖsterreich,1,5,0.5\n"
+    (found,) = problems(tmp_path, latin1.encode("latin-1"))
+    assert found.endswith("t.csv:3: not UTF-8 text (byte 0xd6); save the file as UTF-8")
+
+
+def test_utf16_with_bom_is_read(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(GOOD.encode("utf-16"))
+    assert [a.id for a in load_scenario(path).actors] == ["A", "B", "C"]
+
+
+def test_yaml_unknown_issue_and_out_of_range_salience(tmp_path):
+    text = """detente: 1
+salience_scale: 100
+issues:
+  - {id: A}
+actors:
+  - id: X
+    position: {A: 10, Q: 5}
+    salience: {A: 150, Q: 5}
+"""
+    found = problems(tmp_path, text, "s.yaml")
+    assert any("s.yaml:7: actors[0].position.Q: unknown issue 'Q'" in p for p in found), found
+    assert any("s.yaml:8: actors[0].salience.A: salience 150 is above 100" in p
+               for p in found), found
+
+
+def test_unknown_format(tmp_path):
+    (found,) = problems(tmp_path, "hello world\n", "t.dat")
+    assert "cannot tell the file's format from its content" in found
