@@ -43,17 +43,28 @@ def win_probability(u: np.ndarray, denominator: str = "all-pairs") -> np.ndarray
     * ``"all-pairs"``: the absolute votes summed over every voter and every ordered pair of
       actor positions, the reading of the public replication ("Scholz code"); then
       P_ij + P_ji <= 1 and P = 0 when all positions coincide.
+
+    Only sum_k |vote| needs the (B, n, n, n) tensor: the positive votes are half of
+    (sum_k |vote| + sum_k vote) and sum_k vote = U_j - U_i with U_a = sum_k u_ka.
     """
-    # net[b, k, i, j] = vote of k for x_i over x_j
-    net = u[:, :, None, :] - u[:, :, :, None]
-    positive = np.maximum(net, 0.0).sum(axis=1)  # (B, n, n)
+    B, n, _ = u.shape
+    buf = np.empty((B, n, n, n))
+    np.subtract(u[:, :, None, :], u[:, :, :, None], out=buf)  # vote of k for x_i over x_j
+    np.abs(buf, out=buf)
+    absolute = buf.sum(axis=1)  # (B, n, n), symmetric
+    total_u = u.sum(axis=1)
+    positive = 0.5 * (absolute + (total_u[:, None, :] - total_u[:, :, None]))
+    np.clip(positive, 0.0, absolute, out=positive)  # float noise only
     if denominator == "contest":
-        total = positive + np.swapaxes(positive, 1, 2)
-        return np.where(total > _EPS, positive / np.where(total > _EPS, total, 1.0), 0.5)
-    if denominator == "all-pairs":
-        total = np.abs(net).sum(axis=(1, 2, 3))[:, None, None]
-        return np.where(total > _EPS, positive / np.where(total > _EPS, total, 1.0), 0.0)
-    raise ValueError(f"unknown probability denominator {denominator!r}")
+        total = absolute
+        fallback = 0.5
+    elif denominator == "all-pairs":
+        total = absolute.sum(axis=(1, 2))[:, None, None]
+        fallback = 0.0
+    else:
+        raise ValueError(f"unknown probability denominator {denominator!r}")
+    ok = total > _EPS
+    return np.where(ok, positive / np.where(ok, total, 1.0), fallback)
 
 
 def _utility(z: np.ndarray, r: np.ndarray) -> np.ndarray:
