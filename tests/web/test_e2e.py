@@ -1,0 +1,130 @@
+"""End to end in a real browser: Debian's headless chromium driven by Playwright.
+
+Opens the app, loads the flagship scenario, changes a salience, runs the models, checks that the
+comparison chart changed, and downloads the report. Screenshots of each page go to
+reports/screenshots/ (git-ignored). Skips when chromium or playwright is missing: install them
+with scripts/install_browser.sh and ``pip install playwright`` (no browser download).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
+
+if not CHROMIUM.exists():
+    pytest.skip("no /usr/bin/chromium: run scripts/install_browser.sh as root",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api",
+                               reason="playwright for Python is not installed")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: object, live_server: str) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900},  # type: ignore[attr-defined]
+                                  accept_downloads=True)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.set_default_timeout(20_000)
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def shot(pg: object, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def compromise_on_a(pg: object) -> float:
+    sel = '.issue-block[data-issue="A"] path.model-forecast[data-model="compromise"]'
+    return float(pg.locator(sel).get_attribute("data-value"))  # type: ignore[attr-defined]
+
+
+def run_and_wait(pg: object) -> None:
+    pg.click("#run-btn")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#progress .label:text('done')")  # type: ignore[attr-defined]
+    pg.wait_for_selector('.issue-block[data-issue="A"] svg.forecast-chart')  # type: ignore[attr-defined]
+
+
+def test_flagship_edit_run_compare_report(page: object, live_server: str,
+                                          tmp_path: Path) -> None:
+    pg = page
+    pg.goto(live_server + "/")  # type: ignore[attr-defined]
+    pg.wait_for_selector('#library-table tr[data-id="northeast-asia-2004"]')  # type: ignore[attr-defined]
+    shot(pg, "1-library")
+    pg.click('button[data-open="northeast-asia-2004"]')  # type: ignore[attr-defined]
+    pg.wait_for_selector('input[data-path="actors[0].salience.A"]')  # type: ignore[attr-defined]
+    shot(pg, "2-editor")
+
+    pg.click('a[data-page="compare"]')  # type: ignore[attr-defined]
+    run_and_wait(pg)
+    before = compromise_on_a(pg)
+    first_chart = pg.inner_html('.issue-block[data-issue="A"] .forecast-svg')  # type: ignore[attr-defined]
+    shot(pg, "3-compare")
+
+    # the US cares little about issue A now: the weighted mean moves away from its position
+    pg.click('a[data-page="editor"]')  # type: ignore[attr-defined]
+    cell = pg.locator('input[data-path="actors[0].salience.A"]')  # type: ignore[attr-defined]
+    cell.fill("5")
+    cell.press("Tab")
+    pg.wait_for_selector("#validity.ok")  # type: ignore[attr-defined]
+    pg.click('a[data-page="compare"]')  # type: ignore[attr-defined]
+    run_and_wait(pg)
+    pg.wait_for_function(  # type: ignore[attr-defined]
+        "old => document.querySelector('.issue-block[data-issue=\"A\"] .forecast-svg')"
+        ".innerHTML !== old", arg=first_chart)
+    after = compromise_on_a(pg)
+    assert after < before - 1, (before, after)
+    table_value = pg.inner_text(  # type: ignore[attr-defined]
+        '#forecast-table tr[data-issue="A"] td[data-model="compromise"]')
+    assert float(table_value) == pytest.approx(after, abs=0.06)
+
+    with pg.expect_download() as dl:  # type: ignore[attr-defined]
+        pg.click("#report-link")  # type: ignore[attr-defined]
+    target = tmp_path / "report.html"
+    dl.value.save_as(target)
+    html = target.read_text(encoding="utf-8")
+    assert "<svg" in html and "Northeast Asia" in html
+    assert f"{after:.1f}" in html  # the report shows the edited run, not the shipped one
+
+    pg.goto(target.as_uri())  # type: ignore[attr-defined]
+    shot(pg, "6-report")
+
+
+def test_invalid_cell_is_marked_next_to_the_cell(page: object, live_server: str) -> None:
+    pg = page
+    pg.goto(live_server + "/#/library")  # type: ignore[attr-defined]
+    pg.click('button[data-open="northeast-asia-2004"]')  # type: ignore[attr-defined]
+    cell = pg.locator('input[data-path="actors[2].salience.B"]')  # type: ignore[attr-defined]
+    cell.fill("250")
+    cell.press("Tab")
+    marked = pg.locator('td.invalid[data-cell="actors[2].salience.B"] .cell-msg')  # type: ignore[attr-defined]
+    marked.wait_for()
+    assert "above 100" in marked.inner_text()
+    assert pg.inner_text("#validity") == "1 problem"  # type: ignore[attr-defined]
+    shot(pg, "4-editor-invalid")
+
+
+def test_optional_pages_say_what_is_missing(page: object, live_server: str) -> None:
+    pg = page
+    for name in ("simulation", "uncertainty"):
+        pg.goto(f"{live_server}/#/{name}")  # type: ignore[attr-defined]
+        text = pg.inner_text(f"#{name}-panel")  # type: ignore[attr-defined]
+        assert "not available" in text or "installed" in text
+        shot(pg, f"5-{name}")
