@@ -1,0 +1,81 @@
+"""``detente backtest`` through the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from detente.cli import app
+from detente.models import models
+
+runner = CliRunner()
+DEU = "\n".join([
+    '"isnr"\t"pcom"\t"pep"\t"pfr"\t"pde"\t"scom"\t"sep"\t"sfr"\t"sde"\t"rp"\t"out"',
+    '\t"1"\t"1"\t"3"\t"1"\t\t\t\t\t\t',
+    '"a"\t0\t50\t100\t\t100\t100\t50\t\t\t30',
+    '"b"\t0\t50\t100\t\t100\t100\t50\t\t\t60',
+    '"c"\t0\t50\t100\t\t100\t100\t50\t\t\t',
+]) + "\n"
+
+
+@pytest.fixture
+def deu_file(tmp_path):
+    path = tmp_path / "small.txt"  # detected from content, not from the suffix
+    path.write_text(DEU)
+    return path
+
+
+def test_json_for_one_model_has_exactly_the_documented_keys(deu_file):
+    result = runner.invoke(app, ["backtest", str(deu_file), "--format", "deu", "--json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["model", "n_issues", "mae", "rmse", "median_ae"]
+    assert data["model"] == "compromise" and data["n_issues"] == 2
+    assert data["mae"] == pytest.approx(15.0) and data["median_ae"] == pytest.approx(15.0)
+
+
+def test_all_models_and_gdp(deu_file):
+    result = runner.invoke(app, ["backtest", str(deu_file), "-m", "all", "--capability",
+                                 "gdp", "--json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [m["model"] for m in data["models"]] == list(models())
+    assert data["models"][0]["mae"] == pytest.approx(
+        (abs(200 / 3.5 - 30) + abs(200 / 3.5 - 60)) / 2)
+
+
+def test_detail_and_table(deu_file):
+    result = runner.invoke(app, ["backtest", str(deu_file), "-m", "median", "--json",
+                                 "--detail"])
+    data = json.loads(result.stdout)
+    assert data["skipped"] == {"no known outcome": 1}
+    assert [i["id"] for i in data["issues"]] == ["a", "b"]
+    table = runner.invoke(app, ["backtest", str(deu_file)])
+    assert table.exit_code == 0
+    assert "compromise" in table.stdout and "15.00" in table.stdout
+    assert "1 issues with no known outcome" in table.stdout
+
+
+def test_yaml_scenario_with_outcome(emission_path):
+    result = runner.invoke(app, ["backtest", str(emission_path), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["mae"] == pytest.approx(8.833 - 7.38996, abs=1e-5)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--capability", "cinc"], "unknown capability coding 'cinc'"),
+    (["--model", "oracle"], "unknown model 'oracle'"),
+    (["--preset", "nope"], "has no preset 'nope'"),
+])
+def test_bad_options_exit_2(deu_file, args, message):
+    result = runner.invoke(app, ["backtest", str(deu_file), *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_missing_outcomes_exit_2(flagship_path):
+    result = runner.invoke(app, ["backtest", str(flagship_path)])
+    assert result.exit_code == 2
+    assert "no issue has a known outcome" in result.stderr
