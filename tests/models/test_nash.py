@@ -99,7 +99,7 @@ def test_achen_preset_is_compromise_model_in_the_limit():
 positions = st.lists(st.floats(0, 100, allow_nan=False), min_size=2, max_size=6)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(positions, st.floats(0, 100), st.data(), st.sampled_from(["quadratic", "linear"]))
 def test_solution_is_feasible_and_maximises_the_nash_product(pos, d, data, utility):
     n = len(pos)
@@ -124,7 +124,7 @@ def test_solution_is_feasible_and_maximises_the_nash_product(pos, d, data, utili
     assert log_product(x[0]) >= best - 1e-6
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(positions, st.floats(0, 100), st.floats(-3, 3).filter(lambda a: abs(a) > 0.05),
        st.floats(-50, 50))
 def test_affine_rescaling_of_the_issue_moves_the_solution_alike(pos, d, a, b):
@@ -134,7 +134,7 @@ def test_affine_rescaling_of_the_issue_moves_the_solution_alike(pos, d, a, b):
     assert y[0] == pytest.approx(x[0] * a + b, abs=1e-6 * max(1, abs(a)) * 100)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(positions, st.floats(0, 100))
 def test_symmetric_form_treats_actors_alike(pos, d):
     x, _ = solve(pos, 1.0, d)
@@ -144,7 +144,7 @@ def test_symmetric_form_treats_actors_alike(pos, d):
     assert m[0] == pytest.approx(100 - x[0], abs=1e-7)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(positions, st.data())
 def test_disagreement_inside_the_pareto_set_gives_disagreement(pos, data):
     lo, hi = min(pos), max(pos)

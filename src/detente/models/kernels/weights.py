@@ -41,34 +41,67 @@ def weighted_median(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.where(total[..., 0] > 0, med, np.nan)
 
 
+def votes_from_distances(dist: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Net weighted votes V[..., j, k] for candidate j over candidate k.
+
+    ``dist[..., i, j]`` is voter i's distance to candidate j and ``w[..., i]`` its weight;
+    each voter gives ``w_i`` to the nearer of the two candidates (sincere voting), nothing on a
+    tie. Accumulated voter by voter, so memory stays (..., J, J) whatever the number of voters.
+    """
+    dist = np.asarray(dist, dtype=float)
+    w = np.asarray(w, dtype=float)
+    votes = np.zeros((*dist.shape[:-2], dist.shape[-1], dist.shape[-1]))
+    for i in range(dist.shape[-2]):
+        d = dist[..., i, :]
+        votes += w[..., i, None, None] * np.sign(d[..., None, :] - d[..., :, None])
+    return votes
+
+
 def pairwise_votes(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Net weighted votes V[..., j, k] for position of actor j over that of actor k.
+    """Net weighted votes V[..., j, k] for position of actor j over that of actor k on one issue.
 
     Each voter i gives ``w_i`` to whichever of x_j, x_k is closer to its own position
     (sincere voting with single-peaked, symmetric preferences); ties give nothing.
     """
     x, w = _clean(x, w)
-    d = np.abs(x[..., :, None] - x[..., None, :])  # d[..., i, j] = |x_i - x_j|
-    pref = np.sign(d[..., :, None, :] - d[..., :, :, None])  # [i, j, k]: +1 if i prefers j
-    return np.einsum("...i,...ijk->...jk", w, pref)
+    return votes_from_distances(np.abs(x[..., :, None] - x[..., None, :]), w)
+
+
+def condorcet_choice(votes: np.ndarray, candidate: np.ndarray, order_keys: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the Condorcet winner among candidates, and whether one exists.
+
+    ``votes`` (..., J, J) as from :func:`votes_from_distances`; ``candidate`` (..., J) marks who
+    may win. A (weak) Condorcet winner beats or ties every other candidate; among several
+    (they tie each other) the one with the smallest ``order_keys`` (..., J, K), compared
+    lexicographically, wins: on one issue with ``order_keys`` = position that is the lower
+    weighted median. Where no candidate is unbeaten (possible only in more than one
+    dimension) the Copeland winner (most pairwise wins, then ``order_keys``) is returned and
+    ``exists`` is False. With no candidate at all, index 0 and ``exists`` False.
+    """
+    tol = 1e-9 * np.maximum(np.abs(votes).max(axis=(-2, -1), keepdims=True), 1.0)
+    others = candidate[..., None, :]
+    beaten = ((votes < -tol) & others).any(axis=-1)
+    unbeaten = candidate & ~beaten
+    wins = ((votes > tol) & others).sum(axis=-1)
+    exists = unbeaten.any(axis=-1)
+    copeland = candidate & (wins == np.where(candidate, wins, -1).max(axis=-1, keepdims=True))
+    best = np.where(exists[..., None], unbeaten, copeland)
+    for k in range(order_keys.shape[-1]):
+        key = np.where(best, order_keys[..., k], np.inf)
+        best &= key == key.min(axis=-1, keepdims=True)
+    return np.argmax(best, axis=-1), exists
 
 
 def condorcet_winner(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The actor position that beats or ties every other in pairwise weighted votes.
 
-    Returns (position, exists): where no position is unbeaten (possible only in more than one
-    dimension, never on one issue with these preferences) the position with most pairwise wins
-    (Copeland) is returned and ``exists`` is False.
+    Returns (position, exists); among tied winners the lowest position, which makes it the
+    lower weighted median of :func:`weighted_median`. On one issue with these preferences a
+    winner always exists; ``exists`` is False only when no actor has weight.
     """
     x = np.asarray(x, dtype=float)
     present = ~np.isnan(x) & (np.asarray(w) > 0)
-    v = pairwise_votes(x, w)
-    tol = 1e-12
-    beaten = ((v < -tol) & present[..., None, :]).any(axis=-1)
-    unbeaten = present & ~beaten
-    wins = ((v > tol) & present[..., None, :]).sum(axis=-1) - 1e9 * ~present
-    # among unbeaten, prefer the one with most wins; that also handles duplicates
-    score = np.where(unbeaten, wins + 1e6, wins)
-    best = np.argmax(score, axis=-1)
-    pos = np.take_along_axis(np.where(present, x, np.nan), best[..., None], axis=-1)[..., 0]
-    return pos, unbeaten.any(axis=-1)
+    idx, exists = condorcet_choice(pairwise_votes(x, w), present, np.nan_to_num(x)[..., None])
+    pos = np.take_along_axis(np.where(present, x, np.nan), idx[..., None], axis=-1)[..., 0]
+    return pos, exists
