@@ -97,9 +97,9 @@ class Actor(_Strict):
     capabilities: dict[str, NonNegative | dict[str, NonNegative]] = Field(default_factory=dict)
     position: dict[str, Finite] = Field(default_factory=dict)
     salience: dict[str, NonNegative] = Field(default_factory=dict)
-    behaviour: dict[str, Any] = Field(
-        default_factory=dict, description="parameters of the dynamic simulation for this actor"
-    )
+    behaviour: ActorBehaviour = Field(
+        default_factory=ActorBehaviour,
+        description="parameters of the dynamic simulation for this actor")
 
 
 class Meeting(_Strict):
@@ -132,7 +132,7 @@ class Event(_Strict):
     actors: list[Id] = Field(default_factory=list)
     forum: Id | None = None
     triggered_by: Id | None = None
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: EventParams = Field(default_factory=EventParams)
 
 
 class Alliance(_Strict):
@@ -290,6 +290,7 @@ def cross_check(sc: Scenario) -> list[Problem]:
         if ev.triggered_by is not None and ev.triggered_by not in event_ids:
             problems.append(Problem(f"unknown event {ev.triggered_by!r}", f"{where}.triggered_by"))
     problems += _trigger_cycles(sc.calendar)
+    problems += _simulation_checks(sc)
 
     for k, al in enumerate(sc.relations.alliances):
         for j, m in enumerate(al.members):
@@ -316,4 +317,45 @@ def _trigger_cycles(calendar: list[Event]) -> list[Problem]:
                 break
             seen.add(cur)
             cur = parent[cur]
+    return problems
+
+
+def _simulation_checks(sc: Scenario) -> list[Problem]:
+    """Events inside the calendar window; ids named in behaviour and event params exist."""
+    problems: list[Problem] = []
+    sim = sc.simulation
+    if sim.start and sim.end and sim.end <= sim.start:
+        problems.append(Problem(f"end {sim.end} is not after start {sim.start}",
+                                "simulation.end"))
+    for k, ev in enumerate(sc.calendar):
+        if ev.date is None:
+            continue
+        if sim.start and ev.date < sim.start:
+            problems.append(Problem(f"event dated {ev.date}, before the calendar window "
+                                    f"starts ({sim.start})", f"calendar[{k}].date"))
+        if sim.end and ev.date > sim.end:
+            problems.append(Problem(f"event dated {ev.date}, after the calendar window "
+                                    f"ends ({sim.end})", f"calendar[{k}].date"))
+    actors = {a.id for a in sc.actors}
+    events = {e.id for e in sc.calendar}
+    forums = {f.id for f in sc.forums}
+    for k, ev in enumerate(sc.calendar):
+        for field in ("giver", "receiver", "wedge_by", "actor"):
+            v = getattr(ev.params, field)
+            if v is not None and v not in actors:
+                problems.append(Problem(f"unknown actor {v!r}", f"calendar[{k}].params.{field}"))
+        if ev.params.settles is not None and ev.params.settles not in events:
+            problems.append(Problem(f"unknown event {ev.params.settles!r}",
+                                    f"calendar[{k}].params.settles"))
+        if ev.params.issue is not None and ev.params.issue not in {i.id for i in sc.issues}:
+            problems.append(Problem(f"unknown issue {ev.params.issue!r}",
+                                    f"calendar[{k}].params.issue"))
+    for k, actor in enumerate(sc.actors):
+        ref = actor.behaviour.split_resolved_by
+        if ref is not None and ref not in events:
+            problems.append(Problem(f"unknown event {ref!r}",
+                                    f"actors[{k}].behaviour.split_resolved_by"))
+    for fid in sim.forums:
+        if fid not in forums:
+            problems.append(Problem(f"unknown forum {fid!r}", f"simulation.forums.{fid}"))
     return problems

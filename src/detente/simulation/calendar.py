@@ -1,0 +1,99 @@
+"""The calendar of a simulation: the dated steps the engine walks, in order.
+
+Steps are forum meetings (from ``forums[].meetings`` and ``calendar`` events of kind
+``meeting`` with a ``forum``) and every other dated calendar event. A calendar event of another
+kind that names a forum and falls on the date of one of its meetings is the known record of
+that meeting and replaces the bargaining step. A forum that continues (one with a planned
+meeting, or ``simulation.forums.<id>.continues``) meets again every ``cadence_days`` after
+its last dated meeting until the end date. Undated events without a trigger are open matters,
+active from the start; triggered events are scheduled by the engine when their trigger occurs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from detente.scenario.model import Event, Forum, Scenario
+
+
+@dataclass(frozen=True)
+class Step:
+    date: dt.date
+    kind: str  # "meeting" or the event's kind
+    label: str
+    forum: Forum | None = None
+    event: Event | None = None
+
+
+def _next_name(name: str, n: int) -> str:
+    m = re.search(r"round (\d+)", name)
+    if m:
+        return f"round {int(m.group(1)) + 1}"
+    return f"meeting {n}"
+
+
+def forum_meetings(sc: Scenario, start: dt.date, until: dt.date) -> list[Step]:
+    """Every meeting of every forum between ``start`` and ``until`` (inclusive)."""
+    sim = sc.simulation
+    steps = []
+    replaced = {(e.forum, e.date) for e in sc.calendar
+                if e.forum and e.date and e.kind != "meeting"}
+    for forum in sc.forums:
+        dated = {m.date: m.name for m in forum.meetings}
+        for e in sc.calendar:
+            if e.forum == forum.id and e.kind == "meeting" and e.date:
+                dated.setdefault(e.date, e.description.split(":")[0].strip()[:60] or e.id)
+        settings = sim.forums.get(forum.id)
+        continues = any(m.status == "planned" for m in forum.meetings)
+        if settings is not None and settings.continues is not None:
+            continues = settings.continues
+        cadence = (settings.cadence_days if settings and settings.cadence_days
+                   else sim.cadence_days)
+        if continues and dated:
+            last = max(dated)
+            name = dated[last]
+            n = len(dated)
+            d = last + dt.timedelta(days=cadence)
+            while d <= until:
+                n += 1
+                name = _next_name(name, n)
+                dated[d] = name
+                d += dt.timedelta(days=cadence)
+        for date, name in sorted(dated.items()):
+            if start <= date <= until and (forum.id, date) not in replaced:
+                label = f"{forum.name or forum.id} {name}".strip()
+                steps.append(Step(date, "meeting", label, forum=forum))
+    return steps
+
+
+def build(sc: Scenario, start: dt.date, until: dt.date) -> tuple[list[Step], list[Event]]:
+    """(dated steps in order, open undated events). Triggered events are left out."""
+    forums = {f.id: f for f in sc.forums}
+    steps = forum_meetings(sc, start, until)
+    open_events = []
+    for e in sc.calendar:
+        if e.triggered_by is not None or e.kind == "meeting" and e.forum:
+            continue
+        if e.date is None:
+            open_events.append(e)
+        elif start <= e.date <= until:
+            steps.append(Step(e.date, e.kind, e.id, forum=forums.get(e.forum or ""), event=e))
+    order = {"meeting": 1}
+    steps.sort(key=lambda s: (s.date, order.get(s.kind, 0)))
+    return steps, open_events
+
+
+def default_start(sc: Scenario) -> dt.date:
+    dates = [e.date for e in sc.calendar if e.date] + [
+        m.date for f in sc.forums for m in f.meetings if m.status == "planned"]
+    if sc.simulation.start:
+        return sc.simulation.start
+    return min(dates) if dates else (sc.as_of or dt.date.today())
+
+
+def default_until(sc: Scenario, start: dt.date) -> dt.date:
+    if sc.simulation.end:
+        return sc.simulation.end
+    return start + dt.timedelta(days=540)

@@ -1,0 +1,136 @@
+"""What a simulation leaves behind: dated records, their JSON and a readable narrative."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from detente.scenario.arrays import ScenarioArrays
+from detente.scenario.model import Scenario
+from detente.simulation.protocol import AGREEMENT, NO_MEETING, OUTCOMES, PARTIAL
+
+CONSTRUCTIVE = 0.1  # progress (share of the gap closed) a narrative calls constructive
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    date: dt.date
+    kind: str
+    label: str
+    forum: str | None
+    event_id: str | None
+    members: tuple[str, ...]
+    agenda: tuple[str, ...]
+    outcome: np.ndarray | None  # (B,) index into OUTCOMES (meetings)
+    package: np.ndarray | None  # (B, J) 0-100
+    agreed: np.ndarray | None  # (B, J) bool
+    progress: np.ndarray | None  # (B,)
+    positions: np.ndarray | None  # (B, M, J) offers after the meeting, 0-100
+    trust: np.ndarray  # (B, A, A) after the step
+    support: np.ndarray  # (B, A)
+    refused_by: list[str | None]  # per draw (name)
+    holdout: list[str]
+    notes: list[str]
+    tactics: list[str]  # draw 0, per actor
+
+
+@dataclass(frozen=True)
+class History:
+    arrays: ScenarioArrays
+    scenario: Scenario
+    start: dt.date
+    until: dt.date
+    records: list[StepRecord]
+
+    def meetings(self, forum: str | None = None) -> list[StepRecord]:
+        return [r for r in self.records if r.kind == "meeting" and r.outcome is not None
+                and r.package is not None and (forum is None or r.forum == forum)]
+
+    def _scale(self, issue: str, x: float) -> float:
+        k = self.arrays.issue_ids.index(issue)
+        lo, hi = self.arrays.scale_min[k], self.arrays.scale_max[k]
+        return round(float(lo + x * (hi - lo) / 100.0), 2)
+
+    def to_dict(self, draw: int = 0) -> dict[str, Any]:
+        """The JSON of one draw: events, trust and support series, narrative."""
+        ids = self.arrays.actor_ids
+        events, trust, support = [], [], []
+        for r in self.records:
+            item: dict[str, Any] = {"date": r.date.isoformat(), "forum": r.forum,
+                                    "kind": r.kind, "label": r.label, "outcome": None,
+                                    "positions": None, "agreement": None}
+            if r.outcome is not None:
+                item["outcome"] = OUTCOMES[int(r.outcome[draw])]
+            if r.positions is not None and r.package is not None and r.agreed is not None:
+                item["positions"] = {a: {i: self._scale(i, r.positions[draw, k, n])
+                                         for n, i in enumerate(r.agenda)}
+                                     for k, a in enumerate(r.members)}
+                if r.agreed[draw].any():
+                    item["agreement"] = {i: self._scale(i, r.package[draw, n])
+                                         for n, i in enumerate(r.agenda) if r.agreed[draw, n]}
+                item["progress"] = round(float(r.progress[draw]), 3) \
+                    if r.progress is not None else None
+            item["narrative"] = self.line(r, draw)
+            events.append(item)
+            d = r.date.isoformat()
+            for x in range(len(ids)):
+                for y in range(x + 1, len(ids)):
+                    trust.append({"date": d, "a": ids[x], "b": ids[y],
+                                  "value": round(float(r.trust[draw, x, y]), 4)})
+                support.append({"date": d, "actor": ids[x],
+                                "value": round(float(r.support[draw, x]), 4)})
+        return {"scenario": self.scenario.name, "start": self.start.isoformat(),
+                "until": self.until.isoformat(), "draw": draw, "events": events,
+                "trust": trust, "support": support,
+                "narrative": self.narrative(draw)}
+
+    def line(self, r: StepRecord, draw: int = 0) -> str:
+        """One dated sentence saying what happened and why."""
+        month = r.date.strftime("%Y-%m")
+        names = {a.id: a.name or a.id for a in self.scenario.actors}
+        if r.kind == "meeting" and r.outcome is not None and r.package is not None:
+            o = int(r.outcome[draw])
+            notes = "; ".join(r.notes)
+            tail = f"; {notes}" if notes else ""
+            if o == NO_MEETING:
+                who = r.refused_by[draw] if r.refused_by else None
+                why = f": {who} refuses" if who else ""
+                return f"{month}: {r.label} does not meet{why}{tail}"
+            prog = float(r.progress[draw]) if r.progress is not None else 0.0
+            if o == AGREEMENT:
+                return f"{month}: {r.label} reaches agreement on {', '.join(r.agenda)}{tail}"
+            if o == PARTIAL:
+                got = [i for n, i in enumerate(r.agenda) if r.agreed[draw, n]]
+                return (f"{month}: {r.label}: partial agreement on {', '.join(got)}, no "
+                        f"comprehensive agreement (gap closed {prog:.0%}){tail}")
+            mood = "constructive, " if prog >= CONSTRUCTIVE else ""
+            return (f"{month}: {r.label}: {mood}no agreement (gap closed {prog:.0%}); "
+                    f"{r.holdout[draw]} furthest from the text{tail}")
+        if r.kind == "meeting":
+            return f"{month}: {r.label} (coordination) meets"
+        desc = ""
+        if r.event_id:
+            ev = next((e for e in self.scenario.calendar if e.id == r.event_id), None)
+            if ev is not None and ev.description:
+                desc = ev.description.strip().split(".")[0]
+        who = ", ".join(names[a] for a in r.members)
+        return f"{month}: {r.kind.replace('_', ' ')} ({who}): {desc or r.label}"
+
+    def narrative(self, draw: int = 0) -> list[str]:
+        return [self.line(r, draw) for r in self.records]
+
+    def support_at(self, actor: str, date: dt.date) -> np.ndarray:
+        """(B,) support of ``actor`` after the last step on or before ``date``."""
+        k = self.arrays.actor_ids.index(actor)
+        rows = [r for r in self.records if r.date <= date]
+        if not rows:
+            raise ValueError(f"no step on or before {date}")
+        return rows[-1].support[:, k]
+
+    def trust_at(self, a: str, b: str, date: dt.date) -> np.ndarray:
+        x, y = self.arrays.actor_ids.index(a), self.arrays.actor_ids.index(b)
+        rows = [r for r in self.records if r.date <= date]
+        return rows[-1].trust[:, x, y]

@@ -1,0 +1,227 @@
+"""The concession protocol: one forum meeting as rounds of offers over the agenda.
+
+Each round a single negotiating text is put on the table: the capability x salience weighted
+mean of the members' current offers (the chair's one-text procedure, Raiffa 1982, *The Art
+and Science of Negotiation*, ch. 14). Each member values a package ``x`` with its
+salience-weighted utility ``u(x) = 1 - sum_j s_j |x_j - ideal_j| / (100 sum_j s_j)`` and
+accepts it when it meets its current aspiration (mechanism ``stalling``) and is a fair exchange
+(mechanism ``reciprocity``). If all accept, the package is agreed. Otherwise each member lowers
+its aspiration by its strategy's step (zero while frozen), pressure and inducements are
+answered (``sumo``), and it restates its offer as the point between its ideal and the text
+that is worth exactly its aspiration. After the last round without agreement, the largest
+sub-package every member prefers to the status quo is a partial agreement; else an impasse.
+
+Random choice (documented): each member's concession step in a meeting is multiplied by
+``exp(noise x z)``, one standard normal ``z`` per (draw, member, meeting), from the run's
+Generator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from detente.simulation.mechanisms import ActiveMechanisms, reciprocity, stalling, sumo
+from detente.simulation.state import SimState
+from detente.simulation.strategies import STRATEGIES, RoundView
+
+OUTCOMES = ("no_meeting", "impasse", "partial", "agreement")
+NO_MEETING, IMPASSE, PARTIAL, AGREEMENT = range(4)
+EPS = 1e-12
+
+
+def utility(x: np.ndarray, ideal: np.ndarray, salience: np.ndarray) -> np.ndarray:
+    """Salience-weighted utility 0-1 of packages ``x`` for actors with ``ideal`` (..., J)."""
+    w = salience / np.maximum(salience.sum(-1, keepdims=True), EPS)
+    return 1.0 - (w * np.abs(x - ideal)).sum(-1) / 100.0
+
+
+@dataclass(frozen=True)
+class MeetingInput:
+    members: np.ndarray  # (M,) actor indices
+    agenda: np.ndarray  # (J,) issue indices
+    held: np.ndarray  # (B,) bool: the meeting takes place in this draw
+    frozen: np.ndarray  # (B, M) bool
+    shift: np.ndarray  # (B, M) aspiration/reservation fall for this meeting only
+    reservation: np.ndarray  # (B, M) reservation defended at home
+    rounds: int
+    horizon: float
+    noise: np.ndarray  # (B, M) multiplicative factor on concession steps
+
+
+@dataclass(frozen=True)
+class MeetingResult:
+    outcome: np.ndarray  # (B,) index into OUTCOMES
+    package: np.ndarray  # (B, J) last negotiating text
+    agreed: np.ndarray  # (B, J) bool: issues agreed (all for agreement, some for partial)
+    gap_before: np.ndarray  # (B,) weighted distance of offers from the text at the start
+    gap_after: np.ndarray  # (B,)
+    holdout: np.ndarray  # (B,) member index (into members) furthest below its demand
+    gained: np.ndarray  # (B, M) utility gained from what was agreed
+    given: np.ndarray  # (B, M) utility conceded in offers during the meeting
+    pressure: np.ndarray  # (B, M) pressure each member exerted (after escalation)
+
+    @property
+    def progress(self) -> np.ndarray:
+        return np.where(self.gap_before > EPS,
+                        1.0 - self.gap_after / np.maximum(self.gap_before, EPS), 0.0)
+
+
+def _text(offer: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    return (weight * offer).sum(1) / np.maximum(weight.sum(1), EPS)
+
+
+def _gap(offer: np.ndarray, text: np.ndarray, sal: np.ndarray) -> np.ndarray:
+    return (1.0 - utility(text[:, None], offer, sal)).mean(1)
+
+
+def main_opponent(ideal: np.ndarray, sal: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """(M,) for each member, the other member with the largest capability x distance."""
+    dist = 1.0 - utility(ideal[:, None, :, :], ideal[:, :, None, :], sal[:, :, None, :])
+    score = (dist * share[:, None, :]).mean(0)
+    np.fill_diagonal(score, -np.inf)
+    return np.argmax(score, axis=1)
+
+
+def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingResult:
+    """Run one meeting for every draw; updates offers, aspirations, clocks and status quo."""
+    m, j = mi.members, mi.agenda
+    held = mi.held
+    ideal = st.ideal[:, m][:, :, j]
+    sal = st.salience[:, m][:, :, j]
+    cap = st.capability[:, m][:, :, j]
+    weight = cap * sal
+    offer = st.offer[:, m][:, :, j].copy()
+    sq = st.status_quo[:, j]
+    B, M, J = ideal.shape
+    share = cap.mean(2) / np.maximum(cap.mean(2).sum(1, keepdims=True), EPS)
+    target = main_opponent(ideal, sal, share)
+    overstretch = st.overstretch[:, m]
+
+    asp = st.aspiration[:, m] - mi.shift
+    res = np.minimum(mi.reservation - mi.shift, asp)
+    u_sq = utility(sq[:, None], ideal, sal)
+    tactic = st.tactic[:, m]
+    clock = st.clock[:, m].copy()
+    frustration = st.frustration[:, m].copy()
+    bonus = np.zeros((B, M))
+    received = np.zeros((B, M))
+    p_stall, p_recip, p_sumo = mech.get("stalling"), mech.get("reciprocity"), mech.get("sumo")
+
+    text = _text(offer, weight)
+    gap_before = _gap(offer, text, sal)
+    start_offer = offer.copy()
+    done = ~held
+    agreed_text = text.copy()
+    agreed = np.zeros(B, dtype=bool)
+    pressure_total = np.zeros((B, M))
+    live = ~mi.frozen
+    for _ in range(mi.rounds):
+        text = _text(offer, weight)
+        u_text = utility(text[:, None], ideal, sal)
+        acc = stalling.accepts(u_text + bonus, asp, u_sq, p_stall)
+        if p_recip is not None:
+            acc &= reciprocity.balanced(u_text + bonus - u_sq, p_recip)
+        now = acc.all(1) & ~done
+        agreed_text[now] = text[now]
+        agreed |= now
+        done |= now
+        if done.all():
+            break
+        view = RoundView(asp, st.initial[:, m], res, clock, mi.horizon,
+                         st.beta[m], received, share)
+        step = np.zeros((B, M))
+        pressure = np.zeros((B, M))
+        induce = np.zeros((B, M))
+        for k, strat in enumerate(STRATEGIES):
+            use = tactic == k
+            if use.any():
+                step += np.where(use, strat.step(view), 0.0)
+                pressure += np.where(use, strat.pressure(view), 0.0)
+                induce += np.where(use, strat.inducement(view), 0.0)
+        if mech.on("overstretch"):
+            pressure *= 1 - overstretch
+        pressure = sumo.escalate(pressure, frustration, p_sumo)
+        pressure_on = np.zeros((B, M))
+        induce_on = np.zeros((B, M))
+        np.add.at(pressure_on.T, target, pressure.T)
+        np.add.at(induce_on.T, target, induce.T)
+        resp = sumo.respond(pressure_on, induce_on, st.agility[m], pressure, target, p_sumo)
+        step = (step * mi.noise + resp.step) * live
+        active = ~done[:, None]
+        asp = np.where(active, np.clip(np.maximum(asp - step, res) + resp.stiffen * live,
+                                       0.0, 1.0), asp)
+        bonus = np.where(active, bonus + resp.bonus, bonus)
+        frustration = np.where(active, frustration + resp.sidestepped, frustration)
+        pressure_total += np.where(active, pressure, 0.0)
+        clock = np.where(active & live, clock + 1.0, clock)
+        # restate offers: the point between ideal and text worth exactly the aspiration
+        d = 1.0 - utility(text[:, None], ideal, sal)
+        lam = np.clip((1.0 - asp) / np.maximum(d, EPS), 0.0, 1.0)
+        new_offer = ideal + lam[..., None] * (text[:, None] - ideal)
+        u_before = utility(offer[:, None, :, :], ideal[:, :, None, :], sal[:, :, None, :])
+        u_after = utility(new_offer[:, None, :, :], ideal[:, :, None, :], sal[:, :, None, :])
+        moved = (u_after - u_before) * (1 - np.eye(M))[None]
+        received = np.where(active, moved.sum(2) / max(M - 1, 1), 0.0)
+        offer = np.where(active[..., None], new_offer, offer)
+
+    text = _text(offer, weight)
+    agreed_text = np.where(agreed[:, None], agreed_text, text)
+    issues_agreed = np.repeat(agreed[:, None], J, axis=1)
+    partial = _partial(text, sq, ideal, sal, u_sq) & (held & ~agreed)[:, None]
+    issues_agreed |= partial
+    outcome = np.where(~held, NO_MEETING, np.where(agreed, AGREEMENT, np.where(
+        partial.any(1), PARTIAL, IMPASSE)))
+    new_sq = np.where(issues_agreed, agreed_text, sq)
+    gained = np.where(held[:, None], utility(new_sq[:, None], ideal, sal) - u_sq, 0.0)
+    given = np.where(held[:, None], utility(start_offer, ideal, sal)
+                     - utility(offer, ideal, sal), 0.0)
+    holdout = np.argmax(asp - utility(text[:, None], ideal, sal) - bonus, axis=1)
+
+    # success of each member's tactic: how far its main opponent came towards it
+    u_t0 = utility(start_offer[:, target], ideal, sal)
+    u_t1 = utility(offer[:, target], ideal, sal)
+    success = np.where(held[:, None], u_t1 - u_t0, 0.0)
+
+    _write_back(st, m, j, held, offer, asp + mi.shift, clock, frustration, new_sq, success)
+    return MeetingResult(outcome, agreed_text, issues_agreed, gap_before,
+                         _gap(offer, text, sal), holdout, gained, given, pressure_total)
+
+
+def _partial(text: np.ndarray, sq: np.ndarray, ideal: np.ndarray, sal: np.ndarray,
+             u_sq: np.ndarray) -> np.ndarray:
+    """(B, J) the largest sub-package all members weakly prefer to the status quo (greedy).
+
+    Starting from the whole text, drop the issue on which the worst-off member loses most,
+    until every member gains; an empty set means no partial agreement.
+    """
+    B, J = text.shape
+    keep = np.ones((B, J), dtype=bool)
+    w = sal / np.maximum(sal.sum(-1, keepdims=True), EPS)
+    loss = w * (np.abs(text[:, None] - ideal) - np.abs(sq[:, None] - ideal)) / 100.0
+    for _ in range(J):
+        pkg = np.where(keep, text, sq)
+        ok = (utility(pkg[:, None], ideal, sal) >= u_sq - 1e-9).all(1)
+        if ok.all():
+            break
+        worst = np.where(keep[:, None, :], loss, -np.inf).max(1)  # (B, J)
+        drop = np.argmax(worst, axis=1)
+        keep[~ok, drop[~ok]] = False
+    # a sub-package where nobody moves at all is not an agreement
+    moved = np.abs(np.where(keep, text, sq) - sq).max(1) > 0.5
+    return keep & moved[:, None]
+
+
+def _write_back(st: SimState, m: np.ndarray, j: np.ndarray, held: np.ndarray,
+                offer: np.ndarray, asp: np.ndarray, clock: np.ndarray,
+                frustration: np.ndarray, new_sq: np.ndarray, success: np.ndarray) -> None:
+    h = held[:, None]
+    sub = st.offer[:, m]
+    sub[:, :, j] = np.where(held[:, None, None], offer, sub[:, :, j])
+    st.offer[:, m] = sub
+    st.aspiration[:, m] = np.where(h, asp, st.aspiration[:, m])
+    st.clock[:, m] = clock
+    st.frustration[:, m] = frustration
+    st.status_quo[:, j] = new_sq
+    st.success[:, m] = np.where(h, 0.5 * st.success[:, m] + success, st.success[:, m])

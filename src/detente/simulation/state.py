@@ -1,0 +1,96 @@
+"""The state of the system between meetings, as batched arrays (B draws, A actors, I issues).
+
+Everything that evolves lives here, with a leading draw axis, so that one simulation and ten
+thousand are the same code: the engine loops over calendar steps, never over draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from detente.scenario.arrays import ScenarioArrays
+from detente.scenario.model import Scenario
+from detente.simulation.strategies import STRATEGY_NAMES, default_beta
+
+DEFAULT_TRUST = 0.5
+
+
+@dataclass
+class SimState:
+    """Mutable batched state. Utilities are 0-1 (own salience-weighted, 1 = own ideal)."""
+
+    ideal: np.ndarray  # (B, A, I) 0-100: what each actor wants
+    offer: np.ndarray  # (B, A, I) 0-100: what it currently says it would accept
+    salience: np.ndarray  # (B, A, I) 0-1
+    capability: np.ndarray  # (B, A, I)
+    status_quo: np.ndarray  # (B, I) 0-100; agreements move it
+    aspiration: np.ndarray  # (B, A) the utility it demands
+    initial: np.ndarray  # (B, A) the aspiration time-dependent strategies start from
+    reservation: np.ndarray  # (B, A) the utility below which it never goes
+    support: np.ndarray  # (B, A) domestic support 0-1
+    trust: np.ndarray  # (B, A, A) symmetric 0-1, diagonal 1
+    tactic: np.ndarray  # (B, A) int index into STRATEGY_NAMES
+    beta: np.ndarray  # (A,) concession exponent of time-dependent strategies
+    agility: np.ndarray  # (A,)
+    overstretch: np.ndarray  # (B, A)
+    clock: np.ndarray  # (B, A) offer rounds bargained (time-dependent concession)
+    frustration: np.ndarray  # (B, A) pressure that was sidestepped (claim 4)
+    success: np.ndarray  # (B, A) cooperation its tactics earned recently (claim 5)
+    debt: np.ndarray  # (B, A, A) debt[:, r, g]: what r owes g (claim 14)
+    split: np.ndarray  # (A,) bool: factions split (claim 7)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return self.ideal.shape  # type: ignore[return-value]
+
+    def pair_trust(self, a: int, b: int, value: np.ndarray) -> None:
+        """Set trust between a and b (both directions), clipped to 0-1."""
+        v = np.clip(value, 0.0, 1.0)
+        self.trust[:, a, b] = v
+        self.trust[:, b, a] = v
+
+
+def initial_state(arrays: ScenarioArrays, scenario: Scenario) -> SimState:
+    """The state at the start of the calendar, for every draw of ``arrays``."""
+    B, A, I = arrays.position.shape
+    ids = {a: k for k, a in enumerate(arrays.actor_ids)}
+    actors = {a.id: a for a in scenario.actors}
+    beh = [actors[a].behaviour for a in arrays.actor_ids]
+
+    sal = np.where(arrays.involved[None], arrays.salience, 0.0)
+    sq = arrays.status_quo.copy()
+    w = arrays.capability * sal
+    mean_pos = np.nansum(w * np.nan_to_num(arrays.position, nan=50.0), 1) / np.maximum(
+        w.sum(1), 1e-12)
+    sq = np.where(np.isnan(sq), mean_pos, sq)
+    ideal = np.where(arrays.involved[None], arrays.position, sq[:, None, :])
+
+    trust = np.full((B, A, A), DEFAULT_TRUST)
+    for t in scenario.relations.trust:
+        if t.a in ids and t.b in ids:
+            trust[:, ids[t.a], ids[t.b]] = trust[:, ids[t.b], ids[t.a]] = t.value
+    idx = np.arange(A)
+    trust[:, idx, idx] = 1.0
+
+    def per_actor(values: list[float]) -> np.ndarray:
+        return np.repeat(np.array(values, dtype=float)[None], B, axis=0)
+
+    return SimState(
+        ideal=ideal.copy(), offer=ideal.copy(), salience=sal.copy(),
+        capability=arrays.capability.copy(), status_quo=sq,
+        aspiration=per_actor([b.initial_aspiration for b in beh]),
+        initial=per_actor([b.initial_aspiration for b in beh]),
+        reservation=per_actor([min(b.reservation, b.initial_aspiration) for b in beh]),
+        support=per_actor([b.support for b in beh]),
+        trust=trust,
+        tactic=np.repeat(np.array([STRATEGY_NAMES.index(b.strategy) for b in beh])[None], B, 0),
+        beta=np.array([b.beta if b.beta is not None else default_beta(b.strategy)
+                       for b in beh]),
+        agility=np.array([b.agility for b in beh]),
+        overstretch=per_actor([b.overstretch for b in beh]),
+        clock=np.zeros((B, A)), frustration=np.zeros((B, A)), success=np.zeros((B, A)),
+        debt=np.zeros((B, A, A)),
+        split=np.array([b.factions_split for b in beh]),
+    )
