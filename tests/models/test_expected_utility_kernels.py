@@ -194,3 +194,16 @@ def test_offer_choice_rules_by_hand() -> None:
     least = offers.choose(x, kind, new, eu_self, eu_other, "least-movement")
     assert code[0, 0] == 1 and least[0, 0] == 2
     assert code[0, 1] == -1 and least[0, 2] == -1
+
+
+def test_chunked_batches_equal_one_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    import detente.models.challenge as challenge
+
+    rng = np.random.default_rng(3)
+    x, c, s = rng.uniform(0, 100, (5, 6)), rng.uniform(.1, 1, (5, 6)), rng.uniform(.1, 1, (5, 6))
+    whole = run_issue(_inputs(x, c, s), PRESETS["scholz-code"], 5)
+    monkeypatch.setattr(challenge, "CHUNK", 2)
+    parts = challenge.run_issue(_inputs(x, c, s), PRESETS["scholz-code"], 5)
+    np.testing.assert_array_equal(whole.trajectory, parts.trajectory)
+    np.testing.assert_array_equal(whole.median, parts.median)
+    assert [e.actor for e in whole.log] == [e.actor for e in parts.log]

@@ -29,6 +29,7 @@ preset ``paper`` reads the equations as printed.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,7 @@ from detente.models.kernels import expected_utility as eu_kernel
 from detente.models.kernels import offers as offer_kernel
 from detente.models.kernels.weights import weighted_mean, weighted_median
 
+CHUNK = 1024  # draws per block in run_issue; the result does not depend on it
 _CHOICES = {
     "position_range": ("fixed", "current"),
     "probability": ("all-pairs", "contest"),
@@ -212,6 +214,17 @@ def run_issue(inp: IssueInputs, opts: ChallengeOptions, rounds: int,
     x = np.asarray(inp.position, dtype=float)
     c, s = np.asarray(inp.capability, dtype=float), np.asarray(inp.salience, dtype=float)
     B, n = x.shape
+    if B > CHUNK:  # blocks of draws keep the (chunk, n, n, n) work arrays in cache
+        parts = [run_issue(dataclasses.replace(
+            inp, position=x[k:k + CHUNK], salience=s[k:k + CHUNK],
+            capability=c[k:k + CHUNK], status_quo=np.asarray(inp.status_quo)[k:k + CHUNK]),
+            opts, rounds) for k in range(0, B, CHUNK)]
+        return IssueOutput(
+            trajectory=np.concatenate([p.trajectory for p in parts]),
+            forecast=np.concatenate([p.forecast for p in parts]),
+            median=np.concatenate([p.median for p in parts]),
+            mean=np.concatenate([p.mean for p in parts]),
+            log=parts[0].log, extras=parts[0].extras)
     if n == 0:
         empty = np.full((B, rounds + 1), np.nan)
         return IssueOutput(trajectory=np.empty((B, rounds + 1, 0)), forecast=empty[:, -1],

@@ -29,7 +29,12 @@ def voter_disutility(x: np.ndarray, c: np.ndarray, s: np.ndarray, r: np.ndarray,
     ``u[k, b] - u[k, a]``. Pass ``r = 1`` for linear votes.
     """
     d = _pairwise_distance(x, R)
-    return (c * s)[:, :, None] * d ** r[:, :, None]
+    return (c * s)[:, :, None] * _power(d, r[:, :, None])
+
+
+def _power(z: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """z ** r, skipping the (slow) power where every exponent is 1 (linear utilities)."""
+    return z if np.all(r == 1.0) else z ** r
 
 
 def win_probability(u: np.ndarray, denominator: str = "all-pairs") -> np.ndarray:
@@ -48,10 +53,12 @@ def win_probability(u: np.ndarray, denominator: str = "all-pairs") -> np.ndarray
     (sum_k |vote| + sum_k vote) and sum_k vote = U_j - U_i with U_a = sum_k u_ka.
     """
     B, n, _ = u.shape
-    buf = np.empty((B, n, n, n))
-    np.subtract(u[:, :, None, :], u[:, :, :, None], out=buf)  # vote of k for x_i over x_j
+    # the batch axis goes last here so numpy's inner loops run over draws, not over n actors
+    uT = np.ascontiguousarray(np.moveaxis(u, 0, -1))  # (k, a, B)
+    buf = np.empty((n, n, n, B))
+    np.subtract(uT[:, None, :, :], uT[:, :, None, :], out=buf)  # [k, i, j]: k's vote i over j
     np.abs(buf, out=buf)
-    absolute = buf.sum(axis=1)  # (B, n, n), symmetric
+    absolute = np.moveaxis(buf.sum(axis=0), -1, 0)  # (B, n, n), symmetric
     total_u = u.sum(axis=1)
     positive = 0.5 * (absolute + (total_u[:, None, :] - total_u[:, :, None]))
     np.clip(positive, 0.0, absolute, out=positive)  # float noise only
@@ -69,7 +76,7 @@ def win_probability(u: np.ndarray, denominator: str = "all-pairs") -> np.ndarray
 
 def _utility(z: np.ndarray, r: np.ndarray) -> np.ndarray:
     """BDM's utility form 2 - 4 z^r (z in [0, 1]), the shape of eqs. 4-8 of Scholz et al."""
-    return 2.0 - 4.0 * np.clip(z, 0.0, None) ** r
+    return 2.0 - 4.0 * _power(np.maximum(z, 0.0), r)
 
 
 def expected_utilities(x: np.ndarray, s: np.ndarray, r: np.ndarray, P: np.ndarray,
@@ -91,14 +98,12 @@ def expected_utilities(x: np.ndarray, s: np.ndarray, r: np.ndarray, P: np.ndarra
     ri = r[:, :, None]
     u_success = _utility(0.5 - 0.5 * d, ri)
     u_failure = _utility(0.5 + 0.5 * d, ri)
-    u_status_quo = _utility(np.full_like(d, 0.5), ri)
-    P_ji = np.swapaxes(P, 1, 2)
-    s_j = s[:, None, :]
-    s_i = s[:, :, None]
-    eu_self = s_j * (P * u_success + (1 - P) * u_failure) + (1 - s_j) * u_success
-    eu_other = s_i * (P_ji * u_success + (1 - P_ji) * u_failure) + (1 - s_i) * u_success
-    eu_self = eu_self - Q * u_status_quo
-    eu_other = eu_other - Q * u_status_quo
+    u_status_quo = _utility(np.full_like(ri, 0.5), ri)  # (B, n, 1)
+    # s_j [P U_s + (1 - P) U_f] + (1 - s_j) U_s = U_s - s_j (1 - P)(U_s - U_f)
+    gap = u_success - u_failure
+    base = u_success - Q * u_status_quo
+    eu_self = base - s[:, None, :] * (1 - P) * gap
+    eu_other = base - s[:, :, None] * (1 - np.swapaxes(P, 1, 2)) * gap
     if median is not None:
         to_mu = np.abs(x - median[:, None]) / R[:, None]  # (B, n)
         spread_self = 0.25 * (to_mu[:, :, None] + d)  # challenger i
