@@ -11,6 +11,7 @@ import detente.cli.scenario_cmds
 import detente.cli.web_cmds
 import detente.cli.backtest_cmd
 import detente.cli.forecast_cmd  # noqa: F401
+import detente.cli.simulate_cmd  # noqa: F401
 # isort: on
 
 

@@ -25,6 +25,7 @@ class Step:
     label: str
     forum: Forum | None = None
     event: Event | None = None
+    known_held: bool = False  # a meeting the inputs record as held: nobody refuses it
 
 
 def _next_name(name: str, n: int) -> str:
@@ -42,6 +43,7 @@ def forum_meetings(sc: Scenario, start: dt.date, until: dt.date) -> list[Step]:
                 if e.forum and e.date and e.kind != "meeting"}
     for forum in sc.forums:
         dated = {m.date: m.name for m in forum.meetings}
+        held = {m.date for m in forum.meetings if m.status == "held"}
         for e in sc.calendar:
             if e.forum == forum.id and e.kind == "meeting" and e.date:
                 dated.setdefault(e.date, e.description.split(":")[0].strip()[:60] or e.id)
@@ -64,7 +66,8 @@ def forum_meetings(sc: Scenario, start: dt.date, until: dt.date) -> list[Step]:
         for date, name in sorted(dated.items()):
             if start <= date <= until and (forum.id, date) not in replaced:
                 label = f"{forum.name or forum.id} {name}".strip()
-                steps.append(Step(date, "meeting", label, forum=forum))
+                steps.append(Step(date, "meeting", label, forum=forum,
+                                  known_held=date in held))
     return steps
 
 

@@ -168,7 +168,7 @@ class _Run:
         cap = st.capability[:, m][:, :, j].mean(2)
         share = cap / np.maximum(cap.sum(1, keepdims=True), 1e-12)
         opponent = main_opponent(ideal, sal, share)
-        if p_freeze is not None:
+        if p_freeze is not None and not step.known_held:
             for k, a in enumerate(m):
                 o = opponent[k]
                 if self.sc.actors[a].behaviour.refuses_when_frozen and frozen[m[o]]:

@@ -167,7 +167,13 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
         offer = np.where(active[..., None], new_offer, offer)
 
     text = _text(offer, weight)
-    agreed_text = np.where(agreed[:, None], agreed_text, text)
+    u_text = utility(text[:, None], ideal, sal)
+    acc = stalling.accepts(u_text + bonus, asp, u_sq, p_stall)
+    if p_recip is not None:
+        acc &= reciprocity.balanced(u_text + bonus - u_sq, p_recip)
+    late = acc.all(1) & ~done
+    agreed |= late
+    agreed_text = np.where(agreed[:, None] & ~late[:, None], agreed_text, text)
     issues_agreed = np.repeat(agreed[:, None], J, axis=1)
     partial = _partial(text, sq, ideal, sal, u_sq) & (held & ~agreed)[:, None]
     issues_agreed |= partial
@@ -210,7 +216,8 @@ def _partial(text: np.ndarray, sq: np.ndarray, ideal: np.ndarray, sal: np.ndarra
         keep[~ok, drop[~ok]] = False
     # a sub-package where nobody moves at all is not an agreement
     moved = np.abs(np.where(keep, text, sq) - sq).max(1) > 0.5
-    return keep & moved[:, None]
+    proper = ~keep.all(1)  # the whole text preferred to the status quo is not "partial"
+    return keep & (moved & proper)[:, None]
 
 
 def _write_back(st: SimState, m: np.ndarray, j: np.ndarray, held: np.ndarray,

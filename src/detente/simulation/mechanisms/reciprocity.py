@@ -17,7 +17,7 @@ from detente.simulation.mechanisms import Mechanism
 
 @dataclass(frozen=True)
 class Params:
-    balance: float = 0.5  # my gain must reach this share of the others' mean gain
+    balance: float = 0.25  # my gain must reach this share of the others' mean gain
 
 
 MECHANISM = Mechanism("reciprocity", 1, "exchanges of similar value are accepted, lopsided "
