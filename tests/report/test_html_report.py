@@ -1,0 +1,125 @@
+"""The HTML report: self-contained, one SVG per chart, the numbers of the models."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from detente.api import forecast
+from detente.cli import app
+from detente.report import collect, render_report
+from detente.report.charts import issue_charts
+from detente.report.svg import forecast_chart, trajectory_chart
+from detente.scenario.io import load_scenario
+
+EXTERNAL = re.compile(r"""(?:src|href|action|data)\s*=\s*["']?\s*(?:https?:)?//"""
+                      r"""|url\(|@import|<script|<link|<iframe|<img""", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def flagship_report() -> tuple[str, object]:
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "northeast-asia-2004.yaml"
+    data = collect(load_scenario(path))
+    return render_report(data), data
+
+
+def test_report_loads_nothing_from_outside(flagship_report: tuple[str, object]) -> None:
+    html, _ = flagship_report
+    assert html.startswith("<!DOCTYPE html>")
+    assert not EXTERNAL.search(html), EXTERNAL.search(html)
+    for m in re.finditer(r"""(?:src|href)\s*=\s*["']([^"']*)""", html):
+        assert m.group(1).startswith("#"), m.group(1)  # only in-page anchors
+
+
+def test_report_has_one_svg_per_chart(flagship_report: tuple[str, object]) -> None:
+    html, data = flagship_report
+    charts = issue_charts(data)  # type: ignore[arg-type]
+    expected = sum(1 + len(c.trajectories) for c in charts)
+    assert html.count("<svg") == html.count("</svg>") == expected
+    assert html.count('class="chart forecast-chart"') == len(data.scenario.issues)  # type: ignore[attr-defined]
+
+
+def test_report_shows_each_models_forecast(flagship_report: tuple[str, object]) -> None:
+    html, data = flagship_report
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "northeast-asia-2004.yaml"
+    for run in data.models:  # type: ignore[attr-defined]
+        assert run.result is not None, run.error
+        ref = forecast(path, model=run.name).forecasts()
+        for issue_id, value in ref.items():
+            assert f'data-model="{run.name}" data-value="{value:.4f}"' in html, (run.name,
+                                                                                 issue_id)
+    assert "Simulation" in html and "Uncertainty" in html
+
+
+def test_report_escapes_scenario_text() -> None:
+    from detente.scenario.validate import scenario_from_data
+
+    sc = scenario_from_data({"name": "<script>alert(1)</script>", "issues": [
+        {"id": "X", "name": "a & b <i>"}], "actors": [
+        {"id": "p", "position": {"X": 10}, "salience": {"X": 50}},
+        {"id": "q", "position": {"X": 70}, "salience": {"X": 50}}]}, "t", {})
+    html = render_report(collect(sc, ["compromise", "median"]))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "a &amp; b &lt;i&gt;" in html
+
+
+@settings(max_examples=40, deadline=None)
+@given(lo=st.floats(-1e3, 1e3), span=st.floats(1e-2, 1e4),
+       xs=st.lists(st.floats(0, 1), min_size=1, max_size=8),
+       fs=st.lists(st.one_of(st.none(), st.floats(0, 1)), min_size=1, max_size=6))
+def test_forecast_markers_stay_inside_the_plot(lo: float, span: float, xs: list[float],
+                                               fs: list[float | None]) -> None:
+    hi = lo + span
+    svg = forecast_chart("t", (lo, hi), [(f"a{k}", lo + x * span, 1.0) for k, x in
+                                         enumerate(xs)],
+                         [(f"m{k}", None if f is None else lo + f * span)
+                          for k, f in enumerate(fs)], width=680)
+    width = 680
+    cxs = [float(v) for v in re.findall(r'<circle class="actor"[^>]* cx="([-\d.]+)"', svg)]
+    assert len(cxs) == len(xs)
+    assert all(110 - 1e-6 <= x <= width - 30 + 1e-6 for x in cxs)
+    assert svg.count('class="model-forecast"') == sum(f is not None for f in fs)
+    assert "nan" not in svg.lower()
+
+
+@settings(max_examples=30, deadline=None)
+@given(series=st.lists(st.lists(st.one_of(st.none(), st.floats(0, 100)), min_size=1,
+                                max_size=12), min_size=1, max_size=6))
+def test_trajectory_points_stay_inside_the_plot(series: list[list[float | None]]) -> None:
+    svg = trajectory_chart("t", (0, 100), [(f"a{k}", s) for k, s in enumerate(series)],
+                           width=680, height=260)
+    for pts in re.findall(r'points="([^"]+)"', svg):
+        for pair in pts.split():
+            x, y = map(float, pair.split(","))
+            assert 46 - 1e-6 <= x <= 680 - 130 + 1e-6 and 30 - 1e-6 <= y <= 260 - 34 + 1e-6
+    assert "nan" not in svg.lower()
+
+
+def test_cli_report_writes_html(tmp_path: Path, flagship_path: Path) -> None:
+    out = tmp_path / "sub" / "report.html"
+    r = CliRunner().invoke(app, ["report", str(flagship_path), "-o", str(out), "-m",
+                                 "compromise", "-m", "median"])
+    assert r.exit_code == 0, r.output
+    html = out.read_text(encoding="utf-8")
+    assert html.count('class="chart forecast-chart"') == 6
+    assert 'data-model="median"' in html and 'data-model="challenge"' not in html
+    assert [p.name for p in out.parent.iterdir()] == ["report.html"]  # no temp files left
+
+
+def test_cli_report_errors_are_one_line_exit_2(tmp_path: Path, flagship_path: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(app, ["report", str(tmp_path / "nope.yaml"), "-o",
+                                  str(tmp_path / "r.html")])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    bad_fmt = runner.invoke(app, ["report", str(flagship_path), "-f", "docx", "-o",
+                                  str(tmp_path / "r.docx")])
+    assert bad_fmt.exit_code == 2 and "html, png or pdf" in bad_fmt.output
+    bad_model = runner.invoke(app, ["report", str(flagship_path), "-m", "nope", "-o",
+                                    str(tmp_path / "r.html")])
+    assert bad_model.exit_code == 2 and "unknown model" in bad_model.output
+    assert not (tmp_path / "r.html").exists()
