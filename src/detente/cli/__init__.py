@@ -10,8 +10,8 @@ from detente.cli.app import app
 import detente.cli.scenario_cmds
 import detente.cli.web_cmds
 import detente.cli.backtest_cmd
-import detente.cli.forecast_cmd  # noqa: F401
-import detente.cli.simulate_cmd  # noqa: F401
+import detente.cli.forecast_cmd
+import detente.cli.simulate_cmd
 # isort: on
 
 
