@@ -77,7 +77,7 @@ def build(sc: Scenario, start: dt.date, until: dt.date) -> tuple[list[Step], lis
     steps = forum_meetings(sc, start, until)
     open_events = []
     for e in sc.calendar:
-        if e.triggered_by is not None or e.kind == "meeting" and e.forum:
+        if e.triggered_by is not None or (e.kind == "meeting" and e.forum):
             continue
         if e.date is None:
             open_events.append(e)

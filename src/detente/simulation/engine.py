@@ -26,7 +26,6 @@ from detente.simulation.mechanisms import (
     ActiveMechanisms,
     alliance_trust,
     aspiration,
-    coordination,
     domestic,
     freeze,
     learning,

@@ -54,7 +54,7 @@ class SimState:
 
 def initial_state(arrays: ScenarioArrays, scenario: Scenario) -> SimState:
     """The state at the start of the calendar, for every draw of ``arrays``."""
-    B, A, I = arrays.position.shape
+    B, A, _ = arrays.position.shape
     ids = {a: k for k, a in enumerate(arrays.actor_ids)}
     actors = {a.id: a for a in scenario.actors}
     beh = [actors[a].behaviour for a in arrays.actor_ids]
