@@ -1,4 +1,4 @@
-"""The FastAPI application: the JSON API (documented at ``/docs`` and ``/openapi.json``) and
+"""The FastAPI application: the JSON API (documented by its schema at ``/openapi.json``) and
 the static browser front end in ``static/`` (plain JavaScript and CSS, no CDN, no build step).
 """
 
@@ -49,6 +49,10 @@ def create_app(scenario_dir: Path | None = None, max_upload_bytes: int = MAX_UPL
                     "path at fault.",
         version="0.1.0",
         lifespan=lifespan,
+        # FastAPI's /docs and /redoc pages load their scripts from a CDN; the app must work
+        # offline, so only the schema itself is served (at /openapi.json).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.library = Library(scenario_dir if scenario_dir is not None
                                 else default_scenario_dir())
