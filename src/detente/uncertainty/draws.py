@@ -1,0 +1,189 @@
+"""From a scenario's ``uncertainty`` block to a batch of scenario arrays.
+
+Every uncertain input is one column of a matrix ``U`` of numbers in [0, 1): draw ``b`` of input
+``d`` is the quantile ``U[b, d]`` of its distribution. Monte Carlo fills ``U`` from the seeded
+generator; Sobol analysis fills it from SALib's quasi-random design. One code path turns ``U``
+into arrays, so both see the same distributions and the same bounds.
+
+An :class:`Input` covers one field of one actor (or one issue for the status quo) on one or
+more issues. A default on ``position``/``salience`` makes one input per involved (actor, issue)
+cell; on ``capability`` one input per actor, shared by its issues (its capability as a whole is
+uncertain). Explicit cells replace defaults on the cells they name; later cells replace
+earlier ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+from detente.errors import Problem, ScenarioError
+from detente.scenario.arrays import ScenarioArrays
+from detente.scenario.model import Scenario
+from detente.uncertainty.spec import Dist, Uncertainty
+
+FIELDS = ("position", "salience", "capability", "status_quo")
+
+
+@dataclass(frozen=True)
+class Input:
+    """One uncertain input: ``field`` of ``actor`` (index, or None) on ``issues`` (indices)."""
+
+    name: str
+    field: str
+    actor: int | None
+    issues: tuple[int, ...]
+    dist: Dist
+
+
+def quantile(dist: Dist, u: np.ndarray, value: np.ndarray, lo: np.ndarray,
+             hi: np.ndarray) -> np.ndarray:
+    """The ``u`` quantile of ``dist`` around coded ``value``, kept within ``[lo, hi]``.
+
+    ``u`` has shape (n, 1) and ``value``/``lo``/``hi`` shape (m,); the result is (n, m), in the
+    file's units. Intervals (uniform, ±, triangular) are cut at the bounds; ``normal`` is
+    clipped; ``truncnormal`` is truncated at ``low``/``high`` within the bounds.
+    """
+    value = np.asarray(value, dtype=float)
+    if dist.width is not None:
+        w = np.abs(value) * dist.width / 100.0 if dist.percent else dist.width
+        a, b = value - w, value + w
+    else:
+        a = np.full_like(value, dist.low if dist.low is not None else -np.inf)
+        b = np.full_like(value, dist.high if dist.high is not None else np.inf)
+    a, b = np.clip(a, lo, hi), np.clip(b, lo, hi)
+    if dist.dist in ("uniform", "pm"):
+        return a + u * (b - a)
+    if dist.dist == "triangular":
+        mode = np.clip(value if dist.mode is None else np.full_like(value, dist.mode), a, b)
+        span = np.where(b > a, b - a, 1.0)
+        c = (mode - a) / span
+        left = a + np.sqrt(u * span * (mode - a))
+        right = b - np.sqrt((1.0 - u) * span * (b - mode))
+        return np.where(b > a, np.where(u < c, left, right), a)
+    mean = value if dist.mean is None else np.full_like(value, dist.mean)
+    sd = float(dist.sd or 0.0)
+    if dist.dist == "normal":
+        with np.errstate(divide="ignore"):
+            return np.clip(mean + sd * ndtri(u), lo, hi)
+    # truncnormal: invert the normal CDF restricted to [a, b]
+    pa, pb = ndtr((a - mean) / sd), ndtr((b - mean) / sd)
+    p = np.clip(pa + u * (pb - pa), 1e-300, 1 - 1e-16)
+    x = mean + sd * ndtri(p)
+    return np.clip(np.where(pb > pa, x, np.clip(mean, a, b)), a, b)
+
+
+def inputs(sc: Scenario, arrays: ScenarioArrays, spec: Uncertainty | None = None) -> list[Input]:
+    """The uncertain inputs of ``sc`` (``spec`` defaults to the scenario's own block)."""
+    spec = sc.uncertainty if spec is None else spec
+    actor_ix = {a: i for i, a in enumerate(arrays.actor_ids)}
+    issue_ix = {a: i for i, a in enumerate(arrays.issue_ids)}
+    A, I = arrays.n_actors, arrays.n_issues
+    involved = arrays.involved
+    has_sq = ~np.isnan(arrays.status_quo[0])
+    # (field, actor, issue) -> (dist, group); group None means "one input per cell"
+    chosen: dict[tuple[str, int | None, int], tuple[Dist, tuple | None]] = {}
+    for field in FIELDS:
+        d = getattr(spec.default, field)
+        if d is None:
+            continue
+        if field == "status_quo":
+            for k in np.flatnonzero(has_sq):
+                chosen[(field, None, int(k))] = (d, None)
+            continue
+        for a in range(A):
+            for k in range(I):
+                if field == "capability" or involved[a, k]:
+                    group = ("default", a) if field == "capability" else None
+                    chosen[(field, a, k)] = (d, group)
+    problems: list[Problem] = []
+    for n, cell in enumerate(spec.cells):
+        where = f"uncertainty.cells[{n}]"
+        issues = [issue_ix[i] for i in cell.issues()] if cell.issue is not None else list(
+            range(I))
+        if cell.field == "status_quo":
+            for k in issues:
+                if not has_sq[k]:
+                    problems.append(Problem(f"issue {arrays.issue_ids[k]!r} has no status quo "
+                                            "to make uncertain", f"{where}.issue"))
+                chosen[("status_quo", None, k)] = (cell.dist, None)
+            continue
+        actors = [actor_ix[a] for a in cell.actors()] if cell.actor is not None else list(
+            range(A))
+        for a in actors:
+            ks = [k for k in issues if cell.field == "capability" or involved[a, k]]
+            if cell.actor is not None and cell.issue is not None and not ks:
+                problems.append(Problem(f"actor {arrays.actor_ids[a]!r} takes no part in "
+                                        f"issue(s) {cell.issue}", where))
+            shared = cell.field == "capability" and cell.issue is None
+            for k in ks:
+                chosen[(cell.field, a, k)] = (cell.dist, ("cell", n, a) if shared else None)
+    if problems:
+        raise ScenarioError(problems)
+    grouped: dict[tuple, list[int]] = {}
+    dists: dict[tuple, Dist] = {}
+    for (field, a, k), (d, group) in chosen.items():
+        key = (field, a, group) if group is not None else (field, a, ("one", k))
+        grouped.setdefault(key, []).append(k)
+        dists[key] = d
+    out = []
+    for key in sorted(grouped, key=lambda t: (FIELDS.index(t[0]), -1 if t[1] is None else t[1],
+                                              min(grouped[t]))):
+        field, a, _ = key
+        ks = tuple(sorted(grouped[key]))
+        who = "" if a is None else f"{arrays.actor_ids[a]}."
+        shared = key[2][0] != "one"
+        name = f"{who}{field}" + ("" if shared and len(ks) == I
+                                   else "." + "+".join(arrays.issue_ids[k] for k in ks))
+        out.append(Input(name, field, a, ks, dists[key]))
+    return out
+
+
+def apply(arrays: ScenarioArrays, inputs_: list[Input], U: np.ndarray,
+          salience_scale: float) -> ScenarioArrays:
+    """Arrays with one draw per row of ``U`` (n, len(inputs_)), from a batch of one."""
+    if arrays.n_draws != 1:
+        raise ValueError("apply() expects a batch of one")
+    U = np.atleast_2d(np.asarray(U, dtype=float))
+    if U.shape[1] != len(inputs_):
+        raise ValueError(f"U has {U.shape[1]} columns for {len(inputs_)} inputs")
+    n = U.shape[0]
+    batch = arrays.repeat(n)
+    pos, sal, cap, sq = (batch.position.copy(), batch.salience.copy(), batch.capability.copy(),
+                         batch.status_quo.copy())
+    lo_s, hi_s = arrays.scale_min, arrays.scale_max
+    for d, inp in enumerate(inputs_):
+        ks = np.array(inp.issues)
+        u = U[:, d:d + 1]
+        if inp.field in ("position", "status_quo"):
+            src = pos[0, inp.actor] if inp.field == "position" else sq[0]
+            value = lo_s[ks] + src[ks] * (hi_s[ks] - lo_s[ks]) / 100.0
+            x = quantile(inp.dist, u, value, lo_s[ks], hi_s[ks])
+            x = (x - lo_s[ks]) * 100.0 / (hi_s[ks] - lo_s[ks])
+            if inp.field == "position":
+                pos[:, inp.actor, ks] = x
+            else:
+                sq[:, ks] = x
+        elif inp.field == "salience":
+            value = sal[0, inp.actor, ks] * salience_scale
+            top = np.full(len(ks), float(salience_scale))
+            x = quantile(inp.dist, u, value, np.zeros(len(ks)), top)
+            sal[:, inp.actor, ks] = x / salience_scale
+        else:
+            value = cap[0, inp.actor, ks]
+            x = quantile(inp.dist, u, value, np.zeros(len(ks)), np.full(len(ks), np.inf))
+            cap[:, inp.actor, ks] = x
+    return replace(batch, position=pos, salience=sal, capability=cap, status_quo=sq)
+
+
+def sample(sc: Scenario, arrays: ScenarioArrays, n: int, rng: np.random.Generator,
+           spec: Uncertainty | None = None) -> ScenarioArrays:
+    """``n`` Monte Carlo draws of ``sc``'s uncertain inputs (a plain repeat if none)."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    ins = inputs(sc, arrays, spec)
+    if not ins:
+        return arrays.repeat(n)
+    return apply(arrays, ins, rng.random((n, len(ins))), sc.salience_scale)
