@@ -16,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from detente.errors import Problem
+from detente.uncertainty.spec import Uncertainty, check_against_scenario
 
 FORMAT_VERSION = 1
 
@@ -177,9 +178,9 @@ class Scenario(_Strict):
     simulation: dict[str, Any] = Field(
         default_factory=dict, description="scenario-wide parameters of the dynamic simulation"
     )
-    uncertainty: dict[str, Any] = Field(
-        default_factory=dict, description="distributions over inputs for Monte Carlo runs"
-    )
+    uncertainty: Annotated[Uncertainty, AfterValidator(check_against_scenario)] = Field(
+        default_factory=Uncertainty,
+        description="distributions over inputs for Monte Carlo runs (detente.uncertainty.spec)")
 
     def issue(self, issue_id: str) -> Issue:
         for issue in self.issues:
