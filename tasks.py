@@ -46,8 +46,13 @@ def demo() -> None:
     scenario = ROOT / "scenarios" / "northeast-asia-2004.yaml"
     (ROOT / "reports").mkdir(exist_ok=True)
     _run(BIN / "detente", "validate", scenario)
+    out = ROOT / "reports"
     _run(BIN / "detente", "forecast", scenario, "--model", "all",
-         "--out", ROOT / "reports" / "northeast-asia-2004.forecast.json")
+         "--out", out / "northeast-asia-2004.forecast.json")
+    _run(BIN / "detente", "simulate", scenario, "--until", "2005-12-31", "--seed", "0",
+         "--out", out / "northeast-asia-2004.simulation.json")
+    _run(BIN / "detente", "report", scenario, "-o", out / "northeast-asia-2004.html")
+    print(f"\nOpen {out / 'northeast-asia-2004.html'} in a browser for the full report.")
 
 
 def browser() -> None:
