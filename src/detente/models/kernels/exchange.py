@@ -1,0 +1,298 @@
+"""Equal-gain vote exchange within one round, on the arrays of one draw.
+
+The arithmetic of Stokman and Van Oosten's exchange model (see :mod:`detente.models.exchange`
+for sources). Notation: positions ``x`` (A, I) on 0-100 (NaN where an actor is not involved),
+saliences ``s`` (A, I) in 0-1, capabilities ``c`` (A, I); ``W_d = sum_k c_kd s_kd`` and the
+expected outcome ``O_d = sum_k c_kd s_kd x_kd / W_d``.
+
+A *candidate* is an unordered actor pair on an unordered issue pair (p, q) whose members sit on
+opposite sides of the round-start outcome on both issues. Actor I (larger s_p/s_q) demands p
+and supplies q; J demands q and supplies p. Moving actor k on issue d by m shifts the outcome
+by ``a_kd m`` with ``a_kd = c_kd s_kd / W_d``. With Dp the shift of O_p towards I and Dq the
+shift of O_q towards J, equal gains ``s_Ip Dp - s_Iq Dq = s_Jq Dq - s_Jp Dp`` give
+``Dq = r Dp`` with ``r = (s_Ip + s_Jp) / (s_Iq + s_Jq)`` and the common gain ``k Dp`` with
+``k = (s_Ip s_Jq - s_Iq s_Jp) / (s_Iq + s_Jq)``. The size is the largest Dp that respects four
+limits, so one side moves all the way (or an outcome lands on the demander's position)::
+
+    Dp = min(a_Jp |x_Ip - y_Jp|,          J moves all the way to I's position on p
+             a_Iq |x_Jq - y_Iq| / r,      I moves all the way to J's position on q
+             |x_Ip - O'_p|,               O_p may not pass I's own position
+             |x_Jq - O'_q| / r)           O_q may not pass J's own position
+
+``y`` are the voting positions so far this round (a supplier starts from where earlier
+exchanges left it; it moves towards the demander's own position ``x``), and ``O'`` is the
+outcome as the demander sees it (option ``outcome_view``, see :class:`RoundRules`).
+
+Candidates run greedily by gain; after each executed exchange only the candidates whose
+inputs it changed are recomputed (those sharing a supplier slot (actor, issue) or, for the
+outcome, a demander slot or issue), never a stale plan. This is a loop over exchanges, which
+is inherently sequential; everything inside a step is vectorised over candidates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+EPS = 1e-10  # smallest move or gain that counts (as in the reference implementation)
+TIE_RTOL = 1e-12  # gains this close (relative) are ties, broken by the caller
+
+OutcomeView = Literal["demander", "current"]
+
+
+@dataclass(frozen=True)
+class RoundRules:
+    """How a round is played.
+
+    ``outcome_view``: which outcome the overshoot cap compares with the demander's position.
+    ``"demander"`` (default; reproduces the reference round of CoP21 exactly): the round-start
+    outcome plus the shifts of the moves other actors have already made towards this demander
+    on this issue in this round. ``"current"``: the outcome of everyone's voting positions so
+    far (fully up to date).
+    ``rate_variation``: p of the random exchange-rate variant (0 = pure equal gain).
+    """
+
+    outcome_view: OutcomeView = "demander"
+    rate_variation: float = 0.0
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One executed exchange: I supplies q and demands p; J supplies p and demands q."""
+
+    actor_i: int
+    actor_j: int
+    supplies_i: int  # q
+    supplies_j: int  # p
+    gain_i: float
+    gain_j: float
+    from_i: float  # I's voting position on q before and after (0-100)
+    to_i: float
+    from_j: float  # J's voting position on p before and after
+    to_j: float
+
+    @property
+    def gain(self) -> float:
+        return 0.5 * (self.gain_i + self.gain_j)
+
+
+def expected_outcome(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``sum_k w_k x_k / sum_k w_k`` over the actor axis (-2); NaN positions count as absent."""
+    xx = np.where(np.isnan(x), 0.0, x)
+    ww = np.where(np.isnan(x), 0.0, w)
+    total = ww.sum(axis=-2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (ww * xx).sum(axis=-2) / np.where(total > 0, total, 1.0),
+                        np.nan)
+
+
+def _slot_index(slots: np.ndarray, n_slots: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR map from slot id to the candidates using it: (order, start offsets)."""
+    flat = slots.ravel()
+    order = np.argsort(flat, kind="stable")
+    starts = np.searchsorted(flat[order], np.arange(n_slots + 1))
+    return order % slots.shape[-1], starts
+
+
+@dataclass
+class ExchangeRound:
+    """The candidates of one round and the state of voting positions while they execute.
+
+    Use :meth:`best` to get the indices of the candidates tied for the highest gain (empty when
+    the round is over), pick one, and :meth:`execute` it.
+    """
+
+    x: np.ndarray  # (A, I) round-start positions
+    s: np.ndarray
+    c: np.ndarray
+    rules: RoundRules = field(default_factory=RoundRules)
+    rng: np.random.Generator | None = None
+
+    def __post_init__(self) -> None:
+        x, s, c = self.x, self.s, self.c
+        A, n_issues = x.shape
+        present = ~np.isnan(x)
+        w = np.where(present, c * s, 0.0)
+        W = w.sum(axis=0)
+        self.outcome0 = expected_outcome(x, w)
+        usable = present & (W > 0)[None, :]
+        left = np.where(usable, x <= self.outcome0[None, :], False)
+        a, b = np.triu_indices(A, 1)
+        p, q = np.triu_indices(n_issues, 1)
+        both = (usable[a][:, p] & usable[a][:, q] & usable[b][:, p] & usable[b][:, q])
+        opposite = ((left[a][:, p] != left[b][:, p]) & (left[a][:, q] != left[b][:, q]))
+        pair, ip = np.nonzero(both & opposite)
+        a, b, p, q = a[pair], b[pair], p[ip], q[ip]
+        a_demands_p = s[a, p] * s[b, q] > s[b, p] * s[a, q]
+        I_, J_ = np.where(a_demands_p, a, b), np.where(a_demands_p, b, a)
+        sIp, sIq, sJp, sJq = s[I_, p], s[I_, q], s[J_, p], s[J_, q]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = (sIp + sJp) / (sIq + sJq)
+            k = (sIp * sJq - sIq * sJp) / (sIq + sJq)
+        keep = np.isfinite(r) & np.isfinite(k) & (k > 0) & (r > 0)
+        self.I, self.J, self.p, self.q = I_[keep], J_[keep], p[keep], q[keep]
+        self.sal = np.stack([sIp, sIq, sJp, sJq])[:, keep]
+        self.r, self.k = r[keep], k[keep]
+        Wp, Wq = W[self.p], W[self.q]
+        self.aJ = w[self.J, self.p] / Wp
+        self.aI = w[self.I, self.q] / Wq
+        self.xIp, self.xJq = x[self.I, self.p], x[self.J, self.q]
+        self.sgn_p = np.sign(self.xIp - x[self.J, self.p])
+        self.sgn_q = np.sign(self.xJq - x[self.I, self.q])
+        self.W, self.w = W, w
+        self.n_issues = n_issues
+        # dynamic state
+        self.y = x.copy()
+        self.direction = np.zeros((A, n_issues), dtype=np.int8)
+        self.toward = np.zeros((A, n_issues))  # outcome shifts made towards actor a on d
+        self.outcome = self.outcome0.copy()  # from everyone's voting positions
+        K = self.I.size
+        self.alive = np.ones(K, dtype=bool)
+        self.dp = np.zeros(K)
+        self.dq = np.zeros(K)
+        self.gain_i = np.zeros(K)
+        self.gain_j = np.zeros(K)
+        self.gain = np.full(K, -np.inf)
+        n_slots = A * n_issues
+        supply = np.stack([self.J * n_issues + self.p, self.I * n_issues + self.q])
+        demand = np.stack([self.I * n_issues + self.p, self.J * n_issues + self.q])
+        self._supply = _slot_index(supply, n_slots)
+        self._demand = _slot_index(demand, n_slots)
+        self._issue = _slot_index(np.stack([self.p, self.q]), n_issues)
+        self.executed: list[Exchange] = []
+        self._compute(np.arange(K))
+
+    @property
+    def n_candidates(self) -> int:
+        return int(self.I.size)
+
+    def _lookup(self, index: tuple[np.ndarray, np.ndarray], slots: list[int]) -> np.ndarray:
+        order, starts = index
+        return np.concatenate([order[starts[t]:starts[t + 1]] for t in slots])
+
+    def _compute(self, idx: np.ndarray) -> None:
+        """Recompute size and gain of candidates ``idx`` from the current state."""
+        I, J, p, q = self.I[idx], self.J[idx], self.p[idx], self.q[idx]
+        sgn_p, sgn_q, r = self.sgn_p[idx], self.sgn_q[idx], self.r[idx]
+        aJ, aI = self.aJ[idx], self.aI[idx]
+        if self.rules.outcome_view == "demander":
+            op = self.outcome0[p] + self.toward[I, p]
+            oq = self.outcome0[q] + self.toward[J, q]
+        else:
+            op, oq = self.outcome[p], self.outcome[q]
+        xIp, xJq = self.xIp[idx], self.xJq[idx]
+        p_max = np.minimum(aJ * sgn_p * (xIp - self.y[J, p]), sgn_p * (xIp - op))
+        q_max = np.minimum(aI * sgn_q * (xJq - self.y[I, q]), sgn_q * (xJq - oq))
+        sIp, sIq, sJp, sJq = self.sal[:, idx]
+        if self.rules.rate_variation > 0:
+            dp, dq = self._random_rate(p_max, q_max, sIp, sIq, sJp, sJq, r, idx.size)
+        else:
+            dp = np.minimum(p_max, q_max / r)
+            dq = r * dp
+        gi = sIp * dp - sIq * dq
+        gj = sJq * dq - sJp * dp
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ok = (self.alive[idx]
+                  & (self.direction[J, p] * sgn_p >= 0) & (self.direction[I, q] * sgn_q >= 0)
+                  & (dp > EPS * aJ) & (dq > EPS * aI)
+                  & (gi >= -EPS) & (gj >= -EPS) & (gi + gj >= 2 * EPS))
+        self.dp[idx], self.dq[idx] = dp, dq
+        self.gain_i[idx], self.gain_j[idx] = gi, gj
+        self.gain[idx] = np.where(ok, 0.5 * (gi + gj), -np.inf)
+
+    def _random_rate(self, p_max: np.ndarray, q_max: np.ndarray, sIp: np.ndarray,
+                     sIq: np.ndarray, sJp: np.ndarray, sJq: np.ndarray, r: np.ndarray,
+                     n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Random exchange rate: one focal actor gets more (or less) than the equal gain."""
+        if self.rng is None:
+            raise ValueError("the random exchange-rate variant needs a random generator")
+        u, v, z = self.rng.random((3, n))
+        pv = self.rules.rate_variation
+        dp_eq = np.minimum(p_max, q_max / r)
+        g_eq = self.k_of(sIp, sIq, sJp, sJq) * dp_eq
+        focal_i = u < 0.5
+        # focal actor f demands d (shift Dd <= d_max) and supplies e (shift De <= e_max)
+        sfd = np.where(focal_i, sIp, sJq)
+        sfe = np.where(focal_i, sIq, sJp)
+        sod = np.where(focal_i, sJp, sIq)
+        soe = np.where(focal_i, sJq, sIp)
+        d_max = np.where(focal_i, p_max, q_max)
+        e_max = np.where(focal_i, q_max, p_max)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rho0 = sod / soe  # rate De/Dd at which the partner gains nothing
+            dd0 = np.minimum(d_max, e_max / rho0)
+            g_max = dd0 * (sfd - rho0 * sfe)
+            target = np.where(v < 0.5, g_eq + pv * z * (g_max - g_eq), g_eq * (1 - pv * z))
+            rho1 = (sfd - target / d_max) / sfe
+            rho2 = sfd * e_max / (target + sfe * e_max)
+            rho = np.minimum(rho1, rho2)
+            dd = np.minimum(d_max, e_max / rho)
+        de = rho * dd
+        dd = np.where(np.isfinite(dd) & np.isfinite(de), dd, 0.0)
+        de = np.where(np.isfinite(de), de, 0.0)
+        return np.where(focal_i, dd, de), np.where(focal_i, de, dd)
+
+    @staticmethod
+    def k_of(sIp: np.ndarray, sIq: np.ndarray, sJp: np.ndarray, sJq: np.ndarray) -> np.ndarray:
+        return (sIp * sJq - sIq * sJp) / (sIq + sJq)
+
+    def best(self) -> np.ndarray:
+        """Indices of the valid candidates tied for the highest gain (empty: round over)."""
+        if self.gain.size == 0:
+            return np.empty(0, dtype=np.intp)
+        top = int(np.argmax(self.gain))
+        g = self.gain[top]
+        if not np.isfinite(g):
+            return np.empty(0, dtype=np.intp)
+        near = self.gain >= g - TIE_RTOL * abs(g)
+        return np.flatnonzero(near) if np.count_nonzero(near) > 1 else np.array([top])
+
+    def execute(self, n: int) -> Exchange:
+        """Carry out candidate ``n``: move both suppliers, update outcomes, recompute."""
+        if not np.isfinite(self.gain[n]):
+            raise ValueError(f"candidate {n} is not a valid exchange now")
+        I, J, p, q = int(self.I[n]), int(self.J[n]), int(self.p[n]), int(self.q[n])
+        dp, dq = float(self.dp[n]), float(self.dq[n])
+        move_j = self.sgn_p[n] * dp / self.aJ[n]
+        move_i = self.sgn_q[n] * dq / self.aI[n]
+        ex = Exchange(I, J, q, p, float(self.gain_i[n]), float(self.gain_j[n]),
+                      float(self.y[I, q]), float(self.y[I, q] + move_i),
+                      float(self.y[J, p]), float(self.y[J, p] + move_j))
+        self.y[J, p] = ex.to_j
+        self.y[I, q] = ex.to_i
+        self.direction[J, p] = np.sign(move_j)
+        self.direction[I, q] = np.sign(move_i)
+        self.toward[I, p] += self.sgn_p[n] * dp
+        self.toward[J, q] += self.sgn_q[n] * dq
+        self.outcome[p] += self.sgn_p[n] * dp
+        self.outcome[q] += self.sgn_q[n] * dq
+        self.alive[n] = False
+        self.gain[n] = -np.inf
+        A_I = self.n_issues
+        parts = [self._lookup(self._supply, [J * A_I + p, I * A_I + q])]
+        if self.rules.outcome_view == "demander":
+            parts.append(self._lookup(self._demand, [I * A_I + p, J * A_I + q]))
+        else:
+            parts.append(self._lookup(self._issue, [p, q]))
+        affected = np.unique(np.concatenate(parts))
+        affected = affected[self.alive[affected]]
+        if affected.size:
+            self._compute(affected)
+        self.executed.append(ex)
+        return ex
+
+    def voting_outcome(self) -> np.ndarray:
+        """The outcome of the voting positions after the exchanges so far, (I,)."""
+        return expected_outcome(self.y, self.w)
+
+
+def adjust_preferences(x: np.ndarray, y: np.ndarray, s: np.ndarray, fixed_weight: float,
+                       salience_weight: float) -> np.ndarray:
+    """Positions after a round: ``x + w (y - x)`` with ``w = fixed + salience_weight (1 - s)``.
+
+    Actors who care more about an issue move less towards the voting position they traded.
+    """
+    w = fixed_weight + salience_weight * (1.0 - s)
+    return x + w * (y - x)
