@@ -8,11 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from detente.api import run_model
 from detente.cli.app import app, console, fmt_num, parse_options, print_json, user_errors
 from detente.models import get_model, models
 from detente.result import ForecastResult
-from detente.scenario.arrays import to_arrays
 from detente.scenario.io import load_scenario, write_atomic
 
 
@@ -31,20 +29,41 @@ def forecast(
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="input format")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     out: Annotated[Path | None, typer.Option(help="also write the JSON to this file")] = None,
+    draws: Annotated[int, typer.Option(
+        min=1, help="Monte Carlo draws over the scenario's uncertainty block")] = 1,
+    quantiles: Annotated[str, typer.Option(
+        help="quantiles reported with --draws, comma-separated")] = "0.1,0.5,0.9",
+    store: Annotated[Path | None, typer.Option(
+        help="record the run in this DuckDB run store")] = None,
+    record: Annotated[bool, typer.Option(
+        help="record the run in detente.duckdb next to the scenario")] = False,
 ) -> None:
-    """Forecast each issue of a scenario with one model (or all of them)."""
+    """Forecast each issue of a scenario with one model (or all of them).
+
+    With --draws N the model runs on N draws of the inputs' distributions (the scenario's
+    ``uncertainty`` block) and reports per issue the median forecast and quantiles.
+    """
     import json
+
+    from detente.store import RunStore, default_store_path, record_result
+    from detente.uncertainty.montecarlo import monte_carlo
 
     with user_errors():
         sc = load_scenario(file, fmt)
-        arrays = to_arrays(sc, capability)
+        qs = _parse_quantiles(quantiles)
         names = list(models()) if model == "all" else [model]
-        results = []
+        store_path = store or (default_store_path(file) if record else None)
+        runs = []
         for name in names:
             spec = get_model(name)
             opts = parse_options(option) if model != "all" else {}
-            results.append(run_model(arrays, spec.name, preset if model != "all" else None,
-                                     rounds, seed, capability, **opts))
+            runs.append(monte_carlo(sc, spec.name, draws, seed,
+                                    preset if model != "all" else None, rounds, capability,
+                                    qs, **opts))
+        results = [r.result for r in runs]
+        if store_path is not None:
+            with RunStore(store_path) as st:
+                ids = [record_result(st, sc, r.arrays, r.output, r.result, seed) for r in runs]
     data = results[0].to_dict() if len(results) == 1 else {
         "models": [r.to_dict() for r in results]}
     if out is not None:
@@ -55,6 +74,21 @@ def forecast(
     _print_table(sc.name or str(file), results, [i.name for i in sc.issues])
     if out is not None:
         console.print(f"wrote {out}")
+    if store_path is not None:
+        console.print(f"recorded run {', '.join(ids)} in {store_path}")
+
+
+def _parse_quantiles(text: str) -> tuple[float, ...]:
+    from detente.errors import OptionError
+
+    try:
+        qs = tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise OptionError(
+            f"--quantiles expects numbers such as 0.1,0.5,0.9, got {text!r}") from None
+    if not qs or any(not 0.0 <= q <= 1.0 for q in qs):
+        raise OptionError(f"--quantiles must be numbers between 0 and 1, got {text!r}")
+    return qs
 
 
 def _print_table(title: str, results: list[ForecastResult], issue_names: list[str]) -> None:
@@ -64,10 +98,16 @@ def _print_table(title: str, results: list[ForecastResult], issue_names: list[st
         table.add_column(r.model if r.preset == "default" else f"{r.model} ({r.preset})",
                          justify="right")
     first = results[0]
+    qnames = list(first.issues[0].quantiles) if len(results) == 1 and first.issues else []
+    for q in qnames:
+        table.add_column(q, justify="right")
     for k, iss in enumerate(first.issues):
         label = f"{iss.id} {issue_names[k]}".strip()
-        table.add_row(label, *[fmt_num(r.issues[k].forecast) for r in results])
+        table.add_row(label, *[fmt_num(r.issues[k].forecast) for r in results],
+                      *[fmt_num(iss.quantiles[q]) for q in qnames])
     console.print(table)
+    if first.draws > 1:
+        console.print(f"median over {first.draws} draws; q10 = 10 % quantile, etc.")
     if len(results) == 1 and first.issues and len(first.issues[0].rounds) > 1:
         for iss in first.issues:
             meds = " → ".join(fmt_num(r.median) for r in iss.rounds)

@@ -1,0 +1,282 @@
+"""The run store: every run recorded in an embedded DuckDB file.
+
+Tables:
+
+``scenarios``  hash (sha256 of the scenario's canonical JSON), name, content (that JSON)
+``runs``       one row per run: id, time, kind (forecast, sweep), scenario hash and name,
+               model, preset, capability coding, options (JSON), seed, draws, rounds,
+               detente version, sweep id, cell key and index, cell parameters (JSON) and a
+               JSON summary (per-issue forecast and quantiles)
+``results``    long format: run_id, draw, round, actor, issue, value (see :mod:`.rows`)
+``sweeps``     one row per sweep: id, time, spec (JSON), number of cells
+
+A run is written in one transaction: it is in the store with all its rows, or not at all
+(a process killed half-way leaves nothing of that run). ``runs`` has a unique (sweep_id,
+cell_key) constraint, so a sweep cell cannot be recorded twice.
+
+DuckDB allows one writing process per file; a second one gets a :class:`StoreError` that says
+the store is in use, not a lock traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from detente import __version__
+from detente.errors import DetenteError
+from detente.scenario.model import Scenario
+
+DEFAULT_NAME = "detente.duckdb"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS scenarios (
+    hash VARCHAR PRIMARY KEY, name VARCHAR, content VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS sweeps (
+    sweep_id VARCHAR PRIMARY KEY, created TIMESTAMP, spec VARCHAR, cells INTEGER);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY, created TIMESTAMP NOT NULL, kind VARCHAR NOT NULL,
+    scenario_hash VARCHAR NOT NULL, scenario_name VARCHAR, model VARCHAR NOT NULL,
+    preset VARCHAR, capability VARCHAR, options VARCHAR, seed BIGINT, draws INTEGER,
+    rounds INTEGER, version VARCHAR, sweep_id VARCHAR, cell_key VARCHAR, cell_index INTEGER,
+    params VARCHAR, summary VARCHAR, UNIQUE (sweep_id, cell_key));
+CREATE TABLE IF NOT EXISTS results (
+    run_id VARCHAR NOT NULL, draw INTEGER NOT NULL, round INTEGER NOT NULL, actor VARCHAR,
+    issue VARCHAR NOT NULL, value DOUBLE);
+"""
+
+RUN_COLUMNS = ("run_id", "created", "kind", "scenario_hash", "scenario_name", "model",
+               "preset", "capability", "options", "seed", "draws", "rounds", "version",
+               "sweep_id", "cell_key", "cell_index", "params", "summary")
+
+
+class StoreError(DetenteError):
+    """The run store cannot be opened or written (locked, read-only, missing, corrupt)."""
+
+
+def scenario_json(sc: Scenario) -> str:
+    """The canonical JSON of a scenario: what is hashed and stored."""
+    return json.dumps(sc.model_dump(mode="json", by_alias=True), sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=False)
+
+
+def scenario_hash(sc: Scenario) -> str:
+    return hashlib.sha256(scenario_json(sc).encode()).hexdigest()
+
+
+def default_store_path(scenario_file: str | Path) -> Path:
+    """``detente.duckdb`` in the scenario file's folder."""
+    return Path(scenario_file).resolve().parent / DEFAULT_NAME
+
+
+@dataclass
+class RunRecord:
+    """The metadata of one run (everything but the result rows)."""
+
+    scenario: Scenario
+    model: str
+    preset: str
+    capability: str
+    options: dict[str, Any]
+    seed: int
+    draws: int
+    rounds: int
+    kind: str = "forecast"
+    summary: dict[str, Any] = field(default_factory=dict)
+    sweep_id: str | None = None
+    cell_key: str | None = None
+    cell_index: int | None = None
+    params: dict[str, Any] | None = None
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+
+
+def _explain(path: Path, exc: Exception, read_only: bool) -> StoreError:
+    msg = str(exc)
+    low = msg.lower()
+    if "lock" in low:
+        return StoreError(f"run store {path} is in use by another detente process; wait for "
+                          "it to finish, or pick another file with --store")
+    if "permission denied" in low or "read-only" in low or "read only" in low:
+        return StoreError(f"cannot {'read' if read_only else 'write'} run store {path}: "
+                          "permission denied (read-only file or folder); pick a writable "
+                          "location with --store")
+    if "not a valid duckdb" in low or "invalid" in low or "corrupt" in low:
+        return StoreError(f"{path} is not a detente run store (not a readable DuckDB file)")
+    return StoreError(f"cannot open run store {path}: {msg.splitlines()[0]}")
+
+
+class RunStore:
+    """An open run store. Use as a context manager; ``read_only`` for list/show/export."""
+
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise StoreError(f"no run store at {self.path}")
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a directory, not a run store file")
+        if not read_only and not self.path.parent.exists():
+            raise StoreError(f"folder {self.path.parent} does not exist")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            if not read_only:
+                self.con.execute(_SCHEMA)
+        except duckdb.Error as exc:
+            raise _explain(self.path, exc, read_only) from None
+        self.read_only = read_only
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self.read_only:
+            raise StoreError(f"run store {self.path} was opened read-only")
+        con = self.con
+        con.begin()
+        try:
+            yield con
+            con.commit()
+        except BaseException as exc:
+            con.rollback()
+            if isinstance(exc, duckdb.Error):
+                raise _explain(self.path, exc, False) from None
+            raise
+
+    def record(self, run: RunRecord, rows: pd.DataFrame) -> str:
+        """Record a run and its rows in one transaction; returns the run id."""
+        content = scenario_json(run.scenario)
+        digest = hashlib.sha256(content.encode()).hexdigest()
+        values = (run.run_id, dt.datetime.now(dt.UTC).replace(tzinfo=None), run.kind, digest,
+                  run.scenario.name, run.model, run.preset, run.capability,
+                  json.dumps(run.options, sort_keys=True, default=str), run.seed, run.draws,
+                  run.rounds, __version__, run.sweep_id, run.cell_key, run.cell_index,
+                  None if run.params is None else json.dumps(run.params, sort_keys=True),
+                  json.dumps(run.summary, allow_nan=False))
+        frame = rows.assign(run_id=run.run_id)[["run_id", "draw", "round", "actor", "issue",
+                                                "value"]]
+        with self._transaction() as con:
+            con.execute("INSERT INTO scenarios VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                        [digest, run.scenario.name, content])
+            con.execute(f"INSERT INTO runs VALUES ({', '.join('?' * len(values))})",
+                        list(values))
+            con.register("_detente_rows", frame)
+            try:
+                con.execute("INSERT INTO results SELECT * FROM _detente_rows")
+            finally:
+                con.unregister("_detente_rows")
+        return run.run_id
+
+    def register_sweep(self, sweep_id: str, spec: dict[str, Any], cells: int) -> None:
+        with self._transaction() as con:
+            con.execute("INSERT INTO sweeps VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        [sweep_id, dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                         json.dumps(spec, sort_keys=True, default=str), cells])
+
+    def done_cells(self, sweep_id: str) -> set[str]:
+        rows = self.con.execute("SELECT cell_key FROM runs WHERE sweep_id = ?",
+                                [sweep_id]).fetchall()
+        return {r[0] for r in rows}
+
+    def _has_tables(self) -> bool:
+        names = {r[0] for r in self.con.execute("SHOW TABLES").fetchall()}
+        return {"runs", "results"} <= names
+
+    def runs(self, limit: int | None = None, sweep_id: str | None = None) -> list[dict[str, Any]]:
+        """Run metadata, newest first."""
+        if not self._has_tables():
+            return []
+        sql = f"SELECT {', '.join(RUN_COLUMNS)} FROM runs"
+        args: list[Any] = []
+        if sweep_id is not None:
+            sql += " WHERE sweep_id = ?"
+            args.append(sweep_id)
+        sql += " ORDER BY created DESC, cell_index DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [self._run_dict(r) for r in self.con.execute(sql, args).fetchall()]
+
+    @staticmethod
+    def _run_dict(row: tuple[Any, ...]) -> dict[str, Any]:
+        out = dict(zip(RUN_COLUMNS, row, strict=True))
+        for key in ("options", "params", "summary"):
+            out[key] = None if out[key] is None else json.loads(out[key])
+        out["created"] = out["created"].isoformat(timespec="seconds")
+        return out
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        """One run by id, or by a unique prefix of its id."""
+        if not self._has_tables():
+            raise StoreError(f"no run {run_id!r} in {self.path}")
+        rows = self.con.execute(
+            f"SELECT {', '.join(RUN_COLUMNS)} FROM runs WHERE starts_with(run_id, ?)",
+            [run_id]).fetchall()
+        if not rows:
+            raise StoreError(f"no run {run_id!r} in {self.path}")
+        if len(rows) > 1:
+            raise StoreError(f"{run_id!r} matches {len(rows)} runs; give more of the id")
+        return self._run_dict(rows[0])
+
+    def results(self, run_id: str) -> pd.DataFrame:
+        return self.con.execute(
+            "SELECT draw, round, actor, issue, value FROM results WHERE run_id = ? "
+            "ORDER BY draw, round, actor NULLS FIRST, issue", [run_id]).df()
+
+    def count_rows(self) -> int:
+        return int(self.con.execute("SELECT count(*) FROM results").fetchone()[0])
+
+    def export(self, dest: str | Path, fmt: str, run_id: str | None = None,
+               sweep_id: str | None = None) -> int:
+        """Write results joined with their run's metadata to ``dest`` (parquet or csv).
+
+        The file is written to a temporary name and renamed, so readers never see half a file.
+        Returns the number of rows written.
+        """
+        if fmt not in ("parquet", "csv"):
+            raise StoreError(f"unknown export format {fmt!r}; use parquet or csv")
+        dest = Path(dest)
+        where, args = [], []
+        if run_id is not None:
+            where.append("r.run_id = ?")
+            args.append(self.run(run_id)["run_id"])
+        if sweep_id is not None:
+            where.append("u.sweep_id = ?")
+            args.append(sweep_id)
+        sql = ("SELECT r.run_id, u.model, u.preset, u.seed, u.sweep_id, u.cell_index, "
+               "u.params, r.draw, r.round, r.actor, r.issue, r.value FROM results r "
+               "JOIN runs u USING (run_id)")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY u.created, r.run_id, r.draw, r.round, r.actor NULLS FIRST, r.issue"
+        tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.tmp")
+        opts = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
+        try:
+            n = self.con.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]
+            self.con.execute(f"COPY ({sql}) TO '{_sql_path(tmp)}' ({opts})", args)
+            tmp.replace(dest)
+        except duckdb.Error as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"cannot export to {dest}: {str(exc).splitlines()[0]}") from None
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"cannot export to {dest}: {exc.strerror}") from None
+        return int(n)
+
+
+def _sql_path(p: Path) -> str:
+    return str(p).replace("'", "''")
