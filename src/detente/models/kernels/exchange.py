@@ -229,9 +229,9 @@ class ExchangeRound:
             rho2 = sfd * e_max / (target + sfe * e_max)
             rho = np.minimum(rho1, rho2)
             dd = np.minimum(d_max, e_max / rho)
-        de = rho * dd
-        dd = np.where(np.isfinite(dd) & np.isfinite(de), dd, 0.0)
-        de = np.where(np.isfinite(de), de, 0.0)
+            de = rho * dd
+        good = np.isfinite(dd) & np.isfinite(de)
+        dd, de = np.where(good, dd, 0.0), np.where(good, de, 0.0)
         return np.where(focal_i, dd, de), np.where(focal_i, de, dd)
 
     @staticmethod

@@ -1,0 +1,170 @@
+"""Stokman's exchange model: actors trade voting positions on issues they care less about.
+
+Sources:
+
+- Stokman, F. N. and Van Oosten, R. (1994), "The exchange of voting positions: an
+  object-oriented model of policy networks", in Bueno de Mesquita and Stokman (eds.),
+  *European Community Decision Making*, Yale UP, 105-127: the expected outcome
+  ``O_d = sum_i c_i s_id x_id / sum_i c_i s_id`` (their eq. 1), exchanges between actors on
+  opposite sides of the outcome on two issues, each moving on the issue it cares less about,
+  executed in order of gain.
+- Stokman, F. N. and Thomson, R. (2015), and Dijkstra, J., Van Assen, M. A. L. M. and Stokman,
+  F. N. (2018), "Outcomes of collective decisions with externalities predicted",
+  *J. Theoretical Politics*: the equal-gain rate ``Dq / Dp = (s_Ip + s_Jp) / (s_Iq + s_Jq)``,
+  the cap that an outcome may not pass the demander's own position, the update of positions
+  after a round ``x + (0.1 + 0.4 (1 - s)) (y - x)``, and the random exchange-rate variant.
+- The reference round: ``history/CoP21.compare.csv`` of foarsitter/decide-exchange-model, all
+  128 exchanges of which round 1 here reproduces (see the tests).
+
+The kernel (:mod:`detente.models.kernels.exchange`) documents the arithmetic. Each round the
+candidates are rebuilt from the round-start positions, executed greedily by gain with gains
+recomputed after every exchange, and then each actor's position moves part of the way towards
+the voting position it traded to. The forecast is the expected outcome (weighted mean) of the
+final positions.
+
+Batches: the greedy sequence of a round depends on every earlier exchange of that draw, so
+draws run one after the other (a loop over draws); the candidates and their gains are
+vectorised within a draw.
+
+Bad input: an actor with capability 0 cannot shift an outcome and so never trades; an issue
+with fewer than two involved actors, or whose total weight is 0, takes part in no exchange
+and keeps its input outcome. Neither is an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from detente.errors import OptionError
+from detente.models.base import ModelOutput, ModelSpec
+from detente.models.kernels.exchange import (
+    Exchange,
+    ExchangeRound,
+    RoundRules,
+    adjust_preferences,
+    expected_outcome,
+)
+from detente.scenario.arrays import ScenarioArrays
+
+
+@dataclass(frozen=True)
+class ExchangeOptions:
+    """Options of the exchange model.
+
+    ``fixed_weight`` and ``salience_weight``: after a round an actor moves the fraction
+    ``fixed_weight + salience_weight * (1 - s)`` of the way from its position to its voting
+    position (0.1 and 0.4, as in the reference implementation).
+    ``outcome_view``: the outcome the overshoot cap uses within a round (``"demander"``, the
+    reference behaviour, or ``"current"``; see :class:`RoundRules`).
+    ``rate_variation``: p of the random exchange-rate variant (Dijkstra et al. 2018); 0 gives
+    pure equal gain. A focal actor (chosen at random) gets its equal gain raised by p*z of the
+    way to the most it could get, or lowered by p*z, z uniform; exchanges are then ranked by
+    the mean of the two actors' gains.
+    ``tie_break``: ``"random"`` (the seeded generator picks among exactly tied gains) or
+    ``"first"`` (the first in enumeration order).
+    """
+
+    fixed_weight: float = 0.1
+    salience_weight: float = 0.4
+    outcome_view: Literal["demander", "current"] = "demander"
+    rate_variation: float = 0.0
+    tie_break: Literal["random", "first"] = "random"
+
+    def check(self) -> None:
+        if self.outcome_view not in ("demander", "current"):
+            raise OptionError(f"outcome_view must be 'demander' or 'current', "
+                              f"not {self.outcome_view!r}")
+        if self.tie_break not in ("random", "first"):
+            raise OptionError(f"tie_break must be 'random' or 'first', not {self.tie_break!r}")
+        if not 0 <= self.rate_variation <= 1:
+            raise OptionError(f"rate_variation must be within 0-1, not {self.rate_variation}")
+        for name in ("fixed_weight", "salience_weight"):
+            v = getattr(self, name)
+            if not isinstance(v, int | float) or not 0 <= v <= 1:
+                raise OptionError(f"{name} must be a number within 0-1, not {v!r}")
+        if self.fixed_weight + self.salience_weight > 1:
+            raise OptionError("fixed_weight + salience_weight must not exceed 1")
+
+
+def run_round(x: np.ndarray, s: np.ndarray, c: np.ndarray, options: ExchangeOptions,
+              rng: np.random.Generator) -> tuple[np.ndarray, ExchangeRound]:
+    """One round on one draw's (A, I) arrays: the executed round and the new positions."""
+    rnd = ExchangeRound(x, s, c, RoundRules(options.outcome_view, options.rate_variation), rng)
+    while (tied := rnd.best()).size:
+        pick = tied[0]
+        if tied.size > 1 and options.tie_break == "random":
+            pick = tied[int(rng.integers(tied.size))]
+        rnd.execute(int(pick))
+    new_x = adjust_preferences(x, rnd.y, s, options.fixed_weight, options.salience_weight)
+    return new_x, rnd
+
+
+def _exchange_json(ex: Exchange, arrays: ScenarioArrays) -> dict[str, Any]:
+    lo, hi = arrays.scale_min, arrays.scale_max
+
+    def scaled(v: float, d: int) -> float:
+        return round(float(lo[d] + v * (hi[d] - lo[d]) / 100.0), 10)
+
+    ai, aj = arrays.actor_ids[ex.actor_i], arrays.actor_ids[ex.actor_j]
+    qi, pj = arrays.issue_ids[ex.supplies_i], arrays.issue_ids[ex.supplies_j]
+    out: dict[str, Any] = {
+        "actor_i": ai, "supplies_i": qi, "actor_j": aj, "supplies_j": pj,
+        "gain": round(ex.gain, 12),
+        "moves": {
+            "actor_i": {"issue": qi, "from": scaled(ex.from_i, ex.supplies_i),
+                        "to": scaled(ex.to_i, ex.supplies_i)},
+            "actor_j": {"issue": pj, "from": scaled(ex.from_j, ex.supplies_j),
+                        "to": scaled(ex.to_j, ex.supplies_j)},
+        },
+    }
+    if abs(ex.gain_i - ex.gain_j) > 1e-12:
+        out["gain_i"], out["gain_j"] = round(ex.gain_i, 12), round(ex.gain_j, 12)
+    return out
+
+
+def _run(arrays: ScenarioArrays, options: ExchangeOptions, rounds: int,
+         rng: np.random.Generator) -> ModelOutput:
+    options.check()
+    B, A, I = arrays.position.shape
+    traj = np.full((B, rounds + 1, A, I), np.nan)
+    traj[:, 0] = arrays.position
+    voting = np.full((B, rounds, I), np.nan)
+    history: list[dict[str, Any]] = []
+    for b in range(B):
+        x = np.where(arrays.involved, arrays.position[b], np.nan)
+        s = np.where(arrays.involved, arrays.salience[b], 0.0)
+        c = arrays.capability[b]
+        for t in range(1, rounds + 1):
+            x, rnd = run_round(x, s, c, options, rng)
+            traj[b, t] = x
+            voting[b, t - 1] = rnd.voting_outcome()
+            if b == 0:
+                history.append({
+                    "round": t,
+                    "exchanges": [_exchange_json(ex, arrays) for ex in rnd.executed],
+                    "voting_outcome": {
+                        iid: (None if np.isnan(v) else round(float(v), 10))
+                        for iid, v in zip(arrays.issue_ids,
+                                          arrays.to_issue_scale(voting[0, t - 1]), strict=True)},
+                })
+    weights = arrays.capability * np.where(arrays.involved, arrays.salience, 0.0)
+    forecast = expected_outcome(traj[:, -1], weights)
+    return ModelOutput(trajectory=traj, forecast=forecast, model_extras={"rounds": history})
+
+
+MODEL = ModelSpec(
+    name="exchange",
+    summary="Stokman's equal-gain exchange of voting positions (Stokman & Van Oosten 1994)",
+    source="Stokman & Van Oosten (1994); Stokman & Thomson (2015); Dijkstra et al. (2018)",
+    options_type=ExchangeOptions,
+    presets={
+        "default": ExchangeOptions(),
+        "random-rate": ExchangeOptions(rate_variation=0.5),
+        "current-outcome": ExchangeOptions(outcome_view="current"),
+    },
+    run=_run,
+    default_rounds=10,
+)
