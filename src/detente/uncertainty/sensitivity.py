@@ -1,0 +1,173 @@
+"""Which inputs drive a forecast: one-at-a-time swings and variance-based Sobol indices.
+
+Both work on the uncertain inputs of :mod:`detente.uncertainty.draws` (the scenario's
+``uncertainty`` block, or :func:`fallback_spec` when it has none).
+
+* Tornado (one at a time): each input alone is set to its ``low`` and ``high`` quantile (10 %
+  and 90 % by default) while every other input keeps its coded value; the swing is the change
+  in each issue's forecast. Cheap (2 D + 1 model runs) but blind to interactions.
+* Sobol: first-order (S1) and total (ST) indices from Saltelli's design and estimators, as
+  implemented by SALib (Herman & Usher 2017, *JOSS* 2(9):97; Saltelli et al. 2010, *Comput.
+  Phys. Commun.* 181:259-270). SALib draws points in the unit cube; each column goes through its
+  input's quantile function, so the indices are for the inputs' own distributions. An input the
+  model ignores gets indices near zero (up to the estimator's noise, reported as ``*_conf``).
+
+All model runs of one analysis go through the model as one batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from detente.errors import OptionError
+from detente.models import get_model
+from detente.scenario.arrays import ScenarioArrays, to_arrays
+from detente.scenario.model import Scenario
+from detente.uncertainty.draws import Input, apply, inputs
+from detente.uncertainty.montecarlo import run_batch
+from detente.uncertainty.spec import Cell, Defaults, Dist, Uncertainty
+
+
+@dataclass(frozen=True)
+class Swing:
+    """One bar of the tornado: an input's effect on one issue's forecast."""
+
+    input: str
+    issue: str
+    base: float
+    low: float  # forecast with the input at its low quantile
+    high: float
+
+    @property
+    def swing(self) -> float:
+        return abs(self.high - self.low)
+
+
+@dataclass(frozen=True)
+class SobolIndex:
+    input: str
+    issue: str
+    S1: float
+    S1_conf: float
+    ST: float
+    ST_conf: float
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    model: str
+    inputs: list[str]
+    issues: list[str]
+    tornado: list[Swing]
+    sobol: list[SobolIndex] = field(default_factory=list)
+    sobol_samples: int = 0
+    evaluations: int = 0
+    constant_issues: list[str] = field(default_factory=list)
+
+    def ranked(self, issue: str) -> list[Swing]:
+        """The tornado of one issue, largest swing first."""
+        return sorted((s for s in self.tornado if s.issue == issue), key=lambda s: -s.swing)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model, "inputs": self.inputs, "evaluations": self.evaluations,
+                "sobol_samples": self.sobol_samples, "constant_issues": self.constant_issues,
+                "tornado": [dataclasses.asdict(s) | {"swing": s.swing} for s in self.tornado],
+                "sobol": [dataclasses.asdict(s) for s in self.sobol]}
+
+
+def fallback_spec(sc: Scenario) -> Uncertainty:
+    """Used when a scenario has no uncertainty block: positions ± 5 % of each issue's scale,
+    saliences ± 10 % of the salience scale, capabilities ± 20 % of their value."""
+    cells = [Cell(field="position", issue=i.id,
+                  dist=Dist(width=0.05 * (i.bounds[1] - i.bounds[0]))) for i in sc.issues]
+    return Uncertainty(default=Defaults(salience=Dist(width=0.1 * sc.salience_scale),
+                                        capability=Dist(width=20, percent=True)), cells=cells)
+
+
+def _forecasts(arrays: ScenarioArrays, model: str, options: Any, rounds: int,
+               seed: int) -> np.ndarray:
+    out = run_batch(arrays, model, options, rounds, np.random.default_rng(seed))
+    return arrays.to_issue_scale(out.forecast)  # (B, I)
+
+
+def _stack(parts: list[ScenarioArrays]) -> ScenarioArrays:
+    first = parts[0]
+    return dataclasses.replace(
+        first, position=np.concatenate([p.position for p in parts]),
+        salience=np.concatenate([p.salience for p in parts]),
+        capability=np.concatenate([p.capability for p in parts]),
+        status_quo=np.concatenate([p.status_quo for p in parts]))
+
+
+def tornado(base: ScenarioArrays, ins: list[Input], salience_scale: float, model: str,
+            options: Any, rounds: int, seed: int, low: float = 0.1,
+            high: float = 0.9) -> list[Swing]:
+    """One-at-a-time swings of every input between its ``low`` and ``high`` quantiles."""
+    parts = [base] + [apply(base, [inp], np.array([[low], [high]]), salience_scale)
+                      for inp in ins]
+    y = _forecasts(_stack(parts), model, options, rounds, seed)
+    out = []
+    for d, inp in enumerate(ins):
+        for k, issue in enumerate(base.issue_ids):
+            out.append(Swing(inp.name, issue, float(y[0, k]), float(y[1 + 2 * d, k]),
+                             float(y[2 + 2 * d, k])))
+    return out
+
+
+def sensitivity(sc: Scenario, model: str = "compromise", samples: int = 256, seed: int = 0,
+                preset: str | None = None, rounds: int | None = None,
+                capability: str = "default", spec: Uncertainty | None = None,
+                sobol: bool = True, low: float = 0.1, high: float = 0.9,
+                **options: Any) -> SensitivityResult:
+    """Tornado swings and (unless ``sobol`` is False) Sobol indices of ``model`` on ``sc``.
+
+    ``samples`` is SALib's base sample size N (rounded up to a power of two); the model runs
+    N (D + 2) times for D inputs, in one batch.
+    """
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    if not 0.0 <= low < high <= 1.0:
+        raise OptionError(f"need 0 <= low < high <= 1 quantiles, got {low} and {high}")
+    if samples < 2:
+        raise OptionError(f"samples must be at least 2, got {samples}")
+    mspec = get_model(model)
+    opts = mspec.options(preset, **options)
+    n_rounds = mspec.default_rounds if rounds is None else rounds
+    base = to_arrays(sc, capability)
+    if spec is None:
+        spec = fallback_spec(sc) if sc.uncertainty.is_empty() else sc.uncertainty
+    ins = inputs(sc, base, spec)
+    if not ins:
+        raise OptionError("the scenario has no uncertain inputs to analyse")
+    swings = tornado(base, ins, sc.salience_scale, mspec.name, opts, n_rounds, seed, low, high)
+    result = SensitivityResult(mspec.name, [i.name for i in ins], list(base.issue_ids), swings,
+                               evaluations=1 + 2 * len(ins))
+    if not sobol:
+        return result
+    n = 1 << max(1, int(np.ceil(np.log2(samples))))
+    problem = {"num_vars": len(ins), "names": [f"x{d}" for d in range(len(ins))],
+               "bounds": [[0.0, 1.0]] * len(ins)}
+    U = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
+    U = np.clip(U, 1e-9, 1.0 - 1e-9)
+    y = _forecasts(apply(base, ins, U, sc.salience_scale), mspec.name, opts, n_rounds, seed)
+    indices, constant = [], []
+    for k, issue in enumerate(base.issue_ids):
+        col = y[:, k]
+        if np.nanstd(col) <= 1e-12 * max(1.0, float(np.nanmax(np.abs(col)))):
+            constant.append(issue)
+            indices += [SobolIndex(inp.name, issue, 0.0, 0.0, 0.0, 0.0) for inp in ins]
+            continue
+        si = sobol_analyze.analyze(problem, col, calc_second_order=False, seed=seed,
+                                   print_to_console=False)
+        for d, inp in enumerate(ins):
+            indices.append(SobolIndex(inp.name, issue, float(si["S1"][d]),
+                                      float(si["S1_conf"][d]), float(si["ST"][d]),
+                                      float(si["ST_conf"][d])))
+    return dataclasses.replace(result, sobol=indices, sobol_samples=n,
+                               evaluations=result.evaluations + len(U),
+                               constant_issues=constant)
