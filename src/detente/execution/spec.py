@@ -1,0 +1,260 @@
+"""Sweep specifications: a grid or random design over scenario parameters and model options.
+
+A spec file (YAML)::
+
+    scenario: ../northeast-asia-2004.yaml   # relative to the spec file
+    models: [compromise, median]            # one axis of the design (or `model: challenge`)
+    design: grid                            # grid (every combination) or random
+    samples: 50                             # random design only: number of cells
+    seed: 7                                 # seeds the random design and every cell's run
+    draws: 1                                # Monte Carlo draws per cell (uncertainty block)
+    parameters:
+      actors[KP].capability: [20, 35, 50]               # a list of values
+      actors[CN].position.A: {low: 40, high: 70, steps: 4}   # grid: 40, 50, 60, 70
+      issues[A].status_quo: {low: 0, high: 20}          # random: uniform; grid needs steps
+    options:                                # model options, same value syntax
+      rounds: [5, 10]
+
+Parameter paths name a field of the scenario: ``actors[ID].capability``,
+``actors[ID].position.ISSUE``, ``actors[ID].salience.ISSUE``, ``actors[ID].capability.ISSUE``,
+``actors[ID].capabilities.NAME``, ``issues[ID].status_quo``, ``actors[ID].behaviour.KEY``,
+``salience_scale`` ... ``[ID]`` picks the element of a list by its ``id`` (or by position when
+it is a number). The path must name something the scenario already has; setting
+``actors[ID].capability`` to a number when the actor has a per-issue capability sets every
+issue. Option names are the model's option fields, plus ``rounds``, ``preset`` and
+``capability`` (the coding).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from detente.errors import Problem, ScenarioError
+
+_TOKEN = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\[([^\]]+)\]")
+RUN_KEYS = ("rounds", "preset", "capability")
+
+
+class Range(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    low: float = Field(allow_inf_nan=False)
+    high: float = Field(allow_inf_nan=False)
+    steps: int | None = Field(None, ge=1)
+
+    @field_validator("high")
+    @classmethod
+    def _order(cls, v: float, info: Any) -> float:
+        lo = info.data.get("low")
+        if lo is not None and v < lo:
+            raise ValueError(f"high ({v:g}) is below low ({lo:g}): the range has negative width")
+        return v
+
+
+Values = list[Any] | Range
+
+
+class SweepSpec(BaseModel):
+    """A sweep: scenario, models, design and the parameters it varies."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scenario: str
+    model: str | None = None
+    models: list[str] | None = None
+    preset: str | None = None
+    capability: str = "default"
+    design: Literal["grid", "random"] = "grid"
+    samples: int | None = Field(None, ge=1)
+    seed: int = 0
+    draws: int = Field(1, ge=1)
+    parameters: dict[str, Values] = Field(default_factory=dict)
+    options: dict[str, Values] = Field(default_factory=dict)
+
+    def model_names(self) -> list[str]:
+        if self.models:
+            return list(self.models)
+        return [self.model or "compromise"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One point of the design: parameter values, model and options; ``key`` identifies it."""
+
+    index: int
+    key: str
+    model: str
+    params: dict[str, Any]
+    options: dict[str, Any]
+
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _digest(data: Any, n: int = 16) -> str:
+    return hashlib.sha256(canonical(data).encode()).hexdigest()[:n]
+
+
+def parse_path(path: str) -> list[str | int | tuple[str]]:
+    """``actors[KP].position.A`` -> ["actors", ("KP",), "position", "A"]; ids in tuples."""
+    out: list[str | int | tuple[str]] = []
+    pos = 0
+    while pos < len(path):
+        m = _TOKEN.match(path, pos)
+        if not m or (pos == 0 and path.startswith(".")):
+            raise ValueError(f"cannot read parameter path {path!r} at {path[pos:]!r}")
+        name, ident = m.groups()
+        if name is not None:
+            out.append(name)
+        else:
+            out.append(int(ident) if ident.strip().isdigit() else (ident.strip(),))
+        pos = m.end()
+    if not out or not isinstance(out[0], str):
+        raise ValueError(f"parameter path {path!r} must start with a field name")
+    return out
+
+
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``path`` in scenario data (a dict from ``model_dump``); ValueError if unknown."""
+    tokens = parse_path(path)
+    node: Any = data
+    for n, tok in enumerate(tokens):
+        last = n == len(tokens) - 1
+        where = path if last else f"{path} (at {tok!r})"
+        if isinstance(tok, str):
+            if not isinstance(node, dict) or tok not in node:
+                have = ", ".join(sorted(node)) if isinstance(node, dict) else "nothing"
+                raise ValueError(f"unknown parameter path {where}: no field {tok!r} "
+                                 f"(there: {have})")
+            if last:
+                if isinstance(node[tok], dict) and not isinstance(value, dict):
+                    node[tok] = {k: value for k in node[tok]}
+                else:
+                    node[tok] = value
+                return
+            node = node[tok]
+        else:
+            if not isinstance(node, list):
+                raise ValueError(f"unknown parameter path {where}: not a list")
+            if isinstance(tok, int):
+                if not 0 <= tok < len(node):
+                    raise ValueError(f"unknown parameter path {path}: index {tok} out of range")
+                match = tok
+            else:
+                ids = [x.get("id") if isinstance(x, dict) else None for x in node]
+                if tok[0] not in ids:
+                    raise ValueError(f"unknown parameter path {path}: no element with id "
+                                     f"{tok[0]!r} (ids: {', '.join(map(str, ids))})")
+                match = ids.index(tok[0])
+            if last:
+                node[match] = value
+                return
+            node = node[match]
+
+
+def _grid_values(name: str, v: Values, where: str) -> list[Any]:
+    if isinstance(v, Range):
+        if v.steps is None:
+            raise ValueError(f"{where}.{name}: a grid range needs steps (or give a list)")
+        return [float(x) for x in np.linspace(v.low, v.high, v.steps)]
+    if not v:
+        raise ValueError(f"{where}.{name}: empty list of values")
+    return list(v)
+
+
+def expand(spec: SweepSpec) -> list[Cell]:
+    """Every cell of the design, in a fixed order (the same on every run of the spec)."""
+    problems: list[Problem] = []
+    axes: list[tuple[str, str, Values]] = (
+        [("param", k, v) for k, v in spec.parameters.items()]
+        + [("option", k, v) for k, v in spec.options.items()])
+    names = spec.model_names()
+    if not names:
+        problems.append(Problem("models: empty list", "models"))
+    rows: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    if spec.design == "grid":
+        value_lists = []
+        for kind, k, v in axes:
+            try:
+                value_lists.append(_grid_values(k, v, "parameters" if kind == "param"
+                                                else "options"))
+            except ValueError as exc:
+                problems.append(Problem(str(exc), f"{kind}s.{k}"))
+        if problems:
+            raise ScenarioError(problems)
+        for model in names:
+            for combo in itertools.product(*value_lists):
+                p = {k: x for (kind, k, _), x in zip(axes, combo, strict=True) if kind == "param"}
+                o = {k: x for (kind, k, _), x in zip(axes, combo, strict=True) if kind == "option"}
+                rows.append((model, p, o))
+    else:
+        if spec.samples is None:
+            raise ScenarioError([Problem("a random design needs samples: N", "samples")])
+        for kind, k, v in axes:
+            if isinstance(v, list) and not v:
+                problems.append(Problem(f"empty list of values for {k}", f"{kind}s.{k}"))
+        if problems:
+            raise ScenarioError(problems)
+        rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 0x5EED]))
+        for _ in range(spec.samples):
+            model = names[int(rng.integers(len(names)))]
+            p, o = {}, {}
+            for kind, k, v in axes:
+                x = (float(rng.uniform(v.low, v.high)) if isinstance(v, Range)
+                     else v[int(rng.integers(len(v)))])
+                (p if kind == "param" else o)[k] = x
+            rows.append((model, p, o))
+    if not rows:
+        raise ScenarioError([Problem("the design has no cells", "parameters")])
+    return [Cell(i, _digest({"model": m, "params": p, "options": o, "index": i}), m, p, o)
+            for i, (m, p, o) in enumerate(rows)]
+
+
+def cell_scenario_data(base: dict[str, Any], cell: Cell) -> dict[str, Any]:
+    """The scenario data of one cell: the base scenario with the cell's parameters set."""
+    data = copy.deepcopy(base)
+    for path, value in cell.params.items():
+        set_path(data, path, value)
+    return data
+
+
+def cell_seed(spec: SweepSpec, cell: Cell) -> int:
+    """The seed of one cell's run: from the spec's seed and the cell's key, not its worker."""
+    seq = np.random.SeedSequence([spec.seed & 0xFFFFFFFF, int(cell.key, 16)])
+    return int(seq.generate_state(1, dtype=np.uint64)[0] >> 1)
+
+
+def sweep_id(spec: SweepSpec, scenario_hash: str) -> str:
+    return _digest({"spec": spec.model_dump(mode="json"), "scenario": scenario_hash})
+
+
+def read_spec(path: str | Path) -> SweepSpec:
+    """Read and check a sweep spec file, with every problem located by field."""
+    import yaml
+
+    from detente.scenario.io import read_text
+
+    text = read_text(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ScenarioError([Problem(f"not valid YAML: {exc}", file=str(path))]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem("a sweep spec must be a mapping", file=str(path))])
+    try:
+        return SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError([
+            Problem(e["msg"], ".".join(str(x) for x in e["loc"]), file=str(path))
+            for e in exc.errors()]) from None

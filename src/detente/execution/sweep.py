@@ -1,0 +1,155 @@
+"""Run a sweep: every cell of the design, recorded in the run store, resumable.
+
+The parent process owns the store; workers only compute. Each finished cell is recorded in one
+transaction together with its key, and the store's unique (sweep_id, cell_key) constraint
+holds. Started again with the same spec (after a crash or ``kill -9``), the sweep reads the
+keys already recorded and runs only the missing cells: nothing is recomputed, duplicated or
+lost. A cell's seed depends only on the spec and the cell, so the results do not depend on the
+executor or the number of workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from detente.errors import OptionError, Problem, ScenarioError
+from detente.execution.executors import Executor, SerialExecutor
+from detente.execution.spec import (
+    Cell,
+    SweepSpec,
+    cell_scenario_data,
+    cell_seed,
+    expand,
+    read_spec,
+    sweep_id,
+)
+from detente.models import get_model
+from detente.scenario.io import load_scenario
+from detente.scenario.model import Scenario
+from detente.scenario.validate import scenario_from_data
+from detente.store import RunStore, record_result, scenario_hash
+
+Progress = Callable[[int, int], None]  # (cells finished in this run, cells to run)
+
+
+@dataclass(frozen=True)
+class CellTask:
+    """What a worker needs for one cell (plain, picklable data)."""
+
+    cell: Cell
+    scenario: dict[str, Any]
+    preset: str | None
+    capability: str
+    draws: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    spec: SweepSpec
+    sweep_id: str
+    scenario: Scenario
+    cells: list[Cell]
+    tasks: dict[str, CellTask]
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    sweep_id: str
+    cells: int
+    already_done: int
+    computed: int
+    store: Path
+
+
+def run_cell(task: CellTask) -> tuple[CellTask, Any]:
+    """Run one cell (in a worker): Monte Carlo over ``draws`` of the cell's scenario."""
+    from detente.uncertainty.montecarlo import monte_carlo
+
+    sc = scenario_from_data(task.scenario, f"cell {task.cell.index}", {})
+    opts = dict(task.cell.options)
+    rounds = opts.pop("rounds", None)
+    preset = opts.pop("preset", task.preset)
+    capability = opts.pop("capability", task.capability)
+    return task, monte_carlo(sc, task.cell.model, task.draws, task.seed, preset, rounds,
+                             capability, **opts)
+
+
+def plan(spec_path: str | Path) -> SweepPlan:
+    """Read a spec, expand its design and check every cell before anything runs."""
+    spec = read_spec(spec_path)
+    scenario_path = Path(spec_path).resolve().parent / spec.scenario
+    sc = load_scenario(scenario_path)
+    base = sc.model_dump(mode="json", by_alias=True)
+    cells = expand(spec)
+    problems: list[Problem] = []
+    for name in spec.model_names():
+        try:
+            get_model(name)
+        except OptionError as exc:
+            problems.append(Problem(str(exc), "models", file=str(spec_path)))
+    tasks: dict[str, CellTask] = {}
+    reported: set[str] = set()
+    for cell in cells:
+        try:
+            data = cell_scenario_data(base, cell)
+            scenario_from_data(data, str(scenario_path), {})
+            opts = {k: v for k, v in cell.options.items() if k not in ("rounds", "preset",
+                                                                        "capability")}
+            if not problems:
+                get_model(cell.model).options(cell.options.get("preset", spec.preset), **opts)
+        except ValueError as exc:
+            msg = str(exc)
+            if msg not in reported:
+                reported.add(msg)
+                problems.append(Problem(msg, "parameters", file=str(spec_path)))
+            continue
+        except (ScenarioError, OptionError) as exc:
+            msg = f"cell {cell.index} ({cell.params}): {exc}"
+            if str(exc) not in reported:
+                reported.add(str(exc))
+                problems.append(Problem(msg, "parameters", file=str(spec_path)))
+            continue
+        tasks[cell.key] = CellTask(cell, data, spec.preset, spec.capability, spec.draws,
+                                   cell_seed(spec, cell))
+    if problems:
+        raise ScenarioError(problems)
+    return SweepPlan(spec, sweep_id(spec, scenario_hash(sc)), sc, cells, tasks)
+
+
+def run_sweep(spec_path: str | Path, store_path: str | Path | None = None,
+              executor: Executor | None = None,
+              progress: Progress | None = None,
+              on_start: Callable[[int, int], None] | None = None) -> SweepSummary:
+    """Run the cells of a sweep that the store does not have yet.
+
+    ``store_path`` defaults to ``detente.duckdb`` next to the spec file. ``on_start(total,
+    already_done)`` is called once before computing; ``progress(finished, to_run)`` after each
+    recorded cell.
+    """
+    p = plan(spec_path)
+    path = Path(store_path) if store_path else Path(spec_path).resolve().parent / (
+        "detente.duckdb")
+    ex = executor or SerialExecutor()
+    with RunStore(path) as store:
+        store.register_sweep(p.sweep_id, p.spec.model_dump(mode="json"), len(p.cells))
+        done = store.done_cells(p.sweep_id)
+        todo = [p.tasks[c.key] for c in p.cells if c.key not in done]
+        already = len(p.cells) - len(todo)
+        if on_start is not None:
+            on_start(len(p.cells), already)
+        finished = 0
+        for task, mc in ex.imap_unordered(run_cell, todo):
+            sc = scenario_from_data(task.scenario, "cell", {})
+            record_result(store, sc, mc.arrays, mc.output, mc.result, task.seed, kind="sweep",
+                          sweep_id=p.sweep_id, cell_key=task.cell.key,
+                          cell_index=task.cell.index,
+                          params={"params": task.cell.params, "options": task.cell.options},
+                          run_id=f"{p.sweep_id}-{task.cell.index:06d}")
+            finished += 1
+            if progress is not None:
+                progress(finished, len(todo))
+    return SweepSummary(p.sweep_id, len(p.cells), already, finished, path)
