@@ -12,6 +12,7 @@ import detente.cli.web_cmds
 import detente.cli.backtest_cmd
 import detente.cli.forecast_cmd
 import detente.cli.simulate_cmd
+import detente.cli.uncertainty_cmds
 # isort: on
 
 
