@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from detente.errors import Problem, ScenarioError
 from detente.scenario.model import Event, Forum, Scenario
 
 
@@ -89,11 +90,24 @@ def build(sc: Scenario, start: dt.date, until: dt.date) -> tuple[list[Step], lis
 
 
 def default_start(sc: Scenario) -> dt.date:
-    dates = [e.date for e in sc.calendar if e.date] + [
-        m.date for f in sc.forums for m in f.meetings if m.status == "planned"]
+    """The first date simulated: ``simulation.start``, else the earliest dated event or planned
+    meeting, else the scenario's ``as_of``.
+
+    Never today's date: a run must not depend on when it is made, so a scenario with none of
+    these is an error that says what to add.
+    """
     if sc.simulation.start:
         return sc.simulation.start
-    return min(dates) if dates else (sc.as_of or dt.date.today())
+    dates = [e.date for e in sc.calendar if e.date] + [
+        m.date for f in sc.forums for m in f.meetings if m.status == "planned"]
+    if dates:
+        return min(dates)
+    if sc.as_of:
+        return sc.as_of
+    raise ScenarioError([Problem(
+        "the simulation has no start date: the scenario has no dated event, no planned "
+        "meeting and no 'as_of'; set simulation.start (or as_of) so that runs do not depend "
+        "on today's date", "simulation.start")])
 
 
 def default_until(sc: Scenario, start: dt.date) -> dt.date:

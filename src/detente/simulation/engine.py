@@ -42,7 +42,7 @@ from detente.simulation.protocol import (
     main_opponent,
     utility,
 )
-from detente.simulation.state import SimState, initial_state
+from detente.simulation.state import DrawStreams, SimState, initial_state
 from detente.simulation.strategies import STRATEGY_NAMES
 
 TALK_KINDS = ("summit", "consultation", "coordination")
@@ -63,7 +63,7 @@ class _Run:
     """One batched run: the state, the mechanisms, and the records made on the way."""
 
     def __init__(self, arrays: ScenarioArrays, sc: Scenario, options: SimOptions,
-                 rng: np.random.Generator) -> None:
+                 rng: DrawStreams) -> None:
         self.sc, self.rng, self.options = sc, rng, options
         self.arrays = arrays
         self.st: SimState = initial_state(arrays, sc)
@@ -147,7 +147,11 @@ class _Run:
                         heapq.heappush(queue, (when, next(counter), calendar.Step(
                             when, child.kind, child.id, event=child), cond))
         self.erode((self.until - last).days)
-        return History(self.arrays, self.sc, self.start, self.until, self.records)
+        st = self.st
+        conceded = 1.0 - utility(st.offer, st.ideal, st.salience)
+        return History(self.arrays, self.sc, self.start, self.until, self.records,
+                       offer=st.offer.copy(), status_quo=st.status_quo.copy(),
+                       conceded=conceded)
 
     # --- meetings ------------------------------------------------------------------------
     def meeting(self, step: calendar.Step, date: dt.date, mask: np.ndarray) -> np.ndarray:
@@ -226,7 +230,8 @@ class _Run:
             return bargain(self.st, mi, self.mech)
         from detente.simulation.static_step import static_bargain
 
-        return static_bargain(self.st, mi, self.mech, self.arrays, self.options.step, self.rng)
+        return static_bargain(self.st, mi, self.mech, self.arrays, self.options.step,
+                              self.rng.shared())
 
     def _before_election(self, a: int, date: dt.date, p: domestic.Params) -> bool:
         d = self.days_to_election(a, date)
@@ -407,17 +412,39 @@ class _Run:
 
 def simulate_batch(arrays: ScenarioArrays, scenario: Scenario,
                    options: SimOptions | None = None,
-                   rng: np.random.Generator | None = None) -> History:
-    """Simulate every draw of ``arrays`` (B, A, I) over the scenario's calendar at once."""
-    rng = np.random.default_rng(0) if rng is None else rng
+                   rng: np.random.Generator | DrawStreams | None = None) -> History:
+    """Simulate every draw of ``arrays`` (B, A, I) over the scenario's calendar at once.
+
+    ``rng`` is a :class:`DrawStreams` (one stream per draw) or a Generator, from which one
+    number keys the per-draw streams.
+    """
+    if not isinstance(rng, DrawStreams):
+        rng = DrawStreams.from_generator(
+            np.random.default_rng(0) if rng is None else rng, arrays.n_draws)
+    elif rng.n != arrays.n_draws:
+        raise OptionError(f"{rng.n} random streams for {arrays.n_draws} draws")
     return _Run(arrays, scenario, options or SimOptions(), rng).run()
 
 
 def simulate(scenario: Scenario, options: SimOptions | None = None, seed: int = 0,
-             runs: int = 1) -> History:
-    """Simulate ``runs`` seeded draws of one scenario (the inputs are the same in each)."""
+             runs: int = 1, first_draw: int = 0, batch_size: int | None = None) -> History:
+    """Simulate ``runs`` seeded draws of one scenario (the inputs are the same in each).
+
+    Draw ``k`` (counting from ``first_draw``) uses its own random stream keyed by
+    (``seed``, k), so the result of a draw does not depend on ``batch_size`` (the number of
+    draws run at once; default all of them) nor on which other draws run with it.
+    """
     options = options or SimOptions()
-    arrays = to_arrays(scenario, options.capability)
-    if runs > 1:
-        arrays = arrays.repeat(runs)
-    return simulate_batch(arrays, scenario, options, np.random.default_rng(seed))
+    if runs < 1:
+        raise OptionError(f"--runs must be at least 1, got {runs}")
+    if batch_size is not None and batch_size < 1:
+        raise OptionError(f"the batch size must be at least 1, got {batch_size}")
+    base = to_arrays(scenario, options.capability)
+    size = runs if batch_size is None else min(batch_size, runs)
+    parts = []
+    for lo in range(0, runs, size):
+        n = min(size, runs - lo)
+        arrays = base.repeat(n) if n > 1 else base
+        streams = DrawStreams(seed, first_draw + lo, n)
+        parts.append(simulate_batch(arrays, scenario, options, streams))
+    return parts[0] if len(parts) == 1 else History.concat(parts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -37,13 +37,63 @@ class StepRecord:
     tactics: list[str]  # draw 0, per actor
 
 
+_PER_DRAW_LISTS = ("refused_by",)
+
+
+def _join(values: list[object]) -> object:
+    first = values[0]
+    if first is None:
+        return None
+    if isinstance(first, np.ndarray):
+        return np.concatenate(values)  # type: ignore[arg-type]
+    return first
+
+
 @dataclass(frozen=True)
 class History:
+    """Every step of a run, batched over draws, and the state at the end of the calendar."""
+
     arrays: ScenarioArrays
     scenario: Scenario
     start: dt.date
     until: dt.date
     records: list[StepRecord]
+    offer: np.ndarray | None = None  # (B, A, I) 0-100: each actor's last stated position
+    status_quo: np.ndarray | None = None  # (B, I) 0-100: the package in force at the end
+    conceded: np.ndarray | None = None  # (B, A) utility given up from its ideal (0-1)
+
+    @property
+    def n_draws(self) -> int:
+        return self.arrays.n_draws
+
+    @classmethod
+    def concat(cls, parts: list[History]) -> History:
+        """One history of the draws of ``parts`` (same scenario and calendar), in order.
+
+        Per-draw arrays are joined along the draw axis; ``tactics`` and ``notes`` (draw 0 and
+        draw-independent) come from the first part.
+        """
+        if not parts:
+            raise ValueError("nothing to join")
+        first = parts[0]
+        if any(len(p.records) != len(first.records) for p in parts):
+            raise ValueError("the histories have different calendars")
+        records = []
+        for rows in zip(*(p.records for p in parts), strict=True):
+            joined = {}
+            for f in fields(StepRecord):
+                values = [getattr(r, f.name) for r in rows]
+                if f.name in _PER_DRAW_LISTS or f.name == "holdout":
+                    joined[f.name] = [x for v in values for x in v]
+                else:
+                    joined[f.name] = _join(values)
+            records.append(StepRecord(**joined))
+        arrays = replace(first.arrays, **{
+            k: np.concatenate([getattr(p.arrays, k) for p in parts])
+            for k in ("position", "salience", "capability", "status_quo")})
+        return cls(arrays, first.scenario, first.start, first.until, records,
+                   **{k: _join([getattr(p, k) for p in parts])  # type: ignore[arg-type]
+                      for k in ("offer", "status_quo", "conceded")})
 
     def meetings(self, forum: str | None = None) -> list[StepRecord]:
         return [r for r in self.records if r.kind == "meeting" and r.outcome is not None

@@ -6,6 +6,7 @@ thousand are the same code: the engine loops over calendar steps, never over dra
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,57 @@ from detente.scenario.model import Scenario
 from detente.simulation.strategies import STRATEGY_NAMES, default_beta
 
 DEFAULT_TRUST = 0.5
+
+
+class DrawStreams:
+    """One random stream per draw, so that draw ``k`` of a run depends only on (seed, k).
+
+    Draw ``k`` uses ``SeedSequence(seed, spawn_key=(k,))``: the same seed gives the same numbers
+    to the same draw whatever the batch it runs in (``--runs 1000`` in one batch or in ten),
+    and a baseline and an intervention run with the same seed share their random numbers until
+    their calendars diverge (paired comparison). The methods mirror ``numpy.random.Generator``
+    for the calls the engine and mechanisms make (``random``, ``standard_normal``) with the
+    draw axis first. Only the making of random numbers loops over draws (one C call each); the
+    arithmetic stays batched.
+    """
+
+    def __init__(self, seed: int, first: int, n: int) -> None:
+        self.seed, self.first, self.n = seed, first, n
+        self._gens = [np.random.Generator(np.random.PCG64(
+            np.random.SeedSequence(seed, spawn_key=(first + k,)))) for k in range(n)]
+        self._shared = 0
+
+    @classmethod
+    def from_generator(cls, rng: np.random.Generator, n: int) -> DrawStreams:
+        """Streams for ``n`` draws keyed by one number taken from ``rng``."""
+        return cls(int(rng.integers(2**63)), 0, n)
+
+    def _stack(self, name: str, shape: Sequence[int]) -> np.ndarray:
+        shape = tuple(shape)
+        if not shape or shape[0] != self.n:
+            raise ValueError(f"random numbers for {self.n} draws need a leading axis of "
+                             f"{self.n}, got shape {shape}")
+        if self.n == 1:
+            return getattr(self._gens[0], name)(shape)
+        return np.stack([getattr(g, name)(shape[1:]) for g in self._gens])
+
+    def random(self, shape: Sequence[int]) -> np.ndarray:
+        """Uniform [0, 1) numbers of ``shape`` (draws first), each draw from its own stream."""
+        return self._stack("random", shape)
+
+    def standard_normal(self, shape: Sequence[int]) -> np.ndarray:
+        """Standard normal numbers of ``shape`` (draws first), each draw from its own stream."""
+        return self._stack("standard_normal", shape)
+
+    def shared(self) -> np.random.Generator:
+        """A Generator for a whole-batch random choice (a stochastic static model's step).
+
+        Keyed by the seed, the first draw and a counter of such calls: reproducible, but its
+        numbers depend on the batch, unlike the per-draw streams.
+        """
+        self._shared += 1
+        return np.random.default_rng(
+            np.random.SeedSequence(self.seed, spawn_key=(2**32, self.first, self._shared)))
 
 
 @dataclass
