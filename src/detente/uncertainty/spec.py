@@ -127,7 +127,7 @@ class Cell(BaseModel):
             return data
         where = {k: data[k] for k in ("field", "actor", "issue") if k in data}
         rest = {k: v for k, v in data.items() if k not in where}
-        if "dist" in rest and isinstance(rest["dist"], dict):
+        if "dist" in rest and isinstance(rest["dist"], dict | Dist):
             return {**where, "dist": rest["dist"]}
         return {**where, "dist": rest}
 

@@ -1,0 +1,86 @@
+"""Monte Carlo forecasts: determinism, zero width without uncertainty, convergence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from detente.api import forecast
+from detente.errors import OptionError
+from detente.scenario.io import load_scenario
+from detente.scenario.validate import scenario_from_data
+from detente.uncertainty.montecarlo import monte_carlo, run_batch
+
+
+def emission(path, block=None):
+    data = load_scenario(path).model_dump(mode="json", by_alias=True)
+    data["uncertainty"] = block or {"default": {"position": "±1", "salience": "±0.2"}}
+    return scenario_from_data(data, str(path), {})
+
+
+@pytest.mark.parametrize("model", ["compromise", "median"])
+def test_no_uncertainty_gives_zero_width_intervals(emission_path, model):
+    sc = load_scenario(emission_path)
+    res = monte_carlo(sc, model, draws=50, seed=3).result
+    single = forecast(sc, model).forecasts()["date"]
+    q = res.issues[0].quantiles
+    assert set(q) == {"q10", "q50", "q90"}
+    assert q["q10"] == q["q90"] == pytest.approx(single)
+    assert res.issues[0].forecast == pytest.approx(single)
+
+
+def test_single_draw_is_the_plain_run(emission_path):
+    sc = emission(emission_path)
+    assert monte_carlo(sc, "compromise", 1, seed=5).result.to_dict() == forecast(
+        sc, "compromise", seed=5).to_dict()
+
+
+def test_same_seed_same_result_other_seed_differs(emission_path):
+    sc = emission(emission_path)
+    a = monte_carlo(sc, "median", 300, seed=11).result.to_dict()
+    b = monte_carlo(sc, "median", 300, seed=11).result.to_dict()
+    c = monte_carlo(sc, "median", 300, seed=12).result.to_dict()
+    assert a == b
+    assert a["issues"][0]["quantiles"] != c["issues"][0]["quantiles"]
+
+
+def test_quantiles_converge_as_draws_grow(emission_path):
+    """The q10/q90 estimates' spread across seeds shrinks roughly like 1/sqrt(draws)."""
+    sc = emission(emission_path)
+
+    def spread(n):
+        qs = [monte_carlo(sc, "compromise", n, seed=s).result.issues[0].quantiles["q90"]
+              for s in range(8)]
+        return np.std(qs)
+
+    small, large = spread(100), spread(6400)
+    assert large < small / 3  # sqrt(64) = 8 expected; 3 leaves room for noise
+
+
+def test_interval_widens_with_uncertainty(emission_path):
+    narrow = monte_carlo(emission(emission_path, {"default": {"position": "±0.5"}}),
+                         "compromise", 2000, seed=0).result.issues[0].quantiles
+    wide = monte_carlo(emission(emission_path, {"default": {"position": "±2"}}),
+                       "compromise", 2000, seed=0).result.issues[0].quantiles
+    assert wide["q90"] - wide["q10"] > 2 * (narrow["q90"] - narrow["q10"]) > 0
+
+
+def test_chunking_does_not_change_results(emission_path):
+    from detente.models import get_model
+    from detente.scenario.arrays import to_arrays
+    from detente.uncertainty.draws import sample
+
+    sc = emission(emission_path)
+    arrays = sample(sc, to_arrays(sc), 250, np.random.default_rng(0))
+    opts = get_model("median").options()
+    whole = run_batch(arrays, "median", opts, 0, np.random.default_rng(1), chunk=1000)
+    parts = run_batch(arrays, "median", opts, 0, np.random.default_rng(1), chunk=60)
+    assert np.array_equal(whole.forecast, parts.forecast)
+
+
+def test_bad_arguments(emission_path):
+    sc = load_scenario(emission_path)
+    with pytest.raises(OptionError, match="draws"):
+        monte_carlo(sc, "compromise", 0)
+    with pytest.raises(OptionError, match="quantiles"):
+        monte_carlo(sc, "compromise", 10, quantiles=(0.5, 1.5))
