@@ -8,11 +8,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from detente.cli.app import app, console, parse_options, print_json, user_errors
-from detente.errors import DetenteError
+from detente.errors import DetenteError, ScenarioError
 from detente.scenario.io import load_scenario, write_atomic
 from detente.simulation import SimOptions, simulate
+from detente.simulation.compare import compare, load_intervention
+
+SHOWN = 0.005  # differences smaller than this (in 0-1 units) are left out of the text tables
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -67,3 +71,97 @@ def simulate_cmd(
                   f"seed {seed}")
     for line in history.narrative():
         console.print(line, highlight=False, soft_wrap=True)
+
+
+def _interval(row: dict) -> str:
+    return f"{row['diff']:+.3f} [{row['p10']:+.3f}, {row['p90']:+.3f}]"
+
+
+def _table(title: str, keys: list[str], rows: list[dict], threshold: float) -> Table | None:
+    rows = [r for r in rows if abs(r["diff"]) >= threshold or abs(r["p10"]) >= threshold
+            or abs(r["p90"]) >= threshold]
+    if not rows:
+        return None
+    t = Table(title=title, title_justify="left")
+    for k in keys:
+        t.add_column(k)
+    for col in ("baseline", "with", "difference [10%, 90%]"):
+        t.add_column(col, justify="right")
+    for r in rows:
+        t.add_row(*[str(r[k]) for k in keys], f"{r['baseline']:.3f}",
+                  f"{r['intervention']:.3f}", _interval(r))
+    return t
+
+
+def _print_comparison(data: dict) -> None:
+    console.print(f"[bold]{data['scenario']}[/bold]: {data['start']} to {data['until']}, "
+                  f"{data['runs']} runs paired by seed (seed {data['seed']}); differences are "
+                  "intervention minus baseline, mean [10th, 90th percentile over seeds]",
+                  highlight=False)
+    for iv in data["interventions"]:
+        console.print(f"\n[bold]{iv['name']}[/bold] ({iv['file']})", highlight=False)
+        outcomes = []
+        for o in iv["outcomes"]:
+            for what in ("agreement", "settled", "meets"):
+                outcomes.append({"meeting": f"{o['date']} {o['label']}", "P(...)": what,
+                                 **o[what]})
+        tables = [
+            _table("meetings: probability of agreement / agreement or partial / meeting held",
+                   ["meeting", "P(...)"], outcomes, SHOWN),
+            _table("trust at the end", ["a", "b"], iv["trust"], SHOWN),
+            _table("domestic support at the end", ["actor"], iv["support"], SHOWN),
+            _table("utility conceded from the ideal", ["actor"], iv["conceded"], SHOWN),
+            _table("package in force at the end (issue scale)", ["issue"], iv["packages"],
+                   0.5),
+            _table("last positions (issue scale)", ["actor", "issue"], iv["positions"], 0.5),
+        ]
+        shown = [t for t in tables if t is not None]
+        for t in shown:
+            console.print(t)
+        for u in iv["unmatched_meetings"]:
+            console.print(f"{u['date']} {u['label']}: only in the {u['only_in']}",
+                          highlight=False)
+        if not shown:
+            console.print("no difference above the display threshold")
+
+
+@app.command("compare")
+def compare_cmd(
+    file: Path,
+    intervention: Annotated[list[Path], typer.Option(
+        "--intervention", "-i", help="intervention YAML file (repeatable)")],
+    runs: Annotated[int, typer.Option(help="seeded runs, the same for each variant")] = 100,
+    seed: Annotated[int, typer.Option(help="seed of the random streams")] = 0,
+    until: Annotated[str | None, typer.Option(help="last date simulated, YYYY-MM-DD")] = None,
+    step: Annotated[str, typer.Option(
+        help="bargaining step: 'concession' or a static model name")] = "concession",
+    off: Annotated[list[str] | None, typer.Option(
+        "--off", help="switch a mechanism off (repeatable)")] = None,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", help="mechanism.parameter=value (repeatable)")] = None,
+    capability: Annotated[str, typer.Option(help="capability coding")] = "default",
+    batch_size: Annotated[int | None, typer.Option(
+        help="runs simulated at once (results do not depend on it)")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    out: Annotated[Path | None, typer.Option(help="also write the JSON to this file")] = None,
+) -> None:
+    """What-if: the same seeds with and without each intervention, and the differences."""
+    with user_errors():
+        sc = load_scenario(file)
+        problems, ivs = [], []
+        for path in intervention:
+            try:
+                ivs.append(load_intervention(path))
+            except ScenarioError as exc:
+                problems += exc.problems
+        if problems:
+            raise ScenarioError(problems)
+        opts = SimOptions(until=_date(until), step=step, capability=capability,
+                          mechanisms=_mechanisms(off, param))
+        data = compare(sc, ivs, opts, runs=runs, seed=seed, batch_size=batch_size)
+    if out is not None:
+        write_atomic(out, json.dumps(data, indent=2, allow_nan=False) + "\n")
+    if json_out:
+        print_json(data)
+        return
+    _print_comparison(data)
