@@ -1,0 +1,118 @@
+"""The DuckDB run store: complete runs, no partial rows, clear errors, export."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from detente.scenario.io import load_scenario
+from detente.scenario.validate import scenario_from_data
+from detente.store import RunStore, StoreError, record_result, scenario_hash
+from detente.store.rows import result_rows
+from detente.uncertainty.montecarlo import monte_carlo
+
+
+@pytest.fixture
+def mc(flagship_path):
+    data = load_scenario(flagship_path).model_dump(mode="json", by_alias=True)
+    data["uncertainty"] = {"default": {"position": "±5"}}
+    sc = scenario_from_data(data, "flagship", {})
+    return sc, monte_carlo(sc, "median", 40, seed=2)
+
+
+def test_run_is_recorded_with_its_rows(tmp_path, mc):
+    sc, run = mc
+    with RunStore(tmp_path / "s.duckdb") as st:
+        rid = record_result(st, sc, run.arrays, run.output, run.result, seed=2)
+    with RunStore(tmp_path / "s.duckdb", read_only=True) as st:
+        meta = st.run(rid[:10])
+        rows = st.results(rid)
+    assert meta["model"] == "median" and meta["seed"] == 2 and meta["draws"] == 40
+    assert meta["scenario_hash"] == scenario_hash(sc)
+    assert meta["summary"]["issues"]["A"]["q90"] == run.result.issues[0].quantiles["q90"]
+    n_cells = int(run.arrays.involved.sum())
+    assert len(rows) == 40 * 6 + 40 * 1 * n_cells
+    fc = rows[rows.actor.isna()]
+    got = fc.pivot(index="draw", columns="issue", values="value").to_numpy()
+    assert np.allclose(got, run.arrays.to_issue_scale(run.output.forecast))
+    assert np.median(got[:, 0]) == pytest.approx(run.result.issues[0].forecast)
+
+
+def test_large_runs_keep_draw_zero_trajectory_only(mc):
+    _, run = mc
+    rows, full = result_rows(run.arrays, run.output, max_rows=500)
+    assert not full
+    assert set(rows[rows.actor.notna()].draw) == {0}
+    assert len(rows[rows.actor.isna()]) == 40 * 6
+
+
+def test_failed_write_leaves_nothing(tmp_path, mc):
+    sc, run = mc
+    rows, _ = result_rows(run.arrays, run.output)
+    rows["value"] = rows["value"].astype(object)
+    rows.loc[len(rows) // 2, "value"] = "not a number"  # fails half-way through the insert
+    from detente.store.runstore import RunRecord
+
+    with RunStore(tmp_path / "s.duckdb") as st:
+        rec = RunRecord(sc, "median", "default", "default", {}, 2, 40, 0)
+        with pytest.raises(StoreError):
+            st.record(rec, rows)
+        assert st.runs() == []
+        assert st.count_rows() == 0
+        record_result(st, sc, run.arrays, run.output, run.result, seed=2)  # still usable
+        assert len(st.runs()) == 1
+
+
+def test_locked_store_gives_a_clear_error(tmp_path):
+    path = tmp_path / "s.duckdb"
+    RunStore(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('open', flush=True); time.sleep(60)", str(path)], stdout=subprocess.PIPE,
+        text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(StoreError, match="in use by another"):
+            RunStore(path)
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.1)
+    RunStore(path).close()  # usable again once the other process is gone
+
+
+def test_read_only_and_missing_stores(tmp_path, mc):
+    sc, run = mc
+    with pytest.raises(StoreError, match="no run store"):
+        RunStore(tmp_path / "missing.duckdb", read_only=True)
+    with pytest.raises(StoreError, match="does not exist"):
+        RunStore(tmp_path / "no" / "dir.duckdb")
+    RunStore(tmp_path / "s.duckdb").close()
+    with RunStore(tmp_path / "s.duckdb", read_only=True) as st, pytest.raises(
+            StoreError, match="read-only"):
+        record_result(st, sc, run.arrays, run.output, run.result, seed=2)
+    (tmp_path / "junk.duckdb").write_text("not a database")
+    with pytest.raises(StoreError):
+        RunStore(tmp_path / "junk.duckdb")
+
+
+def test_export_csv_and_parquet(tmp_path, mc):
+    sc, run = mc
+    with RunStore(tmp_path / "s.duckdb") as st:
+        rid = record_result(st, sc, run.arrays, run.output, run.result, seed=2)
+        record_result(st, sc, run.arrays, run.output, run.result, seed=2)
+        total = st.count_rows()
+        n_one = st.export(tmp_path / "one.csv", "csv", run_id=rid)
+        n_all = st.export(tmp_path / "all.parquet", "parquet")
+        with pytest.raises(StoreError, match="unknown export format"):
+            st.export(tmp_path / "x.xlsx", "xlsx")
+    with open(tmp_path / "one.csv") as fh:
+        lines = list(csv.DictReader(fh))
+    assert n_one == len(lines) == total // 2 and lines[0]["run_id"] == rid
+    assert n_all == total and (tmp_path / "all.parquet").stat().st_size > 0
+    assert not list(tmp_path.glob(".*.tmp"))
