@@ -1,0 +1,186 @@
+"""What-if comparisons: intervention files, their located errors, and paired differences."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from detente.cli import app
+from detente.errors import ScenarioError
+from detente.scenario import load_scenario
+from detente.scenario.model import Scenario
+from detente.simulation import SimOptions
+from detente.simulation.compare import (
+    apply_intervention,
+    compare,
+    load_intervention,
+    parse_intervention,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+FLAGSHIP = ROOT / "scenarios" / "northeast-asia-2004.yaml"
+INTERVENTIONS = ROOT / "scenarios" / "interventions"
+
+SMALL = {
+    "issues": [{"id": "X"}, {"id": "Y"}],
+    "actors": [
+        {"id": "P", "position": {"X": 10, "Y": 80}, "salience": {"X": 60, "Y": 40}},
+        {"id": "Q", "position": {"X": 90, "Y": 20}, "salience": {"X": 50, "Y": 50}},
+        {"id": "R", "position": {"X": 60, "Y": 30}, "salience": {"X": 40, "Y": 60}},
+    ],
+    "forums": [{"id": "f", "members": ["P", "Q", "R"], "agenda": ["X", "Y"],
+                "meetings": [{"date": "2010-02-01", "status": "planned"}]}],
+    "calendar": [
+        {"id": "act", "date": "2010-01-10", "kind": "unilateral_act", "actors": ["P", "Q"],
+         "params": {"consultation": "none"}},
+        {"id": "quarrel", "date": "2010-01-05", "kind": "dispute", "actors": ["P", "R"]},
+    ],
+    "relations": {"trust": [{"a": "P", "b": "Q", "value": 0.7}]},
+    "simulation": {"start": "2010-01-01", "end": "2011-06-30", "noise": 0.2},
+}
+
+
+def _small() -> Scenario:
+    return Scenario.model_validate(SMALL)
+
+
+def _errors(text: str, sc: Scenario | None = None) -> list[str]:
+    with pytest.raises(ScenarioError) as exc:
+        iv = parse_intervention(text, "iv.yaml")
+        apply_intervention(sc or _small(), iv)
+    return [str(p) for p in exc.value.problems]
+
+
+# --- the file format and its errors ---------------------------------------------------------
+
+def test_unknown_event_to_remove_names_file_line_and_field():
+    errs = _errors("name: x\nremove: [act, nope]\n")
+    assert errs == [e for e in errs if e.startswith("iv.yaml:2: remove[1]")]
+    assert "no calendar event 'nope'" in errs[0]
+
+
+def test_misspelt_field_in_change_is_located_at_the_key_written():
+    errs = _errors("change:\n  act:\n    params.consultaton: consulted\n")
+    assert len(errs) == 1
+    assert errs[0].startswith("iv.yaml:3: change.act.params.consultaton")
+
+
+def test_bad_value_in_change_is_rejected_with_the_value():
+    errs = _errors("change:\n  act: {params.consultation: asked}\n")
+    assert "change.act.params.consultation" in errs[0] and "'asked'" in errs[0]
+
+
+def test_behaviour_of_an_unknown_actor_and_an_unknown_trait():
+    errs = _errors("behaviour:\n  Z: {strategy: linear}\n  P: {agilty: 1}\n")
+    assert any(e.startswith("iv.yaml:2: behaviour.Z") for e in errs)
+    assert any("behaviour.P.agilty" in e for e in errs)
+
+
+def test_added_event_outside_the_window_is_located_in_the_intervention():
+    errs = _errors("add:\n  - {id: late, date: 2015-01-01, kind: shock}\n")
+    assert any(e.startswith("iv.yaml:2: add[0].date") and "calendar window" in e
+               for e in errs)
+
+
+def test_empty_and_unknown_top_level_keys_are_errors():
+    assert "changes nothing" in _errors("name: nothing\n")[0]
+    assert any("adds" in e for e in _errors("adds: []\n"))
+
+
+def test_change_and_behaviour_edit_only_what_they_name():
+    iv = parse_intervention("change: {act: {params.consultation: consulted}}\n"
+                            "behaviour: {P: {strategy: reciprocal}}\n")
+    sc = apply_intervention(_small(), iv)
+    act = next(e for e in sc.calendar if e.id == "act")
+    assert act.params.consultation == "consulted" and act.date == dt.date(2010, 1, 10)
+    assert sc.actors[0].behaviour.strategy == "reciprocal"
+    assert sc.actors[1].behaviour == _small().actors[1].behaviour
+
+
+# --- paired comparisons ----------------------------------------------------------------------
+
+def test_an_intervention_that_changes_nothing_shows_exactly_zero_differences():
+    # same seeds: every paired difference is zero, though the runs themselves are noisy
+    iv = parse_intervention("change: {act: {params.consultation: none}}\n")
+    out = compare(_small(), [iv], runs=12, seed=3)["interventions"][0]
+    rows = out["trust"] + out["support"] + out["conceded"] + out["packages"] + out["positions"]
+    assert rows and all(r["diff"] == r["p10"] == r["p90"] == 0 for r in rows)
+    assert all(o["settled"]["diff"] == 0 for o in out["outcomes"])
+
+
+def test_consulting_raises_the_pairs_trust_and_removing_a_dispute_helps_the_other_pair():
+    iv1 = parse_intervention("change: {act: {params.consultation: consulted}}\n")
+    iv2 = parse_intervention("remove: [quarrel]\n")
+    out = compare(_small(), [iv1, iv2], runs=10, seed=1)["interventions"]
+    pq = next(t for t in out[0]["trust"] if (t["a"], t["b"]) == ("P", "Q"))
+    assert pq["p10"] > 0
+    pr = next(t for t in out[1]["trust"] if (t["a"], t["b"]) == ("P", "R"))
+    assert pr["p10"] > 0
+
+
+# --- the three shipped interventions on the flagship ------------------------------------------
+
+@pytest.fixture(scope="module")
+def flagship():
+    sc = load_scenario(FLAGSHIP)
+    ivs = [load_intervention(INTERVENTIONS / f"{n}.yaml")
+           for n in ("us-consults-rok", "jenkins-amnesty", "japan-reciprocity")]
+    out = compare(sc, ivs, SimOptions(until=dt.date(2005, 12, 31)), runs=10, seed=0)
+    return {Path(r["file"]).stem: r for r in out["interventions"]}
+
+
+def _pair(rows, a, b):
+    return next(r for r in rows if {r["a"], r["b"]} == {a, b})
+
+
+def test_consulting_rok_raises_us_rok_trust(flagship):
+    t = _pair(flagship["us-consults-rok"]["trust"], "US", "KR")
+    assert t["diff"] > 0.02 and t["p10"] > 0
+
+
+def test_jenkins_amnesty_raises_us_japan_trust(flagship):
+    t = _pair(flagship["jenkins-amnesty"]["trust"], "US", "JP")
+    assert t["diff"] > 0.05 and t["p10"] > 0
+
+
+def test_japanese_reciprocity_changes_japans_concessions_and_support(flagship):
+    r = flagship["japan-reciprocity"]
+    conceded = next(x for x in r["conceded"] if x["actor"] == "JP")
+    support = next(x for x in r["support"] if x["actor"] == "JP")
+    assert abs(conceded["diff"]) > 0.01 and conceded["p10"] * conceded["p90"] > 0
+    assert abs(support["diff"]) > 0.01
+
+
+def test_every_shipped_intervention_is_valid_for_the_flagship():
+    sc = load_scenario(FLAGSHIP)
+    for path in sorted(INTERVENTIONS.glob("*.yaml")):
+        assert apply_intervention(sc, load_intervention(path)) != sc
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+def test_cli_compare_json_has_one_entry_per_intervention(tmp_path):
+    a = tmp_path / "a.yaml"
+    a.write_text("name: consult\nchange: {act: {params.consultation: consulted}}\n")
+    scen = tmp_path / "s.json"
+    scen.write_text(json.dumps(SMALL))
+    res = CliRunner().invoke(app, ["compare", str(scen), "-i", str(a), "-i", str(a),
+                                   "--runs", "4", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert [r["name"] for r in data["interventions"]] == ["consult", "consult"]
+    assert data["runs"] == 4 and data["interval"] == [10, 90]
+
+
+def test_cli_compare_bad_intervention_exits_2_with_the_line(tmp_path):
+    a = tmp_path / "bad.yaml"
+    a.write_text("name: bad\nremove:\n  - nope\n")
+    scen = tmp_path / "s.json"
+    scen.write_text(json.dumps(SMALL))
+    res = CliRunner().invoke(app, ["compare", str(scen), "-i", str(a)])
+    assert res.exit_code == 2
+    assert f"{a}:3: remove[0]" in res.output

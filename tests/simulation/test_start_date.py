@@ -1,0 +1,45 @@
+"""The simulation's start date never depends on the day it is run."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from detente.errors import ScenarioError
+from detente.scenario.model import Scenario
+from detente.simulation import SimOptions, simulate
+from detente.simulation.calendar import default_start
+
+ACTORS = [{"id": "P", "position": {"X": 10}, "salience": {"X": 50}},
+          {"id": "Q", "position": {"X": 90}, "salience": {"X": 50}}]
+
+
+def _scenario(**extra) -> Scenario:
+    return Scenario.model_validate({"issues": [{"id": "X"}], "actors": ACTORS, **extra})
+
+
+def test_no_dated_event_and_no_as_of_is_an_error_naming_the_field():
+    sc = _scenario()
+    with pytest.raises(ScenarioError) as exc:
+        default_start(sc)
+    (problem,) = exc.value.problems
+    assert problem.path == "simulation.start"
+    assert "as_of" in problem.message
+
+
+def test_simulate_without_a_start_raises_instead_of_using_today():
+    with pytest.raises(ScenarioError):
+        simulate(_scenario())
+
+
+def test_as_of_is_the_fallback_start():
+    assert default_start(_scenario(as_of="2001-02-03")) == dt.date(2001, 2, 3)
+
+
+def test_explicit_start_wins_over_events_and_as_of():
+    sc = _scenario(as_of="2001-02-03", simulation={"start": "2000-05-05"},
+                   calendar=[{"id": "e", "date": "2000-06-01", "kind": "shock"}])
+    assert default_start(sc) == dt.date(2000, 5, 5)
+    h = simulate(sc, SimOptions(until=dt.date(2000, 12, 31)))
+    assert h.start == dt.date(2000, 5, 5)
