@@ -247,10 +247,44 @@ def test_zero_power_actor_takes_part_without_a_vote() -> None:
     assert all(np.isfinite(list(t["win_probability"].values())).all() for t in turns)
 
 
-def test_actor_without_salience_is_an_error() -> None:
+def test_actor_without_salience_does_not_count() -> None:
+    sc = _toy()
+    sc.actors[1].salience = {"x": 0, "y": 0}
+    out = _run(sc)
+    assert out.model_extras["smp"]["ignored_actors"] == ["B"]
+    assert "B" not in out.model_extras["smp"]["turns"][0]["win_probability"]
+    assert np.all(out.trajectory[0, :, 1] == [40.0, 20.0])  # B keeps its stated position
+    # the others run exactly as if B were not in the scenario at all
+    without = _toy()
+    without.actors.pop(1)
+    ref = _run(without)
+    np.testing.assert_allclose(np.delete(out.trajectory[0], 1, axis=1), ref.trajectory[0])
+    np.testing.assert_allclose(out.forecast, ref.forecast)
+
+
+def test_salience_zero_on_one_issue_still_counts() -> None:
+    sc = _toy()
+    sc.actors[1].salience = {"x": 0, "y": 60}
+    out = _run(sc)
+    assert "ignored_actors" not in out.model_extras["smp"]
+    assert "B" in out.model_extras["smp"]["turns"][0]["win_probability"]
+    assert np.all(np.isfinite(out.trajectory))
+
+
+def test_actor_without_salience_is_an_error_on_request() -> None:
     sc = _toy()
     sc.actors[1].salience = {"x": 0, "y": 0}
     with pytest.raises(ScenarioError, match=r"actor 'B' has no salience on any issue"):
+        _run(sc, zero_salience="error")
+    with pytest.raises(OptionError, match="zero_salience"):
+        SMP.options(None, zero_salience="drop")
+
+
+def test_no_actor_with_salience_is_an_error() -> None:
+    sc = _toy()
+    for a in sc.actors:
+        a.salience = {"x": 0, "y": 0}
+    with pytest.raises(ScenarioError, match="no actor has any salience"):
         _run(sc)
 
 

@@ -46,8 +46,14 @@ capability over the issues it is involved in; an actor not involved in an issue 
 capability x salience weighted mean position there, with salience 0, and is reported as not
 involved; an actor whose saliences sum above 1 (100) has them scaled to sum to 1 (KTAB
 rejects such files; the KTAB reader does too). An actor with capability 0 takes part but its
-votes weigh nothing. An actor with no salience on any issue is an error (its distances are
-undefined).
+votes weigh nothing. An actor with salience 0 on one issue but not on all still counts: that
+issue drops out of its distances (only relative saliences matter) and its bargains there take
+the other side's coordinate. An actor with salience 0 on every issue it is in (in every draw)
+has no defined distance (KTAB's formula divides 0 by 0; KTAB has no explicit check) and by
+default simply does not count (``zero_salience="ignore"``): it neither votes, challenges nor
+is challenged, keeps its stated position in the trajectory and is listed in
+``smp.ignored_actors``; ``zero_salience="error"`` refuses such a case instead. A case where
+no actor counts is always an error.
 """
 
 from __future__ import annotations
@@ -76,6 +82,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "third_party_commit": k.THIRD_PARTY_COMMITS,
     "interpolation": k.INTERPOLATIONS,
     "bargain_model": ("init_only", "init_rcvr", "pw_comp"),
+    "zero_salience": ("ignore", "error"),
 }
 
 
@@ -84,7 +91,9 @@ class SMPOptions:
     """KTAB's nine model options (defaults are KTAB's) plus ideal adjustment and tolerance.
 
     KTAB names: VictoryProbModel, PCEModel, StateTransitions, VotingRule, BigRRange,
-    BigRAdjust, ThirdPartyCommit, InterVecBrgn, BargnModel.
+    BigRAdjust, ThirdPartyCommit, InterVecBrgn, BargnModel. ``zero_salience`` says what to do
+    with an actor with no salience on any issue: "ignore" (default; it does not count) or
+    "error".
     """
 
     victory_prob: str = "linear"
@@ -98,6 +107,7 @@ class SMPOptions:
     bargain_model: str = "init_only"
     ideal_adjustment: float = 1.0
     tolerance: float = 0.02
+    zero_salience: str = "ignore"
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -121,15 +131,21 @@ PRESETS = {
 
 @dataclass(frozen=True)
 class SMPInputs:
-    """The arrays SMP computes on: positions/saliences (B, N, D) on 0-1, capability (B, N)."""
+    """The arrays SMP computes on: positions/saliences (B, N, D) on 0-1, capability (B, N).
+
+    Only the N actors that count are in the arrays; ``counted`` holds their indices among the
+    scenario's actors and ``ignored`` the ids of those left out (no salience anywhere).
+    """
 
     position: np.ndarray
     salience: np.ndarray
     capability: np.ndarray
     rescaled: tuple[str, ...]
+    counted: np.ndarray
+    ignored: tuple[str, ...] = ()
 
 
-def prepare(arrays: ScenarioArrays) -> SMPInputs:
+def prepare(arrays: ScenarioArrays, zero_salience: str = "ignore") -> SMPInputs:
     """Scenario arrays to SMP inputs, with the adaptations documented in the module docstring."""
     inv = arrays.involved[None]  # (1, A, I)
     sal = np.where(inv, arrays.salience, 0.0)
@@ -137,22 +153,32 @@ def prepare(arrays: ScenarioArrays) -> SMPInputs:
     n_inv = np.maximum(inv.sum(axis=-1), 1)
     cap = cap_sum / n_inv
     total = sal.sum(axis=-1)  # (B, A)
-    none = np.flatnonzero((total <= 0).any(axis=0))
-    if none.size:
-        raise ScenarioError([Problem(
-            f"actor {arrays.actor_ids[a]!r} has no salience on any issue; the SMP model "
-            "needs at least one issue it cares about", f"actors[{a}].salience")
-            for a in none])
+    zero = total <= 0
+    ids = arrays.actor_ids
+    some = np.flatnonzero(zero.any(axis=0) & ~zero.all(axis=0))
+    bad = some if zero_salience == "ignore" else np.flatnonzero(zero.any(axis=0))
+    if bad.size:
+        why = ("in some draws but not all; the SMP model can only leave an actor out of "
+               "every draw" if zero_salience == "ignore" else
+               "(smp option zero_salience='error'; 'ignore' would leave it out)")
+        raise ScenarioError([Problem(f"actor {ids[a]!r} has no salience on any issue {why}",
+                                     f"actors[{a}].salience") for a in bad])
+    counted = np.flatnonzero(~zero.all(axis=0))
+    if counted.size == 0:
+        raise ScenarioError([Problem("no actor has any salience; the SMP model needs at least "
+                                     "one actor that cares about an issue", "actors")])
     over = total > 1.0 + 1e-9
-    sal = np.where(over[..., None], sal / total[..., None], sal)
+    sal = np.where(over[..., None], sal / np.where(over, total, 1.0)[..., None], sal)
     w = np.where(inv, arrays.capability * arrays.salience, 0.0)
     x = np.where(inv, arrays.position, 0.0)
     wsum = w.sum(axis=1, keepdims=True)
     fill = np.divide((w * x).sum(axis=1, keepdims=True), wsum,
                      out=np.full_like(wsum, 50.0), where=wsum > 0)
     pos = np.where(inv, arrays.position, fill) / 100.0
-    rescaled = tuple(arrays.actor_ids[a] for a in np.flatnonzero(over.any(axis=0)))
-    return SMPInputs(pos, sal, cap, rescaled)
+    rescaled = tuple(ids[a] for a in np.flatnonzero(over.any(axis=0)))
+    ignored = tuple(ids[a] for a in np.flatnonzero(zero.all(axis=0)))
+    return SMPInputs(pos[:, counted], sal[:, counted], cap[:, counted], rescaled, counted,
+                     ignored)
 
 
 def _classes(pos: np.ndarray) -> np.ndarray:
@@ -294,14 +320,17 @@ def simulate(inp: SMPInputs, o: SMPOptions, max_turns: int,
 
 def _run(arrays: ScenarioArrays, options: SMPOptions, rounds: int,
          rng: np.random.Generator) -> ModelOutput:
-    inp = prepare(arrays)
+    inp = prepare(arrays, options.zero_salience)
     sim = simulate(inp, options, rounds, rng)
     pos, win = sim["position"], sim["win_prob"]
     B, T1 = pos.shape[:2]
-    traj = np.where(arrays.involved[None, None], pos * 100.0, np.nan)
+    full = np.broadcast_to(arrays.position[:, None] / 100.0,
+                           (B, T1, *arrays.position.shape[1:])).copy()
+    full[:, :, inp.counted] = pos  # actors that do not count keep their stated positions
+    traj = np.where(arrays.involved[None, None], full * 100.0, np.nan)
     best = np.argmax(win[:, -1], axis=-1)  # (B,)
     forecast = pos[np.arange(B), -1, best] * 100.0  # (B, I)
-    actors = arrays.actor_ids
+    actors = [arrays.actor_ids[a] for a in inp.counted]
     turns = []
     for t in range(T1):
         ch = sim["change"][0, t]
@@ -312,6 +341,8 @@ def _run(arrays: ScenarioArrays, options: SMPOptions, rounds: int,
                                       "forecast_actor": actors[int(best[0])]}}
     if inp.rescaled:
         extras["smp"]["rescaled_saliences"] = list(inp.rescaled)
+    if inp.ignored:
+        extras["smp"]["ignored_actors"] = list(inp.ignored)
     return ModelOutput(trajectory=traj, forecast=forecast, model_extras=extras)
 
 
