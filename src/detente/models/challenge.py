@@ -131,57 +131,68 @@ class RoundState:
 
 
 def _median(x: np.ndarray, c: np.ndarray, s: np.ndarray, r: np.ndarray, R: np.ndarray,
-            opts: ChallengeOptions) -> np.ndarray:
+            opts: ChallengeOptions, dist: np.ndarray | None = None) -> np.ndarray:
     if opts.median == "weighted":
         return weighted_median(x, c * s)
     if opts.median == "condorcet-risk":
         return eu_kernel.risk_condorcet_median(x, c, s, r, R)
-    return eu_kernel.linear_condorcet_median(x, c * s)
+    return eu_kernel.linear_condorcet_median(x, c * s, dist)
 
 
-def _expected_utilities(x: np.ndarray, c: np.ndarray, s: np.ndarray, r: np.ndarray,
-                        R: np.ndarray, mu: np.ndarray | None,
-                        opts: ChallengeOptions) -> tuple[np.ndarray, np.ndarray]:
+def _expected_utilities(geo: eu_kernel.PairGeometry, c: np.ndarray, s: np.ndarray,
+                        r: np.ndarray, mu: np.ndarray | None, opts: ChallengeOptions,
+                        other: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     vote_r = r if opts.vote_risk else np.ones_like(r)
-    P = eu_kernel.win_probability(eu_kernel.voter_disutility(x, c, s, vote_r, R),
-                                  opts.probability)
-    return eu_kernel.expected_utilities(x, s, r, P, R, float(opts.Q), float(opts.T), mu)
+    u = eu_kernel.voter_disutility(geo.x, c, s, vote_r, geo.R, geo)
+    P = eu_kernel.win_probability(u, opts.probability, geo)
+    return eu_kernel.expected_utilities(geo.x, s, r, P, geo.R, float(opts.Q), float(opts.T),
+                                        mu, geometry=geo, other=other)
+
+
+def _geometry(x: np.ndarray, R0: np.ndarray, opts: ChallengeOptions) -> eu_kernel.PairGeometry:
+    R = R0 if opts.position_range == "fixed" else np.ptp(x, axis=1)
+    return eu_kernel.pair_geometry(x, np.where(R > 0, R, 1.0))
 
 
 def round_expected_utilities(x: np.ndarray, c: np.ndarray, s: np.ndarray, r_prev: np.ndarray,
                              R0: np.ndarray, mu: np.ndarray, opts: ChallengeOptions,
+                             geometry: eu_kernel.PairGeometry | None = None,
                              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """This round's risk exponents r (B, n) and E^i(U_ij), E^i(U_ji) (B, n, n) under them.
 
     ``R0`` is the initial range of positions, ``mu`` the previous round's median (used only
     by the better/worse term), ``r_prev`` the previous exponents (used only by
-    ``risk_update="carry"``).
+    ``risk_update="carry"``); ``geometry`` that of x (computed here when not given).
     """
-    R = R0 if opts.position_range == "fixed" else np.ptp(x, axis=1)
-    R = np.where(R > 0, R, 1.0)
+    geo = _geometry(x, R0, opts) if geometry is None else geometry
     bw_mu = mu if opts.better_worse_term else None
     base = np.ones_like(x) if opts.risk_update == "reset" else r_prev
-    eu_base, _ = _expected_utilities(x, c, s, base, R, bw_mu, opts)
-    r = eu_kernel.risk_exponents(eu_base)
-    eu_self, eu_other = _expected_utilities(x, c, s, r, R, bw_mu, opts)
+    if opts.risk_update == "reset" and bw_mu is None:  # the matrix is not needed, only S
+        u = eu_kernel.voter_disutility(x, c, s, base, geo.R, geo)
+        P = eu_kernel.win_probability(u, opts.probability, geo)
+        r = eu_kernel.risk_from_security(eu_kernel.linear_security(geo.d, s, P))
+    else:
+        eu_base, _ = _expected_utilities(geo, c, s, base, bw_mu, opts, other=False)
+        r = eu_kernel.risk_exponents(eu_base)
+    eu_self, eu_other = _expected_utilities(geo, c, s, r, bw_mu, opts)
+    assert eu_other is not None
     return r, eu_self, eu_other
 
 
 def play_round(x: np.ndarray, c: np.ndarray, s: np.ndarray, r_prev: np.ndarray,
-               R0: np.ndarray, mu: np.ndarray, opts: ChallengeOptions) -> RoundState:
+               R0: np.ndarray, mu: np.ndarray, opts: ChallengeOptions,
+               geometry: eu_kernel.PairGeometry | None = None) -> RoundState:
     """One round for a batch: risk exponents, expected utilities, offers, simultaneous moves."""
-    r, eu_self, eu_other = round_expected_utilities(x, c, s, r_prev, R0, mu, opts)
-    kind, new = offer_kernel.classify(x, eu_self, eu_other, opts.capitulation)
-    pick = offer_kernel.choose(x, kind, new, eu_self, eu_other, opts.offer_choice)
+    geo = _geometry(x, R0, opts) if geometry is None else geometry
+    r, eu_self, eu_other = round_expected_utilities(x, c, s, r_prev, R0, mu, opts, geo)
+    pick, kind, moved = offer_kernel.respond(x, eu_self, eu_other, opts.capitulation,
+                                             opts.offer_choice, geo.gap)
     idx = np.maximum(pick, 0)[:, :, None]
-    taken = pick >= 0
 
     def at(m: np.ndarray) -> np.ndarray:
         return np.take_along_axis(m, idx, axis=2)[:, :, 0]
 
-    moved = np.where(taken, at(new), x)
-    return RoundState(moved, r, pick, np.where(taken, at(kind), offer_kernel.NONE),
-                      at(eu_self), at(eu_other))
+    return RoundState(moved, r, pick, kind, at(eu_self), at(eu_other))
 
 
 def _log_round(t: int, inp: IssueInputs, before: np.ndarray, st: RoundState) -> list[LogEntry]:
@@ -234,17 +245,19 @@ def run_issue(inp: IssueInputs, opts: ChallengeOptions, rounds: int,
     traj = np.empty((B, rounds + 1, n))
     medians = np.empty((B, rounds + 1))
     traj[:, 0] = x
-    medians[:, 0] = _median(x, c, s, r, R0, opts)
+    geo = _geometry(x, R0, opts)  # shared by the median and the next round
+    medians[:, 0] = _median(x, c, s, r, R0, opts, geo.dist)
     log: list[LogEntry] = []
     risk_rows: list[dict[str, float]] = []
     for t in range(1, rounds + 1):
-        st = play_round(x, c, s, r, R0, medians[:, t - 1], opts)
+        st = play_round(x, c, s, r, R0, medians[:, t - 1], opts, geo)
         log += _log_round(t, inp, x, st)
         risk_rows.append({a: round(float(v), 10) for a, v in zip(inp.actor_ids, st.risk[0],
                                                                    strict=True)})
         x, r = st.position, st.risk
         traj[:, t] = x
-        medians[:, t] = _median(x, c, s, r, R0, opts)
+        geo = _geometry(x, R0, opts)
+        medians[:, t] = _median(x, c, s, r, R0, opts, geo.dist)
     w = np.broadcast_to((c * s)[:, None, :], traj.shape)
     means = weighted_mean(traj, w)
     return IssueOutput(trajectory=traj, forecast=medians[:, -1], median=medians, mean=means,

@@ -72,3 +72,61 @@ def choose(x: np.ndarray, kind: np.ndarray, new: np.ndarray, eu_self: np.ndarray
     else:
         raise ValueError(f"unknown offer rule {rule!r}")
     return np.where(has.any(axis=2), pick, -1)
+
+
+def respond(x: np.ndarray, eu_self: np.ndarray, eu_other: np.ndarray, capitulation: bool,
+            rule: str, gap: np.ndarray | None = None,
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What each actor does this round: (index j taken or -1, kind taken, new position), (B, n).
+
+    The same as :func:`classify` followed by :func:`choose` (and equal to it to the bit), but
+    for the ``"scholz-code"`` rule it works out the new position only for the offer taken
+    rather than for every pair. ``gap[b, i, j] = x_j - x_i`` may be passed in when at hand.
+    """
+    if rule != "scholz-code":
+        kind, new = classify(x, eu_self, eu_other, capitulation)
+        pick = choose(x, kind, new, eu_self, eu_other, rule)
+        return _taken(x, pick, kind, new)
+    xi, xj = x[:, :, None], x[:, None, :]
+    a, b = eu_self, eu_other
+    if gap is None:
+        gap = xj - xi
+    distinct = gap != 0
+    full = (b > a) & (a > 0)  # lost confrontations
+    full &= distinct
+    yields = (a < 0) & (b > 0)
+    yields &= distinct
+    compromise = (b > -a) & yields
+    if capitulation:
+        full |= yields & ~compromise
+    has_full = full.any(axis=2)
+    has_any = has_full | compromise.any(axis=2)
+    full_cost = np.where(full, np.abs(gap), np.inf).argmin(axis=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        avg = (-a * xi + b * xj) / (b - a)  # (|x| x_i + y x_j) / (|x| + y) where x < 0
+    comp_pick = np.where(compromise, avg, np.inf).argmin(axis=2)
+    pick = np.where(has_full, full_cost, comp_pick)
+    pick = np.where(has_any, pick, -1)
+    idx = np.maximum(pick, 0)[:, :, None]
+    at = lambda m: np.take_along_axis(m, idx, axis=2)[:, :, 0]  # noqa: E731
+    target = at(np.broadcast_to(xj, a.shape))
+    full_kind = CAPITULATION if capitulation else CONFRONTATION
+    is_full = at(full)
+    if capitulation:  # a capitulation is a full move with y <= |x| in quadrant II
+        full_kind = np.where(at(a) > 0, CONFRONTATION, CAPITULATION)
+    kind = np.where(is_full, full_kind, COMPROMISE)
+    kind = np.where(pick >= 0, kind, NONE)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = -at(a) / at(b)
+    own = x
+    new = np.where(kind == COMPROMISE, own + fraction * (target - own), target)
+    new = np.where(pick >= 0, new, own)
+    return pick, kind, new
+
+
+def _taken(x: np.ndarray, pick: np.ndarray, kind: np.ndarray, new: np.ndarray,
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    idx = np.maximum(pick, 0)[:, :, None]
+    taken = pick >= 0
+    at = lambda m: np.take_along_axis(m, idx, axis=2)[:, :, 0]  # noqa: E731
+    return pick, np.where(taken, at(kind), NONE), np.where(taken, at(new), x)
