@@ -142,6 +142,14 @@ class ExchangeRound:
         self.sgn_p = np.sign(self.xIp - x[self.J, self.p])
         self.sgn_q = np.sign(self.xJq - x[self.I, self.q])
         self.W, self.w = W, w
+        o0p, o0q = self.outcome0[self.p], self.outcome0[self.q]
+        self._const = np.stack([
+            self.sgn_p, self.sgn_q, self.r, self.aJ * self.sgn_p, self.aI * self.sgn_q,
+            self.xIp, self.xJq, self.sgn_p * (self.xIp - o0p), self.sgn_q * (self.xJq - o0q),
+            self.aJ, self.aI, self.k], axis=1)
+        self._slots = np.stack([self.J * n_issues + self.p, self.I * n_issues + self.q,
+                                self.I * n_issues + self.p, self.J * n_issues + self.q,
+                                self.p, self.q], axis=1)
         self.n_issues = n_issues
         # dynamic state
         self.y = x.copy()
@@ -154,7 +162,13 @@ class ExchangeRound:
         self.dq = np.zeros(K)
         self.gain_i = np.zeros(K)
         self.gain_j = np.zeros(K)
-        self.gain = np.full(K, -np.inf)
+        self._bs = bs = max(32, int(np.sqrt(K)))
+        n_blocks = max(1, -(-K // bs))
+        self.gain = np.full(n_blocks * bs, -np.inf)  # padded to whole blocks
+        self.dirty = np.zeros(n_blocks * bs, dtype=bool)
+        self._g2 = self.gain.reshape(n_blocks, bs)
+        self._bmax = np.full(n_blocks, -np.inf)
+        self._lazy = self.rules.outcome_view == "demander" and self.rules.rate_variation == 0
         n_slots = A * n_issues
         supply = np.stack([self.J * n_issues + self.p, self.I * n_issues + self.q])
         demand = np.stack([self.I * n_issues + self.p, self.J * n_issues + self.q])
@@ -170,37 +184,45 @@ class ExchangeRound:
 
     def _lookup(self, index: tuple[np.ndarray, np.ndarray], slots: list[int]) -> np.ndarray:
         order, starts = index
-        return np.concatenate([order[starts[t]:starts[t + 1]] for t in slots])
+        a, b = slots
+        return np.concatenate((order[starts[a]:starts[a + 1]], order[starts[b]:starts[b + 1]]))
 
     def _compute(self, idx: np.ndarray) -> None:
         """Recompute size and gain of candidates ``idx`` from the current state."""
-        I, J, p, q = self.I[idx], self.J[idx], self.p[idx], self.q[idx]
-        sgn_p, sgn_q, r = self.sgn_p[idx], self.sgn_q[idx], self.r[idx]
-        aJ, aI = self.aJ[idx], self.aI[idx]
+        C = self._const[idx]
+        S = self._slots[idx]
+        sgn_p, sgn_q, r, aJs, aIs, xIp, xJq, base3, base4, aJ, aI, k = C.T
+        y, d = self.y.ravel(), self.direction.ravel()
+        t1 = aJs * (xIp - y[S[:, 0]])
+        t2 = aIs * (xJq - y[S[:, 1]])
         if self.rules.outcome_view == "demander":
-            op = self.outcome0[p] + self.toward[I, p]
-            oq = self.outcome0[q] + self.toward[J, q]
+            tw = self.toward.ravel()
+            t3 = base3 - sgn_p * tw[S[:, 2]]
+            t4 = base4 - sgn_q * tw[S[:, 3]]
         else:
-            op, oq = self.outcome[p], self.outcome[q]
-        xIp, xJq = self.xIp[idx], self.xJq[idx]
-        p_max = np.minimum(aJ * sgn_p * (xIp - self.y[J, p]), sgn_p * (xIp - op))
-        q_max = np.minimum(aI * sgn_q * (xJq - self.y[I, q]), sgn_q * (xJq - oq))
-        sIp, sIq, sJp, sJq = self.sal[:, idx]
+            t3 = sgn_p * (xIp - self.outcome[S[:, 4]])
+            t4 = sgn_q * (xJq - self.outcome[S[:, 5]])
+        p_max = np.minimum(t1, t3)
+        q_max = np.minimum(t2, t4)
         if self.rules.rate_variation > 0:
+            sIp, sIq, sJp, sJq = self.sal[:, idx]
             dp, dq = self._random_rate(p_max, q_max, sIp, sIq, sJp, sJq, r, idx.size)
+            gi = sIp * dp - sIq * dq
+            gj = sJq * dq - sJp * dp
+            ok = (gi >= -EPS) & (gj >= -EPS) & (gi + gj >= 2 * EPS)
+            gain = 0.5 * (gi + gj)
         else:
             dp = np.minimum(p_max, q_max / r)
             dq = r * dp
-        gi = sIp * dp - sIq * dq
-        gj = sJq * dq - sJp * dp
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ok = (self.alive[idx]
-                  & (self.direction[J, p] * sgn_p >= 0) & (self.direction[I, q] * sgn_q >= 0)
-                  & (dp > EPS * aJ) & (dq > EPS * aI)
-                  & (gi >= -EPS) & (gj >= -EPS) & (gi + gj >= 2 * EPS))
+            gain = gi = gj = k * dp
+            ok = gain >= EPS
+        ok &= (self.alive[idx] & (d[S[:, 0]] * sgn_p >= 0) & (d[S[:, 1]] * sgn_q >= 0)
+               & (dp > EPS * aJ) & (dq > EPS * aI))
         self.dp[idx], self.dq[idx] = dp, dq
         self.gain_i[idx], self.gain_j[idx] = gi, gj
-        self.gain[idx] = np.where(ok, 0.5 * (gi + gj), -np.inf)
+        self.gain[idx] = np.where(ok, gain, -np.inf)
+        blocks = np.unique(idx // self._bs)
+        self._bmax[blocks] = self._g2[blocks].max(axis=1)
 
     def _random_rate(self, p_max: np.ndarray, q_max: np.ndarray, sIp: np.ndarray,
                      sIq: np.ndarray, sJp: np.ndarray, sJq: np.ndarray, r: np.ndarray,
@@ -239,15 +261,31 @@ class ExchangeRound:
         return (sIp * sJq - sIq * sJp) / (sIq + sJq)
 
     def best(self) -> np.ndarray:
-        """Indices of the valid candidates tied for the highest gain (empty: round over)."""
-        if self.gain.size == 0:
-            return np.empty(0, dtype=np.intp)
-        top = int(np.argmax(self.gain))
-        g = self.gain[top]
-        if not np.isfinite(g):
-            return np.empty(0, dtype=np.intp)
-        near = self.gain >= g - TIE_RTOL * abs(g)
-        return np.flatnonzero(near) if np.count_nonzero(near) > 1 else np.array([top])
+        """Indices of the valid candidates tied for the highest gain (empty: round over).
+
+        Gains sit in blocks whose maxima are kept up to date, so finding the best costs
+        about sqrt(K), not K. With equal gains and the demander's view of the outcome no gain
+        can rise within a round (every limit on a size only shrinks), so candidates an
+        exchange touched are only marked dirty and their stale gains serve as upper bounds;
+        the dirty ones are recomputed (once, however many exchanges touched them) only when
+        one of them leads (lazy greedy). Otherwise they are recomputed at once in
+        :meth:`execute`.
+        """
+        g2 = self._g2
+        while self.n_candidates:
+            g = self._bmax.max()
+            if not np.isfinite(g):
+                break
+            thr = g - TIE_RTOL * abs(g)
+            blocks = np.flatnonzero(self._bmax >= thr)
+            rows, cols = np.nonzero(g2[blocks] >= thr)
+            tied = blocks[rows] * self._bs + cols
+            if not self.dirty[tied].any():
+                return tied
+            redo = np.flatnonzero(self.dirty)
+            self.dirty[redo] = False
+            self._compute(redo)
+        return np.empty(0, dtype=np.intp)
 
     def execute(self, n: int) -> Exchange:
         """Carry out candidate ``n``: move both suppliers, update outcomes, recompute."""
@@ -270,16 +308,19 @@ class ExchangeRound:
         self.outcome[q] += self.sgn_q[n] * dq
         self.alive[n] = False
         self.gain[n] = -np.inf
+        self._bmax[n // self._bs] = self._g2[n // self._bs].max()
         A_I = self.n_issues
         parts = [self._lookup(self._supply, [J * A_I + p, I * A_I + q])]
         if self.rules.outcome_view == "demander":
             parts.append(self._lookup(self._demand, [I * A_I + p, J * A_I + q]))
         else:
             parts.append(self._lookup(self._issue, [p, q]))
-        affected = np.unique(np.concatenate(parts))
-        affected = affected[self.alive[affected]]
-        if affected.size:
-            self._compute(affected)
+        touched = np.unique(np.concatenate(parts))
+        touched = touched[np.isfinite(self.gain[touched])]
+        if self._lazy:
+            self.dirty[touched] = True
+        elif touched.size:
+            self._compute(touched)
         self.executed.append(ex)
         return ex
 
