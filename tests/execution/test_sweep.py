@@ -1,0 +1,167 @@
+"""Sweep specs, worker-count invariance, and resume after SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from detente.errors import ScenarioError
+from detente.execution.executors import make_executor
+from detente.execution.spec import SweepSpec, expand, parse_path, set_path
+from detente.execution.sweep import plan, run_sweep
+
+
+def write_spec(tmp_path: Path, scenario: Path, body: str, name: str = "spec.yaml") -> Path:
+    f = tmp_path / name
+    f.write_text(f"scenario: {scenario}\n{body}")
+    return f
+
+
+GRID = """models: [compromise, median]
+seed: 5
+draws: 20
+parameters:
+  actors[Germany].capability: {low: 0.05, high: 0.3, steps: 2}
+  actors[UK].position.date: [7, 10]
+  uncertainty.default: [{position: "±1"}]
+"""
+
+
+def stored(path: Path) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(
+            "SELECT u.cell_key, u.model, u.seed, r.draw, r.round, r.actor, r.issue, r.value "
+            "FROM results r JOIN runs u USING (run_id) ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def test_paths_and_set_path(flagship_path):
+    from detente.scenario.io import load_scenario
+
+    assert parse_path("actors[KP].position.A") == ["actors", ("KP",), "position", "A"]
+    assert parse_path("issues[0].status_quo") == ["issues", 0, "status_quo"]
+    data = load_scenario(flagship_path).model_dump(mode="json", by_alias=True)
+    set_path(data, "actors[KP].capability", 20)
+    assert set(data["actors"][5]["capability"].values()) == {20}
+    set_path(data, "actors[CN].position.A", 40)
+    assert data["actors"][1]["position"]["A"] == 40
+    for bad, msg in [("actors[XX].capability", "no element with id 'XX'"),
+                     ("actors[KP].strength", "no field 'strength'"),
+                     ("nonsense", "no field 'nonsense'"), ("actors[KP]..x", "cannot read")]:
+        with pytest.raises(ValueError, match=msg):
+            set_path(data, bad, 1)
+
+
+def test_grid_and_random_designs():
+    spec = SweepSpec.model_validate({"scenario": "x", "models": ["a", "b"], "parameters": {
+        "p": [1, 2, 3], "q": {"low": 0, "high": 1, "steps": 2}}})
+    cells = expand(spec)
+    assert len(cells) == 12 and len({c.key for c in cells}) == 12
+    assert [c.key for c in expand(spec)] == [c.key for c in cells]  # stable across runs
+    rnd = SweepSpec.model_validate({"scenario": "x", "design": "random", "samples": 5,
+                                    "parameters": {"q": {"low": 0, "high": 1}}})
+    vals = [c.params["q"] for c in expand(rnd)]
+    assert len(set(vals)) == 5 and all(0 <= v <= 1 for v in vals)
+
+
+@pytest.mark.parametrize("body,message", [
+    ("parameters:\n  actors[Nowhere].capability: [1, 2]\n", "no element with id 'Nowhere'"),
+    ("parameters:\n  actors[UK].strength: [1, 2]\n", "no field 'strength'"),
+    ("parameters:\n  actors[UK].capability: []\n", "empty list"),
+    ("parameters:\n  actors[UK].capability: {low: 1, high: 0, steps: 3}\n", "negative width"),
+    ("parameters:\n  actors[UK].capability: {low: 0, high: 1}\n", "needs steps"),
+    ("design: random\nparameters:\n  actors[UK].capability: [1]\n", "needs samples"),
+    ("parameters:\n  actors[UK].capability: [-1]\n", "greater than or equal to 0"),
+    ("parameters:\n  uncertainty.default: [{position: {'±': -2}}]\n", "must be positive"),
+    ("model: nosuchmodel\n", "unknown model"),
+    ("options:\n  nosuchoption: [1]\n", "no option"),
+    ("colour: red\n", "Extra inputs"),
+])
+def test_bad_specs_give_clear_errors(tmp_path, emission_path, body, message):
+    spec = write_spec(tmp_path, emission_path, body)
+    with pytest.raises(ScenarioError) as err:
+        plan(spec)
+    assert any(message in str(p) for p in err.value.problems), err.value.problems
+
+
+def test_same_results_with_one_and_two_workers(tmp_path, emission_path):
+    spec = write_spec(tmp_path, emission_path, GRID)
+    one = run_sweep(spec, tmp_path / "one.duckdb", make_executor("local", 1))
+    ex = make_executor("local", 2)
+    try:
+        two = run_sweep(spec, tmp_path / "two.duckdb", ex)
+    finally:
+        ex.close()
+    assert one.computed == two.computed == 8
+    rows = stored(tmp_path / "one.duckdb")
+    assert len(rows) > 8 * 20 and rows == stored(tmp_path / "two.duckdb")
+
+
+def test_same_results_on_a_dask_local_cluster(tmp_path, emission_path):
+    pytest.importorskip("dask.distributed")
+    spec = write_spec(tmp_path, emission_path, GRID)
+    run_sweep(spec, tmp_path / "one.duckdb")
+    ex = make_executor("dask-local", 2)
+    try:
+        run_sweep(spec, tmp_path / "dask.duckdb", ex)
+    finally:
+        ex.close()
+    assert stored(tmp_path / "one.duckdb") == stored(tmp_path / "dask.duckdb")
+
+
+def test_rerun_computes_nothing(tmp_path, emission_path):
+    spec = write_spec(tmp_path, emission_path, GRID)
+    first = run_sweep(spec, tmp_path / "s.duckdb")
+    again = run_sweep(spec, tmp_path / "s.duckdb")
+    assert (first.computed, again.computed, again.already_done) == (8, 0, 8)
+    assert first.sweep_id == again.sweep_id
+
+
+def test_killed_sweep_resumes_only_missing_cells(tmp_path, emission_path):
+    """A real `detente sweep` subprocess killed with SIGKILL half-way, then run again."""
+    body = ("model: median\nseed: 9\ndraws: 50\nparameters:\n"
+            "  actors[Germany].capability: {low: 0.01, high: 0.5, steps: 20}\n"
+            "  actors[UK].position.date: [7, 10]\n  uncertainty.default: [{position: '±1'}]\n")
+    spec = write_spec(tmp_path, emission_path, body)
+    store = tmp_path / "killed.duckdb"
+    cmd = [sys.executable, "-c", "from detente.cli import main; main()", "sweep", str(spec),
+           "--store", str(store), "--plain"]
+    env = {**os.environ, "COLUMNS": "200"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=env)
+    seen = 0
+    for line in proc.stdout:
+        if line.startswith("cell "):
+            seen += 1
+            if seen == 5:
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    partial = stored(store)
+    keys = {r[0] for r in partial}
+    assert 5 <= len(keys) < 40  # killed half-way, every recorded cell complete
+    per_cell = {k: sum(1 for r in partial if r[0] == k) for k in keys}
+    assert len(set(per_cell.values())) == 1  # no cell has partial rows
+
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+    assert f"{len(keys)} already in the store, {40 - len(keys)} to run" in done.stdout
+    final = stored(store)
+    con = duckdb.connect(str(store), read_only=True)
+    n_runs, n_keys = con.execute(
+        "SELECT count(*), count(DISTINCT cell_key) FROM runs").fetchone()
+    con.close()
+    assert n_runs == n_keys == 40
+    assert set(partial) <= set(final)  # nothing recorded before was recomputed or lost
+
+    clean = tmp_path / "clean.duckdb"
+    run_sweep(spec, clean)
+    assert final == stored(clean)
