@@ -2,7 +2,7 @@
 
 An intervention is a small YAML file that edits a scenario's calendar and behaviour::
 
-    name: The US consults South Korea before the troop move
+    name: P consults Q before the act
     description: free text shown in reports
     add:                 # events appended to the calendar, in the scenario's event format
       - {id: amnesty, date: 2010-07-15, kind: settlement, actors: [P, Q],

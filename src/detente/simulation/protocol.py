@@ -68,6 +68,11 @@ class MeetingResult:
                         1.0 - self.gap_after / np.maximum(self.gap_before, EPS), 0.0)
 
 
+def _u(x: np.ndarray, ideal: np.ndarray, wn: np.ndarray) -> np.ndarray:
+    """:func:`utility` with salience weights already normalised to sum 1 (``wn``)."""
+    return 1.0 - (wn * np.abs(x - ideal)).sum(-1) * 0.01
+
+
 def _text(offer: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return (weight * offer).sum(1) / np.maximum(weight.sum(1), EPS)
 
@@ -117,9 +122,12 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
     agreed = np.zeros(B, dtype=bool)
     pressure_total = np.zeros((B, M))
     live = ~mi.frozen
+    wn = sal / np.maximum(sal.sum(-1, keepdims=True), EPS)
+    wn4, ideal4 = wn[:, :, None, :], ideal[:, :, None, :]
+    others = (1.0 - np.eye(M))[None]
     for _ in range(mi.rounds):
         text = _text(offer, weight)
-        u_text = utility(text[:, None], ideal, sal)
+        u_text = _u(text[:, None], ideal, wn)
         acc = stalling.accepts(u_text + bonus, asp, u_sq, p_stall)
         if p_recip is not None:
             acc &= reciprocity.balanced(u_text + bonus - u_sq, p_recip)
@@ -150,19 +158,19 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
         resp = sumo.respond(pressure_on, induce_on, st.agility[m], pressure, target, p_sumo)
         step = (step * mi.noise + resp.step) * live
         active = ~done[:, None]
-        asp = np.where(active, np.clip(np.maximum(asp - step, res) + resp.stiffen * live,
-                                       0.0, 1.0), asp)
+        asp = np.where(active, np.minimum(np.maximum(
+            np.maximum(asp - step, res) + resp.stiffen * live, 0.0), 1.0), asp)
         bonus = np.where(active, bonus + resp.bonus, bonus)
         frustration = np.where(active, frustration + resp.sidestepped, frustration)
         pressure_total += np.where(active, pressure, 0.0)
         clock = np.where(active & live, clock + 1.0, clock)
         # restate offers: the point between ideal and text worth exactly the aspiration
-        d = 1.0 - utility(text[:, None], ideal, sal)
-        lam = np.clip((1.0 - asp) / np.maximum(d, EPS), 0.0, 1.0)
+        d = 1.0 - u_text
+        lam = np.minimum(np.maximum((1.0 - asp) / np.maximum(d, EPS), 0.0), 1.0)
         new_offer = ideal + lam[..., None] * (text[:, None] - ideal)
-        u_before = utility(offer[:, None, :, :], ideal[:, :, None, :], sal[:, :, None, :])
-        u_after = utility(new_offer[:, None, :, :], ideal[:, :, None, :], sal[:, :, None, :])
-        moved = (u_after - u_before) * (1 - np.eye(M))[None]
+        # what the others' restated offers are worth to each member (its own move excluded)
+        moved = (wn4 * (np.abs(offer[:, None] - ideal4)
+                        - np.abs(new_offer[:, None] - ideal4))).sum(-1) * 0.01 * others
         received = np.where(active, moved.sum(2) / max(M - 1, 1), 0.0)
         offer = np.where(active[..., None], new_offer, offer)
 
