@@ -182,10 +182,12 @@ class ExchangeRound:
     def n_candidates(self) -> int:
         return int(self.I.size)
 
-    def _lookup(self, index: tuple[np.ndarray, np.ndarray], slots: list[int]) -> np.ndarray:
-        order, starts = index
-        a, b = slots
-        return np.concatenate((order[starts[a]:starts[a + 1]], order[starts[b]:starts[b + 1]]))
+    @staticmethod
+    def _lookup(indices: tuple[tuple[np.ndarray, np.ndarray], ...],
+                slots: tuple[int, ...]) -> np.ndarray:
+        """The candidates using any of ``slots``, each looked up in its own index."""
+        return np.concatenate([order[starts[t]:starts[t + 1]]
+                               for (order, starts), t in zip(indices, slots, strict=True)])
 
     def _compute(self, idx: np.ndarray) -> None:
         """Recompute size and gain of candidates ``idx`` from the current state."""
@@ -221,7 +223,9 @@ class ExchangeRound:
         self.dp[idx], self.dq[idx] = dp, dq
         self.gain_i[idx], self.gain_j[idx] = gi, gj
         self.gain[idx] = np.where(ok, gain, -np.inf)
-        blocks = np.unique(idx // self._bs)
+        hit = np.zeros(self._bmax.size, dtype=bool)
+        hit[idx // self._bs] = True
+        blocks = np.flatnonzero(hit)
         self._bmax[blocks] = self._g2[blocks].max(axis=1)
 
     def _random_rate(self, p_max: np.ndarray, q_max: np.ndarray, sIp: np.ndarray,
@@ -291,32 +295,30 @@ class ExchangeRound:
         """Carry out candidate ``n``: move both suppliers, update outcomes, recompute."""
         if not np.isfinite(self.gain[n]):
             raise ValueError(f"candidate {n} is not a valid exchange now")
-        I, J, p, q = int(self.I[n]), int(self.J[n]), int(self.p[n]), int(self.q[n])
-        dp, dq = float(self.dp[n]), float(self.dq[n])
-        move_j = self.sgn_p[n] * dp / self.aJ[n]
-        move_i = self.sgn_q[n] * dq / self.aI[n]
-        ex = Exchange(I, J, q, p, float(self.gain_i[n]), float(self.gain_j[n]),
-                      float(self.y[I, q]), float(self.y[I, q] + move_i),
-                      float(self.y[J, p]), float(self.y[J, p] + move_j))
-        self.y[J, p] = ex.to_j
-        self.y[I, q] = ex.to_i
-        self.direction[J, p] = np.sign(move_j)
-        self.direction[I, q] = np.sign(move_i)
-        self.toward[I, p] += self.sgn_p[n] * dp
-        self.toward[J, q] += self.sgn_q[n] * dq
-        self.outcome[p] += self.sgn_p[n] * dp
-        self.outcome[q] += self.sgn_q[n] * dq
+        sgn_p, sgn_q, _, _, _, _, _, _, _, aJ, aI, _ = self._const[n].tolist()
+        jp, iq, ip, jq, p, q = self._slots[n].tolist()
+        dp, dq = self.dp[n].item(), self.dq[n].item()
+        move_j, move_i = sgn_p * dp / aJ, sgn_q * dq / aI
+        y, d, tw = self.y.ravel(), self.direction.ravel(), self.toward.ravel()
+        y_iq, y_jp = y[iq].item(), y[jp].item()
+        ex = Exchange(int(self.I[n]), int(self.J[n]), q, p, self.gain_i[n].item(),
+                      self.gain_j[n].item(), y_iq, y_iq + move_i, y_jp, y_jp + move_j)
+        y[jp], y[iq] = ex.to_j, ex.to_i
+        d[jp], d[iq] = sgn_p, sgn_q
+        tw[ip] += sgn_p * dp
+        tw[jq] += sgn_q * dq
+        self.outcome[p] += sgn_p * dp
+        self.outcome[q] += sgn_q * dq
         self.alive[n] = False
         self.gain[n] = -np.inf
         self._bmax[n // self._bs] = self._g2[n // self._bs].max()
-        A_I = self.n_issues
-        parts = [self._lookup(self._supply, [J * A_I + p, I * A_I + q])]
         if self.rules.outcome_view == "demander":
-            parts.append(self._lookup(self._demand, [I * A_I + p, J * A_I + q]))
+            touched = self._lookup((self._supply, self._supply, self._demand, self._demand),
+                                   (jp, iq, ip, jq))
         else:
-            parts.append(self._lookup(self._issue, [p, q]))
-        touched = np.unique(np.concatenate(parts))
-        touched = touched[np.isfinite(self.gain[touched])]
+            touched = self._lookup((self._supply, self._supply, self._issue, self._issue),
+                                   (jp, iq, p, q))
+        touched = touched[np.isfinite(self.gain[touched])]  # may repeat; harmless
         if self._lazy:
             self.dirty[touched] = True
         elif touched.size:
