@@ -194,3 +194,17 @@ def test_every_exchange_is_an_equal_gain_trade_towards_the_partner(seed: int, vi
             assert (new[p] - x[I, p]) * (outcome[p] - x[I, p]) >= -1e-9
             assert (new[q] - x[J, q]) * (outcome[q] - x[J, q]) >= -1e-9
         outcome = new
+
+
+def test_zero_salience_and_zero_weight_issues_do_not_break_a_run() -> None:
+    sc = _scenario({"A": {"p": (0, 0.8), "q": (0, 0.0), "r": (10, 0.0)},
+                    "B": {"p": (100, 0.3), "q": (100, 0.9), "r": (90, 0.0)},
+                    "C": {"p": (40, 0.5), "q": (70, 0.0), "r": (50, 0.0)}})
+    res = forecast(sc, model="exchange", rounds=3)
+    assert res.forecasts()["r"] is None  # no weight at all: no expected outcome
+    for iss in res.issues:
+        for rnd in iss.rounds:
+            assert all(v is not None for v in rnd.positions.values())
+    for r in res.extras["rounds"]:
+        for e in r["exchanges"]:
+            assert "r" not in (e["supplies_i"], e["supplies_j"])

@@ -26,9 +26,12 @@ Batches: the greedy sequence of a round depends on every earlier exchange of tha
 draws run one after the other (a loop over draws); the candidates and their gains are
 vectorised within a draw.
 
-Bad input: an actor with capability 0 cannot shift an outcome and so never trades; an issue
-with fewer than two involved actors, or whose total weight is 0, takes part in no exchange
-and keeps its input outcome. Neither is an error.
+Bad input: an actor with capability 0 cannot shift an outcome and so never trades; an actor
+with salience 0 on an issue never demands it; an issue with fewer than two involved actors
+takes part in no exchange and keeps its input outcome; an issue whose total weight
+(capability x salience) is 0 takes part in no exchange and has no expected outcome (its
+forecast is null, as for the compromise model). None of these is an error. Positions outside
+an issue's scale are rejected when the scenario is read.
 """
 
 from __future__ import annotations

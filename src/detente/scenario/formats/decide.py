@@ -272,4 +272,4 @@ def write_decide(sc: Scenario) -> str:
 
 
 FORMAT = register(Format("decide", "Decide exchange-model file (#A/#P/#M/#D records)",
-                         (".csv", ".txt", ".decide"), _detect, read_decide, write_decide))
+                         (".decide", ".txt"), _detect, read_decide, write_decide))
