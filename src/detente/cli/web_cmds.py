@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,15 @@ import typer
 
 from detente.cli.app import app, console, err_console, user_errors
 from detente.errors import DetenteError
+
+
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise DetenteError(f"--until expects a date YYYY-MM-DD, got {text!r}") from None
 
 
 @app.command()
@@ -53,6 +63,10 @@ def report(
     capability: Annotated[str, typer.Option(
         help="capability coding: default, equal, or a named coding")] = "default",
     seed: Annotated[int, typer.Option(help="seed of the random generator")] = 0,
+    until: Annotated[str | None, typer.Option(
+        help="last date simulated, YYYY-MM-DD (default: the scenario's simulation.end, else "
+             "the later of the end of the year after as_of and its last dated event)")] = None,
+    simulation: Annotated[bool, typer.Option(help="include the dynamic simulation")] = True,
     input_format: Annotated[str | None, typer.Option("--input-format",
                                                      help="input format")] = None,
 ) -> None:
@@ -63,8 +77,9 @@ def report(
     with user_errors():
         if fmt not in ("html", "png", "pdf"):
             raise DetenteError(f"unknown report format {fmt!r}; use html, png or pdf")
+        end = _date(until)
         sc = load_scenario(file, input_format)
-        data = collect(sc, model or None, capability, seed)
+        data = collect(sc, model or None, capability, seed, until=end, simulation=simulation)
         if fmt == "html":
             write_atomic(out, render_report(data))
             console.print(f"wrote {out}")
@@ -72,6 +87,8 @@ def report(
             written = write_figures(data, out, fmt)
             console.print(f"wrote {len(written)} figure{'s' * (len(written) != 1)}"
                           f" to {out}")
+    if simulation and not data.simulation.available:
+        err_console.print(f"[yellow]note[/yellow] {data.simulation.note}", highlight=False)
     for m in data.models:
         if m.error:
             err_console.print(f"[yellow]note[/yellow] {m.name} did not run: {m.error}",

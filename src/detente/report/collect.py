@@ -8,6 +8,7 @@ and a run can be cancelled between models (:class:`RunCancelled`).
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -142,18 +143,32 @@ def run_models(scenario: Scenario, names: list[str] | None = None, capability: s
 
 def collect(scenario: Scenario, names: list[str] | None = None, capability: str = "default",
             seed: int = 0, progress: Progress | None = None,
-            cancelled: Cancelled | None = None) -> ReportData:
-    """Run the models (and the optional parts that exist) and gather the results."""
+            cancelled: Cancelled | None = None, until: dt.date | None = None,
+            simulation: bool = True) -> ReportData:
+    """Run the models (and the optional parts that exist) and gather the results.
+
+    ``until`` is the simulation's end date (default
+    :func:`detente.report.simulation.default_until`); ``simulation=False`` leaves it out.
+    """
     runs = run_models(scenario, names, capability, seed, progress, cancelled)
-    return ReportData(scenario, capability, seed, runs, _simulation(scenario, seed),
-                      _uncertainty(scenario))
+    sim = (simulation_part(scenario, seed, until, capability) if simulation
+           else OptionalPart(False, "the simulation was not requested"))
+    return ReportData(scenario, capability, seed, runs, sim, _uncertainty(scenario))
 
 
-def _simulation(scenario: Scenario, seed: int) -> OptionalPart:
+def simulation_part(scenario: Scenario, seed: int = 0, until: dt.date | None = None,
+                    capability: str = "default") -> OptionalPart:
+    """One seeded simulation run, or why there is none (no forums, no start date, ...)."""
     if not simulation_available():
         return unavailable("simulation")
-    return OptionalPart(False, "the simulation module exists but its run interface is not yet "
-                           "connected to reports")
+    from detente.report.simulation import run_simulation
+
+    try:
+        data = run_simulation(scenario, until, seed, capability)
+    except DetenteError as exc:
+        return OptionalPart(False, f"the simulation did not run: {exc}")
+    return OptionalPart(True, f"One simulated history from {data['start']} to "
+                              f"{data['until']}, seed {seed}.", data)
 
 
 def _uncertainty(scenario: Scenario) -> OptionalPart:

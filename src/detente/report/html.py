@@ -14,6 +14,16 @@ from typing import Any
 
 from detente.report.charts import issue_charts
 from detente.report.collect import OptionalPart, ReportData
+from detente.report.sim_svg import (
+    OUTCOME_STYLE,
+    actor_names,
+    network_dates,
+    network_legend,
+    support_chart,
+    timeline_chart,
+    trust_multiples,
+    trust_network,
+)
 from detente.scenario.model import Scenario
 
 CSS = """
@@ -31,6 +41,10 @@ th{background:#f0f3f7}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .note{background:#fff8e5;border-left:4px solid #e0a800;padding:8px 12px;font-size:13px}
 .error{color:#a00}.small{font-size:12px;color:#555}
 nav ul{columns:2;font-size:14px}
+.networks{display:flex;flex-wrap:wrap;gap:6px}.networks svg{width:218px;height:auto}
+td.outcome-agreement{color:#1e7d32;font-weight:600}td.outcome-partial{color:#9a6b00}
+td.outcome-impasse{color:#c62828}td.outcome-no_meeting{color:#666}
+table.narrative td:first-child{white-space:nowrap}
 """
 
 
@@ -136,6 +150,47 @@ def optional_section(title: str, anchor: str, part: OptionalPart) -> str:
     return "".join(parts)
 
 
+def simulation_section(data: ReportData) -> str:
+    """Timeline, support, trust (lines and network) and the narrative log of one run."""
+    part = data.simulation
+    if not part.available or part.data is None:
+        return optional_section("Simulation", "simulation", part)
+    sim = part.data
+    sc = data.scenario
+    names = actor_names(data.scenario.model_dump(mode="json"))
+    forums = {f.id: f.name or f.id for f in sc.forums}
+    outcomes: dict[str, int] = {}
+    for e in sim["events"]:
+        if e["outcome"]:
+            outcomes[e["outcome"]] = outcomes.get(e["outcome"], 0) + 1
+    counts = ", ".join(f"{n} {OUTCOME_STYLE.get(o, ('', o))[1]}" for o, n in outcomes.items())
+    parts = ["<h2 id='simulation'>Simulation</h2>",
+             f"<p>{escape(part.note)} {len(sim['events'])} dated steps; meetings: "
+             f"{escape(counts or 'none')}. The same run is printed by <code>detente simulate "
+             f"FILE --until {escape(sim['until'])} --seed {sim['seed']} --json</code>.</p>",
+             "<h3>Timeline of forum meetings</h3>", timeline_chart(sim, forums),
+             "<h3>Domestic support</h3>", support_chart(sim, names),
+             "<h3>Trust between actors</h3>", trust_multiples(sim, names),
+             "<h3>Trust network</h3><p class='small'>Edge width and colour: trust after the "
+             "last step on or before each date.</p><div class='networks'>",
+             *(trust_network(sim, d, names) for d in network_dates(sim)),
+             "</div>", network_legend()]
+    last = {r["actor"]: r["value"] for r in sim["support"]}
+    if last:
+        parts.append("<h3>End state</h3>")
+        parts.append(_table(["actor", "domestic support"], [
+            [escape(names.get(a, a)), f"{v:.3f}"] for a, v in last.items()]))
+    parts.append("<h3 id='narrative'>Narrative log</h3>")
+    parts.append("<table class='narrative'><thead><tr><th>date</th><th>outcome</th>"
+                 "<th>what happened</th></tr></thead><tbody>" + "".join(
+                     f"<tr><td>{escape(e['date'])}</td>"
+                     f"<td class='outcome-{escape(e['outcome'] or 'none')}'>"
+                     f"{escape((e['outcome'] or e['kind']).replace('_', ' '))}</td>"
+                     f"<td>{escape(e['narrative'])}</td></tr>" for e in sim["events"])
+                 + "</tbody></table>")
+    return "".join(parts)
+
+
 def render_report(data: ReportData, generated: dt.datetime | None = None) -> str:
     """The whole report as one HTML document."""
     sc = data.scenario
@@ -158,7 +213,7 @@ def render_report(data: ReportData, generated: dt.datetime | None = None) -> str
         "<li><a href='#uncertainty'>Uncertainty</a></li></ul></nav>",
         scenario_section(sc),
         models_section(data),
-        optional_section("Simulation", "simulation", data.simulation),
+        simulation_section(data),
         optional_section("Uncertainty", "uncertainty", data.uncertainty),
     ]
     if sources:
