@@ -56,9 +56,10 @@ class JobStatus(BaseModel):
     progress: Progress
     error: str | None = None
     result: dict[str, Any] | None = Field(
-        None, description="when done: the scenario, each model's result (the JSON of "
-                          "`detente forecast --json`), a forecast table, simulation and "
-                          "uncertainty parts")
+        None, description="when done: for a models run, the scenario, each model's result "
+                          "(the JSON of `detente forecast --json`), a forecast table, "
+                          "simulation and uncertainty parts; for a simulation, the history "
+                          "(the JSON of `detente simulate --json`)")
 
 
 class ModelInfo(BaseModel):
@@ -96,6 +97,8 @@ def _status(job: Job, with_result: bool = True) -> JobStatus:
         data = job.result.to_dict()
         data["forecasts"] = job.result.forecast_table()
         out.result = data
+    elif with_result and job.status == "done" and job.kind == "simulation":
+        out.result = job.result["history"]
     return out
 
 
