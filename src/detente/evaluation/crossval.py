@@ -1,0 +1,191 @@
+"""Cross-validation grouped by legislative proposal, and the fit of the shipped ``best`` model.
+
+Issues of one proposal share actors, saliences and often outcomes, so a random split of issues
+leaks information from test to training. Folds here are groups of whole proposals (DEU
+``prnr``): the proposal ids are shuffled with the seeded generator and dealt round-robin into
+``k`` folds. Every tuned parameter (the ``best`` model's weights and its interval quantile) is
+fitted on the training folds only: the interval quantile comes from an inner grouped
+cross-validation inside the training folds (nested), so no test outcome reaches it. Models
+without parameters get their interval quantile from the training folds' residuals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from detente.errors import OptionError
+from detente.evaluation.backtest import _forecasts
+from detente.evaluation.calibration import conformal_quantile, coverage
+from detente.evaluation.metrics import ErrorSummary, summarise
+from detente.models import ensemble
+from detente.models.ensemble import BestOptions, Grid
+from detente.scenario.arrays import ScenarioArrays
+from detente.scenario.model import Scenario
+
+BEST = "best"
+_PRNR_IN_NAME = re.compile(r"\(([^()]+)\)\s*$")
+_ISSUE_SUFFIX = re.compile(r"^(.+?)i\d+$")
+
+
+def proposal_of(issue_id: str, name: str = "") -> str:
+    """The proposal an issue belongs to: the DEU ``prnr`` kept in the issue name as
+    ``"prname (prnr)"``, else the ``isnr`` without its ``i<k>`` suffix, else the issue itself."""
+    if m := _PRNR_IN_NAME.search(name):
+        return m.group(1).strip()
+    if m := _ISSUE_SUFFIX.match(issue_id):
+        return m.group(1)
+    return issue_id
+
+
+def proposal_groups(sc: Scenario, issue_ids: list[str]) -> list[str]:
+    """The proposal of each of ``issue_ids`` (see :func:`proposal_of`)."""
+    names = {i.id: i.name for i in sc.issues}
+    return [proposal_of(i, names.get(i, "")) for i in issue_ids]
+
+
+def grouped_folds(groups: list[str], k: int, seed: int) -> np.ndarray:
+    """Fold number (0..k-1) of each item; all items of a group share one fold.
+
+    Groups are shuffled with ``numpy.random.default_rng(seed)`` (in sorted order first, so
+    the input order does not matter) and dealt round-robin. Refuses k < 2 or more folds
+    than groups.
+    """
+    unique = sorted(set(groups))
+    if k < 2:
+        raise OptionError(f"cross-validation needs at least 2 folds, not {k}")
+    if k > len(unique):
+        raise OptionError(f"{k} folds need at least {k} proposals; the data have "
+                          f"{len(unique)}")
+    order = np.random.default_rng(seed).permutation(len(unique))
+    fold_of = {unique[g]: n % k for n, g in enumerate(order)}
+    return np.array([fold_of[g] for g in groups], dtype=int)
+
+
+def _compromise_dispersion(arrays: ScenarioArrays) -> np.ndarray:
+    return ensemble.forecast_and_dispersion(arrays, BestOptions())[1][0]
+
+
+def fit_best_model(arrays: ScenarioArrays, groups: list[str], k: int = 10, seed: int = 0,
+                   grid: Grid | None = None, base: BestOptions | None = None) -> BestOptions:
+    """Fit the ``best`` weights on all of ``arrays`` and calibrate its interval quantile on
+    out-of-fold residuals of a grouped ``k``-fold cross-validation (weights refitted per
+    fold). Deterministic for a given seed. Every issue needs an outcome."""
+    base = base or BestOptions()
+    opts = ensemble.fit_parameters(arrays, grid, base)
+    k = min(k, len(set(groups)))
+    folds = grouped_folds(groups, k, seed)
+    resid = np.empty(arrays.n_issues)
+    disp = np.empty(arrays.n_issues)
+    for f in range(k):
+        train, test = _split(arrays, folds, f)
+        o = ensemble.fit_parameters(train, grid, base)
+        fc, sd = ensemble.forecast_and_dispersion(test, o)
+        resid[folds == f] = fc[0] - test.outcome
+        disp[folds == f] = sd[0]
+    q = conformal_quantile(resid, disp + base.interval_floor, base.coverage)
+    return replace(opts, interval_quantile=q)
+
+
+def _split(arrays: ScenarioArrays, folds: np.ndarray,
+           f: int) -> tuple[ScenarioArrays, ScenarioArrays]:
+    ids = np.array(arrays.issue_ids)
+    return (arrays.subset_issues(list(ids[folds != f])),
+            arrays.subset_issues(list(ids[folds == f])))
+
+
+@dataclass(frozen=True)
+class ModelCV:
+    """A model's out-of-fold errors and interval coverage."""
+
+    model: str
+    summary: ErrorSummary
+    coverage: float  # share of held-out outcomes inside the nominal interval
+    mean_width: float  # mean interval width on the issue scale
+    beats_compromise: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.summary
+        return {"model": self.model, "n_issues": s.n, "cv_mae": s.mae, "cv_rmse": s.rmse,
+                "cv_median_ae": s.median_ae, "coverage": self.coverage,
+                "mean_interval_width": self.mean_width,
+                "beats_compromise": self.beats_compromise}
+
+
+@dataclass(frozen=True)
+class CVReport:
+    """Grouped cross-validation of several models on the same folds."""
+
+    k: int
+    seed: int
+    level: float
+    n_issues: int
+    n_proposals: int
+    models: list[ModelCV]
+    fold_parameters: list[dict[str, Any]]  # the best model's parameters fitted in each fold
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"folds": self.k, "seed": self.seed, "grouped_by": "proposal",
+                "interval_level": self.level, "n_issues": self.n_issues,
+                "n_proposals": self.n_proposals, "models": [m.to_dict() for m in self.models],
+                "best_fold_parameters": self.fold_parameters}
+
+
+def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: int = 10,
+                   seed: int = 0, level: float = ensemble.COVERAGE,
+                   grid: Grid | None = None) -> CVReport:
+    """Grouped ``k``-fold cross-validation of ``models`` on the issues of ``arrays``.
+
+    ``arrays`` holds only usable issues (all with outcomes). ``best`` is refitted in each
+    fold (weights on the training folds, interval quantile by an inner grouped CV on the
+    training folds); other models run as fixed one-issue cases and their interval quantile
+    (dispersion-scaled, as for ``best``) comes from the training folds' residuals.
+    """
+    ids = list(arrays.issue_ids)
+    groups = proposal_groups(sc, ids)
+    folds = grouped_folds(groups, k, seed)
+    y = arrays.to_issue_scale(arrays.outcome)
+    width = arrays.scale_max - arrays.scale_min
+    base = BestOptions(coverage=level)
+    results: list[ModelCV] = []
+    fold_params: list[dict[str, Any]] = []
+    baseline_err: np.ndarray | None = None
+    for name in models:
+        fc = np.empty(len(ids))
+        lo = np.empty(len(ids))
+        hi = np.empty(len(ids))
+        if name == BEST:
+            for f in range(k):
+                train, test = _split(arrays, folds, f)
+                tg = [g for g, fo in zip(groups, folds, strict=True) if fo != f]
+                o = fit_best_model(train, tg, k - 1, seed, grid, base)
+                fold_params.append({"fold": f} | {key: v for key, v in asdict(o).items()
+                                                  if key not in ("agenda_setter",
+                                                                 "parliament")})
+                p, sd = ensemble.forecast_and_dispersion(test, o)
+                low, high = ensemble.interval(p[0], sd[0], o)
+                m = folds == f
+                fc[m], lo[m], hi[m] = (test.to_issue_scale(v) for v in (p[0], low, high))
+        else:
+            fc, refused = _forecasts(arrays, ids, name, None, True, seed)
+            if np.isnan(fc).any():
+                raise OptionError(f"model {name!r} gives no forecast on some issues "
+                                  f"({next(iter(refused), 'no reason given')}); it cannot "
+                                  f"be cross-validated on these data")
+            scale = (_compromise_dispersion(arrays) + base.interval_floor) * width / 100
+            for f in range(k):
+                tr, te = folds != f, folds == f
+                q = conformal_quantile(fc[tr] - y[tr], scale[tr], level)
+                lo[te] = np.maximum(fc[te] - q * scale[te], arrays.scale_min[te])
+                hi[te] = np.minimum(fc[te] + q * scale[te], arrays.scale_max[te])
+        err = fc - y
+        if name == "compromise":
+            baseline_err = err
+        beats = (None if name == "compromise" or baseline_err is None
+                 else float(np.mean(np.abs(err) < np.abs(baseline_err) - 1e-9)))
+        results.append(ModelCV(name, summarise(err), coverage(lo, hi, y),
+                               float(np.mean(hi - lo)), beats))
+    return CVReport(k, seed, level, len(ids), len(set(groups)), results, fold_params)
