@@ -9,8 +9,10 @@ import typer
 from rich.table import Table
 
 from detente.cli.app import app, console, fmt_num, print_json, user_errors
-from detente.evaluation.backtest import BacktestResult, backtest, load_dataset
+from detente.evaluation.backtest import BacktestResult, backtest, load_dataset, usable_issues
+from detente.evaluation.crossval import CVReport, cross_validate
 from detente.models import models
+from detente.scenario.arrays import to_arrays
 
 
 @app.command("backtest")
@@ -25,6 +27,9 @@ def backtest_cmd(
     preset: Annotated[str | None, typer.Option(
         help="named option set (with --model all: for the models that have it)")] = None,
     seed: Annotated[int, typer.Option(help="seed of the random generator")] = 0,
+    cv: Annotated[int | None, typer.Option(
+        "--cv", help="also cross-validate K folds grouped by proposal (best refitted per "
+                     "fold); reports CV MAE and 80% interval coverage")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     detail: Annotated[bool, typer.Option(
         "--detail", help="with --json: add preset, share beating compromise, skipped issues "
@@ -39,11 +44,42 @@ def backtest_cmd(
         sc, cases = load_dataset(file, fmt)
         names = list(models()) if model == "all" else [model]
         results = backtest(sc, names, preset, capability, cases, seed, str(file))
+        report = None
+        if cv is not None:
+            arrays = to_arrays(sc, capability)
+            arrays = arrays.subset_issues(usable_issues(arrays)[0])
+            cv_models = ["compromise"] + [n for n in (
+                [m for m in names if m not in _SLOW] + ["best"] if model == "all" else names)
+                if n != "compromise"]
+            report = cross_validate(sc, arrays, list(dict.fromkeys(cv_models)), cv, seed)
     if json_out:
         items = [r.to_dict(detail) for r in results]
-        print_json(items[0] if model != "all" else {"models": items})
+        out = items[0] if model != "all" else {"models": items}
+        if report is not None:
+            out = out | {"cross_validation": report.to_dict()}
+        print_json(out)
         return
     _print_table(str(file), capability, results)
+    if report is not None:
+        _print_cv(report)
+
+
+# too slow to run in every fold of a cross-validation over hundreds of cases
+_SLOW = ("exchange", "smp", "challenge")
+
+
+def _print_cv(report: CVReport) -> None:
+    table = Table(title=f"cross-validation: {report.k} folds grouped by proposal, seed "
+                        f"{report.seed} ({report.n_issues} issues, {report.n_proposals} "
+                        f"proposals)")
+    for name in ("model", "CV MAE", "CV RMSE", f"{100 * report.level:.0f}% coverage",
+                 "mean width", "beats compromise"):
+        table.add_column(name, justify="left" if name == "model" else "right")
+    for m in report.models:
+        beats = "—" if m.beats_compromise is None else f"{100 * m.beats_compromise:.0f}%"
+        table.add_row(m.model, fmt_num(m.summary.mae), fmt_num(m.summary.rmse),
+                      f"{100 * m.coverage:.1f}%", fmt_num(m.mean_width), beats)
+    console.print(table)
 
 
 def _print_table(title: str, capability: str, results: list[BacktestResult]) -> None:
@@ -57,6 +93,12 @@ def _print_table(title: str, capability: str, results: list[BacktestResult]) -> 
         table.add_row(label, str(s.n), fmt_num(s.mae), fmt_num(s.rmse), fmt_num(s.median_ae),
                       beats)
     console.print(table)
+    for r in results:
+        if r.coverage is not None:
+            console.print(f"{r.model}: 80% intervals contain {100 * r.coverage:.1f}% of "
+                          "outcomes")
+        for note in r.notes:
+            console.print(f"{r.model}: {note}")
     skipped = results[0].skipped
     if skipped:
         console.print("left out: " + ", ".join(f"{n} issues with {why}"

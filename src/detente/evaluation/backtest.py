@@ -58,12 +58,18 @@ class BacktestResult:
     issues: list[IssueError]
     beats_baseline: float | None  # share of issues better than the baseline; None if baseline
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> number of issues
+    coverage: float | None = None  # share of outcomes inside the model's interval, if any
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self, detail: bool = False) -> dict[str, Any]:
         """The JSON object ``detente backtest --json`` prints (more keys with ``detail``)."""
         s = self.summary
         out: dict[str, Any] = {"model": self.model, "n_issues": s.n, "mae": s.mae,
                                "rmse": s.rmse, "median_ae": s.median_ae}
+        if self.coverage is not None:
+            out["interval_coverage"] = self.coverage
+        if self.notes:
+            out["notes"] = self.notes
         if detail:
             out |= {"preset": self.preset, "capability": self.capability,
                     "beats_compromise": self.beats_baseline, "skipped": self.skipped,
@@ -189,10 +195,36 @@ def backtest(sc: Scenario, models: list[str], preset: str | None = None,
         errors = fc[ok] - outcome[ok]
         beats = None if spec.name == BASELINE else share_better(
             errors, baseline[ok] - outcome[ok])
+        cover, notes = _interval_check(sc, arrays, spec.name, chosen, issue_ids, ok, outcome)
         results.append(BacktestResult(
             model=spec.name, preset=chosen or spec.default_preset, capability=capability,
             summary=summarise(errors),
             issues=[IssueError(i, float(f), float(o)) for i, f, o, good
                     in zip(issue_ids, fc, outcome, ok, strict=True) if good],
-            beats_baseline=beats, skipped=why))
+            beats_baseline=beats, skipped=why, coverage=cover, notes=notes))
     return results
+
+
+def _interval_check(sc: Scenario, arrays: ScenarioArrays, model: str, preset: str | None,
+                    issue_ids: list[str], ok: np.ndarray,
+                    outcome: np.ndarray) -> tuple[float | None, list[str]]:
+    """Interval coverage of the shipped ``best`` model, and notes on actors it never saw."""
+    if model != "best":
+        return None, []
+    from detente.evaluation.calibration import coverage
+    from detente.models import ensemble
+
+    opts = get_model(model).options(preset)
+    sub = arrays.subset_issues([i for i, good in zip(issue_ids, ok, strict=True) if good])
+    notes: list[str] = []
+    known = set(ensemble.SHIPPED_META.get("known_actors", []))
+    used = [a for a, inv in zip(sub.actor_ids, sub.involved.any(axis=1), strict=True) if inv]
+    new = [a for a in used if known and a not in known]
+    if new:
+        notes.append(f"actor(s) {', '.join(new)} not in the data the model was fitted on: "
+                     "weighted as ordinary actors (c * s^alpha)")
+    if not np.isfinite(opts.interval_quantile):
+        return None, notes
+    fc, sd = ensemble.forecast_and_dispersion(sub, opts)
+    lo, hi = ensemble.interval(fc[0], sd[0], opts)
+    return coverage(sub.to_issue_scale(lo), sub.to_issue_scale(hi), outcome[ok]), notes
