@@ -39,7 +39,8 @@ def test_report_loads_nothing_from_outside(flagship_report: tuple[str, object]) 
 def test_report_has_one_svg_per_chart(flagship_report: tuple[str, object]) -> None:
     html, data = flagship_report
     charts = issue_charts(data)  # type: ignore[arg-type]
-    expected = sum(1 + len(c.trajectories) for c in charts)
+    simulation = 8  # timeline, support, trust panels, 4 network dates, network key
+    expected = sum(1 + len(c.trajectories) for c in charts) + simulation
     assert html.count("<svg") == html.count("</svg>") == expected
     assert html.count('class="chart forecast-chart"') == len(data.scenario.issues)  # type: ignore[attr-defined]
 

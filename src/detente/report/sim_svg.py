@@ -301,7 +301,7 @@ def trust_network(data: SimData, date: str, actor_names: dict[str, str] | None =
 
 def network_legend(width: int = 300) -> str:
     """The colour and width key of :func:`trust_network`."""
-    parts = [_open(width, 34, "Trust colour key", "chart sim-network-key")]
+    parts = [_open(width, 34, "Trust colour key", "sim-network-key")]
     for k in range(11):
         v = k / 10
         x = 20 + k * (width - 40) / 10

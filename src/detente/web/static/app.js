@@ -7,6 +7,7 @@ const state = {
   problems: [],
   job: null,          // last job status
   pollTimer: null,
+  simJob: null,       // last simulation job status
 };
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -76,7 +77,8 @@ function route() {
   if (name === "library") renderLibrary();
   if (name === "editor") renderEditor();
   if (name === "compare") renderCompare();
-  if (name === "simulation" || name === "uncertainty") renderOptional(name);
+  if (name === "simulation") renderSimulation();
+  if (name === "uncertainty") renderOptional(name);
 }
 
 function setCurrent(doc) {
@@ -435,15 +437,99 @@ async function showResults(job) {
   link.hidden = false;
 }
 
-// ---------------------------------------------------------------- simulation, uncertainty
+// ---------------------------------------------------------------- simulation
+function renderSimulation() {
+  const part = state.info ? state.info.simulation : null;
+  const panel = $("#simulation-panel");
+  const c = state.current;
+  const missing = part && !part.available;
+  if (missing) panel.textContent = "The dynamic simulation is not available in this installation.";
+  else if (!c) panel.replaceChildren("Open a scenario from the ", el("a", { href: "#/library", text: "library" }), " first.");
+  panel.hidden = !missing && !!c;
+  $("#sim-body").hidden = missing || !c;
+  if (!missing && c && !$("#sim-until").value && c.data.simulation && c.data.simulation.end) {
+    $("#sim-until").value = c.data.simulation.end;
+  }
+}
+
+async function runSimulation() {
+  const errs = $("#sim-errors");
+  errs.hidden = true;
+  const body = { scenario: state.current.data, seed: Number($("#sim-seed").value) || 0,
+                 until: $("#sim-until").value || null };
+  try {
+    state.simJob = await api("POST", "/api/simulations", body);
+  } catch (e) {
+    showProblems(errs, e.message, e.problems);
+    return;
+  }
+  $("#sim-run-btn").disabled = true;
+  $("#sim-cancel-btn").hidden = false;
+  pollSimulation();
+}
+
+async function pollSimulation() {
+  const bar = $("#sim-progress");
+  bar.hidden = false;
+  const s = await api("GET", `/api/jobs/${state.simJob.id}`);
+  state.simJob = s;
+  const { done, total, step } = s.progress;
+  $(".bar", bar).style.width = `${total ? (100 * done) / total : 0}%`;
+  $(".label", bar).textContent = s.status === "running" ? `${step}…` : s.status;
+  if (s.status === "queued" || s.status === "running") {
+    setTimeout(pollSimulation, 150);
+    return;
+  }
+  $("#sim-run-btn").disabled = false;
+  $("#sim-cancel-btn").hidden = true;
+  if (s.status === "done") showSimulation(s);
+  else if (s.status === "failed") showProblems($("#sim-errors"), s.error || "the simulation failed", []);
+  else flash("Simulation cancelled.");
+}
+
+async function cancelSimulation() {
+  if (state.simJob) await api("POST", `/api/jobs/${state.simJob.id}/cancel`);
+}
+
+async function showSimulation(job) {
+  const h = job.result;
+  const charts = await api("GET", `/api/jobs/${job.id}/simulation`);
+  const counts = {};
+  for (const e of h.events) if (e.outcome) counts[e.outcome] = (counts[e.outcome] || 0) + 1;
+  const said = Object.entries(counts).map(([o, n]) => `${n} ${o.replace("_", " ")}`).join(", ");
+  $("#sim-summary").textContent = `${h.scenario}: ${h.start} to ${h.until}, seed ${job.result.seed}; ` +
+    `${h.events.length} dated steps; meetings: ${said || "none"}.`;
+  $("#sim-timeline").innerHTML = charts.timeline;  // SVG drawn and escaped by the server
+  $("#sim-support").innerHTML = charts.support;
+  $("#sim-trust").innerHTML = charts.trust;
+  $("#sim-legend").innerHTML = charts.legend;
+  const log = $("#sim-log");
+  log.replaceChildren(...h.events.map((e) => el("li", { "data-date": e.date },
+    el("span", { class: `tag ${e.outcome || ""}`, text: (e.outcome || e.kind).replace("_", " ") }),
+    e.narrative)));
+  const slider = $("#sim-date");
+  const nets = charts.networks;
+  slider.max = String(Math.max(nets.length - 1, 0));
+  const show = () => {
+    const n = nets[Number(slider.value)];
+    if (!n) { $("#sim-network").textContent = "No dated step in this period."; return; }
+    $("#sim-network").innerHTML = n.svg;
+    $("#sim-date-label").textContent = n.date;
+    for (const li of log.children) li.classList.toggle("current", li.dataset.date === n.date);
+  };
+  slider.oninput = show;
+  slider.value = slider.max;
+  show();
+  $("#sim-results").hidden = false;
+}
+
+// ---------------------------------------------------------------- uncertainty
 function renderOptional(name) {
   const part = state.info ? state.info[name] : null;
   const panel = $(`#${name}-panel`);
-  const what = name === "simulation"
-    ? "The dynamic simulation (forum timeline, support by actor, trust network and narrative log)"
-    : "Monte Carlo uncertainty (forecast distributions and sensitivity ranking)";
+  const what = "Monte Carlo uncertainty (forecast distributions and sensitivity ranking)";
   panel.textContent = part && part.available
-    ? `${what} is installed, but this version of the web app does not draw it yet; use the command line.`
+    ? `${what} is installed, but this version of the web app does not draw it yet; use the command line (detente forecast --draws N, detente sensitivity).`
     : `${what} is not available in this installation yet.`;
 }
 
@@ -453,6 +539,8 @@ async function start() {
   $("#save-btn").addEventListener("click", save);
   $("#run-btn").addEventListener("click", run);
   $("#cancel-btn").addEventListener("click", cancelRun);
+  $("#sim-run-btn").addEventListener("click", runSimulation);
+  $("#sim-cancel-btn").addEventListener("click", cancelSimulation);
   window.addEventListener("hashchange", route);
   try {
     state.info = await api("GET", "/api/info");
