@@ -30,6 +30,8 @@ preset ``paper`` reads the equations as printed.
 from __future__ import annotations
 
 import dataclasses
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +44,7 @@ from detente.models.kernels.weights import weighted_mean, weighted_median
 
 CHUNK = 1024  # draws per block in run_issue; the result does not depend on it
 COMPILED = True  # use the numba-compiled round where installed and the options allow
+THREADS = 0  # threads for the compiled round; 0: one per CPU core
 _CHOICES = {
     "position_range": ("fixed", "current"),
     "probability": ("all-pairs", "contest"),
@@ -226,7 +229,7 @@ def run_issue(inp: IssueInputs, opts: ChallengeOptions, rounds: int,
     x = np.asarray(inp.position, dtype=float)
     c, s = np.asarray(inp.capability, dtype=float), np.asarray(inp.salience, dtype=float)
     B, n = x.shape
-    if COMPILED and numba is not None and n > 0 and _compiled_supports(opts):
+    if COMPILED and n > 0 and _compiled_supports(opts) and _compiled_kernel() is not None:
         return _run_compiled(inp, x, c, s, opts, rounds)
     if B > CHUNK:  # blocks of draws keep the (chunk, n, n, n) work arrays in cache
         parts = [run_issue(dataclasses.replace(
@@ -282,14 +285,28 @@ MODEL = ModelSpec(
 
 # --- compiled rounds ---------------------------------------------------------------------
 # The same round as play_round, written per draw as loops for numba (an optional dependency:
-# without it everything runs on numpy). benchmarks/bench_models.py --compare-numpy measures
-# both paths in one run: numpy's per-element overhead on (B, 10, 10) arrays keeps the
-# vectorised round at a few thousand draws per CPU second, the compiled one is ~10x faster.
+# without it everything runs on numpy). ``benchmarks/bench_models.py`` measures both paths
+# in one run: numpy's per-call and per-element overhead on (B, 10, 10) arrays keeps the
+# vectorised round at a few thousand draws per CPU second; compiled, one draw's round is a
+# few microseconds. numba is imported, and the kernel compiled (or loaded from numba's cache),
+# on first use only.
 
-try:  # pragma: no cover - depends on the environment
-    import numba
-except ImportError:  # pragma: no cover
-    numba = None
+_KERNEL: list = []  # the compiled _rounds_compiled, once made
+
+
+def _compiled_kernel():
+    """The numba-compiled rounds, or None where numba is not installed."""
+    if not _KERNEL:
+        try:
+            import numba
+        except ImportError:  # pragma: no cover - depends on the environment
+            _KERNEL.append(None)
+        else:  # pragma: no cover - compiled code is not traced by coverage
+            jit = numba.njit(cache=True, nogil=True)
+            globals()["_win_probability_one"] = jit(_win_probability_one)
+            globals()["_condorcet_one"] = jit(_condorcet_one)
+            _KERNEL.append(jit(_rounds_compiled))
+    return _KERNEL[0]
 
 
 def _compiled_supports(opts: ChallengeOptions) -> bool:
@@ -347,10 +364,10 @@ def _condorcet_one(x, w):  # pragma: no cover - compiled
 
 
 def _rounds_compiled(x0, c, s, R0, rounds, Q, fixed_range, vote_risk, contest, capitulation,
-                     traj, medians, risk0, pick0, kind0, eu_self0, eu_other0):
+                     log_first, traj, medians, risk0, pick0, kind0, eu_self0, eu_other0):
     # pragma: no cover - compiled
     B, n = x0.shape
-    for b in numba.prange(B):
+    for b in range(B):
         x = x0[b].copy()
         w = c[b] * s[b]
         sb = s[b]
@@ -450,7 +467,7 @@ def _rounds_compiled(x0, c, s, R0, rounds, Q, fixed_range, vote_risk, contest, c
                     fraction = -a_m[i, j] / b_m[i, j]
                     new[i] = x[i] + fraction * (x[j] - x[i])
                     kind = offer_kernel.COMPROMISE
-                if b == 0:
+                if b == 0 and log_first:
                     risk0[t, i] = r[i]
                     pick0[t, i] = j
                     kind0[t, i] = kind
@@ -461,13 +478,6 @@ def _rounds_compiled(x0, c, s, R0, rounds, Q, fixed_range, vote_risk, contest, c
             medians[b, t + 1] = _condorcet_one(x, w)
 
 
-if numba is not None:  # pragma: no cover - depends on the environment
-    _jit = numba.njit(cache=True, nogil=True)
-    _win_probability_one = _jit(_win_probability_one)
-    _condorcet_one = _jit(_condorcet_one)
-    _rounds_compiled = numba.njit(cache=True, nogil=True, parallel=True)(_rounds_compiled)
-
-
 def _run_compiled(inp: IssueInputs, x: np.ndarray, c: np.ndarray, s: np.ndarray,
                   opts: ChallengeOptions, rounds: int) -> IssueOutput:
     """run_issue through the compiled round (same numbers up to rounding)."""
@@ -476,11 +486,24 @@ def _run_compiled(inp: IssueInputs, x: np.ndarray, c: np.ndarray, s: np.ndarray,
     medians = np.empty((B, rounds + 1))
     risk0, eu_self0, eu_other0 = (np.zeros((rounds, n)) for _ in range(3))
     pick0, kind0 = (np.zeros((rounds, n), dtype=np.int64) for _ in range(2))
-    _rounds_compiled(np.ascontiguousarray(x), np.ascontiguousarray(c),
-                     np.ascontiguousarray(s), initial_range(x), rounds, float(opts.Q),
-                     opts.position_range == "fixed", opts.vote_risk,
-                     opts.probability == "contest", opts.capitulation, traj, medians,
-                     risk0, pick0, kind0, eu_self0, eu_other0)
+    kernel = _compiled_kernel()
+    x, c, s = (np.ascontiguousarray(a) for a in (x, c, s))
+    R0 = initial_range(x)
+
+    def block(lo: int, hi: int) -> None:
+        kernel(x[lo:hi], c[lo:hi], s[lo:hi], R0[lo:hi], rounds, float(opts.Q),
+               opts.position_range == "fixed", opts.vote_risk, opts.probability == "contest",
+               opts.capitulation, lo == 0, traj[lo:hi], medians[lo:hi], risk0, pick0, kind0,
+               eu_self0, eu_other0)
+
+    # the kernel releases the GIL: one block of draws per core (draws are independent)
+    workers = max(1, min(THREADS or os.cpu_count() or 1, B // 64))
+    edges = np.linspace(0, B, workers + 1).astype(int)
+    if workers == 1:
+        block(0, B)
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(block, edges[:-1], edges[1:]))
     log: list[LogEntry] = []
     for t in range(rounds):
         st = RoundState(traj[:1, t + 1], risk0[t][None], pick0[t][None], kind0[t][None],
