@@ -15,7 +15,7 @@ from hypothesis.extra.numpy import arrays
 from detente.errors import OptionError, ScenarioError
 from detente.models import get_model
 from detente.models.kernels import smp as k
-from detente.models.smp import SMPInputs, SMPOptions, prepare, simulate
+from detente.models.smp import SMPInputs, SMPOptions, forecast_actor, prepare, simulate
 from detente.scenario.arrays import to_arrays
 from detente.scenario.io import load_scenario
 from detente.scenario.model import Scenario
@@ -179,11 +179,11 @@ def _toy(**caps: float) -> Scenario:
     return _scenario(pos, sal, cap)
 
 
-def _run(sc: Scenario, seed: int = 0, draws: int = 1, **options: object):
+def _run(sc: Scenario, seed: int = 0, draws: int = 1, rounds: int = 100, **options: object):
     arrays_ = to_arrays(sc)
     if draws > 1:
         arrays_ = arrays_.repeat(draws)
-    return SMP.run(arrays_, SMP.options(None, **options), 100, np.random.default_rng(seed))
+    return SMP.run(arrays_, SMP.options(None, **options), rounds, np.random.default_rng(seed))
 
 
 def test_batch_draws_match_single_runs() -> None:
@@ -246,6 +246,37 @@ def test_forecast_is_a_final_position_of_the_likeliest_actor() -> None:
     best = out.model_extras["smp"]["forecast_actor"]
     a = to_arrays(_toy()).actor_ids.index(best)
     np.testing.assert_allclose(out.forecast[0], out.trajectory[0, -1, a])
+
+
+def _one_issue(pos: list[float], sal: list[float], cap: list[float]) -> Scenario:
+    names = [f"a{i}" for i in range(len(pos))]
+    return _scenario({a: {"x": p} for a, p in zip(names, pos, strict=True)},
+                     {a: {"x": s} for a, s in zip(names, sal, strict=True)},
+                     dict(zip(names, cap, strict=True)))
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 0, 1), (1, 2, 0), (2, 1, 0)])
+def test_forecast_does_not_depend_on_actor_order(order: tuple[int, ...]) -> None:
+    # regression (hypothesis, test_properties): positions 0, 0, 5 end in one class whose
+    # members differ by less than 1e-3 (4.95, 4.99, 4.99); the forecast used to be the first
+    # listed member's position. Now it is the member with the highest capability (a0 here).
+    pos, sal, cap = [0.0, 0.0, 5.0], [40.250535, 23.525152, 50.530543], [8.065, 2.691, 0.994]
+    sc = _one_issue([pos[i] for i in order], [sal[i] for i in order], [cap[i] for i in order])
+    out = _run(sc, rounds=3)
+    final = out.trajectory[0, -1, :, 0]
+    assert np.ptp(final) > 0.01  # the class does hold different positions: the case is live
+    assert out.model_extras["smp"]["forecast_actor"] == f"a{order.index(0)}"
+    assert out.forecast[0, 0] == final[order.index(0)]
+
+
+def test_forecast_tie_between_classes_goes_to_capability_then_position() -> None:
+    pos = np.array([[[0.2], [0.8], [0.5]]])  # three singleton classes
+    cap = np.array([[1.0, 3.0, 3.0]])
+    pv = np.full((1, 3, 3), 0.5)  # every class equally likely
+    assert forecast_actor(pos, cap, pv, "conditional")[0] == 2  # 0.5 < 0.8, both cap 3
+    assert forecast_actor(pos[:, ::-1], cap[:, ::-1], pv, "conditional")[0] == 0
+    cap2 = np.array([[4.0, 3.0, 3.0]])
+    assert forecast_actor(pos, cap2, pv, "conditional")[0] == 0
 
 
 def test_zero_power_actor_takes_part_without_a_vote() -> None:

@@ -28,9 +28,15 @@ It stops when a turn moves the actors less than ``tolerance`` (2 %) of the first
 movement (Euclidean, summed over actors), or after ``rounds`` turns (100 by default).
 
 The forecast of a dimension is the position of the most probable outcome in the last state:
-the equivalence class of positions (within 1e-3 on 0-1) with the highest PCE probability,
-computed with every actor's own-view risk-aware utilities (KTAB's reported "winning
-probabilities"; KTAB itself prints no single forecast).
+the equivalence class of positions (connected within 1e-3 on 0-1) with the highest PCE
+probability, computed with every actor's own-view risk-aware utilities (KTAB itself prints no
+single forecast). The forecast does not depend on the order actors are listed in: a class is
+represented by its member with the highest capability (then the lowest position), and classes
+whose probabilities tie (within 1e-9) are separated by total capability, then by position.
+The per-turn "win probabilities" reported in ``smp.turns`` follow KTAB's own convention
+instead (a class is represented by its first listed member), so they match KTAB's printed
+ones; where a class holds positions that differ by less than 1e-3 they can depend on the
+listing order at that level.
 
 Where KTAB is defective we do the correct thing (ALGORITHM.md, "Known defects"):
 - ``big_r_adjust="full"`` runs (KTAB aborts because every perceived matrix equals the
@@ -181,8 +187,14 @@ def prepare(arrays: ScenarioArrays, zero_salience: str = "ignore") -> SMPInputs:
                      ignored)
 
 
-def _classes(pos: np.ndarray) -> np.ndarray:
-    """rep[b, i]: the lowest-numbered actor whose position is within 1e-3 of i's (transitively)."""
+def _ktab_classes(pos: np.ndarray) -> np.ndarray:
+    """rep[b, i]: the first listed actor whose position is within 1e-3 of i's (transitively).
+
+    KTAB's convention (``SMPState::equivNdx``), used for the reported per-turn win
+    probabilities so they match KTAB's printed ones; it depends on the listing order when a
+    class holds positions that differ (by less than 1e-3). The forecast uses
+    :func:`_classes`, which does not.
+    """
     gap = np.sqrt(((pos[:, :, None, :] - pos[:, None, :, :]) ** 2).sum(axis=-1))
     rep = np.argmax(gap < k.POSITION_TOLERANCE, axis=-1)  # first j close to i
     bi = np.arange(pos.shape[0])[:, None]
@@ -194,12 +206,73 @@ def _classes(pos: np.ndarray) -> np.ndarray:
     return rep
 
 
+def _rank(pos: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """rank[b, i]: i's place when actors are sorted by capability (highest first), then position.
+
+    Depends only on the actors' attributes, not on the order they are listed in; actors that
+    tie on both are interchangeable wherever the rank is used.
+    """
+    N, D = pos.shape[1:]
+    keys = np.stack([pos[..., d] for d in range(D - 1, -1, -1)] + [-cap])  # last = primary
+    order = np.lexsort(keys, axis=-1)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(N)[None], axis=-1)
+    return rank
+
+
+def _classes(pos: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """rep[b, i]: the representative of i's equivalence class of positions.
+
+    Classes are the connected components of "within 1e-3 (on 0-1) of each other", so they do
+    not depend on the order actors are listed in. The representative, whose position stands for
+    the class in the forecast's PCE, is the member with the highest capability, ties going to
+    the lowest position (lexicographically over dimensions). KTAB instead lets the first listed
+    position stand for its class (:func:`_ktab_classes`), which depends on the listing order.
+    """
+    B, N, _ = pos.shape
+    gap = np.sqrt(((pos[:, :, None, :] - pos[:, None, :, :]) ** 2).sum(axis=-1))
+    close = gap < k.POSITION_TOLERANCE
+    label = np.broadcast_to(np.arange(N), (B, N))
+    for _ in range(N):  # label propagation: the component's lowest index
+        nxt = np.where(close, label[:, None, :], N).min(axis=-1)
+        if np.array_equal(nxt, label):
+            break
+        label = nxt
+    rank = _rank(pos, cap)
+    same = label[:, :, None] == label[:, None, :]
+    return np.argmin(np.where(same, rank[:, None, :], N), axis=-1)
+
+
+def forecast_actor(pos: np.ndarray, cap: np.ndarray, pv: np.ndarray,
+                   pce_model: str) -> np.ndarray:
+    """best[b]: the actor whose position is the forecast, chosen independently of actor order.
+
+    ``pv`` (B, N, N) the pairwise victory probabilities of the actors' positions (own-view
+    utilities, capability weights). The classes of :func:`_classes` compete in a PCE; the
+    forecast is the representative of the likeliest. Classes whose probabilities are within
+    1e-9 of the highest tie; ties go to the class with the largest total capability (within a
+    relative 1e-9), then to the representative with the lowest position (lexicographically).
+    """
+    B, N = cap.shape
+    rep = _classes(pos, cap)
+    is_rep = rep == np.arange(N)
+    p = np.where(is_rep, k.pce(pv, pce_model, is_rep), -np.inf)
+    cand = p >= p.max(axis=-1, keepdims=True) - 1e-9
+    class_cap = np.zeros((B, N))
+    np.add.at(class_cap, (np.arange(B)[:, None], rep), cap)
+    cc = np.where(cand, class_cap, -np.inf)
+    cand &= cc >= cc.max(axis=-1, keepdims=True) * (1 - 1e-9)
+    by_pos = _rank(pos, np.zeros_like(cap))
+    return np.argmin(np.where(cand, by_pos, N), axis=-1)
+
+
 @dataclass(frozen=True)
 class _State:
     d: np.ndarray  # (B, N, N) distances ideal -> position
     risk: np.ndarray  # (B, N) Big R
     own_util: np.ndarray  # (B, N, N) u(d_ij; R_i)
-    win_prob: np.ndarray  # (B, N) probability of each actor's position class
+    win_prob: np.ndarray  # (B, N) probability of each actor's position class (KTAB's)
+    pairwise: np.ndarray  # (B, N, N) victory probabilities of the actors' positions
 
 
 def _assess(ideal: np.ndarray, pos: np.ndarray, sal: np.ndarray, cap: np.ndarray,
@@ -208,12 +281,12 @@ def _assess(ideal: np.ndarray, pos: np.ndarray, sal: np.ndarray, cap: np.ndarray
     pv0 = k.pairwise_victory(1.0 - d, cap, o.voting_rule, o.victory_prob)
     risk = k.big_r(k.pce(pv0, o.pce), o.big_r_range)
     own = k.utility(d, risk[:, :, None])
-    rep = _classes(pos)
+    rep = _ktab_classes(pos)
     is_rep = rep == np.arange(pos.shape[1])
     pv = k.pairwise_victory(own, cap, o.voting_rule, o.victory_prob)
     p_cls = k.pce(pv, o.pce, is_rep)
     win = np.take_along_axis(p_cls, rep, axis=-1)
-    return _State(d, risk, own, win)
+    return _State(d, risk, own, win, pv)
 
 
 def _best_challenges(st: _State, omega: np.ndarray, total_sal: np.ndarray,
@@ -279,7 +352,8 @@ def simulate(inp: SMPInputs, o: SMPOptions, max_turns: int,
     """Run SMP turns for every draw until each stops. Positions (B, T+1, N, D) on 0-1.
 
     Also returns ``win_prob`` (B, T+1, N), ``change`` (B, T+1) the stopping metric (NaN at
-    turn 0) and ``turns`` (B,) the turn each draw stopped at.
+    turn 0), ``turns`` (B,) the turn each draw stopped at and ``forecast_actor`` (B,) the
+    actor whose final position is the forecast (:func:`forecast_actor`).
     """
     pos, sal, cap = inp.position.copy(), inp.salience, inp.capability
     B = pos.shape[0]
@@ -315,7 +389,8 @@ def simulate(inp: SMPInputs, o: SMPOptions, max_turns: int,
         turns = np.where(running, t, turns)
         running = running & ~((t >= 2) & (ratio < o.tolerance))
     return {"position": np.stack(history, 1), "win_prob": np.stack(probs, 1),
-            "change": np.stack(change, 1), "turns": turns}
+            "change": np.stack(change, 1), "turns": turns,
+            "forecast_actor": forecast_actor(pos, cap, st.pairwise, o.pce)}
 
 
 def _run(arrays: ScenarioArrays, options: SMPOptions, rounds: int,
@@ -328,7 +403,7 @@ def _run(arrays: ScenarioArrays, options: SMPOptions, rounds: int,
                            (B, T1, *arrays.position.shape[1:])).copy()
     full[:, :, inp.counted] = pos  # actors that do not count keep their stated positions
     traj = np.where(arrays.involved[None, None], full * 100.0, np.nan)
-    best = np.argmax(win[:, -1], axis=-1)  # (B,)
+    best = sim["forecast_actor"]  # (B,)
     forecast = pos[np.arange(B), -1, best] * 100.0  # (B, I)
     actors = [arrays.actor_ids[a] for a in inp.counted]
     turns = []
