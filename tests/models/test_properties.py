@@ -32,8 +32,6 @@ EXEMPT: dict[tuple[str, str], str] = {}
 # (model, property) -> what hypothesis found; marked xfail (not strict) so the suite stays
 # green while the model's owner looks at it, and turns into a pass once it is fixed
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("smp", "permutation"): "hypothesis found three actors at positions 0, 0 and 5 (one "
-                            "issue) forecast at 0.0 in one actor order and 4.1 in another",
 }
 SETTINGS = settings(max_examples=12, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
