@@ -121,10 +121,36 @@ def test_invalid_cell_is_marked_next_to_the_cell(page: object, live_server: str)
     shot(pg, "4-editor-invalid")
 
 
-def test_optional_pages_say_what_is_missing(page: object, live_server: str) -> None:
+def test_simulation_page_runs_the_flagship(page: object, live_server: str) -> None:
     pg = page
-    for name in ("simulation", "uncertainty"):
-        pg.goto(f"{live_server}/#/{name}")  # type: ignore[attr-defined]
-        text = pg.inner_text(f"#{name}-panel")  # type: ignore[attr-defined]
-        assert "not available" in text or "installed" in text
-        shot(pg, f"5-{name}")
+    pg.goto(live_server + "/#/library")  # type: ignore[attr-defined]
+    pg.click('button[data-open="northeast-asia-2004"]')  # type: ignore[attr-defined]
+    pg.wait_for_selector('input[data-path="actors[0].salience.A"]')  # type: ignore[attr-defined]
+    pg.click('a[data-page="simulation"]')  # type: ignore[attr-defined]
+    assert pg.input_value("#sim-until") == "2006-12-31"  # type: ignore[attr-defined]
+    pg.click("#sim-run-btn")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#sim-progress .label:text('done')")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#sim-timeline svg.sim-timeline")  # type: ignore[attr-defined]
+    meetings = pg.locator("#sim-timeline circle.sim-meeting").count()  # type: ignore[attr-defined]
+    assert meetings > 5
+    edges = pg.locator("#sim-network line.trust-edge")  # type: ignore[attr-defined]
+    assert edges.count() == 15  # 6 actors, every pair
+    assert pg.locator("#sim-log li").count() > meetings  # type: ignore[attr-defined]
+    last = edges.first.get_attribute("data-value")
+    slider = pg.locator("#sim-date")  # type: ignore[attr-defined]
+    slider.fill("0")  # the first dated step: the network redraws for that date
+    first_date = pg.inner_text("#sim-date-label")  # type: ignore[attr-defined]
+    assert first_date == pg.get_attribute("#sim-log li:first-child", "data-date")  # type: ignore[attr-defined]
+    assert pg.locator("#sim-log li.current").count() >= 1  # type: ignore[attr-defined]
+    assert last is not None
+    slider.fill(slider.get_attribute("max"))
+    pg.evaluate("window.scrollTo(0, 0)")  # type: ignore[attr-defined]
+    shot(pg, "5-simulation")
+
+
+def test_uncertainty_page_says_what_is_missing(page: object, live_server: str) -> None:
+    pg = page
+    pg.goto(f"{live_server}/#/uncertainty")  # type: ignore[attr-defined]
+    text = pg.inner_text("#uncertainty-panel")  # type: ignore[attr-defined]
+    assert "not available" in text or "installed" in text
+    shot(pg, "5-uncertainty")
