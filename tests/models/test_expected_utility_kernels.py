@@ -14,7 +14,10 @@ from detente.models.kernels import offers
 from detente.models.kernels.expected_utility import (
     expected_utilities,
     linear_condorcet_median,
+    linear_security,
+    pair_geometry,
     risk_exponents,
+    risk_from_security,
     voter_disutility,
     win_probability,
 )
@@ -207,3 +210,97 @@ def test_chunked_batches_equal_one_block(monkeypatch: pytest.MonkeyPatch) -> Non
     np.testing.assert_array_equal(whole.trajectory, parts.trajectory)
     np.testing.assert_array_equal(whole.median, parts.median)
     assert [e.actor for e in whole.log] == [e.actor for e in parts.log]
+
+
+# --- the fast paths against the plain ones ----------------------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(issue(batch=3), st.sampled_from(["contest", "all-pairs"]), st.booleans())
+def test_running_sum_probabilities_equal_the_vote_tensor(case, denominator: str,
+                                                         coarse: bool) -> None:
+    """The O(n^2) path through voters in position order gives the n^3 tensor's P."""
+    x, c, s, r = case
+    if coarse:  # many equal positions and exact midpoints
+        x = np.round(x, -1)
+    R = _range(x)
+    geo = pair_geometry(x, R)
+    u = voter_disutility(x, c, s, r, R)
+    np.testing.assert_allclose(voter_disutility(x, c, s, r, R, geo), u, rtol=1e-12, atol=1e-15)
+    want = win_probability(u, denominator)
+    got = win_probability(u, denominator, geo)
+    np.testing.assert_allclose(got, want, atol=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(issue(batch=2), st.floats(0, 1))
+def test_linear_security_gives_the_risk_exponents_of_the_matrix(case, Q: float) -> None:
+    x, c, s, _ = case
+    ones = np.ones_like(x)
+    R = _range(x)
+    P = win_probability(voter_disutility(x, c, s, ones, R), "all-pairs")
+    eu, _ = expected_utilities(x, s, ones, P, R, Q, 1.0, None)
+    d = pair_geometry(x, R).d
+    np.testing.assert_allclose(risk_from_security(linear_security(d, s, P)), risk_exponents(eu),
+                               atol=1e-9)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(2, 6), st.booleans(), st.data())
+def test_respond_equals_classify_then_choose(n: int, capitulation: bool, data) -> None:
+    eu = st.floats(-2, 2, allow_nan=False)
+    x = data.draw(arrays(float, (2, n), elements=st.sampled_from([0.0, 10.0, 25.0, 60.0])))
+    a = data.draw(arrays(float, (2, n, n), elements=eu))
+    b = data.draw(arrays(float, (2, n, n), elements=eu))
+    for rule in ("scholz-code", "least-movement"):
+        kind, new = offers.classify(x, a, b, capitulation)
+        pick = offers.choose(x, kind, new, a, b, rule)
+        got_pick, got_kind, got_new = offers.respond(x, a, b, capitulation, rule)
+        np.testing.assert_array_equal(got_pick, pick)
+        idx = np.maximum(pick, 0)[:, :, None]
+        taken = pick >= 0
+        want_kind = np.where(taken, np.take_along_axis(kind, idx, 2)[:, :, 0], offers.NONE)
+        want_new = np.where(taken, np.take_along_axis(new, idx, 2)[:, :, 0], x)
+        np.testing.assert_array_equal(got_kind, want_kind)
+        np.testing.assert_array_equal(got_new, want_new)
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"probability": "contest"}, {"position_range": "current"}, {"vote_risk": False},
+    {"capitulation": True, "Q": 0.5}])
+def test_compiled_rounds_equal_the_numpy_rounds(monkeypatch: pytest.MonkeyPatch,
+                                                options: dict) -> None:
+    """Continuous positions (no ties to break): the two paths agree to rounding."""
+    import dataclasses
+
+    import detente.models.challenge as challenge
+
+    if challenge._compiled_kernel() is None:
+        pytest.skip("numba is not installed: only the numpy path exists")
+    rng = np.random.default_rng(11)
+    x, c, s = (rng.uniform(lo, hi, (40, 8)) for lo, hi in ((0, 100), (.1, 1), (.1, 1)))
+    opts = dataclasses.replace(PRESETS["scholz-code"], **options)
+    compiled = run_issue(_inputs(x, c, s), opts, 6)
+    monkeypatch.setattr(challenge, "COMPILED", False)
+    plain = run_issue(_inputs(x, c, s), opts, 6)
+    np.testing.assert_allclose(compiled.trajectory, plain.trajectory, atol=1e-9)
+    np.testing.assert_allclose(compiled.median, plain.median, atol=1e-9)
+    np.testing.assert_allclose(compiled.mean, plain.mean, atol=1e-9)
+    for got, want in zip(compiled.extras["risk_exponents"], plain.extras["risk_exponents"],
+                         strict=True):
+        assert got == pytest.approx(want, abs=1e-9)
+    assert [(e.round, e.actor, e.action, e.target) for e in compiled.log] == \
+        [(e.round, e.actor, e.action, e.target) for e in plain.log]
+
+
+def test_compiled_result_does_not_depend_on_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    import detente.models.challenge as challenge
+
+    rng = np.random.default_rng(5)
+    x, c, s = (rng.uniform(lo, hi, (300, 7)) for lo, hi in ((0, 100), (.1, 1), (.1, 1)))
+    monkeypatch.setattr(challenge, "THREADS", 1)
+    one = run_issue(_inputs(x, c, s), PRESETS["scholz-code"], 5)
+    monkeypatch.setattr(challenge, "THREADS", 3)
+    three = run_issue(_inputs(x, c, s), PRESETS["scholz-code"], 5)
+    np.testing.assert_array_equal(one.trajectory, three.trajectory)
+    np.testing.assert_array_equal(one.median, three.median)
+    assert [e.actor for e in one.log] == [e.actor for e in three.log]

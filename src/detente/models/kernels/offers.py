@@ -116,10 +116,10 @@ def respond(x: np.ndarray, eu_self: np.ndarray, eu_other: np.ndarray, capitulati
         full_kind = np.where(at(a) > 0, CONFRONTATION, CAPITULATION)
     kind = np.where(is_full, full_kind, COMPROMISE)
     kind = np.where(pick >= 0, kind, NONE)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fraction = -at(a) / at(b)
     own = x
-    new = np.where(kind == COMPROMISE, own + fraction * (target - own), target)
+    with np.errstate(all="ignore"):  # fraction is used only where a compromise was taken
+        fraction = -at(a) / at(b)
+        new = np.where(kind == COMPROMISE, own + fraction * (target - own), target)
     new = np.where(pick >= 0, new, own)
     return pick, kind, new
 
