@@ -107,6 +107,18 @@ def test_scholz_code_follows_reference_trajectory(anchors: Path, q: float, name:
     _check_against_reference(inp, ref, dataclasses.replace(PRESETS["scholz-code"], Q=q))
 
 
+@pytest.mark.parametrize(("q", "name"), [(1.0, "emission_Q1"), (0.5, "emission_Q05")])
+def test_numpy_rounds_follow_reference_trajectory(anchors: Path, q: float, name: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vectorised numpy round (used where numba is missing) against the same reference."""
+    import detente.models.challenge as challenge
+
+    monkeypatch.setattr(challenge, "COMPILED", False)
+    ref = parse_reference(anchors / "bdm" / "reference" / f"{name}.scholz-code.txt")
+    inp = load_bdm_csv(anchors / "bdm" / "emission_bdm1994__jmckib.csv")
+    _check_against_reference(inp, ref, dataclasses.replace(PRESETS["scholz-code"], Q=q))
+
+
 def test_sultan_case_nobody_moves(anchors: Path) -> None:
     ref = parse_reference(anchors / "bdm" / "reference" / "sultan_Q1.scholz-code.txt")
     inp = load_bdm_csv(anchors / "bdm" / "sultan_bdm1997__jmckib.csv")
