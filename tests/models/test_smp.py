@@ -65,8 +65,9 @@ def test_reference_soe_policy_positions_every_turn(anchors: Path) -> None:
 
 @pytest.mark.xfail(strict=True, reason="known gap: every position matches at print precision "
                    "(19 turns, with the relative 1e-5 nudge of smp_bargain.settle), but from "
-                   "turn 13 the printed win probabilities differ by up to 0.11 (presumably a bargain's "
-                   "two sides split (or not) by 1e-4 differently from KTAB, moving Big R; not traced). "
+                   "turn 13 the printed win probabilities differ by up to 0.11 (presumably "
+                   "a bargain's two sides split, or not, by 1e-4 differently from KTAB, moving "
+                   "Big R; not traced). "
                    "Excluded rules for the nudge (each breaks SOE-Pol-Comp or SOE-Policy "
                    "positions): constant 0.5e-6 to 5e-6 towards or away from the own side, "
                    "none, floor/ceil towards the own side, relative fractions outside "
