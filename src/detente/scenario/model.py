@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from detente.errors import Problem
+from detente.scenario.behaviour import ActorBehaviour, EventParams, SimulationSettings
 from detente.uncertainty.spec import Uncertainty, check_against_scenario
 
 FORMAT_VERSION = 1
@@ -175,9 +176,9 @@ class Scenario(_Strict):
     calendar: list[Event] = Field(default_factory=list)
     relations: Relations = Field(default_factory=Relations)
     sources: list[str | Source] = Field(default_factory=list)
-    simulation: dict[str, Any] = Field(
-        default_factory=dict, description="scenario-wide parameters of the dynamic simulation"
-    )
+    simulation: SimulationSettings = Field(
+        default_factory=SimulationSettings,
+        description="scenario-wide parameters of the dynamic simulation")
     uncertainty: Annotated[Uncertainty, AfterValidator(check_against_scenario)] = Field(
         default_factory=Uncertainty,
         description="distributions over inputs for Monte Carlo runs (detente.uncertainty.spec)")
