@@ -91,7 +91,27 @@ def _parse_quantiles(text: str) -> tuple[float, ...]:
     return qs
 
 
+def _print_many(title: str, results: list[ForecastResult], issue_names: list[str]) -> None:
+    """Models as rows and issues as columns, so that ten models fit a terminal."""
+    table = Table(title=title)
+    table.add_column("model")
+    issues = results[0].issues
+    for iss in issues:
+        table.add_column(iss.id, justify="right")
+    for r in results:
+        label = r.model if r.preset == "default" else f"{r.model} ({r.preset})"
+        table.add_row(label, *[fmt_num(i.forecast, 1) for i in r.issues])
+    console.print(table)
+    for iss, name in zip(issues, issue_names, strict=True):
+        lo, hi = iss.scale
+        scale = "" if (lo, hi) == (0.0, 100.0) else f" [{lo:g}-{hi:g}]"
+        console.print(f"  [bold]{iss.id}[/bold] {name}{scale}", highlight=False)
+
+
 def _print_table(title: str, results: list[ForecastResult], issue_names: list[str]) -> None:
+    if len(results) > 1:
+        _print_many(title, results, issue_names)
+        return
     table = Table(title=title)
     table.add_column("issue")
     for r in results:
