@@ -70,6 +70,13 @@ class Dist(BaseModel):
     high: float | None = Field(None, allow_inf_nan=False)
     mode: float | None = Field(None, allow_inf_nan=False)
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """Editors must accept the short forms too: ``"±5"``, ``"±10%"`` or a bare number."""
+        schema = handler(core_schema)
+        return {"anyOf": [schema, {"type": "string", "pattern": _PM.pattern},
+                          {"type": "number"}]}
+
     @model_validator(mode="before")
     @classmethod
     def _from_string(cls, data: Any) -> Any:
@@ -130,6 +137,22 @@ class Cell(BaseModel):
         if "dist" in rest and isinstance(rest["dist"], dict | Dist):
             return {**where, "dist": rest["dist"]}
         return {**where, "dist": rest}
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """The distribution's keys may stand beside field/actor/issue (the flat form)."""
+        ref = handler(core_schema)
+        schema = handler.resolve_ref_schema(ref)
+        full = Dist.model_json_schema()
+        obj = full["anyOf"][0]
+        if "$ref" in obj:
+            obj = full["$defs"][obj["$ref"].rsplit("/", 1)[-1]]
+        flat = dict(obj["properties"])
+        props = schema["properties"]
+        props["dist"] = {"anyOf": [flat.pop("dist"), props["dist"]]}
+        props.update(flat)
+        schema["required"] = ["field"]
+        return ref
 
     def actors(self) -> list[str] | None:
         return [self.actor] if isinstance(self.actor, str) else self.actor
