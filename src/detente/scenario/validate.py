@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from pydantic import ValidationError
@@ -9,14 +10,16 @@ from pydantic import ValidationError
 from detente.errors import Problem, ScenarioError
 from detente.scenario.model import Scenario, cross_check
 
+_UNION_BRANCHES = ("float", "dict[str,float]", "str", "Source", "dict[str,constrained-float]",
+                   "constrained-float")
+
 
 def _path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("float", "dict[str,float]", "str", "Source",
-                      "dict[str,constrained-float]", "constrained-float"):
+        elif _is_union_branch(part):
             continue  # union branch names pydantic adds; not part of the user's path
         else:
             out += f".{part}" if out else str(part)
@@ -33,7 +36,12 @@ def _line(lines: dict[str, int], path: str) -> int | None:
 
 
 def scenario_from_data(data: Any, source: str, lines: dict[str, int]) -> Scenario:
-    """Validate ``data`` (from YAML/JSON) as a scenario, locating problems by line."""
+    """Validate ``data`` (from YAML/JSON) as a scenario, locating problems by line.
+
+    Every problem is reported at once: when some fields fail their own checks, those values
+    are set aside and the checks across fields (unknown ids, duplicates, ranges) still run on
+    the rest, so one ``detente validate`` lists everything that needs fixing.
+    """
     if not isinstance(data, dict):
         raise ScenarioError([Problem(
             f"a scenario must be a mapping with 'issues' and 'actors', not {type(data).__name__}",
@@ -41,22 +49,59 @@ def scenario_from_data(data: Any, source: str, lines: dict[str, int]) -> Scenari
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems, seen = [], set()
-        for err in exc.errors():
-            path = _path(err["loc"])
-            msg = err["msg"]
-            if (path, msg) in seen:
-                continue
-            seen.add((path, msg))
-            problems.append(Problem(f"{msg} (got {err.get('input')!r})"
-                                    if err["type"] not in ("missing", "extra_forbidden")
-                                    else msg, path, _line(lines, path), source))
-        raise ScenarioError(_dedupe_union(problems)) from None
+        problems = _field_problems(exc, source, lines)
+        seen = {p.path for p in problems}
+        rest = _without_failed_fields(data, exc)
+        if rest is not None:
+            problems += [Problem(p.message, p.path, _line(lines, p.path), source)
+                         for p in cross_check(rest) if p.path not in seen]
+        raise ScenarioError(problems) from None
     problems = cross_check(sc)
     if problems:
         raise ScenarioError([Problem(p.message, p.path, _line(lines, p.path), source)
                              for p in problems])
     return sc
+
+
+def _field_problems(exc: ValidationError, source: str, lines: dict[str, int]) -> list[Problem]:
+    problems, seen = [], set()
+    for err in exc.errors():
+        path = _path(err["loc"])
+        msg = err["msg"]
+        if (path, msg) in seen:
+            continue
+        seen.add((path, msg))
+        problems.append(Problem(f"{msg} (got {err.get('input')!r})"
+                                if err["type"] not in ("missing", "extra_forbidden")
+                                else msg, path, _line(lines, path), source))
+    return _dedupe_union(problems)
+
+
+def _without_failed_fields(data: dict[str, Any], exc: ValidationError) -> Scenario | None:
+    """The scenario with every optional value that failed removed, or None if that fails too.
+
+    Values inside mappings (a cell such as ``position.A``, an optional field) can be dropped;
+    a failure in a required field or a list item leaves nothing sound to cross-check.
+    """
+    data = copy.deepcopy(data)
+    for err in exc.errors():
+        loc = [part for part in err["loc"] if not _is_union_branch(part)]
+        parent: Any = data
+        try:
+            for part in loc[:-1]:
+                parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            continue
+        if isinstance(parent, dict):
+            parent.pop(loc[-1], None)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def _is_union_branch(part: Any) -> bool:
+    return isinstance(part, str) and (part in _UNION_BRANCHES or "[" in part)
 
 
 def _dedupe_union(problems: list[Problem]) -> list[Problem]:
