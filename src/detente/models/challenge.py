@@ -316,25 +316,25 @@ def _compiled_supports(opts: ChallengeOptions) -> bool:
             and opts.offer_choice == "scholz-code" and opts.median == "condorcet-linear")
 
 
-def _win_probability_one(uT, contest, P, total_u, absolute):  # pragma: no cover - compiled
-    """P for one draw from uT[a, k] = u_ka (voter k's weighted distance to position a);
-    ``total_u`` (n,) and ``absolute`` (n, n) are work arrays."""
-    n = uT.shape[0]
-    for a in range(n):
-        acc = 0.0
-        for k in range(n):
-            acc += uT[a, k]
-        total_u[a] = acc
+def _win_probability_one(u, contest, P, total_u, absolute):  # pragma: no cover - compiled
+    """P for one draw from u[k, a] (voter k's weighted distance to position a); ``total_u``
+    (n,) and ``absolute`` (n, n) are work arrays. Innermost loops run over contiguous j."""
+    n = u.shape[0]
+    total_u[:] = 0.0
+    for k in range(n):
+        for a in range(n):
+            total_u[a] += u[k, a]
+    absolute[:] = 0.0
+    for i in range(n):
+        for k in range(n):  # sum over voters in order, for every j > i at once
+            uki = u[k, i]
+            for j in range(i + 1, n):
+                absolute[i, j] += abs(u[k, j] - uki)
     grand = 0.0
     for i in range(n):
-        absolute[i, i] = 0.0
         for j in range(i + 1, n):  # symmetric
-            acc = 0.0
-            for k in range(n):
-                acc += abs(uT[j, k] - uT[i, k])
-            absolute[i, j] = acc
-            absolute[j, i] = acc
-            grand += 2.0 * acc
+            absolute[j, i] = absolute[i, j]
+            grand += 2.0 * absolute[i, j]
     for i in range(n):
         for j in range(n):
             pos = 0.5 * (absolute[i, j] + (total_u[j] - total_u[i]))
@@ -376,7 +376,7 @@ def _rounds_compiled(x0, c, s, R0, rounds, Q, fixed_range, vote_risk, contest, c
         log_near = np.empty((n, n))
         log_far = np.empty((n, n))
         log_half = np.log(0.5)
-        uT = np.empty((n, n))
+        u = np.empty((n, n))  # u[k, a]: voter k, position a
         absolute = np.empty((n, n))
         total_u = np.empty(n)
         S = np.empty(n)
@@ -406,10 +406,10 @@ def _rounds_compiled(x0, c, s, R0, rounds, Q, fixed_range, vote_risk, contest, c
                                                        else -np.inf)
                     log_far[i, j] = log_far[j, i] = np.log(0.5 + 0.5 * dij)
             # risk exponents from linear expected utilities (all r = 1)
-            for a in range(n):
-                for k in range(n):
-                    uT[a, k] = w[k] * d[k, a]
-            _win_probability_one(uT, contest, P, total_u, absolute)
+            for k in range(n):
+                for a in range(n):
+                    u[k, a] = w[k] * d[k, a]
+            _win_probability_one(u, contest, P, total_u, absolute)
             S[:] = 0.0
             for i in range(n):
                 for j in range(n):
@@ -423,13 +423,21 @@ def _rounds_compiled(x0, c, s, R0, rounds, Q, fixed_range, vote_risk, contest, c
                 Rr = (2.0 * S[i] - hi - lo) / spread if spread > 1e-12 else 0.0
                 r[i] = (1.0 - Rr / 3.0) / (1.0 + Rr / 3.0)
             # expected utilities with this round's exponents
-            for a in range(n):
-                for k in range(n):
-                    uT[a, k] = w[k] * (np.exp(r[k] * log_d[k, a]) if vote_risk else d[k, a])
-            _win_probability_one(uT, contest, P, total_u, absolute)
+            for k in range(n):
+                for a in range(n):
+                    if a == k:
+                        u[k, a] = 0.0
+                    elif vote_risk:
+                        u[k, a] = w[k] * np.exp(r[k] * log_d[k, a])
+                    else:
+                        u[k, a] = w[k] * d[k, a]
+            _win_probability_one(u, contest, P, total_u, absolute)
             for i in range(n):
                 usq = 2.0 - 4.0 * np.exp(r[i] * log_half)
                 for j in range(n):
+                    if j == i:  # no offer to oneself; never logged
+                        a_m[i, j] = b_m[i, j] = 0.0
+                        continue
                     us = 2.0 - 4.0 * np.exp(r[i] * log_near[i, j])
                     uf = 2.0 - 4.0 * np.exp(r[i] * log_far[i, j])
                     base = us - Q * usq
