@@ -22,6 +22,12 @@ One round, on each issue's involved actors, batched over draws (kernels in
 3. each actor takes at most one offer (confrontation, compromise or capitulation) and all
    move at once; the round's median and c*s-weighted mean are recorded.
 
+Speed: where numba is installed and the options are among those it implements (every
+reading except the better/worse term, ``risk_update="carry"``, ``least-movement`` and the
+non-default medians), ``run_issue`` runs the same round compiled per draw, one thread per
+core; otherwise the vectorised numpy round below. Both follow the reference to 1e-4 and
+agree with each other to rounding (``benchmarks/README.md`` has the figures).
+
 Where the printed equations and the replication differ, :class:`ChallengeOptions` names the
 choice. Preset ``scholz-code`` (default) reproduces the replication's output to 1e-4;
 preset ``paper`` reads the equations as printed.
