@@ -96,11 +96,13 @@ def run_round(x: np.ndarray, s: np.ndarray, c: np.ndarray, options: ExchangeOpti
               rng: np.random.Generator) -> tuple[np.ndarray, ExchangeRound]:
     """One round on one draw's (A, I) arrays: the executed round and the new positions."""
     rnd = ExchangeRound(x, s, c, RoundRules(options.outcome_view, options.rate_variation), rng)
-    while (tied := rnd.best()).size:
-        pick = tied[0]
+
+    def choose(tied: np.ndarray) -> int:
         if tied.size > 1 and options.tie_break == "random":
-            pick = tied[int(rng.integers(tied.size))]
-        rnd.execute(int(pick))
+            return int(tied[int(rng.integers(tied.size))])
+        return int(tied[0])
+
+    rnd.play(choose)
     new_x = adjust_preferences(x, rnd.y, s, options.fixed_weight, options.salience_weight)
     return new_x, rnd
 

@@ -31,6 +31,7 @@ is inherently sequential; everything inside a step is vectorised over candidates
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -175,12 +176,55 @@ class ExchangeRound:
         self._supply = _slot_index(supply, n_slots)
         self._demand = _slot_index(demand, n_slots)
         self._issue = _slot_index(np.stack([self.p, self.q]), n_issues)
-        self.executed: list[Exchange] = []
+        self.log = np.zeros((K, 7))  # per executed exchange: n, gain_i, gain_j, from/to i, j
+        self.n_executed = 0
         self._compute(np.arange(K))
 
     @property
     def n_candidates(self) -> int:
         return int(self.I.size)
+
+    @property
+    def executed(self) -> list[Exchange]:
+        """The exchanges executed so far, in order."""
+        rows = self.log[:self.n_executed]
+        n = rows[:, 0].astype(np.intp)
+        return [Exchange(*ids, *values) for ids, values in zip(
+            np.stack([self.I[n], self.J[n], self.q[n], self.p[n]], axis=1).tolist(),
+            rows[:, 1:].tolist(), strict=True)]
+
+    def play(self, choose: Callable[[np.ndarray], int], compiled: bool | None = None) -> None:
+        """Execute the whole round greedily; ``choose(tied)`` picks among tied best candidates.
+
+        ``compiled``: run the greedy loop compiled with numba (None: where numba is installed
+        and the rules allow, see :func:`compiled_supports`). Both paths execute the same
+        exchanges; the compiled one calls ``choose`` only when more than one candidate ties.
+        """
+        if compiled is None:
+            compiled = (COMPILED and compiled_supports(self.rules)
+                        and _compiled_kernel() is not None)
+        kernel = _compiled_kernel() if compiled else None
+        if compiled and (kernel is None or not compiled_supports(self.rules)):
+            raise ValueError("the compiled round needs numba and equal-gain rates")
+        if kernel is None:
+            while (tied := self.best()).size:
+                self.execute(choose(tied))
+            return
+        (sup_order, sup_starts), (dem_order, dem_starts) = self._supply, self._demand
+        iss_order, iss_starts = self._issue
+        tied_buf = np.empty(max(1, self.n_candidates), dtype=np.intp)
+        forced = -1
+        while True:
+            self.n_executed, n_tied = kernel(
+                self._const, self._slots, sup_order, sup_starts, dem_order, dem_starts,
+                iss_order, iss_starts, self.y.ravel(), self.direction.ravel(),
+                self.toward.ravel(), self.outcome, self.alive, self.dp, self.dq, self.gain_i,
+                self.gain_j, self.gain, self.rules.outcome_view == "current", forced,
+                self.log, self.n_executed, tied_buf)
+            if n_tied == 0:
+                break
+            forced = int(choose(tied_buf[:n_tied].copy()))
+        self._bmax[:] = -np.inf  # every gain is -inf once the round is over
 
     @staticmethod
     def _lookup(indices: tuple[tuple[np.ndarray, np.ndarray], ...],
@@ -303,6 +347,9 @@ class ExchangeRound:
         y_iq, y_jp = y[iq].item(), y[jp].item()
         ex = Exchange(int(self.I[n]), int(self.J[n]), q, p, self.gain_i[n].item(),
                       self.gain_j[n].item(), y_iq, y_iq + move_i, y_jp, y_jp + move_j)
+        self.log[self.n_executed] = (n, ex.gain_i, ex.gain_j, ex.from_i, ex.to_i, ex.from_j,
+                                     ex.to_j)
+        self.n_executed += 1
         y[jp], y[iq] = ex.to_j, ex.to_i
         d[jp], d[iq] = sgn_p, sgn_q
         tw[ip] += sgn_p * dp
@@ -323,7 +370,6 @@ class ExchangeRound:
             self.dirty[touched] = True
         elif touched.size:
             self._compute(touched)
-        self.executed.append(ex)
         return ex
 
     def voting_outcome(self) -> np.ndarray:
@@ -339,3 +385,153 @@ def adjust_preferences(x: np.ndarray, y: np.ndarray, s: np.ndarray, fixed_weight
     """
     w = fixed_weight + salience_weight * (1.0 - s)
     return x + w * (y - x)
+
+
+# --- compiled round ----------------------------------------------------------------------
+# The greedy loop of ExchangeRound.best/execute written per candidate for numba (an optional
+# dependency: without it the numpy methods above run). A round executes ~100-1000 exchanges,
+# each touching a few dozen candidates; numpy's ~1 us per call on such small arrays made the
+# loop cost ~0.1 ms per exchange, compiled it is a few microseconds. The arithmetic is that
+# of ``_compute`` and ``execute``, term for term, so both paths execute the same exchanges.
+
+COMPILED = True  # use the compiled greedy loop where numba is installed and the rules allow
+_KERNEL: list = []  # the compiled _greedy_round, once made
+
+
+def compiled_supports(rules: RoundRules) -> bool:
+    """Rules the compiled loop implements: equal gain, either outcome view. (The random rate
+    variant draws from the generator inside every recomputation, so it stays on numpy.)"""
+    return rules.rate_variation == 0
+
+
+def _compiled_kernel():
+    """The numba-compiled greedy round, or None where numba is not installed."""
+    if not _KERNEL:
+        try:
+            import numba
+        except ImportError:  # pragma: no cover - depends on the environment
+            _KERNEL.append(None)
+        else:  # pragma: no cover - compiled code is not traced by coverage
+            jit = numba.njit(cache=True, nogil=True)
+            globals()["_compute_one"] = jit(_compute_one)
+            _KERNEL.append(jit(_greedy_round))
+    return _KERNEL[0]
+
+
+def _compute_one(n, const, slots, y, direction, toward, outcome, alive, current, dp, dq,
+                 gain_i, gain_j, gain):  # pragma: no cover - compiled
+    """Size and gain of candidate n from the current state (as ``_compute``, equal gain)."""
+    sgn_p, sgn_q, r = const[n, 0], const[n, 1], const[n, 2]
+    jp, iq, ip, jq = slots[n, 0], slots[n, 1], slots[n, 2], slots[n, 3]
+    t1 = const[n, 3] * (const[n, 5] - y[jp])
+    t2 = const[n, 4] * (const[n, 6] - y[iq])
+    if current:
+        t3 = sgn_p * (const[n, 5] - outcome[slots[n, 4]])
+        t4 = sgn_q * (const[n, 6] - outcome[slots[n, 5]])
+    else:
+        t3 = const[n, 7] - sgn_p * toward[ip]
+        t4 = const[n, 8] - sgn_q * toward[jq]
+    p_max = t1 if t1 < t3 else t3
+    q_max = t2 if t2 < t4 else t4
+    q_lim = q_max / r
+    d_p = p_max if p_max < q_lim else q_lim
+    d_q = r * d_p
+    g = const[n, 11] * d_p
+    ok = (g >= EPS and alive[n] and direction[jp] * sgn_p >= 0
+          and direction[iq] * sgn_q >= 0 and d_p > EPS * const[n, 9]
+          and d_q > EPS * const[n, 10])
+    dp[n] = d_p
+    dq[n] = d_q
+    gain_i[n] = g
+    gain_j[n] = g
+    gain[n] = g if ok else -np.inf
+
+
+def _greedy_round(const, slots, sup_order, sup_starts, dem_order, dem_starts, iss_order,
+                  iss_starts, y, direction, toward, outcome, alive, dp, dq, gain_i, gain_j,
+                  gain, current, forced, log, n_log,
+                  tied):  # pragma: no cover - compiled
+    """Execute best candidates until none is left or several tie; returns (n_log, n_tied).
+
+    ``forced`` >= 0 is executed first (the caller's pick among a tie). On a tie the tied
+    indices (ascending) are in ``tied[:n_tied]`` and the caller calls again with its pick.
+    State arrays are those of :class:`ExchangeRound` (flat (A*I) views), updated in place.
+    """
+    K = gain.size
+    bs = max(32, int(np.sqrt(K)))  # gains in blocks whose maxima are kept up to date
+    n_blocks = (K + bs - 1) // bs
+    bmax = np.full(n_blocks, -np.inf)
+    stale = np.ones(n_blocks, dtype=np.bool_)
+    while True:
+        n = forced
+        forced = -1
+        if n < 0:
+            g = -np.inf
+            for b in range(n_blocks):
+                if stale[b]:
+                    stale[b] = False
+                    top = -np.inf
+                    for m in range(b * bs, min(K, (b + 1) * bs)):
+                        if gain[m] > top:
+                            top = gain[m]
+                    bmax[b] = top
+                if bmax[b] > g:
+                    g = bmax[b]
+            if g == -np.inf:
+                return n_log, 0
+            thr = g - TIE_RTOL * abs(g)
+            n_tied = 0
+            for b in range(n_blocks):
+                if bmax[b] >= thr:
+                    for m in range(b * bs, min(K, (b + 1) * bs)):
+                        if gain[m] >= thr:
+                            tied[n_tied] = m
+                            n_tied += 1
+            if n_tied > 1:
+                return n_log, n_tied
+            n = tied[0]
+        sgn_p, sgn_q = const[n, 0], const[n, 1]
+        jp, iq, ip, jq, p, q = (slots[n, 0], slots[n, 1], slots[n, 2], slots[n, 3],
+                                slots[n, 4], slots[n, 5])
+        move_j = sgn_p * dp[n] / const[n, 9]
+        move_i = sgn_q * dq[n] / const[n, 10]
+        y_iq, y_jp = y[iq], y[jp]
+        log[n_log, 0] = n
+        log[n_log, 1] = gain_i[n]
+        log[n_log, 2] = gain_j[n]
+        log[n_log, 3] = y_iq
+        log[n_log, 4] = y_iq + move_i
+        log[n_log, 5] = y_jp
+        log[n_log, 6] = y_jp + move_j
+        n_log += 1
+        y[jp] = y_jp + move_j
+        y[iq] = y_iq + move_i
+        direction[jp] = np.int8(sgn_p)
+        direction[iq] = np.int8(sgn_q)
+        toward[ip] += sgn_p * dp[n]
+        toward[jq] += sgn_q * dq[n]
+        outcome[p] += sgn_p * dp[n]
+        outcome[q] += sgn_q * dq[n]
+        alive[n] = False
+        gain[n] = -np.inf
+        stale[n // bs] = True
+        for which in range(4):  # the candidates whose inputs changed
+            if which == 0:
+                order, starts, slot = sup_order, sup_starts, jp
+            elif which == 1:
+                order, starts, slot = sup_order, sup_starts, iq
+            elif current:
+                order, starts, slot = iss_order, iss_starts, (p if which == 2 else q)
+            else:
+                order, starts, slot = dem_order, dem_starts, (ip if which == 2 else jq)
+            for t in range(starts[slot], starts[slot + 1]):
+                m = order[t]
+                old = gain[m]
+                if old != -np.inf:  # an invalid candidate stays invalid (as in execute)
+                    _compute_one(m, const, slots, y, direction, toward, outcome, alive,
+                                 current, dp, dq, gain_i, gain_j, gain)
+                    b = m // bs
+                    if gain[m] > bmax[b]:
+                        bmax[b] = gain[m]
+                    elif gain[m] < old and old == bmax[b]:
+                        stale[b] = True
