@@ -1,4 +1,8 @@
-"""Stokman's equal-gain exchange model: worked example, the CoP21 reference round, invariants."""
+"""Stokman's equal-gain exchange model: worked example, the CoP21 reference round, invariants.
+
+Every test runs twice: on the numpy path and on the numba-compiled path (skipped where numba
+is not installed); both must reproduce the same reference numbers.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,22 @@ from hypothesis import strategies as st
 from detente.api import forecast, run_model
 from detente.errors import OptionError
 from detente.models.exchange import ExchangeOptions, run_round
+from detente.models.kernels import exchange as kernel
 from detente.models.kernels.exchange import ExchangeRound, RoundRules
 from detente.scenario.arrays import to_arrays
 from detente.scenario.io import load_scenario
 from detente.scenario.model import Actor, Issue, Scenario
+
+
+@pytest.fixture(scope="module", params=["numpy", "compiled"], autouse=True)
+def kernel_path(request: pytest.FixtureRequest):
+    """Run the module's tests on one path: numpy only, or numba where the rules allow."""
+    if request.param == "compiled" and kernel._compiled_kernel() is None:
+        pytest.skip("numba is not installed")
+    saved = kernel.COMPILED
+    kernel.COMPILED = request.param == "compiled"
+    yield request.param
+    kernel.COMPILED = saved
 
 
 def _scenario(rows: dict[str, dict[str, tuple[float, float]]],
@@ -208,3 +224,59 @@ def test_zero_salience_and_zero_weight_issues_do_not_break_a_run() -> None:
     for r in res.extras["rounds"]:
         for e in r["exchanges"]:
             assert "r" not in (e["supplies_i"], e["supplies_j"])
+
+
+def test_whole_round_played_reproduces_the_reference_round(anchors: Path,
+                                                           kernel_path: str) -> None:
+    """``play`` (compiled greedy loop or numpy) executes the reference's 128 exchanges.
+
+    ``choose`` is only asked on ties; it picks the reference's exchange among the tied.
+    """
+    sc, ref = _cop21(anchors)
+    x, s, c = _draw0(sc)
+    rnd = ExchangeRound(x, s, c, RoundRules())
+    ids, issues = [a.id for a in sc.actors], [i.id for i in sc.issues]
+    asked = []
+
+    def choose(tied: np.ndarray) -> int:
+        row = ref[rnd.n_executed]
+        want = {(row[0], row[1]), (row[2], row[3])}
+        asked.append(tied.size)
+        return next(int(n) for n in tied if {(ids[rnd.I[n]], issues[rnd.q[n]]),
+                                             (ids[rnd.J[n]], issues[rnd.p[n]])} == want)
+
+    rnd.play(choose, compiled=kernel_path == "compiled")
+    assert rnd.n_executed == 128
+    assert sum(size > 1 for size in asked) == 7
+    for ex, row in zip(rnd.executed, ref, strict=True):
+        got = {(ids[ex.actor_i], issues[ex.supplies_i]), (ids[ex.actor_j], issues[ex.supplies_j])}
+        assert got == {(row[0], row[1]), (row[2], row[3])}
+        assert ex.gain == pytest.approx(float(row[4]), abs=1e-5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), view=st.sampled_from(["demander", "current"]))
+def test_compiled_and_numpy_loops_execute_the_same_exchanges(seed: int, view: str) -> None:
+    if kernel._compiled_kernel() is None:
+        pytest.skip("numba is not installed")
+    rng = np.random.default_rng(seed)
+    sc = _random_scenario(rng, int(rng.integers(2, 9)), int(rng.integers(2, 6)))
+    x, s, c = _draw0(sc)
+    logs = []
+    for compiled in (False, True):
+        rnd = ExchangeRound(x, s, c, RoundRules(outcome_view=view))
+        rnd.play(lambda tied: int(tied[-1]), compiled=compiled)  # last of a tie: order matters
+        logs.append((rnd.log[:rnd.n_executed].copy(), rnd.y.copy()))
+    (log_np, y_np), (log_c, y_c) = logs
+    assert log_np.shape == log_c.shape
+    np.testing.assert_allclose(log_c, log_np, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(y_c, y_np, rtol=1e-12, atol=1e-12)
+
+
+def test_compiled_loop_refuses_the_random_rate_variant() -> None:
+    x, s, c = _draw0(TWO)
+    rnd = ExchangeRound(x, s, c, RoundRules(rate_variation=0.5), np.random.default_rng(0))
+    with pytest.raises(ValueError, match="equal-gain"):
+        rnd.play(lambda tied: int(tied[0]), compiled=True)
+    rnd.play(lambda tied: int(tied[0]))  # the default falls back to numpy
+    assert rnd.n_executed == 1

@@ -44,7 +44,6 @@ import numpy as np
 from detente.errors import OptionError
 from detente.models.base import ModelOutput, ModelSpec
 from detente.models.kernels.exchange import (
-    Exchange,
     ExchangeRound,
     RoundRules,
     adjust_preferences,
@@ -107,26 +106,39 @@ def run_round(x: np.ndarray, s: np.ndarray, c: np.ndarray, options: ExchangeOpti
     return new_x, rnd
 
 
-def _exchange_json(ex: Exchange, arrays: ScenarioArrays) -> dict[str, Any]:
+def _exchanges_json(rnd: ExchangeRound, arrays: ScenarioArrays) -> list[dict[str, Any]]:
+    """The executed exchanges of a round as JSON records, in execution order.
+
+    Built from the round's log in whole columns (a round has hundreds of exchanges).
+    """
+    log = rnd.log[:rnd.n_executed]
+    n = log[:, 0].astype(np.intp)
+    q, p = rnd.q[n], rnd.p[n]
     lo, hi = arrays.scale_min, arrays.scale_max
 
-    def scaled(v: float, d: int) -> float:
-        return round(float(lo[d] + v * (hi[d] - lo[d]) / 100.0), 10)
+    def scaled(v: np.ndarray, d: np.ndarray) -> list[float]:  # round() as Python rounds
+        return [round(x, 10) for x in (lo[d] + v * (hi[d] - lo[d]) / 100.0).tolist()]
 
-    ai, aj = arrays.actor_ids[ex.actor_i], arrays.actor_ids[ex.actor_j]
-    qi, pj = arrays.issue_ids[ex.supplies_i], arrays.issue_ids[ex.supplies_j]
-    out: dict[str, Any] = {
-        "actor_i": ai, "supplies_i": qi, "actor_j": aj, "supplies_j": pj,
-        "gain": round(ex.gain, 12),
-        "moves": {
-            "actor_i": {"issue": qi, "from": scaled(ex.from_i, ex.supplies_i),
-                        "to": scaled(ex.to_i, ex.supplies_i)},
-            "actor_j": {"issue": pj, "from": scaled(ex.from_j, ex.supplies_j),
-                        "to": scaled(ex.to_j, ex.supplies_j)},
-        },
-    }
-    if abs(ex.gain_i - ex.gain_j) > 1e-12:
-        out["gain_i"], out["gain_j"] = round(ex.gain_i, 12), round(ex.gain_j, 12)
+    actors, issues = np.asarray(arrays.actor_ids, dtype=object), np.asarray(arrays.issue_ids,
+                                                                             dtype=object)
+    gain_i, gain_j = log[:, 1], log[:, 2]
+    unequal = (np.abs(gain_i - gain_j) > 1e-12).tolist()
+    columns = zip(actors[rnd.I[n]].tolist(), issues[q].tolist(), actors[rnd.J[n]].tolist(),
+                  issues[p].tolist(), (0.5 * (gain_i + gain_j)).tolist(),
+                  scaled(log[:, 3], q), scaled(log[:, 4], q), scaled(log[:, 5], p),
+                  scaled(log[:, 6], p), gain_i.tolist(), gain_j.tolist(), unequal,
+                  strict=True)
+    out = []
+    for ai, qi, aj, pj, gain, fi, ti, fj, tj, gi, gj, uneq in columns:
+        rec: dict[str, Any] = {
+            "actor_i": ai, "supplies_i": qi, "actor_j": aj, "supplies_j": pj,
+            "gain": round(gain, 12),
+            "moves": {"actor_i": {"issue": qi, "from": fi, "to": ti},
+                      "actor_j": {"issue": pj, "from": fj, "to": tj}},
+        }
+        if uneq:
+            rec["gain_i"], rec["gain_j"] = round(gi, 12), round(gj, 12)
+        out.append(rec)
     return out
 
 
@@ -149,7 +161,7 @@ def _run(arrays: ScenarioArrays, options: ExchangeOptions, rounds: int,
             if b == 0:
                 history.append({
                     "round": t,
-                    "exchanges": [_exchange_json(ex, arrays) for ex in rnd.executed],
+                    "exchanges": _exchanges_json(rnd, arrays),
                     "voting_outcome": {
                         iid: (None if np.isnan(v) else round(float(v), 10))
                         for iid, v in zip(arrays.issue_ids,

@@ -170,15 +170,26 @@ class ExchangeRound:
         self._g2 = self.gain.reshape(n_blocks, bs)
         self._bmax = np.full(n_blocks, -np.inf)
         self._lazy = self.rules.outcome_view == "demander" and self.rules.rate_variation == 0
+        self.current_view = self.rules.outcome_view == "current"
         n_slots = A * n_issues
         supply = np.stack([self.J * n_issues + self.p, self.I * n_issues + self.q])
         demand = np.stack([self.I * n_issues + self.p, self.J * n_issues + self.q])
-        self._supply = _slot_index(supply, n_slots)
-        self._demand = _slot_index(demand, n_slots)
-        self._issue = _slot_index(np.stack([self.p, self.q]), n_issues)
         self.log = np.zeros((K, 7))  # per executed exchange: n, gain_i, gain_j, from/to i, j
         self.n_executed = 0
-        self._compute(np.arange(K))
+        kernel = _compiled_kernel() if _use_compiled(self.rules, None) else None
+        if kernel is None:
+            self._supply = _slot_index(supply, n_slots)
+            self._demand = _slot_index(demand, n_slots)
+            self._issue = _slot_index(np.stack([self.p, self.q]), n_issues)
+            self._compute(np.arange(K))
+            return
+        self._supply = kernel.csr_index(supply.ravel(), K, n_slots)
+        self._demand = kernel.csr_index(demand.ravel(), K, n_slots)
+        self._issue = kernel.csr_index(np.stack([self.p, self.q]).ravel(), K, n_issues)
+        kernel.compute_all(self._const, self._slots, self.y.ravel(), self.direction.ravel(),
+                           self.toward.ravel(), self.outcome, self.alive, self.current_view,
+                           self.dp, self.dq, self.gain_i, self.gain_j, self.gain)
+        self._bmax = self._g2.max(axis=1)
 
     @property
     def n_candidates(self) -> int:
@@ -200,12 +211,7 @@ class ExchangeRound:
         and the rules allow, see :func:`compiled_supports`). Both paths execute the same
         exchanges; the compiled one calls ``choose`` only when more than one candidate ties.
         """
-        if compiled is None:
-            compiled = (COMPILED and compiled_supports(self.rules)
-                        and _compiled_kernel() is not None)
-        kernel = _compiled_kernel() if compiled else None
-        if compiled and (kernel is None or not compiled_supports(self.rules)):
-            raise ValueError("the compiled round needs numba and equal-gain rates")
+        kernel = _compiled_kernel() if _use_compiled(self.rules, compiled) else None
         if kernel is None:
             while (tied := self.best()).size:
                 self.execute(choose(tied))
@@ -215,11 +221,11 @@ class ExchangeRound:
         tied_buf = np.empty(max(1, self.n_candidates), dtype=np.intp)
         forced = -1
         while True:
-            self.n_executed, n_tied = kernel(
+            self.n_executed, n_tied = kernel.greedy_round(
                 self._const, self._slots, sup_order, sup_starts, dem_order, dem_starts,
                 iss_order, iss_starts, self.y.ravel(), self.direction.ravel(),
                 self.toward.ravel(), self.outcome, self.alive, self.dp, self.dq, self.gain_i,
-                self.gain_j, self.gain, self.rules.outcome_view == "current", forced,
+                self.gain_j, self.gain, self.current_view, forced,
                 self.log, self.n_executed, tied_buf)
             if n_tied == 0:
                 break
@@ -414,8 +420,51 @@ def _compiled_kernel():
         else:  # pragma: no cover - compiled code is not traced by coverage
             jit = numba.njit(cache=True, nogil=True)
             globals()["_compute_one"] = jit(_compute_one)
-            _KERNEL.append(jit(_greedy_round))
+            _KERNEL.append(CompiledKernels(jit(_greedy_round), jit(_compute_all),
+                                           jit(_csr_index)))
     return _KERNEL[0]
+
+
+@dataclass(frozen=True)
+class CompiledKernels:
+    """The compiled functions of a round."""
+
+    greedy_round: Callable
+    compute_all: Callable
+    csr_index: Callable
+
+
+def _use_compiled(rules: RoundRules, compiled: bool | None) -> bool:
+    """Resolve ``compiled`` (None: where numba is installed and the rules allow)."""
+    if compiled is None:
+        return COMPILED and compiled_supports(rules) and _compiled_kernel() is not None
+    if compiled and (not compiled_supports(rules) or _compiled_kernel() is None):
+        raise ValueError("the compiled round needs numba and equal-gain rates")
+    return compiled
+
+
+def _csr_index(flat, n_cols, n_slots):  # pragma: no cover - compiled
+    """As :func:`_slot_index` on ``flat`` (the raveled (rows, n_cols) slots): counting sort."""
+    starts = np.zeros(n_slots + 1, dtype=np.int64)
+    for v in flat:
+        starts[v + 1] += 1
+    for v in range(n_slots):
+        starts[v + 1] += starts[v]
+    fill = starts[:-1].copy()
+    order = np.empty(flat.size, dtype=np.int64)
+    for t in range(flat.size):
+        v = flat[t]
+        order[fill[v]] = t % n_cols
+        fill[v] += 1
+    return order, starts
+
+
+def _compute_all(const, slots, y, direction, toward, outcome, alive, current, dp, dq, gain_i,
+                 gain_j, gain):  # pragma: no cover - compiled
+    """:func:`_compute_one` for every candidate."""
+    for n in range(const.shape[0]):
+        _compute_one(n, const, slots, y, direction, toward, outcome, alive, current, dp, dq,
+                     gain_i, gain_j, gain)
 
 
 def _compute_one(n, const, slots, y, direction, toward, outcome, alive, current, dp, dq,
