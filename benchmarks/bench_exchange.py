@@ -6,7 +6,10 @@ seeded synthetic 30 actors x 20 issues, 10 rounds each. Baselines measured here:
 - ``full-recompute``: the same kernel but recomputing every remaining candidate after each
   exchange (what a straightforward vectorised port does), on round 1;
 - ``naive python``: a plain-Python round (scalar loops over candidates, everything recomputed
-  after each exchange, like the existing implementations), on CoP21 round 1 only.
+  after each exchange, like the existing implementations), on CoP21 round 1 only;
+- ``numpy``: the whole model with the compiled path switched off (``kernels.exchange.COMPILED
+  = False``): what runs where numba is not installed, and the figure that shows numpy alone
+  does not reach the targets (its per-exchange cost is ~1 us numpy calls on small arrays).
 
 Draws of a batch run one after another (the greedy sequence of a draw is sequential); the
 batch figure shows the cost per draw. Run: ``.venv/bin/python benchmarks/bench_exchange.py``.
@@ -21,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from detente.models.exchange import MODEL, ExchangeOptions
+from detente.models.kernels import exchange as kernel
 from detente.models.kernels.exchange import ExchangeRound
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.io import load_scenario
@@ -125,21 +129,35 @@ def round_one(x: np.ndarray, s: np.ndarray, c: np.ndarray, cls: type[ExchangeRou
     return _play(cls(x, s, c))
 
 
+def numpy_only(fn):
+    """``fn`` run with the compiled path switched off."""
+    def run():
+        kernel.COMPILED = False
+        try:
+            return fn()
+        finally:
+            kernel.COMPILED = True
+    return run
+
+
 def report(name: str, arrays: ScenarioArrays, naive: bool = False) -> None:
     x = np.where(arrays.involved, arrays.position[0], np.nan)
     s, c = arrays.salience[0], arrays.capability[0]
     cands = ExchangeRound(x, s, c).n_candidates
-    n_ex = run_rounds(arrays, ExchangeRound)
+    n_ex = run_rounds(arrays, ExchangeRound)  # also compiles (or loads numba's cache)
     fast = best_of(lambda: run_rounds(arrays, ExchangeRound))
+    slow = best_of(numpy_only(lambda: run_rounds(arrays, ExchangeRound)), repeat=1)
     print(f"{name}: {arrays.n_actors} actors x {arrays.n_issues} issues, {cands} candidates "
           f"in round 1, {n_ex} exchanges in {ROUNDS} rounds")
-    print(f"  {ROUNDS} rounds      : {fast:8.4f} s per run, "
+    print(f"  {ROUNDS} rounds, compiled : {fast:8.4f} s per run, "
           f"{1000 * fast / ROUNDS:7.2f} ms per round")
+    print(f"  {ROUNDS} rounds, numpy    : {slow:8.4f} s per run (x{slow / fast:.1f} the compiled)")
     n1 = round_one(x, s, c, ExchangeRound)
     t1 = best_of(lambda: round_one(x, s, c, ExchangeRound))
-    tf = best_of(lambda: round_one(x, s, c, FullRecompute), repeat=1)
-    print(f"  round 1 ({n1:4d} exchanges): {t1:8.4f} s; full-recompute baseline {tf:.4f} s "
-          f"(x{tf / t1:.1f})")
+    t1n = best_of(numpy_only(lambda: round_one(x, s, c, ExchangeRound)))
+    tf = best_of(numpy_only(lambda: round_one(x, s, c, FullRecompute)), repeat=1)
+    print(f"  round 1 ({n1:4d} exchanges): compiled {t1:8.4f} s; numpy {t1n:.4f} s "
+          f"(x{t1n / t1:.1f}); numpy full-recompute baseline {tf:.4f} s (x{tf / t1:.1f})")
     if naive:
         t = time.perf_counter()
         nn = naive_round(x, s, c)
@@ -147,7 +165,7 @@ def report(name: str, arrays: ScenarioArrays, naive: bool = False) -> None:
         print(f"  round 1 naive python baseline: {tn:.3f} s ({nn} exchanges; x{tn / t1:.0f})")
     batch = arrays.repeat(4)
     tb = best_of(lambda: run_rounds(batch, ExchangeRound), repeat=1)
-    print(f"  batch of 4, {ROUNDS} rounds: {tb:8.4f} s, {tb / 4:.4f} s per draw "
+    print(f"  batch of 4, {ROUNDS} rounds, compiled: {tb:8.4f} s, {tb / 4:.4f} s per draw "
           f"(draws run one after another)")
 
 
@@ -161,9 +179,12 @@ def main() -> None:
 
 
 def _play(rnd: ExchangeRound) -> int:
-    while (tied := rnd.best()).size:
-        rnd.execute(int(tied[0]))
-    return len(rnd.executed)
+    if type(rnd) is ExchangeRound:
+        rnd.play(lambda tied: int(tied[0]))
+    else:  # the full-recompute baseline runs its own execute
+        while (tied := rnd.best()).size:
+            rnd.execute(int(tied[0]))
+    return rnd.n_executed
 
 
 if __name__ == "__main__":

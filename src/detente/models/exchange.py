@@ -22,9 +22,14 @@ recomputed after every exchange, and then each actor's position moves part of th
 the voting position it traded to. The forecast is the expected outcome (weighted mean) of the
 final positions.
 
+Speed: where numba is installed the greedy loop of a round runs compiled
+(:meth:`ExchangeRound.play`; every option except ``rate_variation`` > 0, whose random draws
+stay on numpy); otherwise the numpy loop. Both execute the same exchanges (tested, on the
+CoP21 reference round and on random scenarios); ``benchmarks/bench_exchange.py`` times both.
+
 Batches: the greedy sequence of a round depends on every earlier exchange of that draw, so
-draws run one after the other (a loop over draws); the candidates and their gains are
-vectorised within a draw.
+draws run one after the other (a loop over draws); within a draw the candidates are built
+vectorised and the loop over exchanges runs compiled.
 
 Bad input: an actor with capability 0 cannot shift an outcome and so never trades; an actor
 with salience 0 on an issue never demands it; an issue with fewer than two involved actors

@@ -26,7 +26,9 @@ outcome as the demander sees it (option ``outcome_view``, see :class:`RoundRules
 Candidates run greedily by gain; after each executed exchange only the candidates whose
 inputs it changed are recomputed (those sharing a supplier slot (actor, issue) or, for the
 outcome, a demander slot or issue), never a stale plan. This is a loop over exchanges, which
-is inherently sequential; everything inside a step is vectorised over candidates.
+is inherently sequential. :meth:`ExchangeRound.play` runs it compiled with numba where
+installed (same arithmetic, same exchanges; see the end of this module); :meth:`best` and
+:meth:`execute` are the numpy loop, vectorised over the candidates a step touches.
 """
 
 from __future__ import annotations
