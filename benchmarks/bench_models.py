@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.draws} perturbed draws; loop baseline: {args.loop} single runs, "
           f"extrapolated to {args.draws}")
     print(f"compiled challenge model: "
-          f"{'numba' if challenge._compiled_kernel() is not None else 'not available'}, "
+          f"{'numba' if challenge.compiled_kernel() is not None else 'not available'}, "
           f"{args.threads or os.cpu_count()} thread(s); {os.cpu_count()} CPU cores")
     head = (f"{'model':<22}{'single ms':>10}{'loop draws/s':>14}{'batched s':>11}"
             f"{'batched draws/s':>17}{'per CPU-s':>11}{'batched/loop':>14}")
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _variants(name: str, threads: int) -> list[tuple[str, bool, int]]:
     """(label, compiled, threads) rows for a model: the challenge model three times."""
-    if name != "challenge" or challenge._compiled_kernel() is None:
+    if name != "challenge" or challenge.compiled_kernel() is None:
         return [(name, True, threads)]
     return [(name, True, threads), ("challenge (1 thread)", True, 1),
             ("challenge (numpy)", False, threads)]
