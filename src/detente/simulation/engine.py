@@ -21,7 +21,7 @@ from detente.errors import OptionError
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Event, Scenario
 from detente.simulation import calendar
-from detente.simulation.history import History, StepRecord
+from detente.simulation.history import END, History, StepRecord
 from detente.simulation.mechanisms import (
     ActiveMechanisms,
     alliance_trust,
@@ -148,6 +148,12 @@ class _Run:
                             when, child.kind, child.id, event=child), cond))
         self.erode((self.until - last).days)
         st = self.st
+        self.records.append(StepRecord(  # the state at ``until``, erosion since the last step
+            date=self.until, kind=END, label="end of run", forum=None, event_id=None,
+            members=(), agenda=(), outcome=None, package=None, agreed=None, progress=None,
+            positions=None, trust=st.trust.copy(), support=st.support.copy(),
+            refused_by=[None] * self.B, holdout=[], notes=[],
+            tactics=[STRATEGY_NAMES[t] for t in st.tactic[0]]))
         conceded = 1.0 - utility(st.offer, st.ideal, st.salience)
         return History(self.arrays, self.sc, self.start, self.until, self.records,
                        offer=st.offer.copy(), status_quo=st.status_quo.copy(),
@@ -222,7 +228,8 @@ class _Run:
             progress=result.progress, positions=st.offer[:, m][:, :, j].copy(),
             trust=st.trust.copy(), support=st.support.copy(),
             refused_by=refused_by, holdout=holdout, notes=notes,
-            tactics=[STRATEGY_NAMES[t] for t in st.tactic[0]]))
+            tactics=[STRATEGY_NAMES[t] for t in st.tactic[0]],
+            blocker=result.blocker, reason=result.reason))
         return result.outcome
 
     def _bargain(self, mi: MeetingInput) -> Any:

@@ -10,9 +10,26 @@ import numpy as np
 
 from detente.scenario.arrays import ScenarioArrays
 from detente.scenario.model import Scenario
-from detente.simulation.protocol import AGREEMENT, NO_MEETING, OUTCOMES, PARTIAL
+from detente.simulation.protocol import (
+    AGREEMENT,
+    BELOW_ASPIRATION,
+    COINCIDE,
+    FROZEN,
+    LOPSIDED,
+    NO_DEAL_BETTER,
+    NO_MEETING,
+    OUTCOMES,
+    PARTIAL,
+)
 
 CONSTRUCTIVE = 0.1  # progress (share of the gap closed) a narrative calls constructive
+CONVERGED = 0.995  # progress a narrative calls "offers converged"
+#: the narrative's words for why a member refused the last text (protocol.REASONS codes)
+WHY = {BELOW_ASPIRATION: "the text is below what it demands",
+       LOPSIDED: "a lopsided exchange, it would gain far less than the others",
+       FROZEN: "its positions are frozen",
+       NO_DEAL_BETTER: "it prefers no agreement to the text"}
+END = "end"  # kind of the record of the state at ``until``
 
 
 @dataclass(frozen=True)
@@ -35,6 +52,8 @@ class StepRecord:
     holdout: list[str]
     notes: list[str]
     tactics: list[str]  # draw 0, per actor
+    blocker: np.ndarray | None = None  # (B,) member index refusing the last text, -1 if none
+    reason: np.ndarray | None = None  # (B,) protocol.REASONS code of that refusal
 
 
 _PER_DRAW_LISTS = ("refused_by",)
@@ -109,6 +128,15 @@ class History:
         ids = self.arrays.actor_ids
         events, trust, support = [], [], []
         for r in self.records:
+            if r.kind == END:  # the state at ``until``: series only, no event
+                d = r.date.isoformat()
+                for x in range(len(ids)):
+                    for y in range(x + 1, len(ids)):
+                        trust.append({"date": d, "a": ids[x], "b": ids[y],
+                                      "value": round(float(r.trust[draw, x, y]), 4)})
+                    support.append({"date": d, "actor": ids[x],
+                                    "value": round(float(r.support[draw, x]), 4)})
+                continue
             item: dict[str, Any] = {"date": r.date.isoformat(), "forum": r.forum,
                                     "kind": r.kind, "label": r.label, "outcome": None,
                                     "positions": None, "agreement": None}
@@ -152,13 +180,14 @@ class History:
             prog = float(r.progress[draw]) if r.progress is not None else 0.0
             if o == AGREEMENT:
                 return f"{month}: {r.label} reaches agreement on {', '.join(r.agenda)}{tail}"
+            gap = "offers converged" if prog >= CONVERGED else f"gap closed {prog:.0%}"
+            block = self._block(r, draw)
             if o == PARTIAL:
                 got = [i for n, i in enumerate(r.agenda) if r.agreed[draw, n]]
                 return (f"{month}: {r.label}: partial agreement on {', '.join(got)}, no "
-                        f"comprehensive agreement (gap closed {prog:.0%}){tail}")
+                        f"comprehensive agreement ({gap}); {block}{tail}")
             mood = "constructive, " if prog >= CONSTRUCTIVE else ""
-            return (f"{month}: {r.label}: {mood}no agreement (gap closed {prog:.0%}); "
-                    f"{r.holdout[draw]} furthest from the text{tail}")
+            return f"{month}: {r.label}: {mood}no agreement ({gap}); {block}{tail}"
         if r.kind == "meeting":
             return f"{month}: {r.label} (coordination) meets"
         desc = ""
@@ -169,8 +198,21 @@ class History:
         who = ", ".join(names[a] for a in r.members)
         return f"{month}: {r.kind.replace('_', ' ')} ({who}): {desc or r.label}"
 
+    def _block(self, r: StepRecord, draw: int) -> str:
+        """Who refused the last text, on which issues and why (falls back to the holdout)."""
+        if r.blocker is None or r.reason is None or r.blocker[draw] < 0:
+            return f"{r.holdout[draw]} furthest from the text"
+        k = int(r.blocker[draw])
+        names = {a.id: a.name or a.id for a in self.scenario.actors}
+        who = names[r.members[k]]
+        issues = [i for n, i in enumerate(r.agenda) if r.positions is not None
+                  and r.package is not None
+                  and abs(r.positions[draw, k, n] - r.package[draw, n]) > COINCIDE]
+        on = f" on {', '.join(issues)}" if issues else ""
+        return f"{who} refuses{on}: {WHY.get(int(r.reason[draw]), 'it refuses the text')}"
+
     def narrative(self, draw: int = 0) -> list[str]:
-        return [self.line(r, draw) for r in self.records]
+        return [self.line(r, draw) for r in self.records if r.kind != END]
 
     def support_at(self, actor: str, date: dt.date) -> np.ndarray:
         """(B,) support of ``actor`` after the last step on or before ``date``."""

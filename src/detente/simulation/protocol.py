@@ -28,6 +28,11 @@ from detente.simulation.strategies import STRATEGIES, RoundView
 
 OUTCOMES = ("no_meeting", "impasse", "partial", "agreement")
 NO_MEETING, IMPASSE, PARTIAL, AGREEMENT = range(4)
+#: why the blocking member refused the last text (index into REASONS; NONE when agreed)
+REASONS = ("", "below its aspiration", "a lopsided exchange", "its positions are frozen",
+           "worse than no agreement")
+NONE, BELOW_ASPIRATION, LOPSIDED, FROZEN, NO_DEAL_BETTER = range(5)
+COINCIDE = 0.5  # offers within this distance (0-100 scale) of the text on every issue coincide
 EPS = 1e-12
 
 
@@ -61,6 +66,8 @@ class MeetingResult:
     gained: np.ndarray  # (B, M) utility gained from what was agreed
     given: np.ndarray  # (B, M) utility conceded in offers during the meeting
     pressure: np.ndarray  # (B, M) pressure each member exerted (after escalation)
+    blocker: np.ndarray | None = None  # (B,) member index refusing the last text, -1 if none
+    reason: np.ndarray | None = None  # (B,) index into REASONS for the blocker's refusal
 
     @property
     def progress(self) -> np.ndarray:
@@ -105,8 +112,11 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
     overstretch = st.overstretch[:, m]
 
     asp = st.aspiration[:, m] - mi.shift
-    res = np.minimum(mi.reservation - mi.shift, asp)
     u_sq = utility(sq[:, None], ideal, sal)
+    settled = st.settled[:, j].all(1)[:, None]
+    declared = mi.reservation - mi.shift
+    no_deal = np.where(settled, u_sq, declared)  # what walking away is worth
+    res = np.minimum(np.where(settled, np.maximum(declared, u_sq), declared), asp)
     tactic = st.tactic[:, m]
     clock = st.clock[:, m].copy()
     frustration = st.frustration[:, m].copy()
@@ -128,10 +138,8 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
     for _ in range(mi.rounds):
         text = _text(offer, weight)
         u_text = _u(text[:, None], ideal, wn)
-        acc = stalling.accepts(u_text + bonus, asp, u_sq, p_stall)
-        if p_recip is not None:
-            acc &= reciprocity.balanced(u_text + bonus - u_sq, p_recip)
-        now = acc.all(1) & ~done
+        acc = _accepts(offer, text, u_text + bonus, asp, no_deal, p_stall, p_recip).all(1)
+        now = acc & ~done
         agreed_text[now] = text[now]
         agreed |= now
         done |= now
@@ -176,9 +184,7 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
 
     text = _text(offer, weight)
     u_text = utility(text[:, None], ideal, sal)
-    acc = stalling.accepts(u_text + bonus, asp, u_sq, p_stall)
-    if p_recip is not None:
-        acc &= reciprocity.balanced(u_text + bonus - u_sq, p_recip)
+    acc = _accepts(offer, text, u_text + bonus, asp, no_deal, p_stall, p_recip)
     late = acc.all(1) & ~done
     agreed |= late
     agreed_text = np.where(agreed[:, None] & ~late[:, None], agreed_text, text)
@@ -198,9 +204,58 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
     u_t1 = utility(offer[:, target], ideal, sal)
     success = np.where(held[:, None], u_t1 - u_t0, 0.0)
 
-    _write_back(st, m, j, held, offer, asp + mi.shift, clock, frustration, new_sq, success)
+    blocker, reason = _blocker(acc, u_text + bonus, asp, no_deal, mi.frozen, p_stall)
+    blocked = held & ~agreed
+    blocker, reason = np.where(blocked, blocker, -1), np.where(blocked, reason, NONE)
+
+    _write_back(st, m, j, held, offer, asp + mi.shift, clock, frustration, new_sq, success,
+                issues_agreed)
     return MeetingResult(outcome, agreed_text, issues_agreed, gap_before,
-                         _gap(offer, text, sal), holdout, gained, given, pressure_total)
+                         _gap(offer, text, sal), holdout, gained, given, pressure_total,
+                         blocker, reason)
+
+
+def _accepts(offer: np.ndarray, text: np.ndarray, u_pkg: np.ndarray, asp: np.ndarray,
+             no_deal: np.ndarray, p_stall: stalling.Params | None,
+             p_recip: reciprocity.Params | None) -> np.ndarray:
+    """(B, M) whether each member accepts the text (worth ``u_pkg`` to it, bonuses included).
+
+    ``no_deal`` is each member's reservation value, what walking away is worth (Raiffa 1982,
+    ch. 4; the disagreement point of alternating-offers models): where a status quo is in
+    force on the whole agenda (given, or agreed at an earlier meeting) its utility; where the
+    scenario gives none, the issue is unregulated, no agreement has no place on the scale and
+    the member's declared reservation stands in. The same value floors concessions (with the
+    declared reservation), so nobody offers a text it likes less than no deal.
+
+    A member accepts a text that meets its aspiration (``stalling``) and is a fair exchange
+    (``reciprocity``, gains measured from the reservation value), and never one worth less
+    than no agreement. When every member's own offer already coincides with the text (within
+    ``COINCIDE`` on every issue), the members have converged: the text is what each of them
+    proposes, so it is accepted by everyone whose reservation value it meets.
+    """
+    above = u_pkg >= no_deal - 1e-9
+    acc = stalling.accepts(u_pkg, asp, no_deal, p_stall)
+    if p_recip is not None:
+        acc &= reciprocity.balanced(u_pkg - no_deal, p_recip)
+    coincide = (np.abs(offer - text[:, None]) <= COINCIDE).all((1, 2))
+    return (acc | coincide[:, None]) & above
+
+
+def _blocker(acc: np.ndarray, u_pkg: np.ndarray, asp: np.ndarray, no_deal: np.ndarray,
+             frozen: np.ndarray, p_stall: stalling.Params | None) -> tuple[np.ndarray,
+                                                                          np.ndarray]:
+    """(B,) the refusing member furthest below what it demands, and (B,) why it refused."""
+    demand = np.maximum(asp if p_stall is not None else no_deal, no_deal)
+    short = np.where(acc, -np.inf, demand - u_pkg)
+    who = np.argmax(short, axis=1)
+    rows = np.arange(len(who))
+    any_refuses = ~acc.all(1)
+    u, nd, a, fz = u_pkg[rows, who], no_deal[rows, who], asp[rows, who], frozen[rows, who]
+    tol = p_stall.tolerance if p_stall is not None else 0.0
+    below_asp = (u < a - tol) if p_stall is not None else np.zeros_like(u, dtype=bool)
+    reason = np.where(u < nd - 1e-9, NO_DEAL_BETTER, np.where(
+        below_asp, np.where(fz, FROZEN, BELOW_ASPIRATION), LOPSIDED))
+    return np.where(any_refuses, who, -1), np.where(any_refuses, reason, NONE)
 
 
 def _partial(text: np.ndarray, sq: np.ndarray, ideal: np.ndarray, sal: np.ndarray,
@@ -230,7 +285,8 @@ def _partial(text: np.ndarray, sq: np.ndarray, ideal: np.ndarray, sal: np.ndarra
 
 def _write_back(st: SimState, m: np.ndarray, j: np.ndarray, held: np.ndarray,
                 offer: np.ndarray, asp: np.ndarray, clock: np.ndarray,
-                frustration: np.ndarray, new_sq: np.ndarray, success: np.ndarray) -> None:
+                frustration: np.ndarray, new_sq: np.ndarray, success: np.ndarray,
+                agreed: np.ndarray) -> None:
     h = held[:, None]
     sub = st.offer[:, m]
     sub[:, :, j] = np.where(held[:, None, None], offer, sub[:, :, j])
@@ -239,4 +295,5 @@ def _write_back(st: SimState, m: np.ndarray, j: np.ndarray, held: np.ndarray,
     st.clock[:, m] = clock
     st.frustration[:, m] = frustration
     st.status_quo[:, j] = new_sq
+    st.settled[:, j] |= agreed
     st.success[:, m] = np.where(h, 0.5 * st.success[:, m] + success, st.success[:, m])

@@ -78,6 +78,7 @@ class SimState:
     salience: np.ndarray  # (B, A, I) 0-1
     capability: np.ndarray  # (B, A, I)
     status_quo: np.ndarray  # (B, I) 0-100; agreements move it
+    settled: np.ndarray  # (B, I) bool: a status quo is in force (given, or agreed since)
     aspiration: np.ndarray  # (B, A) the utility it demands
     initial: np.ndarray  # (B, A) the aspiration time-dependent strategies start from
     reservation: np.ndarray  # (B, A) the utility below which it never goes
@@ -113,6 +114,7 @@ def initial_state(arrays: ScenarioArrays, scenario: Scenario) -> SimState:
 
     sal = np.where(arrays.involved[None], arrays.salience, 0.0)
     sq = arrays.status_quo.copy()
+    settled = ~np.isnan(sq)
     w = arrays.capability * sal
     mean_pos = np.nansum(w * np.nan_to_num(arrays.position, nan=50.0), 1) / np.maximum(
         w.sum(1), 1e-12)
@@ -131,7 +133,7 @@ def initial_state(arrays: ScenarioArrays, scenario: Scenario) -> SimState:
 
     return SimState(
         ideal=ideal.copy(), offer=ideal.copy(), salience=sal.copy(),
-        capability=arrays.capability.copy(), status_quo=sq,
+        capability=arrays.capability.copy(), status_quo=sq, settled=settled,
         aspiration=per_actor([b.initial_aspiration for b in beh]),
         initial=per_actor([b.initial_aspiration for b in beh]),
         reservation=per_actor([min(b.reservation, b.initial_aspiration) for b in beh]),

@@ -16,8 +16,10 @@ from detente.scenario.arrays import ScenarioArrays
 from detente.simulation.mechanisms import ActiveMechanisms, stalling
 from detente.simulation.protocol import (
     AGREEMENT,
+    BELOW_ASPIRATION,
     IMPASSE,
     NO_MEETING,
+    NONE,
     MeetingInput,
     MeetingResult,
     utility,
@@ -45,8 +47,12 @@ def static_bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms,
     outcome = np.where(~mi.held, NO_MEETING, np.where(agreed, AGREEMENT, IMPASSE))
     issues = np.repeat(agreed[:, None], len(j), axis=1)
     st.status_quo[:, j] = np.where(issues, text, sq)
+    st.settled[:, j] |= issues
     gained = np.where(agreed[:, None], u - u_sq, 0.0)
     gap = (1 - utility(text[:, None], st.offer[:, m][:, :, j], sal)).mean(1)
     holdout = np.argmax(st.aspiration[:, m] - u, axis=1)
     zeros = np.zeros_like(gained)
-    return MeetingResult(outcome, text, issues, gap, gap, holdout, gained, zeros, zeros)
+    blocked = mi.held & ~agreed
+    return MeetingResult(outcome, text, issues, gap, gap, holdout, gained, zeros, zeros,
+                         np.where(blocked, holdout, -1),
+                         np.where(blocked, BELOW_ASPIRATION, NONE))
