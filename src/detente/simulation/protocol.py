@@ -24,7 +24,7 @@ import numpy as np
 
 from detente.simulation.mechanisms import ActiveMechanisms, reciprocity, stalling, sumo
 from detente.simulation.state import SimState
-from detente.simulation.strategies import STRATEGIES, RoundView
+from detente.simulation.strategies import STRATEGIES, RoundView, Strategy
 
 OUTCOMES = ("no_meeting", "impasse", "partial", "agreement")
 NO_MEETING, IMPASSE, PARTIAL, AGREEMENT = range(4)
@@ -132,55 +132,72 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
     agreed = np.zeros(B, dtype=bool)
     pressure_total = np.zeros((B, M))
     live = ~mi.frozen
+    livef = live.astype(float)
     wn = sal / np.maximum(sal.sum(-1, keepdims=True), EPS)
     wn4, ideal4 = wn[:, :, None, :], ideal[:, :, None, :]
-    others = (1.0 - np.eye(M))[None]
+    others = (1.0 - np.eye(M))[None] / max(M - 1, 1)
+    wsum = np.maximum(weight.sum(1), EPS)
+    # per meeting, not per round: the tactics in use, and whether anyone presses or induces
+    used = [(strat, tactic == k) for k, strat in enumerate(STRATEGIES) if (tactic == k).any()]
+    pressers = [(s_, u) for s_, u in used if s_.presses]
+    inducers = [(s_, u) for s_, u in used if s_.induces]
+    to_target = np.zeros((M, M))
+    to_target[np.arange(M), target] = 1.0  # (member, its target): sums what each receives
+    stretch = 1 - overstretch if mech.on("overstretch") else None
+    initial, beta, agility = st.initial[:, m], st.beta[m], st.agility[m]
     for _ in range(mi.rounds):
-        text = _text(offer, weight)
+        text = (weight * offer).sum(1) / wsum
         u_text = _u(text[:, None], ideal, wn)
         acc = _accepts(offer, text, u_text + bonus, asp, no_deal, p_stall, p_recip).all(1)
         now = acc & ~done
-        agreed_text[now] = text[now]
-        agreed |= now
-        done |= now
-        if done.all():
-            break
-        view = RoundView(asp, st.initial[:, m], res, clock, mi.horizon,
-                         st.beta[m], received, share)
-        step = np.zeros((B, M))
-        pressure = np.zeros((B, M))
-        induce = np.zeros((B, M))
-        for k, strat in enumerate(STRATEGIES):
-            use = tactic == k
-            if use.any():
-                step += np.where(use, strat.step(view), 0.0)
-                pressure += np.where(use, strat.pressure(view), 0.0)
-                induce += np.where(use, strat.inducement(view), 0.0)
-        if mech.on("overstretch"):
-            pressure *= 1 - overstretch
-        pressure = sumo.escalate(pressure, frustration, p_sumo)
-        pressure_on = np.zeros((B, M))
-        induce_on = np.zeros((B, M))
-        np.add.at(pressure_on.T, target, pressure.T)
-        np.add.at(induce_on.T, target, induce.T)
-        resp = sumo.respond(pressure_on, induce_on, st.agility[m], pressure, target, p_sumo)
-        step = (step * mi.noise + resp.step) * live
-        active = ~done[:, None]
-        asp = np.where(active, np.minimum(np.maximum(
-            np.maximum(asp - step, res) + resp.stiffen * live, 0.0), 1.0), asp)
-        bonus = np.where(active, bonus + resp.bonus, bonus)
-        frustration = np.where(active, frustration + resp.sidestepped, frustration)
-        pressure_total += np.where(active, pressure, 0.0)
-        clock = np.where(active & live, clock + 1.0, clock)
+        if now.any():
+            agreed_text[now] = text[now]
+            agreed |= now
+            done |= now
+            if done.all():
+                break
+        view = RoundView(asp, initial, res, clock, mi.horizon, beta, received, share)
+        step = _by_tactic(used, "step", view)
+        if pressers or inducers:
+            pressure = _by_tactic(pressers, "pressure", view)
+            induce = _by_tactic(inducers, "inducement", view)
+            if stretch is not None:
+                pressure = pressure * stretch
+            pressure = sumo.escalate(pressure, frustration, p_sumo)
+            resp = sumo.respond(pressure @ to_target, induce @ to_target, agility, pressure,
+                                target, p_sumo)
+            step = (step * mi.noise + resp.step) * livef
+            stiffen = resp.stiffen * livef
+        else:  # nobody presses or induces: the sumo responses are all zero
+            pressure = resp = None
+            step = step * mi.noise * livef
+            stiffen = 0.0
+        new_asp = np.minimum(np.maximum(np.maximum(asp - step, res) + stiffen, 0.0), 1.0)
         # restate offers: the point between ideal and text worth exactly the aspiration
         d = 1.0 - u_text
-        lam = np.minimum(np.maximum((1.0 - asp) / np.maximum(d, EPS), 0.0), 1.0)
+        lam = np.minimum(np.maximum((1.0 - new_asp) / np.maximum(d, EPS), 0.0), 1.0)
         new_offer = ideal + lam[..., None] * (text[:, None] - ideal)
         # what the others' restated offers are worth to each member (its own move excluded)
         moved = (wn4 * (np.abs(offer[:, None] - ideal4)
-                        - np.abs(new_offer[:, None] - ideal4))).sum(-1) * 0.01 * others
-        received = np.where(active, moved.sum(2) / max(M - 1, 1), 0.0)
-        offer = np.where(active[..., None], new_offer, offer)
+                        - np.abs(new_offer[:, None] - ideal4))).sum(-1) * 0.01
+        new_received = (moved * others).sum(2)
+        if done.any():
+            active = ~done[:, None]
+            asp = np.where(active, new_asp, asp)
+            offer = np.where(active[..., None], new_offer, offer)
+            received = np.where(active, new_received, 0.0)
+            clock = np.where(active & live, clock + 1.0, clock)
+            if resp is not None and pressure is not None:
+                bonus = np.where(active, bonus + resp.bonus, bonus)
+                frustration = np.where(active, frustration + resp.sidestepped, frustration)
+                pressure_total += np.where(active, pressure, 0.0)
+        else:
+            asp, offer, received = new_asp, new_offer, new_received
+            clock = clock + livef
+            if resp is not None and pressure is not None:
+                bonus = bonus + resp.bonus
+                frustration = frustration + resp.sidestepped
+                pressure_total += pressure
 
     text = _text(offer, weight)
     u_text = utility(text[:, None], ideal, sal)
@@ -213,6 +230,15 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
     return MeetingResult(outcome, agreed_text, issues_agreed, gap_before,
                          _gap(offer, text, sal), holdout, gained, given, pressure_total,
                          blocker, reason)
+
+
+def _by_tactic(used: list[tuple[Strategy, np.ndarray]], part: str,
+               view: RoundView) -> np.ndarray:
+    """(B, M) the strategy method ``part`` for the members using each strategy in ``used``."""
+    out = np.zeros(view.aspiration.shape)
+    for strat, use in used:
+        out += np.where(use, getattr(strat, part)(view), 0.0)
+    return out
 
 
 def _accepts(offer: np.ndarray, text: np.ndarray, u_pkg: np.ndarray, asp: np.ndarray,

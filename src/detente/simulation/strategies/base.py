@@ -39,6 +39,8 @@ def time_dependent_step(view: RoundView) -> np.ndarray:
 
 class Strategy(Protocol):
     name: str
+    presses: bool  # False: ``pressure`` is always 0 (the protocol skips it)
+    induces: bool  # False: ``inducement`` is always 0 (the protocol skips it)
 
     def step(self, view: RoundView) -> np.ndarray:
         """(B, M) non-negative drop of aspiration this round."""

@@ -16,6 +16,8 @@ PRESSURE = 0.03  # aspiration drop demanded of the target per round, per unit ca
 
 
 class Coercive:
+    presses = True  # exerts pressure on its main opponent
+    induces = False  # offers inducements to its main opponent
     name = "coercive"
 
     def step(self, view: RoundView) -> np.ndarray:

@@ -16,6 +16,8 @@ INDUCEMENT = 0.02  # utility offered to the target per round, per unit capabilit
 
 
 class Inducement:
+    presses = False  # exerts pressure on its main opponent
+    induces = True  # offers inducements to its main opponent
     name = "inducement"
 
     def step(self, view: RoundView) -> np.ndarray:

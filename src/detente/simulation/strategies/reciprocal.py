@@ -16,6 +16,8 @@ OPENING_STEP = 0.01  # utility conceded when nothing has been received yet
 
 
 class Reciprocal:
+    presses = False  # exerts pressure on its main opponent
+    induces = False  # offers inducements to its main opponent
     name = "reciprocal"
 
     def step(self, view: RoundView) -> np.ndarray:

@@ -16,6 +16,8 @@ from detente.simulation.strategies.base import RoundView, time_dependent_step
 class TimeDependent:
     """Concede on a schedule set by the deadline alone, whatever the others do."""
 
+    presses = False  # exerts pressure on its main opponent
+    induces = False  # offers inducements to its main opponent
     def __init__(self, name: str) -> None:
         self.name = name
 
