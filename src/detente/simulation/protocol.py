@@ -141,6 +141,7 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
     used = [(strat, tactic == k) for k, strat in enumerate(STRATEGIES) if (tactic == k).any()]
     pressers = [(s_, u) for s_, u in used if s_.presses]
     inducers = [(s_, u) for s_, u in used if s_.induces]
+    reacting = any(s_.reacts for s_, _ in used)
     to_target = np.zeros((M, M))
     to_target[np.arange(M), target] = 1.0  # (member, its target): sums what each receives
     stretch = 1 - overstretch if mech.on("overstretch") else None
@@ -178,9 +179,12 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
         lam = np.minimum(np.maximum((1.0 - new_asp) / np.maximum(d, EPS), 0.0), 1.0)
         new_offer = ideal + lam[..., None] * (text[:, None] - ideal)
         # what the others' restated offers are worth to each member (its own move excluded)
-        moved = (wn4 * (np.abs(offer[:, None] - ideal4)
-                        - np.abs(new_offer[:, None] - ideal4))).sum(-1) * 0.01
-        new_received = (moved * others).sum(2)
+        if reacting:
+            moved = (wn4 * (np.abs(offer[:, None] - ideal4)
+                            - np.abs(new_offer[:, None] - ideal4))).sum(-1) * 0.01
+            new_received = (moved * others).sum(2)
+        else:  # no member's strategy reads it
+            new_received = received
         if done.any():
             active = ~done[:, None]
             asp = np.where(active, new_asp, asp)
@@ -206,7 +210,9 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
     agreed |= late
     agreed_text = np.where(agreed[:, None] & ~late[:, None], agreed_text, text)
     issues_agreed = np.repeat(agreed[:, None], J, axis=1)
-    partial = _partial(text, sq, ideal, sal, u_sq) & (held & ~agreed)[:, None]
+    open_ = held & ~agreed
+    partial = (_partial(text, sq, ideal, sal, u_sq) & open_[:, None] if open_.any()
+               else np.zeros((B, J), dtype=bool))
     issues_agreed |= partial
     outcome = np.where(~held, NO_MEETING, np.where(agreed, AGREEMENT, np.where(
         partial.any(1), PARTIAL, IMPASSE)))

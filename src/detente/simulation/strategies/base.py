@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -21,8 +22,18 @@ class RoundView:
     received: np.ndarray  # (B, M) value to me of the others' last concessions
     capability_share: np.ndarray  # (B, M) capability / forum total on the agenda
 
+    @cached_property
+    def time_step(self) -> np.ndarray:
+        """(B, M) :func:`time_dependent_step`, computed once per round for all strategies."""
+        return _time_dependent_step(self)
+
 
 def time_dependent_step(view: RoundView) -> np.ndarray:
+    """Faratin, Sierra & Jennings (1998) time-dependent step (cached on the round's view)."""
+    return view.time_step
+
+
+def _time_dependent_step(view: RoundView) -> np.ndarray:
     """Faratin, Sierra & Jennings (1998), eq. for polynomial time-dependent tactics.
 
     The aspiration at time t is ``init - kappa(t) (init - reservation)`` with
@@ -41,6 +52,7 @@ class Strategy(Protocol):
     name: str
     presses: bool  # False: ``pressure`` is always 0 (the protocol skips it)
     induces: bool  # False: ``inducement`` is always 0 (the protocol skips it)
+    reacts: bool  # False: ``step`` ignores ``received`` (the protocol need not compute it)
 
     def step(self, view: RoundView) -> np.ndarray:
         """(B, M) non-negative drop of aspiration this round."""

@@ -17,6 +17,7 @@ PRESSURE = 0.03  # aspiration drop demanded of the target per round, per unit ca
 
 class Coercive:
     presses = True  # exerts pressure on its main opponent
+    reacts = False  # its step answers the value of the others' moves
     induces = False  # offers inducements to its main opponent
     name = "coercive"
 

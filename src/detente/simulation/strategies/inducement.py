@@ -17,6 +17,7 @@ INDUCEMENT = 0.02  # utility offered to the target per round, per unit capabilit
 
 class Inducement:
     presses = False  # exerts pressure on its main opponent
+    reacts = False  # its step answers the value of the others' moves
     induces = True  # offers inducements to its main opponent
     name = "inducement"
 

@@ -17,6 +17,7 @@ OPENING_STEP = 0.01  # utility conceded when nothing has been received yet
 
 class Reciprocal:
     presses = False  # exerts pressure on its main opponent
+    reacts = True  # its step answers the value of the others' moves
     induces = False  # offers inducements to its main opponent
     name = "reciprocal"
 

@@ -17,6 +17,7 @@ class TimeDependent:
     """Concede on a schedule set by the deadline alone, whatever the others do."""
 
     presses = False  # exerts pressure on its main opponent
+    reacts = False  # its step answers the value of the others' moves
     induces = False  # offers inducements to its main opponent
     def __init__(self, name: str) -> None:
         self.name = name
