@@ -1,0 +1,249 @@
+"""Monte Carlo over inputs for the dynamic simulation: N draws of the inputs, one batch.
+
+:func:`simulate_mc` draws the scenario's uncertain inputs (its ``uncertainty`` block, see
+:mod:`~detente.uncertainty.spec`) ``draws`` times and runs all of them through
+:func:`~detente.simulation.engine.simulate_batch` at once. Draw ``k`` of the inputs is paired
+with the simulation's random stream ``k`` (:class:`~detente.simulation.state.DrawStreams`
+keyed by (seed, k), the stream ``detente simulate --seed S`` gives draw k), so:
+
+* the same seed gives the same result;
+* a draw's result depends neither on the batch size (``chunk``: large runs go through the
+  engine ``chunk`` draws at a time to bound memory) nor on how many draws are run, nor on
+  how the draws are split between workers;
+* with no ``uncertainty`` block the inputs are the coded values in every draw, and draws differ
+  only through the simulation's own random choices (noise on concession steps, tactic
+  learning): the result is then exactly that of ``simulate(scenario, options, seed, runs=N)``.
+
+Caveat: with ``--step`` set to a *stochastic* static model, that step draws from a stream shared
+by the whole batch (``DrawStreams.shared``), so its numbers depend on the chunk; ``chunk`` is a
+constant so the result is still reproducible.
+
+Input draws come from their own stream, ``SeedSequence(seed, spawn_key=(INPUT_KEY,))``, which
+the simulation streams never use. Row ``k`` of the uniform matrix behind the draws is the same
+whatever the number of draws, so draw ``k``'s inputs do not depend on ``draws`` either.
+
+The summary (:meth:`SimulationMC.to_dict`, JSON keys documented there) gives, for every forum
+meeting (forum, date), the probability of each outcome; per issue the distribution of the
+package in force at the end; and trust between every pair and support of every actor at the
+end, each as mean and quantiles over draws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from detente.errors import OptionError
+from detente.scenario.arrays import ScenarioArrays, to_arrays
+from detente.scenario.model import Scenario
+from detente.simulation.engine import SimOptions, simulate_batch
+from detente.simulation.history import History
+from detente.simulation.protocol import OUTCOMES
+from detente.simulation.state import DrawStreams
+from detente.uncertainty.draws import apply, inputs
+
+CHUNK = 5_000  # draws per engine batch; results do not depend on it (see module docstring)
+INPUT_KEY = 2**33  # spawn key of the input-draw stream (per-draw streams use 0..N-1)
+DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
+
+
+def qname(p: float) -> str:
+    """The key of quantile ``p`` in the JSON, as ``detente forecast --draws`` names it."""
+    return f"q{round(p * 100):02d}"
+
+
+@dataclass(frozen=True)
+class MeetingKey:
+    """A forum meeting of the calendar: the same in every draw (the calendar is shared)."""
+
+    forum: str
+    date: dt.date
+    label: str
+    agenda: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DrawResults:
+    """What each draw ended with, one row per draw (the batch axis kept)."""
+
+    outcome: np.ndarray  # (B, M) index into OUTCOMES for each meeting
+    package: np.ndarray  # (B, I) the package in force at the end, 0-100
+    settled: np.ndarray  # (B, I) bool: a status quo was coded or an agreement made
+    agreed: np.ndarray  # (B, I) bool: an agreement on the issue during the run
+    trust: np.ndarray  # (B, A, A) at the end
+    support: np.ndarray  # (B, A) at the end
+
+    @staticmethod
+    def of(history: History, arrays: ScenarioArrays) -> tuple[list[MeetingKey], DrawResults]:
+        """The per-draw results of one batched history (and the meetings they refer to)."""
+        meetings = history.meetings()
+        keys = [MeetingKey(r.forum or "", r.date, r.label, r.agenda) for r in meetings]
+        B, I = arrays.n_draws, arrays.n_issues
+        issue_ix = {i: k for k, i in enumerate(arrays.issue_ids)}
+        agreed = np.zeros((B, I), dtype=bool)
+        for r in meetings:
+            assert r.agreed is not None
+            for n, i in enumerate(r.agenda):
+                agreed[:, issue_ix[i]] |= r.agreed[:, n]
+        outcome = (np.stack([r.outcome for r in meetings], axis=1) if meetings
+                   else np.zeros((B, 0), dtype=int))
+        last = history.records[-1]
+        assert history.status_quo is not None
+        settled = ~np.isnan(arrays.status_quo) | agreed
+        return keys, DrawResults(outcome=outcome, package=history.status_quo.copy(),
+                                 settled=settled, agreed=agreed, trust=last.trust.copy(),
+                                 support=last.support.copy())
+
+    @staticmethod
+    def concat(parts: list[DrawResults]) -> DrawResults:
+        if len(parts) == 1:
+            return parts[0]
+        return DrawResults(**{name: np.concatenate([getattr(p, name) for p in parts])
+                              for name in DrawResults.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class SimulationMC:
+    """A Monte Carlo run of the simulation: settings, drawn inputs, per-draw results."""
+
+    scenario: Scenario
+    options: SimOptions
+    seed: int
+    draws: int
+    quantiles: tuple[float, ...]
+    start: dt.date
+    until: dt.date
+    actor_ids: tuple[str, ...]
+    issue_ids: tuple[str, ...]
+    scale_min: np.ndarray  # (I,)
+    scale_max: np.ndarray  # (I,)
+    uncertain: tuple[str, ...]  # names of the inputs drawn (empty: none)
+    meetings: list[MeetingKey]
+    results: DrawResults
+
+    def probabilities(self) -> np.ndarray:
+        """(M, 4) probability of each outcome (columns in ``OUTCOMES`` order) per meeting."""
+        o = self.results.outcome
+        return np.stack([(o == k).mean(0) for k in range(len(OUTCOMES))], axis=-1) \
+            if o.shape[1] else np.zeros((0, len(OUTCOMES)))
+
+    def package_on_scale(self) -> np.ndarray:
+        """(B, I) the package in force at the end, on each issue's own scale."""
+        lo, hi = self.scale_min, self.scale_max
+        return lo + self.results.package * (hi - lo) / 100.0
+
+    def _dist(self, x: np.ndarray, digits: int) -> dict[str, Any]:
+        if x.size == 0:
+            return {"mean": None, "quantiles": {qname(p): None for p in self.quantiles}}
+        qs = np.quantile(x, self.quantiles)
+        return {"mean": round(float(x.mean()), digits),
+                "quantiles": {qname(p): round(float(v), digits)
+                              for p, v in zip(self.quantiles, qs, strict=True)}}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary. Keys:
+
+        ``scenario``, ``start``, ``until``, ``seed``, ``draws``, ``step``, ``quantiles`` (the
+        levels), ``uncertain_inputs`` (names of the inputs drawn; empty when the scenario has
+        no ``uncertainty`` block and draws differ only by the simulation's own randomness);
+        ``meetings``: one item per forum meeting with ``forum``, ``date``, ``label``,
+        ``agenda`` and ``probabilities`` {agreement, partial, impasse, no_meeting} (they sum
+        to 1); ``packages``: per issue ``issue``, ``scale`` [low, high], ``p_agreed`` (share
+        of draws with an agreement on it during the run), ``p_in_force`` (share with a
+        package in force at the end: coded status quo or agreement), and ``mean`` and
+        ``quantiles`` of the package in force at the end over those draws (issue scale;
+        null when none); ``trust``: per actor pair ``a``, ``b``, ``mean``, ``quantiles`` at
+        the end; ``support``: per actor ``actor``, ``mean``, ``quantiles`` at the end.
+        """
+        res = self.results
+        probs = self.probabilities()
+        meetings = [{"forum": m.forum, "date": m.date.isoformat(), "label": m.label,
+                     "agenda": list(m.agenda),
+                     "probabilities": {name: round(float(probs[n, k]), 6)
+                                       for k, name in reversed(list(enumerate(OUTCOMES)))}}
+                    for n, m in enumerate(self.meetings)]
+        pkg = self.package_on_scale()
+        packages = []
+        for k, issue in enumerate(self.issue_ids):
+            ok = res.settled[:, k]
+            packages.append({"issue": issue,
+                             "scale": [float(self.scale_min[k]), float(self.scale_max[k])],
+                             "p_agreed": round(float(res.agreed[:, k].mean()), 6),
+                             "p_in_force": round(float(ok.mean()), 6),
+                             **self._dist(pkg[ok, k], 3)})
+        A = len(self.actor_ids)
+        trust = [{"a": self.actor_ids[x], "b": self.actor_ids[y],
+                  **self._dist(res.trust[:, x, y], 4)}
+                 for x in range(A) for y in range(x + 1, A)]
+        support = [{"actor": self.actor_ids[x], **self._dist(res.support[:, x], 4)}
+                   for x in range(A)]
+        return {"scenario": self.scenario.name, "start": self.start.isoformat(),
+                "until": self.until.isoformat(), "seed": self.seed, "draws": self.draws,
+                "step": self.options.step, "quantiles": list(self.quantiles),
+                "uncertain_inputs": list(self.uncertain), "meetings": meetings,
+                "packages": packages, "trust": trust, "support": support}
+
+
+def draw_inputs(sc: Scenario, base: ScenarioArrays, draws: int, seed: int,
+                ) -> tuple[ScenarioArrays, tuple[str, ...]]:
+    """``draws`` draws of ``sc``'s uncertain inputs (row k independent of ``draws``)."""
+    ins = inputs(sc, base)
+    if not ins:
+        return base.repeat(draws), ()
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(INPUT_KEY,)))
+    U = rng.random((draws, len(ins)))
+    return apply(base, ins, U, sc.salience_scale), tuple(i.name for i in ins)
+
+
+def _rows(arrays: ScenarioArrays, lo: int, hi: int) -> ScenarioArrays:
+    from dataclasses import replace
+
+    if (lo, hi) == (0, arrays.n_draws):
+        return arrays
+    return replace(arrays, position=arrays.position[lo:hi], salience=arrays.salience[lo:hi],
+                   capability=arrays.capability[lo:hi], status_quo=arrays.status_quo[lo:hi])
+
+
+def simulate_mc(sc: Scenario, options: SimOptions | None = None, draws: int = 1000,
+                seed: int = 0, quantiles: tuple[float, ...] = DEFAULT_QUANTILES,
+                chunk: int = CHUNK, first_draw: int = 0,
+                arrays: ScenarioArrays | None = None) -> SimulationMC:
+    """Simulate ``draws`` draws of ``sc``'s uncertain inputs; outcome probabilities etc.
+
+    ``arrays`` (optional, a batch of ``draws``) replaces the drawn inputs, e.g. to run a
+    design of one's own; ``first_draw`` offsets the simulation streams (draw k of this call
+    uses stream ``first_draw + k``), so a run split over workers joins into the same result.
+    """
+    options = options or SimOptions()
+    if draws < 1:
+        raise OptionError(f"--draws must be at least 1, got {draws}")
+    if chunk < 1:
+        raise OptionError(f"the chunk size must be at least 1, got {chunk}")
+    bad = [q for q in quantiles if not 0.0 <= q <= 1.0]
+    if bad or not quantiles:
+        raise OptionError(f"quantiles must be between 0 and 1, got {list(quantiles)}")
+    base = to_arrays(sc, options.capability)
+    if arrays is None:
+        arrays, names = draw_inputs(sc, base, draws, seed)
+    else:
+        if arrays.n_draws != draws:
+            raise OptionError(f"{arrays.n_draws} drawn inputs for {draws} draws")
+        names = ("given",)
+    parts, keys, start, until = [], [], None, None
+    for lo in range(0, draws, chunk):
+        hi = min(lo + chunk, draws)
+        part = _rows(arrays, lo, hi)
+        history = simulate_batch(part, sc, options, DrawStreams(seed, first_draw + lo, hi - lo))
+        keys, res = DrawResults.of(history, part)
+        parts.append(res)
+        start, until = history.start, history.until
+    assert start is not None and until is not None
+    return SimulationMC(scenario=sc, options=options, seed=seed, draws=draws,
+                        quantiles=tuple(quantiles), start=start, until=until,
+                        actor_ids=tuple(base.actor_ids), issue_ids=tuple(base.issue_ids),
+                        scale_min=np.asarray(base.scale_min, dtype=float),
+                        scale_max=np.asarray(base.scale_max, dtype=float),
+                        uncertain=names, meetings=keys, results=DrawResults.concat(parts))
