@@ -54,8 +54,30 @@ def simulate_cmd(
     capability: Annotated[str, typer.Option(help="capability coding")] = "default",
     json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     out: Annotated[Path | None, typer.Option(help="also write the JSON to this file")] = None,
+    draws: Annotated[int | None, typer.Option(
+        min=1, help="Monte Carlo draws over the scenario's uncertainty block")] = None,
+    quantiles: Annotated[str, typer.Option(
+        help="quantiles reported with --draws, comma-separated")] = "0.1,0.5,0.9",
+    store: Annotated[Path | None, typer.Option(
+        help="record the --draws run in this DuckDB run store")] = None,
+    record: Annotated[bool, typer.Option(
+        help="record the --draws run in detente.duckdb next to the scenario")] = False,
 ) -> None:
-    """Walk a scenario's calendar: forum meetings, events, trust and support over time."""
+    """Walk a scenario's calendar: forum meetings, events, trust and support over time.
+
+    With --draws N the simulation runs on N draws of the inputs (the scenario's
+    ``uncertainty`` block; without one, draws differ only by the simulation's own random
+    choices) in one batch, and reports the probability of each outcome of every forum
+    meeting, and quantiles of the package in force, trust and support at the end.
+    """
+    if draws is not None:
+        _simulate_draws(file, until, seed, step, off, param, capability, json_out, out,
+                        draws, quantiles, store, record)
+        return
+    if store is not None or record:
+        with user_errors():
+            raise DetenteError("--store and --record need --draws N (a single run is not "
+                               "recorded; use --draws 1)")
     with user_errors():
         sc = load_scenario(file)
         opts = SimOptions(until=_date(until), step=step, capability=capability,
@@ -71,6 +93,78 @@ def simulate_cmd(
                   f"seed {seed}")
     for line in history.narrative():
         console.print(line, highlight=False, soft_wrap=True)
+
+
+def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
+                    off: list[str] | None, param: list[str] | None, capability: str,
+                    json_out: bool, out: Path | None, draws: int, quantiles: str,
+                    store: Path | None, record: bool) -> None:
+    from detente.cli.forecast_cmd import _parse_quantiles
+    from detente.store import default_store_path
+    from detente.uncertainty.simulation import record_simulation, simulate_mc
+
+    with user_errors():
+        sc = load_scenario(file)
+        qs = _parse_quantiles(quantiles)
+        opts = SimOptions(until=_date(until), step=step, capability=capability,
+                          mechanisms=_mechanisms(off, param))
+        mc = simulate_mc(sc, opts, draws, seed, qs)
+        data = mc.to_dict()
+        store_path = store or (default_store_path(file) if record else None)
+        run_id = None
+        if store_path is not None:
+            from detente.store import RunStore
+
+            with RunStore(store_path) as st:
+                run_id = record_simulation(st, mc)
+    if out is not None:
+        write_atomic(out, json.dumps(data, indent=2, allow_nan=False) + "\n")
+    if json_out:
+        print_json(data)
+        return
+    _print_draws(data, sc.name or str(file))
+    if out is not None:
+        console.print(f"wrote {out}")
+    if store_path is not None:
+        console.print(f"recorded run {run_id} in {store_path}")
+
+
+def _print_draws(data: dict, title: str) -> None:
+    qnames = [f"q{round(q * 100):02d}" for q in data["quantiles"]]
+    what = (f"{len(data['uncertain_inputs'])} uncertain inputs drawn"
+            if data["uncertain_inputs"] else
+            "no uncertainty block: draws differ only by the simulation's own randomness")
+    console.print(f"[bold]{title}[/bold]: {data['start']} to {data['until']}, "
+                  f"{data['draws']} draws, seed {data['seed']} ({what})", highlight=False)
+    t = Table(title="forum meetings: probability of each outcome", title_justify="left")
+    for col in ("date", "meeting"):
+        t.add_column(col)
+    names = ("agreement", "partial", "impasse", "no_meeting")
+    for col in names:
+        t.add_column(col.replace("_", " "), justify="right")
+    for m in data["meetings"]:
+        t.add_row(m["date"], m["label"], *[f"{m['probabilities'][k]:.3f}" for k in names])
+    console.print(t)
+
+    def num(x: float | None, digits: int) -> str:
+        return "-" if x is None else f"{x:.{digits}f}"
+
+    t = Table(title="package in force at the end (issue scale)", title_justify="left")
+    for col in ("issue", "P(agreed)", "mean", *qnames):
+        t.add_column(col, justify="left" if col == "issue" else "right")
+    for p in data["packages"]:
+        t.add_row(p["issue"], f"{p['p_agreed']:.3f}", num(p["mean"], 2),
+                  *[num(p["quantiles"][q], 2) for q in qnames])
+    console.print(t)
+    for title_, key, rows in (("trust at the end", ("a", "b"), data["trust"]),
+                              ("domestic support at the end", ("actor",), data["support"])):
+        t = Table(title=title_, title_justify="left")
+        for col in (*key, "mean", *qnames):
+            t.add_column(col, justify="left" if col in key else "right")
+        for r in rows:
+            t.add_row(*[r[k] for k in key], num(r["mean"], 3),
+                      *[num(r["quantiles"][q], 3) for q in qnames])
+        console.print(t)
 
 
 def _interval(row: dict) -> str:

@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from detente.errors import OptionError
 from detente.scenario.arrays import ScenarioArrays, to_arrays
@@ -45,9 +46,13 @@ from detente.simulation.protocol import OUTCOMES
 from detente.simulation.state import DrawStreams
 from detente.uncertainty.draws import apply, inputs
 
+if TYPE_CHECKING:
+    from detente.store import RunStore
+
 CHUNK = 5_000  # draws per engine batch; results do not depend on it (see module docstring)
 INPUT_KEY = 2**33  # spawn key of the input-draw stream (per-draw streams use 0..N-1)
 DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
+MAX_ROWS = 2_000_000  # rows recorded per run before last positions are left out
 
 
 def qname(p: float) -> str:
@@ -75,6 +80,7 @@ class DrawResults:
     agreed: np.ndarray  # (B, I) bool: an agreement on the issue during the run
     trust: np.ndarray  # (B, A, A) at the end
     support: np.ndarray  # (B, A) at the end
+    offer: np.ndarray  # (B, A, I) each actor's last stated position, 0-100
 
     @staticmethod
     def of(history: History, arrays: ScenarioArrays) -> tuple[list[MeetingKey], DrawResults]:
@@ -91,11 +97,11 @@ class DrawResults:
         outcome = (np.stack([r.outcome for r in meetings], axis=1) if meetings
                    else np.zeros((B, 0), dtype=int))
         last = history.records[-1]
-        assert history.status_quo is not None
+        assert history.status_quo is not None and history.offer is not None
         settled = ~np.isnan(arrays.status_quo) | agreed
         return keys, DrawResults(outcome=outcome, package=history.status_quo.copy(),
                                  settled=settled, agreed=agreed, trust=last.trust.copy(),
-                                 support=last.support.copy())
+                                 support=last.support.copy(), offer=history.offer.copy())
 
     @staticmethod
     def concat(parts: list[DrawResults]) -> DrawResults:
@@ -120,6 +126,7 @@ class SimulationMC:
     issue_ids: tuple[str, ...]
     scale_min: np.ndarray  # (I,)
     scale_max: np.ndarray  # (I,)
+    involved: np.ndarray  # (A, I) bool
     uncertain: tuple[str, ...]  # names of the inputs drawn (empty: none)
     meetings: list[MeetingKey]
     results: DrawResults
@@ -246,4 +253,58 @@ def simulate_mc(sc: Scenario, options: SimOptions | None = None, draws: int = 10
                         actor_ids=tuple(base.actor_ids), issue_ids=tuple(base.issue_ids),
                         scale_min=np.asarray(base.scale_min, dtype=float),
                         scale_max=np.asarray(base.scale_max, dtype=float),
+                        involved=np.asarray(base.involved, dtype=bool),
                         uncertain=names, meetings=keys, results=DrawResults.concat(parts))
+
+
+def result_rows(mc: SimulationMC, max_rows: int = MAX_ROWS) -> tuple[pd.DataFrame, bool]:
+    """Long-format rows (draw, round, actor, issue, value) of a simulation Monte Carlo run.
+
+    ``round`` is the number of forum meetings simulated. ``actor`` NULL: the package in force
+    at the end of the draw (issue scale); ``actor`` set: that actor's last stated position.
+    Positions are kept while every row fits in ``max_rows``; otherwise only packages (the
+    second value returned says whether positions are included).
+    """
+    B, I = mc.results.package.shape
+    M = len(mc.meetings)
+    pkg = mc.package_on_scale()
+    d, k = np.meshgrid(np.arange(B), np.arange(I), indexing="ij")
+    frames = [pd.DataFrame({"draw": d.ravel(), "round": M, "actor": None,
+                            "issue": np.asarray(mc.issue_ids, dtype=object)[k.ravel()],
+                            "value": pkg.ravel()})]
+    a_ix, k_ix = np.nonzero(mc.involved)
+    full = B * (I + len(a_ix)) <= max_rows
+    if full and len(a_ix):
+        lo, hi = mc.scale_min[k_ix], mc.scale_max[k_ix]
+        vals = lo + mc.results.offer[:, a_ix, k_ix] * (hi - lo) / 100.0  # (B, cells)
+        d2 = np.repeat(np.arange(B), len(a_ix))
+        frames.append(pd.DataFrame({
+            "draw": d2, "round": M,
+            "actor": np.asarray(mc.actor_ids, dtype=object)[np.tile(a_ix, B)],
+            "issue": np.asarray(mc.issue_ids, dtype=object)[np.tile(k_ix, B)],
+            "value": vals.ravel()}))
+    rows = pd.concat(frames, ignore_index=True)
+    rows["draw"] = rows["draw"].astype(np.int32)
+    rows["round"] = rows["round"].astype(np.int32)
+    rows["actor"] = rows["actor"].astype(object).where(rows["actor"].notna(), None)
+    return rows, full
+
+
+def record_simulation(store: RunStore, mc: SimulationMC) -> str:
+    """Record a simulation Monte Carlo run in the run store, in one transaction.
+
+    ``kind`` is ``simulation``, ``model`` ``simulation:<step>``, ``rounds`` the number of forum
+    meetings; the summary is :meth:`SimulationMC.to_dict` (outcome probabilities, packages,
+    trust and support) and the rows come from :func:`result_rows`.
+    """
+    from detente.store import RunRecord
+
+    rows, full = result_rows(mc)
+    o = mc.options
+    options = {"step": o.step, "until": mc.until.isoformat(), "start": mc.start.isoformat(),
+               "mechanisms": o.mechanisms, "quantiles": list(mc.quantiles)}
+    record = RunRecord(scenario=mc.scenario, model=f"simulation:{o.step}", preset="default",
+                       capability=o.capability, options=options, seed=mc.seed, draws=mc.draws,
+                       rounds=len(mc.meetings), kind="simulation",
+                       summary=mc.to_dict() | {"all_positions": full})
+    return store.record(record, rows)
