@@ -9,6 +9,7 @@ number of workers never change what is computed.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
@@ -41,6 +42,27 @@ class SerialExecutor:
         pass
 
 
+BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                    "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+def limit_blas_threads() -> None:
+    """Worker initializer: one BLAS/OpenMP thread per worker process.
+
+    Each worker is already one of ``workers`` processes; a BLAS that also starts a thread per
+    core oversubscribes the machine (2 workers were slower than 1). The variables are read when
+    numpy loads its BLAS, which in a fresh worker happens after this runs; if numpy is already
+    loaded, threadpoolctl (when installed) limits the running pools.
+    """
+    for var in BLAS_THREAD_VARS:
+        os.environ[var] = "1"
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1)
+
+
 class ProcessExecutor:
     """Local worker processes (``forkserver`` start method where available, else spawn)."""
 
@@ -52,7 +74,8 @@ class ProcessExecutor:
         self.workers = workers
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                         initializer=limit_blas_threads)
 
     def imap_unordered(self, fn: Fn, tasks: Iterable[Any]) -> Iterator[Any]:
         pending: set[Future[Any]] = set()
