@@ -67,6 +67,15 @@ def report(
         help="last date simulated, YYYY-MM-DD (default: the scenario's simulation.end, else "
              "the later of the end of the year after as_of and its last dated event)")] = None,
     simulation: Annotated[bool, typer.Option(help="include the dynamic simulation")] = True,
+    draws: Annotated[int, typer.Option(
+        min=0, max=20_000, help="Monte Carlo draws per model for the uncertainty section "
+                                "(0 leaves it out)")] = 500,
+    sensitivity_model: Annotated[str, typer.Option(
+        "--sensitivity-model", help="model whose sensitivity (tornado, Sobol) is shown")]
+        = "compromise",
+    sobol_samples: Annotated[int, typer.Option(
+        min=2, max=1024, help="Sobol base sample N of the sensitivity")] = 64,
+    sensitivity: Annotated[bool, typer.Option(help="include the sensitivity ranking")] = True,
     input_format: Annotated[str | None, typer.Option("--input-format",
                                                      help="input format")] = None,
 ) -> None:
@@ -79,7 +88,9 @@ def report(
             raise DetenteError(f"unknown report format {fmt!r}; use html, png or pdf")
         end = _date(until)
         sc = load_scenario(file, input_format)
-        data = collect(sc, model or None, capability, seed, until=end, simulation=simulation)
+        data = collect(sc, model or None, capability, seed, until=end, simulation=simulation,
+                       draws=draws, sensitivity_model=sensitivity_model if sensitivity else None,
+                       sobol_samples=sobol_samples)
         if fmt == "html":
             write_atomic(out, render_report(data))
             console.print(f"wrote {out}")

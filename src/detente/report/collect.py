@@ -144,16 +144,22 @@ def run_models(scenario: Scenario, names: list[str] | None = None, capability: s
 def collect(scenario: Scenario, names: list[str] | None = None, capability: str = "default",
             seed: int = 0, progress: Progress | None = None,
             cancelled: Cancelled | None = None, until: dt.date | None = None,
-            simulation: bool = True) -> ReportData:
+            simulation: bool = True, draws: int = 0,
+            sensitivity_model: str | None = "compromise",
+            sobol_samples: int = 64) -> ReportData:
     """Run the models (and the optional parts that exist) and gather the results.
 
     ``until`` is the simulation's end date (default
     :func:`detente.report.simulation.default_until`); ``simulation=False`` leaves it out.
+    ``draws`` > 0 adds the uncertainty part (:mod:`detente.report.uncertainty`): every model
+    that ran on ``draws`` Monte Carlo draws, and the sensitivity of ``sensitivity_model``.
     """
     runs = run_models(scenario, names, capability, seed, progress, cancelled)
     sim = (simulation_part(scenario, seed, until, capability) if simulation
            else OptionalPart(False, "the simulation was not requested"))
-    return ReportData(scenario, capability, seed, runs, sim, _uncertainty(scenario))
+    unc = _uncertainty(scenario, [r.name for r in runs if r.result is not None], draws, seed,
+                       capability, sensitivity_model, sobol_samples)
+    return ReportData(scenario, capability, seed, runs, sim, unc)
 
 
 def simulation_part(scenario: Scenario, seed: int = 0, until: dt.date | None = None,
@@ -171,8 +177,14 @@ def simulation_part(scenario: Scenario, seed: int = 0, until: dt.date | None = N
                               f"{data['until']}, seed {seed}.", data)
 
 
-def _uncertainty(scenario: Scenario) -> OptionalPart:
+def _uncertainty(scenario: Scenario, names: list[str], draws: int, seed: int,
+                 capability: str, sensitivity_model: str | None,
+                 sobol_samples: int) -> OptionalPart:
     if not uncertainty_available():
         return unavailable("uncertainty")
-    return OptionalPart(False, "the uncertainty module exists but its run interface is not yet "
-                           "connected to reports")
+    if draws <= 0:
+        return OptionalPart(False, "the uncertainty analysis was not requested (draws = 0)")
+    from detente.report.uncertainty import uncertainty_part
+
+    return uncertainty_part(scenario, names, draws, seed, capability, sensitivity_model,
+                            sobol_samples)

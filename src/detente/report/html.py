@@ -24,6 +24,7 @@ from detente.report.sim_svg import (
     trust_multiples,
     trust_network,
 )
+from detente.report.unc_svg import issue_uncertainty_charts
 from detente.scenario.model import Scenario
 
 CSS = """
@@ -191,6 +192,85 @@ def simulation_section(data: ReportData) -> str:
     return "".join(parts)
 
 
+def _sobol_table(sens: dict[str, Any], issue: str, swings: list[dict[str, Any]]) -> str:
+    sob = {s["input"]: s for s in sens.get("sobol", []) if s["issue"] == issue}
+    rows = []
+    for s in swings:
+        si = sob.get(s["input"])
+        rows.append([escape(s["input"]), f"{s['low']:.2f}", f"{s['high']:.2f}",
+                     f"{s['swing']:.3f}",
+                     f"{si['S1']:.3f} ± {si['S1_conf']:.3f}" if si else "—",
+                     f"{si['ST']:.3f} ± {si['ST_conf']:.3f}" if si else "—"])
+    return _table(["input", "forecast at q10", "at q90", "swing", "Sobol S1", "Sobol ST"],
+                  rows)
+
+
+def uncertainty_section(data: ReportData, top: int = 12) -> str:
+    """Forecast distributions by model and issue, and one model's sensitivity ranking."""
+    part = data.uncertainty
+    if not part.available or part.data is None:
+        return optional_section("Uncertainty", "uncertainty", part)
+    unc = part.data
+    sc = data.scenario
+    sens = unc.get("sensitivity")
+    ok = [d for d in unc["distributions"] if "error" not in d]
+    parts = ["<h2 id='uncertainty'>Uncertainty</h2>", f"<p>{escape(part.note)}</p>"]
+    if not unc["own_spec"]:
+        parts.append(f"<p class='note'>{escape(unc['spec_note'])}</p>")
+    parts.append("<p class='small'>The same numbers are printed by <code>detente forecast FILE "
+                 f"-m MODEL --draws {unc['draws']} --seed {unc['seed']} --json</code>"
+                 + (" (the scenario's block as coded)." if unc["own_spec"] else
+                    " once the scenario carries these widths in its uncertainty block.")
+                 + "</p>")
+    parts.append("<h3>Median and 10–90 % range by model</h3>")
+    head = ["issue", *(escape(d["model"]) for d in ok)]
+    rows = []
+    for issue in sc.issues:
+        cells = []
+        for d in ok:
+            e = next(i for i in d["issues"] if i["id"] == issue.id)
+            cells.append("—" if e["median"] is None else
+                         f"{e['q50']:.1f} [{e['q10']:.1f}–{e['q90']:.1f}]")
+        rows.append([escape(f"{issue.id} {issue.name}".strip()), *cells])
+    parts.append(_table(head, rows))
+    for d in unc["distributions"]:
+        if "error" in d:
+            parts.append(f"<p class='error'>{escape(d['model'])} did not run on the draws: "
+                         f"{escape(d['error'])}</p>")
+    charts = issue_uncertainty_charts(unc, sc, top)
+    parts.append("<h3>Forecast distributions</h3><p class='small'>Per model: a histogram of "
+                 "the forecasts over the draws, the band from the 10 % to the 90 % quantile, "
+                 "and the median (black tick).</p>")
+    parts += [c["distribution"] for c in charts]
+    parts.append("<h3 id='sensitivity'>Sensitivity</h3>")
+    if sens is None:
+        parts.append("<p class='note'>Not included: the sensitivity was not requested.</p>")
+    elif "error" in sens:
+        parts.append(f"<p class='error'>The sensitivity of {escape(sens['model'])} did not "
+                     f"run: {escape(sens['error'])}</p>")
+    else:
+        parts.append(
+            f"<p>Model <b>{escape(sens['model'])}</b>, {len(sens['inputs'])} uncertain inputs, "
+            f"{sens['evaluations']} model runs (Sobol base sample N = {sens['sobol_samples']}"
+            f", seed {unc['seed']}); the same numbers are printed by <code>detente sensitivity "
+            f"FILE -m {escape(sens['model'])} --samples {sens['sobol_samples']} --seed "
+            f"{unc['seed']} --json</code>. Tornado: each input alone at its 10 % and 90 % "
+            f"quantile, the others as coded; the {top} largest swings per issue. Sobol S1 "
+            "(first-order) and ST (total) are shares of the forecast's variance, ± their 95 % "
+            "confidence half-widths.</p>")
+        for c in charts:
+            issue = c["issue"]
+            parts.append(f"<h4>Issue {escape(issue)}</h4>")
+            if issue in sens.get("constant_issues", []):
+                parts.append("<p class='small'>The forecast does not vary with the inputs on "
+                             "this issue.</p>")
+            parts.append(c["tornado"])
+            swings = sorted((s for s in sens["tornado"] if s["issue"] == issue),
+                            key=lambda s: -s["swing"])[:top]
+            parts.append(_sobol_table(sens, issue, swings))
+    return "".join(parts)
+
+
 def render_report(data: ReportData, generated: dt.datetime | None = None) -> str:
     """The whole report as one HTML document."""
     sc = data.scenario
@@ -214,7 +294,7 @@ def render_report(data: ReportData, generated: dt.datetime | None = None) -> str
         scenario_section(sc),
         models_section(data),
         simulation_section(data),
-        optional_section("Uncertainty", "uncertainty", data.uncertainty),
+        uncertainty_section(data),
     ]
     if sources:
         body.append(f"<h2 id='sources'>Sources</h2><ul class='small'>{sources}</ul>")
