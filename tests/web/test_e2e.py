@@ -148,9 +148,34 @@ def test_simulation_page_runs_the_flagship(page: object, live_server: str) -> No
     shot(pg, "5-simulation")
 
 
-def test_uncertainty_page_says_what_is_missing(page: object, live_server: str) -> None:
+def test_uncertainty_page_runs_the_flagship(page: object, live_server: str) -> None:
+    pg = page
+    pg.goto(live_server + "/#/library")  # type: ignore[attr-defined]
+    pg.click('button[data-open="northeast-asia-2004"]')  # type: ignore[attr-defined]
+    pg.wait_for_selector('input[data-path="actors[0].salience.A"]')  # type: ignore[attr-defined]
+    pg.click('a[data-page="uncertainty"]')  # type: ignore[attr-defined]
+    pg.wait_for_selector("#unc-block-state:text('own')")  # type: ignore[attr-defined]
+    assert "KP" in pg.text_content("#unc-block-json")  # type: ignore[attr-defined]
+    pg.fill("#unc-draws", "200")  # type: ignore[attr-defined]
+    pg.fill("#unc-sobol", "16")  # type: ignore[attr-defined]
+    pg.click("#unc-run-btn")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#unc-progress .label:text('done')", timeout=60_000)  # type: ignore[attr-defined]
+    pg.wait_for_selector("#unc-dists svg.dist-chart")  # type: ignore[attr-defined]
+    assert pg.locator("#unc-dists svg.dist-chart").count() == 6  # type: ignore[attr-defined]
+    bands = pg.locator("#unc-dists rect.q-band")  # type: ignore[attr-defined]
+    assert bands.count() >= 6 * 5  # every issue, the models that ran on the draws
+    assert pg.locator("#unc-tornado svg.tornado-chart rect.swing").count() == 24  # type: ignore[attr-defined]
+    assert pg.locator("#unc-sobol-table tbody tr").count() == 12  # type: ignore[attr-defined]
+    first = pg.text_content("#unc-sobol-table tbody tr:first-child td")  # type: ignore[attr-defined]
+    pg.select_option("#unc-issue", "F")  # type: ignore[attr-defined]
+    assert pg.text_content("#unc-sobol-table tbody tr:first-child td") != first  # type: ignore[attr-defined]
+    pg.evaluate("window.scrollTo(0, 0)")  # type: ignore[attr-defined]
+    shot(pg, "6-uncertainty")
+
+
+def test_uncertainty_page_without_a_scenario_points_to_the_library(page: object,
+                                                                   live_server: str) -> None:
     pg = page
     pg.goto(f"{live_server}/#/uncertainty")  # type: ignore[attr-defined]
-    text = pg.inner_text("#uncertainty-panel")  # type: ignore[attr-defined]
-    assert "not available" in text or "installed" in text
-    shot(pg, "5-uncertainty")
+    assert "library" in pg.inner_text("#uncertainty-panel")  # type: ignore[attr-defined]
+    assert not pg.is_visible("#unc-body")  # type: ignore[attr-defined]

@@ -99,6 +99,8 @@ def _status(job: Job, with_result: bool = True) -> JobStatus:
         out.result = data
     elif with_result and job.status == "done" and job.kind == "simulation":
         out.result = job.result["history"]
+    elif with_result and job.status == "done" and job.kind == "uncertainty":
+        out.result = job.result["data"]
     return out
 
 

@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from detente.web import api_runs, api_scenarios, api_simulation, errors
+from detente.web import api_runs, api_scenarios, api_simulation, api_uncertainty, errors
 from detente.web.errors import error_response
 from detente.web.jobs import Jobs
 from detente.web.library import Library
@@ -76,6 +76,7 @@ def create_app(scenario_dir: Path | None = None, max_upload_bytes: int = MAX_UPL
     app.include_router(api_scenarios.router)
     app.include_router(api_runs.router)
     app.include_router(api_simulation.router)
+    app.include_router(api_uncertainty.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

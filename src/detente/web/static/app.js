@@ -8,6 +8,7 @@ const state = {
   job: null,          // last job status
   pollTimer: null,
   simJob: null,       // last simulation job status
+  uncJob: null,       // last uncertainty job status
 };
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -78,7 +79,7 @@ function route() {
   if (name === "editor") renderEditor();
   if (name === "compare") renderCompare();
   if (name === "simulation") renderSimulation();
-  if (name === "uncertainty") renderOptional(name);
+  if (name === "uncertainty") renderUncertainty();
 }
 
 function setCurrent(doc) {
@@ -524,13 +525,144 @@ async function showSimulation(job) {
 }
 
 // ---------------------------------------------------------------- uncertainty
-function renderOptional(name) {
-  const part = state.info ? state.info[name] : null;
-  const panel = $(`#${name}-panel`);
-  const what = "Monte Carlo uncertainty (forecast distributions and sensitivity ranking)";
-  panel.textContent = part && part.available
-    ? `${what} is installed, but this version of the web app does not draw it yet; use the command line (detente forecast --draws N, detente sensitivity).`
-    : `${what} is not available in this installation yet.`;
+function renderUncertainty() {
+  const part = state.info ? state.info.uncertainty : null;
+  const panel = $("#uncertainty-panel");
+  const c = state.current;
+  const missing = part && !part.available;
+  if (missing) panel.textContent = "Monte Carlo uncertainty is not available in this installation.";
+  else if (!c) panel.replaceChildren("Open a scenario from the ", el("a", { href: "#/library", text: "library" }), " first.");
+  panel.hidden = !missing && !!c;
+  $("#unc-body").hidden = missing || !c;
+  if (missing || !c) return;
+  const sel = $("#unc-sens-model");
+  if (!sel.childElementCount && state.info) {
+    sel.append(el("option", { value: "", text: "(none)" }));
+    for (const m of state.info.models) sel.append(el("option", { value: m.name, text: m.name }));
+    sel.value = "compromise";
+  }
+  checkBlock();
+}
+
+async function checkBlock() {
+  const stateBadge = $("#unc-block-state");
+  try {
+    const r = await api("POST", "/api/uncertainty/check", { scenario: state.current.data });
+    stateBadge.textContent = r.own ? "the scenario's own" : "default widths";
+    stateBadge.className = "badge ok";
+    $("#unc-block-note").textContent = r.note || "Inputs are drawn from the scenario's uncertainty block, shown below.";
+    $("#unc-block-json").textContent = JSON.stringify(r.spec, null, 1);
+    $("#unc-errors").hidden = true;
+  } catch (e) {
+    stateBadge.textContent = "invalid";
+    stateBadge.className = "badge bad";
+    $("#unc-block-note").textContent = "";
+    $("#unc-block-json").textContent = "";
+    showProblems($("#unc-errors"), e.message, e.problems);
+  }
+}
+
+async function runUncertainty() {
+  const errs = $("#unc-errors");
+  errs.hidden = true;
+  const ticked = [...document.querySelectorAll("#model-choices input:checked")].map((i) => i.value);
+  const body = { scenario: state.current.data, draws: Number($("#unc-draws").value) || 0,
+                 seed: Number($("#unc-seed").value) || 0,
+                 sensitivity_model: $("#unc-sens-model").value || null,
+                 sobol_samples: Number($("#unc-sobol").value) || 0,
+                 models: ticked.length ? ticked : null };
+  try {
+    state.uncJob = await api("POST", "/api/uncertainty", body);
+  } catch (e) {
+    showProblems(errs, e.message, e.problems);
+    return;
+  }
+  $("#unc-run-btn").disabled = true;
+  $("#unc-cancel-btn").hidden = false;
+  pollUncertainty();
+}
+
+async function pollUncertainty() {
+  const bar = $("#unc-progress");
+  bar.hidden = false;
+  const s = await api("GET", `/api/jobs/${state.uncJob.id}`);
+  state.uncJob = s;
+  const { done, total, step } = s.progress;
+  $(".bar", bar).style.width = `${total ? (100 * done) / total : 0}%`;
+  $(".label", bar).textContent = s.status === "running" ? `${step}…` : s.status;
+  if (s.status === "queued" || s.status === "running") {
+    setTimeout(pollUncertainty, 200);
+    return;
+  }
+  $("#unc-run-btn").disabled = false;
+  $("#unc-cancel-btn").hidden = true;
+  if (s.status === "done") showUncertainty(s);
+  else if (s.status === "failed") showProblems($("#unc-errors"), s.error || "the run failed", []);
+  else flash("Monte Carlo run cancelled.");
+}
+
+async function cancelUncertainty() {
+  if (state.uncJob) await api("POST", `/api/jobs/${state.uncJob.id}/cancel`);
+}
+
+async function showUncertainty(job) {
+  const d = job.result;
+  const charts = await api("GET", `/api/jobs/${job.id}/uncertainty`);
+  const ok = d.distributions.filter((x) => !x.error);
+  $("#unc-summary").textContent = `${d.draws} draws per model, seed ${d.seed}; ` +
+    (d.own_spec ? "inputs drawn from the scenario's uncertainty block." : d.spec_note);
+  const table = $("#unc-table");
+  table.replaceChildren(el("thead", {}, el("tr", {}, el("th", { text: "issue" }),
+    ...ok.map((x) => el("th", { class: "num", text: x.model })))));
+  const tbody = el("tbody");
+  for (const [k, issue] of state.current.data.issues.entries()) {
+    tbody.append(el("tr", {}, el("td", { text: issue.id }), ...ok.map((x) => {
+      const e = x.issues[k];
+      return el("td", { class: "num", text: e.median === null ? "—" :
+        `${fmt(e.q50)} [${fmt(e.q10)}–${fmt(e.q90)}]` });
+    })));
+  }
+  table.append(tbody);
+  $("#unc-model-errors").replaceChildren(...d.distributions.filter((x) => x.error).map(
+    (x) => el("p", { class: "error", text: `${x.model} did not run on the draws: ${x.error}` })));
+  // SVG drawn and escaped by the server
+  $("#unc-dists").innerHTML = charts.map((c) => `<div class="issue-block">${c.distribution}</div>`).join("");
+  const sens = d.sensitivity;
+  const sel = $("#unc-issue");
+  if (!sens) {
+    $("#unc-sens-summary").textContent = "No sensitivity model chosen.";
+  } else if (sens.error) {
+    $("#unc-sens-summary").textContent = `The sensitivity of ${sens.model} did not run: ${sens.error}`;
+  } else {
+    $("#unc-sens-summary").textContent = `${sens.model}: ${sens.inputs.length} uncertain inputs, ` +
+      `${sens.evaluations} model runs (Sobol N = ${sens.sobol_samples}). Bars: each input alone ` +
+      "at its 10 % and 90 % quantile. S1/ST: first-order and total Sobol indices ± 95 % interval.";
+  }
+  sel.replaceChildren(...charts.map((c) => el("option", { value: c.issue, text: c.issue })));
+  const showIssue = () => {
+    const c = charts.find((x) => x.issue === sel.value);
+    $("#unc-tornado").innerHTML = c && c.tornado ? c.tornado : "";
+    const st = $("#unc-sobol-table");
+    st.replaceChildren();
+    if (!sens || sens.error) return;
+    const sob = Object.fromEntries(sens.sobol.filter((x) => x.issue === sel.value).map((x) => [x.input, x]));
+    const rows = sens.tornado.filter((x) => x.issue === sel.value).sort((a, b) => b.swing - a.swing).slice(0, 12);
+    st.append(el("thead", {}, el("tr", {}, ...["input", "at q10", "at q90", "swing", "S1", "ST"].map(
+      (h, i) => el("th", { class: i ? "num" : "", text: h })))));
+    const f3 = (x) => x.toFixed(3);
+    const body = el("tbody");
+    for (const r of rows) {
+      const s = sob[r.input];
+      body.append(el("tr", {}, el("td", { text: r.input }), el("td", { class: "num", text: r.low.toFixed(2) }),
+        el("td", { class: "num", text: r.high.toFixed(2) }), el("td", { class: "num", text: f3(r.swing) }),
+        el("td", { class: "num", text: s ? `${f3(s.S1)} ± ${f3(s.S1_conf)}` : "—" }),
+        el("td", { class: "num", text: s ? `${f3(s.ST)} ± ${f3(s.ST_conf)}` : "—" })));
+    }
+    st.append(body);
+  };
+  sel.onchange = showIssue;
+  showIssue();
+  $("#unc-results").hidden = false;
 }
 
 // ---------------------------------------------------------------- start
@@ -541,6 +673,8 @@ async function start() {
   $("#cancel-btn").addEventListener("click", cancelRun);
   $("#sim-run-btn").addEventListener("click", runSimulation);
   $("#sim-cancel-btn").addEventListener("click", cancelSimulation);
+  $("#unc-run-btn").addEventListener("click", runUncertainty);
+  $("#unc-cancel-btn").addEventListener("click", cancelUncertainty);
   window.addEventListener("hashchange", route);
   try {
     state.info = await api("GET", "/api/info");

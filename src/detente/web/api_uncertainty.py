@@ -1,0 +1,149 @@
+"""``/api/uncertainty``: Monte Carlo distributions and the sensitivity ranking of a scenario as
+a cancellable job, its charts as inline SVG, and a check of the scenario's uncertainty block.
+
+The numbers are those of :mod:`detente.report.uncertainty` (the report's section), which calls
+``monte_carlo`` and ``sensitivity`` exactly as ``detente forecast --draws`` and ``detente
+sensitivity`` do. A cancel takes effect between models (the slowest model takes a few seconds
+on 500 draws of the flagship).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, model_validator
+
+from detente.models import models
+from detente.report.collect import uncertainty_available
+from detente.report.unc_svg import issue_uncertainty_charts
+from detente.report.uncertainty import FALLBACK_NOTE, uncertainty_data, with_spec
+from detente.scenario.model import Scenario
+from detente.web.errors import error_response
+from detente.web.jobs import Jobs
+from detente.web.library import ID_PATTERN, Library, validate_data
+
+router = APIRouter(prefix="/api", tags=["uncertainty"])
+JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$",
+                            description="id from POST /api/uncertainty")]
+MAX_WEB_DRAWS = 5000
+MAX_WEB_SOBOL = 256
+
+
+class ScenarioSource(BaseModel):
+    """A library scenario by id, or scenario JSON straight from the editor."""
+
+    scenario_id: str | None = Field(None, pattern=ID_PATTERN)
+    scenario: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ScenarioSource:
+        if (self.scenario_id is None) == (self.scenario is None):
+            raise ValueError("give exactly one of scenario_id and scenario")
+        return self
+
+
+class UncertaintyRequest(ScenarioSource):
+    models: list[str] | None = Field(
+        None, max_length=32, description="models whose distributions are drawn (default: "
+                                         "every model)")
+    draws: int = Field(500, description=f"Monte Carlo draws per model, 1 to {MAX_WEB_DRAWS}")
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    capability: str = Field("default", max_length=64)
+    sensitivity_model: str | None = Field(
+        "compromise", description="model whose tornado and Sobol indices are computed; null "
+                                  "leaves the sensitivity out")
+    sobol_samples: int = Field(64, description=f"Sobol base sample N, 2 to {MAX_WEB_SOBOL}")
+
+
+class BlockCheck(BaseModel):
+    own: bool = Field(description="whether the scenario has its own uncertainty block")
+    note: str | None = Field(description="the default widths used when it has none")
+    spec: dict[str, Any] = Field(description="the block the draws come from")
+
+
+class IssueUncertaintyCharts(BaseModel):
+    issue: str
+    distribution: str = Field(description="SVG: forecast distribution of each model")
+    tornado: str | None = Field(description="SVG: the largest one-at-a-time swings")
+
+
+def _scenario(request: Request, body: ScenarioSource) -> Scenario:
+    if body.scenario is not None:
+        return validate_data(body.scenario)
+    lib: Library = request.app.state.library
+    return lib.get(body.scenario_id or "").scenario
+
+
+def _too_large(name: str, value: int, low: int, high: int, cli: str) -> JSONResponse | None:
+    if low <= value <= high:
+        return None
+    message = (f"{name} must be between {low} and {high} in the web app, got {value}; "
+               f"for more, run {cli} from the command line")
+    return error_response(422, message, [{"path": name, "message": message, "line": None,
+                                          "file": None}])
+
+
+@router.post("/uncertainty/check", response_model=BlockCheck,
+             summary="Validate a scenario and show the uncertainty block its draws use",
+             responses={422: {"description": "invalid scenario or uncertainty block (each "
+                                             "problem names its field path)"}})
+def check_block(request: Request, body: ScenarioSource) -> Any:
+    """The scenario's ``uncertainty`` block as the draws will use it, or located problems."""
+    sc = _scenario(request, body)
+    drawn, own = with_spec(sc)
+    return {"own": own, "note": None if own else FALLBACK_NOTE,
+            "spec": drawn.uncertainty.model_dump(mode="json", by_alias=True,
+                                                 exclude_none=True)}
+
+
+@router.post("/uncertainty", status_code=202,
+             summary="Monte Carlo distributions and sensitivity of a scenario (as a job)",
+             responses={422: {"description": "invalid scenario, or draws / Sobol samples out "
+                                             "of range"},
+                        400: {"description": "unknown model or capability coding"}})
+def start_uncertainty(request: Request, body: UncertaintyRequest) -> Any:
+    """Validates at once; the run goes on in the background: poll ``GET /api/jobs/{id}``
+    (its ``result`` is the distributions and sensitivity as JSON), fetch
+    ``GET /api/jobs/{id}/uncertainty`` for the charts, stop it with
+    ``POST /api/jobs/{id}/cancel``."""
+    if not uncertainty_available():
+        return error_response(501, "the uncertainty part of detente is not installed")
+    refused = (_too_large("draws", body.draws, 1, MAX_WEB_DRAWS, "detente forecast --draws N")
+               or _too_large("sobol_samples", body.sobol_samples, 2, MAX_WEB_SOBOL,
+                             "detente sensitivity --samples N"))
+    if refused is not None:
+        return refused
+    scenario = _scenario(request, body)
+    known = models()
+    chosen = list(known) if body.models is None else body.models
+    unknown = [m for m in [*chosen, body.sensitivity_model] if m is not None and m not in known]
+    if unknown:
+        return error_response(400, f"unknown model {', '.join(map(repr, unknown))}; models: "
+                                   f"{', '.join(known)}")
+    if body.capability not in scenario.capability_codings():
+        return error_response(400, f"unknown capability coding {body.capability!r}; known: "
+                                   f"{', '.join(scenario.capability_codings())}")
+
+    def work(progress: Any, cancelled: Any) -> dict[str, Any]:
+        data = uncertainty_data(scenario, chosen, body.draws, body.seed, body.capability,
+                                body.sensitivity_model, body.sobol_samples, progress,
+                                cancelled)
+        return {"data": data, "charts": issue_uncertainty_charts(data, scenario)}
+
+    jobs: Jobs = request.app.state.jobs
+    job = jobs.submit("uncertainty", work)
+    job.total = len(chosen) + (body.sensitivity_model is not None)
+    return JSONResponse(job.status_dict() | {"result": None}, status_code=202)
+
+
+@router.get("/jobs/{job_id}/uncertainty", response_model=list[IssueUncertaintyCharts],
+            tags=["jobs"], summary="The finished uncertainty job's charts as inline SVG")
+def uncertainty_charts(request: Request, job_id: JobId) -> Any:
+    job = request.app.state.jobs.get(job_id)
+    if job.kind != "uncertainty":
+        return error_response(409, f"job {job_id} is a {job.kind} run, not an uncertainty run")
+    if job.status != "done":
+        return error_response(409, f"job {job_id} is {job.status}, not done")
+    return job.result["charts"]
