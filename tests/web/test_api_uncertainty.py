@@ -1,0 +1,152 @@
+"""``/api/uncertainty``, ``/api/uncertainty/check`` and ``/api/jobs/{id}/uncertainty``: valid
+runs equal to the library's Monte Carlo and sensitivity, malformed and oversized requests,
+invalid uncertainty blocks, cancellation."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from detente.scenario.io import load_scenario
+from detente.uncertainty.montecarlo import monte_carlo
+from detente.uncertainty.sensitivity import sensitivity
+
+FLAGSHIP = "northeast-asia-2004"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def small_scenario(**extra: Any) -> dict[str, Any]:
+    return {"detente": 1, "name": "two states", "issues": [{"id": "X"}],
+            "actors": [{"id": "a", "capability": 2, "position": {"X": 0}, "salience": {"X": 100}},
+                       {"id": "b", "capability": 1, "position": {"X": 90},
+                        "salience": {"X": 100}}], **extra}
+
+
+def wait(client: TestClient, job_id: str) -> dict[str, Any]:
+    for _ in range(3000):
+        status = client.get(f"/api/jobs/{job_id}").json()
+        if status["status"] not in ("queued", "running"):
+            return status
+        time.sleep(0.02)
+    raise AssertionError("job did not finish")
+
+
+def assert_json_error(r: Any, status: int) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert body["error"] and "Traceback" not in r.text
+    return body
+
+
+def test_openapi_documents_the_uncertainty_routes(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "post" in paths["/api/uncertainty"]
+    assert "post" in paths["/api/uncertainty/check"]
+    assert "get" in paths["/api/jobs/{job_id}/uncertainty"]
+
+
+def test_job_equals_monte_carlo_and_sensitivity_for_the_same_seed(client: TestClient) -> None:
+    r = client.post("/api/uncertainty", json={
+        "scenario_id": FLAGSHIP, "models": ["compromise", "median"], "draws": 120, "seed": 7,
+        "sensitivity_model": "median", "sobol_samples": 8})
+    assert r.status_code == 202 and r.json()["kind"] == "uncertainty"
+    status = wait(client, r.json()["id"])
+    assert status["status"] == "done", status
+    data = status["result"]
+    sc = load_scenario(SCENARIOS / f"{FLAGSHIP}.yaml")
+    for dist in data["distributions"]:
+        ref = monte_carlo(sc, dist["model"], 120, 7).result.to_dict()
+        for got, want in zip(dist["issues"], ref["issues"], strict=True):
+            assert got["id"] == want["id"]
+            assert got["median"] == want["forecast"]
+            for q in ("q10", "q50", "q90"):
+                assert got[q] == want["quantiles"][q]
+            assert sum(got["counts"]) == 120
+    ref_sens = sensitivity(sc, "median", 8, 7).to_dict()
+    assert data["sensitivity"]["tornado"] == ref_sens["tornado"]
+    assert data["sensitivity"]["sobol"] == ref_sens["sobol"]
+    assert data["own_spec"] is True
+    charts = client.get(f"/api/jobs/{status['id']}/uncertainty")
+    assert charts.status_code == 200
+    body = charts.json()
+    assert [c["issue"] for c in body] == ["A", "B", "C", "D", "E", "F"]
+    assert all(c["distribution"].startswith("<svg") and "tornado-chart" in c["tornado"]
+               for c in body)
+
+
+def test_edited_scenario_without_block_uses_default_widths(client: TestClient) -> None:
+    check = client.post("/api/uncertainty/check", json={"scenario": small_scenario()})
+    assert check.status_code == 200
+    assert check.json()["own"] is False and "± 5 %" in check.json()["note"]
+    r = client.post("/api/uncertainty", json={"scenario": small_scenario(), "draws": 50,
+                                              "sobol_samples": 4})
+    status = wait(client, r.json()["id"])
+    assert status["status"] == "done", status
+    dist = status["result"]["distributions"][0]["issues"][0]
+    assert dist["q10"] < dist["q90"]  # the default widths do make the inputs vary
+    assert status["result"]["spec_note"]
+
+
+def test_check_reports_an_invalid_uncertainty_block_with_its_path(client: TestClient) -> None:
+    bad = small_scenario(uncertainty={"cells": [{"actor": "zz", "issue": "X",
+                                                 "field": "position", "±": 5}]})
+    body = assert_json_error(client.post("/api/uncertainty/check", json={"scenario": bad}), 422)
+    assert any("uncertainty" in p["path"] and "zz" in p["message"] for p in body["problems"])
+    assert_json_error(client.post("/api/uncertainty", json={"scenario": bad}), 422)
+
+
+def test_check_shows_the_flagship_block(client: TestClient) -> None:
+    r = client.post("/api/uncertainty/check", json={"scenario_id": FLAGSHIP})
+    assert r.status_code == 200 and r.json()["own"] is True
+    assert len(r.json()["spec"]["cells"]) == 4
+
+
+def test_oversized_draws_are_refused_with_a_clear_message(client: TestClient) -> None:
+    body = assert_json_error(client.post("/api/uncertainty", json={
+        "scenario_id": FLAGSHIP, "draws": 1_000_000}), 422)
+    assert "draws must be between 1 and 5000" in body["error"]
+    assert "detente forecast --draws" in body["error"]
+    assert body["problems"][0]["path"] == "draws"
+    assert_json_error(client.post("/api/uncertainty", json={
+        "scenario_id": FLAGSHIP, "draws": 0}), 422)
+    body = assert_json_error(client.post("/api/uncertainty", json={
+        "scenario_id": FLAGSHIP, "sobol_samples": 100_000}), 422)
+    assert "sobol_samples" in body["error"]
+
+
+def test_malformed_requests_are_json_errors(client: TestClient) -> None:
+    assert_json_error(client.post("/api/uncertainty", json={}), 422)
+    assert_json_error(client.post("/api/uncertainty", json={
+        "scenario_id": FLAGSHIP, "scenario": small_scenario()}), 422)
+    assert_json_error(client.post("/api/uncertainty", json={"scenario_id": FLAGSHIP,
+                                                            "draws": "many"}), 422)
+    assert_json_error(client.post("/api/uncertainty", content=b"{not json",
+                                  headers={"content-type": "application/json"}), 422)
+    body = assert_json_error(client.post("/api/uncertainty", json={
+        "scenario_id": FLAGSHIP, "models": ["oracle"]}), 400)
+    assert "oracle" in body["error"]
+    body = assert_json_error(client.post("/api/uncertainty", json={
+        "scenario_id": FLAGSHIP, "sensitivity_model": "oracle"}), 400)
+    assert_json_error(client.post("/api/uncertainty", json={
+        "scenario_id": FLAGSHIP, "capability": "nope"}), 400)
+    assert_json_error(client.post("/api/uncertainty", json={"scenario_id": "no-such"}), 404)
+
+
+def test_charts_of_an_unfinished_or_other_job_are_refused(client: TestClient) -> None:
+    r = client.post("/api/runs", json={"scenario_id": FLAGSHIP, "models": ["compromise"]})
+    job = wait(client, r.json()["id"])
+    assert_json_error(client.get(f"/api/jobs/{job['id']}/uncertainty"), 409)
+    assert_json_error(client.get("/api/jobs/0123456789ab/uncertainty"), 404)
+
+
+def test_a_run_can_be_cancelled(client: TestClient) -> None:
+    r = client.post("/api/uncertainty", json={"scenario_id": FLAGSHIP, "draws": 5000,
+                                              "sobol_samples": 256})
+    job_id = r.json()["id"]
+    assert client.post(f"/api/jobs/{job_id}/cancel").status_code == 200
+    status = wait(client, job_id)
+    assert status["status"] == "cancelled"
+    assert_json_error(client.get(f"/api/jobs/{job_id}/uncertainty"), 409)
