@@ -23,7 +23,8 @@ sync_api = pytest.importorskip("playwright.sync_api",
 
 def test_flagship_report_renders_offline(tmp_path: Path, flagship_path: Path) -> None:
     report = tmp_path / "flagship.html"
-    report.write_text(render_report(collect(load_scenario(flagship_path))), encoding="utf-8")
+    data = collect(load_scenario(flagship_path), draws=100, sobol_samples=8)
+    report.write_text(render_report(data), encoding="utf-8")
     requests: list[str] = []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
@@ -32,6 +33,8 @@ def test_flagship_report_renders_offline(tmp_path: Path, flagship_path: Path) ->
         page.on("request", lambda r: requests.append(r.url))
         page.goto(report.as_uri())
         page.wait_for_load_state("load")
+        kinds = page.eval_on_selector_all(
+            "svg.chart", "els => els.map(e => e.getAttribute('class'))")
         sizes = page.eval_on_selector_all(
             "svg.chart", "els => els.map(e => [e.getBoundingClientRect().width, "
                          "e.getBoundingClientRect().height])")
@@ -39,5 +42,7 @@ def test_flagship_report_renders_offline(tmp_path: Path, flagship_path: Path) ->
         page.screenshot(path=str(SHOTS / "report-offline.png"), full_page=True)
         browser.close()
     assert len(sizes) >= 6
+    for kind in ("forecast-chart", "dist-chart", "tornado-chart"):
+        assert sum(kind in k for k in kinds) == 6, kind  # one per issue of the flagship
     assert all(w > 100 and h > 100 for w, h in sizes), sizes
     assert requests == [report.as_uri()]  # the page itself and nothing else
