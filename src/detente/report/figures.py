@@ -1,7 +1,9 @@
 """Static figures for papers, drawn with matplotlib: PNG files or one multi-page PDF.
 
 Per issue: the comparison of every model's forecast with the actors' positions, and for each
-model that bargains over rounds, the trajectory of positions. matplotlib is imported lazily with
+model that bargains over rounds, the trajectory of positions; then the simulation's timeline,
+support and trust, and per issue the forecast distributions and the tornado
+(:mod:`detente.report.more_figures`). matplotlib is imported lazily with
 the non-interactive Agg backend so the library never opens a window.
 """
 
@@ -17,6 +19,7 @@ from typing import Any
 from detente.errors import OptionError
 from detente.report.charts import actor_weights
 from detente.report.collect import ReportData
+from detente.report.more_figures import simulation_figures, uncertainty_figures
 from detente.report.svg import colour
 
 FIGURE_FORMATS = ("png", "pdf")
@@ -31,6 +34,8 @@ def _pyplot() -> Any:
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
+    # a report holds dozens of figures, all closed by write_figures once saved
+    plt.rcParams["figure.max_open_warning"] = 0
     return plt
 
 
@@ -101,7 +106,7 @@ def figures(data: ReportData) -> list[tuple[str, Any]]:
             ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
             fig.tight_layout()
             out.append((f"{issue.id}-{m.name}-trajectory", fig))
-    return out
+    return out + simulation_figures(plt, data) + uncertainty_figures(plt, data)
 
 
 def _slug(s: str) -> str:
