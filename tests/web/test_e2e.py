@@ -155,7 +155,28 @@ def test_uncertainty_page_runs_the_flagship(page: object, live_server: str) -> N
     pg.wait_for_selector('input[data-path="actors[0].salience.A"]')  # type: ignore[attr-defined]
     pg.click('a[data-page="uncertainty"]')  # type: ignore[attr-defined]
     pg.wait_for_selector("#unc-block-state:text('own')")  # type: ignore[attr-defined]
-    assert "KP" in pg.text_content("#unc-block-json")  # type: ignore[attr-defined]
+    assert "KP" in pg.input_value("#unc-block-json")  # type: ignore[attr-defined]
+    # an invalid block is refused with the field at fault, and the scenario keeps its own
+    pg.click("#unc-block summary")  # type: ignore[attr-defined]
+    pg.fill("#unc-block-json", '{"cells": [{"field": "position", "actor": "ZZ", '  # type: ignore[attr-defined]
+            '"issue": "A", "dist": {"width": 5}}]}')
+    pg.click("#unc-apply-btn")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#unc-block-errors:not([hidden])")  # type: ignore[attr-defined]
+    assert "ZZ" in pg.inner_text("#unc-block-errors")  # type: ignore[attr-defined]
+    shot(pg, "6-uncertainty-invalid-block")
+    pg.click("#unc-clear-btn")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#unc-block-state:text('default widths')")  # type: ignore[attr-defined]
+    pg.fill("#unc-block-json", '{"default": {"position": {"width": 5}, "salience": '  # type: ignore[attr-defined]
+            '{"width": 10}, "capability": {"width": 10, "percent": true}}, "cells": ['
+            '{"field": "position", "actor": "CN", "issue": "A", "dist": {"width": 15}}, '
+            '{"field": "position", "actor": "RU", "issue": "A", "dist": {"width": 15}}, '
+            '{"field": "position", "actor": "JP", "issue": ["B", "D"], "dist": {"width": 15}}, '
+            '{"field": "capability", "actor": "KP", "issue": ["A", "B", "C", "D", "E"], '
+            '"dist": {"dist": "uniform", "low": 20, "high": 50}}]}')
+    pg.click("#unc-apply-btn")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#unc-block-state:text('own')")  # type: ignore[attr-defined]
+    assert pg.is_hidden("#unc-block-errors")  # type: ignore[attr-defined]
+    pg.click("#unc-block summary")  # type: ignore[attr-defined]
     pg.fill("#unc-draws", "200")  # type: ignore[attr-defined]
     pg.fill("#unc-sobol", "16")  # type: ignore[attr-defined]
     pg.click("#unc-run-btn")  # type: ignore[attr-defined]

@@ -125,7 +125,7 @@ def uncertainty_data(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
         progress(steps, steps, "done")
     return {"draws": draws, "seed": seed, "capability": capability, "own_spec": own,
             "spec_note": None if own else FALLBACK_NOTE,
-            "spec": drawn.uncertainty.model_dump(mode="json", by_alias=True,
+            "spec": drawn.uncertainty.model_dump(mode="json", exclude_defaults=True,
                                                  exclude_none=True),
             "distributions": dists, "sensitivity": sens}
 

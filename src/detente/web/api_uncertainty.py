@@ -94,7 +94,7 @@ def check_block(request: Request, body: ScenarioSource) -> Any:
     sc = _scenario(request, body)
     drawn, own = with_spec(sc)
     return {"own": own, "note": None if own else FALLBACK_NOTE,
-            "spec": drawn.uncertainty.model_dump(mode="json", by_alias=True,
+            "spec": drawn.uncertainty.model_dump(mode="json", exclude_defaults=True,
                                                  exclude_none=True)}
 
 

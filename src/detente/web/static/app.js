@@ -546,19 +546,49 @@ function renderUncertainty() {
 
 async function checkBlock() {
   const stateBadge = $("#unc-block-state");
+  const errs = $("#unc-block-errors");
   try {
     const r = await api("POST", "/api/uncertainty/check", { scenario: state.current.data });
     stateBadge.textContent = r.own ? "the scenario's own" : "default widths";
     stateBadge.className = "badge ok";
     $("#unc-block-note").textContent = r.note || "Inputs are drawn from the scenario's uncertainty block, shown below.";
-    $("#unc-block-json").textContent = JSON.stringify(r.spec, null, 1);
-    $("#unc-errors").hidden = true;
+    $("#unc-block-json").value = JSON.stringify(r.spec, null, 1);
+    errs.hidden = true;
+    return true;
   } catch (e) {
     stateBadge.textContent = "invalid";
     stateBadge.className = "badge bad";
-    $("#unc-block-note").textContent = "";
-    $("#unc-block-json").textContent = "";
-    showProblems($("#unc-errors"), e.message, e.problems);
+    $("#unc-block-note").textContent = "Not applied: fix the problems below; the runs use the " +
+      "scenario's previous block until then.";
+    showProblems(errs, e.message, e.problems);
+    $("#unc-block-state").closest("details").open = true;
+    return false;
+  }
+}
+
+async function applyBlock(remove) {
+  let block = null;
+  if (!remove) {
+    try {
+      block = JSON.parse($("#unc-block-json").value);
+    } catch (e) {
+      showProblems($("#unc-block-errors"), `the uncertainty block is not valid JSON: ${e.message}`, []);
+      return;
+    }
+  }
+  const before = state.current.data.uncertainty;
+  if (block === null) delete state.current.data.uncertainty;
+  else state.current.data.uncertainty = block;
+  const text = $("#unc-block-json").value;
+  if (await checkBlock()) {
+    state.dirty = true;
+    updateCurrentLabel();
+    flash(remove ? "Uncertainty block removed: default widths apply." : "Uncertainty block applied.");
+  } else {
+    // keep the user's text to fix, and the scenario as it was
+    if (before === undefined) delete state.current.data.uncertainty;
+    else state.current.data.uncertainty = before;
+    $("#unc-block-json").value = text;
   }
 }
 
@@ -675,6 +705,8 @@ async function start() {
   $("#sim-cancel-btn").addEventListener("click", cancelSimulation);
   $("#unc-run-btn").addEventListener("click", runUncertainty);
   $("#unc-cancel-btn").addEventListener("click", cancelUncertainty);
+  $("#unc-apply-btn").addEventListener("click", () => applyBlock(false));
+  $("#unc-clear-btn").addEventListener("click", () => applyBlock(true));
   window.addEventListener("hashchange", route);
   try {
     state.info = await api("GET", "/api/info");
