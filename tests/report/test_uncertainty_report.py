@@ -141,3 +141,25 @@ def test_tornado_bars_span_from_base_to_each_end(pairs: list[tuple[float, float]
                          r'width="([\d.]+)"', svg):
         x, w = float(m.group(1)), float(m.group(2))
         assert x <= xb + 0.1 and (x + w >= xb - 0.1)  # each bar touches the base line
+
+
+def test_simulation_over_the_draws_equals_simulate_draws_json(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    until = "2005-12-31"
+    run("report", str(FLAGSHIP), "-o", str(out), "-m", "compromise", "--draws", "40",
+        "--seed", "3", "--until", until, "--no-sensitivity")
+    ref = json.loads(run("simulate", str(FLAGSHIP), "--draws", "40", "--seed", "3",
+                         "--until", until, "--json"))
+    sec = unescape(section(out.read_text(encoding="utf-8")))
+    assert 'class="chart outcome-chart"' in sec
+    bars = re.findall(r'class="outcome" data-outcome="(\w+)" data-p="([\d.]+)"', sec)
+    want = [(k, p) for m in ref["meetings"] for k, p in m["probabilities"].items() if p > 0]
+    assert sorted((k, round(float(p), 6)) for k, p in bars) == sorted(
+        (k, round(p, 6)) for k, p in want)
+    for p in ref["packages"]:
+        q = p["quantiles"]
+        assert (f"<td>{p['issue']}</td><td class=\"num\">{100 * p['p_agreed']:.0f} %</td>"
+                ) in sec
+        if q["q50"] is not None:
+            assert f"<td class=\"num\">{q['q50']:.1f}</td>" in sec
+    assert "id='sensitivity'" in sec and "not requested" in sec

@@ -158,7 +158,7 @@ def collect(scenario: Scenario, names: list[str] | None = None, capability: str 
     sim = (simulation_part(scenario, seed, until, capability) if simulation
            else OptionalPart(False, "the simulation was not requested"))
     unc = _uncertainty(scenario, [r.name for r in runs if r.result is not None], draws, seed,
-                       capability, sensitivity_model, sobol_samples)
+                       capability, sensitivity_model, sobol_samples, simulation, until)
     return ReportData(scenario, capability, seed, runs, sim, unc)
 
 
@@ -179,7 +179,8 @@ def simulation_part(scenario: Scenario, seed: int = 0, until: dt.date | None = N
 
 def _uncertainty(scenario: Scenario, names: list[str], draws: int, seed: int,
                  capability: str, sensitivity_model: str | None,
-                 sobol_samples: int) -> OptionalPart:
+                 sobol_samples: int, simulation: bool = False,
+                 until: dt.date | None = None) -> OptionalPart:
     if not uncertainty_available():
         return unavailable("uncertainty")
     if draws <= 0:
@@ -187,4 +188,4 @@ def _uncertainty(scenario: Scenario, names: list[str], draws: int, seed: int,
     from detente.report.uncertainty import uncertainty_part
 
     return uncertainty_part(scenario, names, draws, seed, capability, sensitivity_model,
-                            sobol_samples)
+                            sobol_samples, simulation, until)

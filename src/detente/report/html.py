@@ -24,7 +24,7 @@ from detente.report.sim_svg import (
     trust_multiples,
     trust_network,
 )
-from detente.report.unc_svg import issue_uncertainty_charts
+from detente.report.unc_svg import issue_uncertainty_charts, outcome_chart
 from detente.scenario.model import Scenario
 
 CSS = """
@@ -205,6 +205,36 @@ def _sobol_table(sens: dict[str, Any], issue: str, swings: list[dict[str, Any]])
                   rows)
 
 
+def simulation_draws_section(data: ReportData) -> str:
+    """The simulation over the same draws: outcome probabilities and the packages in force."""
+    unc = data.uncertainty.data or {}
+    sim = unc.get("simulation")
+    if sim is None:
+        return ""
+    parts = ["<h3 id='simulation-draws'>Simulation over the draws</h3>"]
+    if "error" in sim:
+        parts.append(f"<p class='note'>Not included: {escape(sim['error'])}.</p>")
+        return "".join(parts)
+    forums = {f.id: f.name or f.id for f in data.scenario.forums}
+    parts.append(f"<p>{sim['draws']} simulated histories from {escape(sim['start'])} to "
+                 f"{escape(sim['until'])}, seed {sim['seed']}; the same numbers are printed by "
+                 f"<code>detente simulate FILE --draws {sim['draws']} --seed {sim['seed']} "
+                 f"--until {escape(sim['until'])} --json</code>.</p>")
+    parts.append(outcome_chart(sim["meetings"], forums))
+    q = ("q10", "q50", "q90")
+    rows = []
+    for p in sim["packages"]:
+        qs = p["quantiles"]
+        rows.append([escape(p["issue"]), f"{100 * p['p_agreed']:.0f} %",
+                     f"{100 * p['p_in_force']:.0f} %",
+                     *("—" if qs.get(k) is None else f"{qs[k]:.1f}" for k in q)])
+    parts.append("<p class='small'>Package in force at the end: share of draws with an "
+                 "agreement on the issue during the run, share with any package in force "
+                 "(status quo or agreement), and its quantiles over those draws.</p>")
+    parts.append(_table(["issue", "agreed", "in force", "q10", "median", "q90"], rows))
+    return "".join(parts)
+
+
 def uncertainty_section(data: ReportData, top: int = 12) -> str:
     """Forecast distributions by model and issue, and one model's sensitivity ranking."""
     part = data.uncertainty
@@ -242,6 +272,7 @@ def uncertainty_section(data: ReportData, top: int = 12) -> str:
                  "the forecasts over the draws, the band from the 10 % to the 90 % quantile, "
                  "and the median (black tick).</p>")
     parts += [c["distribution"] for c in charts]
+    parts.append(simulation_draws_section(data))
     parts.append("<h3 id='sensitivity'>Sensitivity</h3>")
     if sens is None:
         parts.append("<p class='note'>Not included: the sensitivity was not requested.</p>")

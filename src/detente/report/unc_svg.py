@@ -143,6 +143,53 @@ def tornado_chart(title: str, swings: Sequence[dict[str, Any]], width: int = 680
     return "".join(parts)
 
 
+OUTCOME_FILL = {"agreement": "#1e7d32", "partial": "#e0a800", "impasse": "#c62828",
+                "no_meeting": "#d1d5db"}
+
+
+def outcome_chart(meetings: Sequence[dict[str, Any]], forums: dict[str, str] | None = None,
+                  width: int = 680) -> str:
+    """Per forum meeting, the share of draws ending in each outcome, as one stacked bar.
+
+    ``meetings`` are the ``meetings`` of ``SimulationMC.to_dict()``.
+    """
+    forums = forums or {}
+    left, right, top, row = 190, 20, 44, 20
+    plot_w = width - left - right
+    height = top + row * max(1, len(meetings)) + 30
+    parts = [_open(width, height, "Outcome probabilities by meeting", "chart outcome-chart"),
+             f'<rect width="{width}" height="{height}" fill="#fff"/>',
+             _text(left, 18, "Outcome of each meeting over the draws", "start", 13, "#111",
+                   "bold")]
+    x = left
+    for name, fill in OUTCOME_FILL.items():
+        parts.append(f'<rect x="{x}" y="27" width="10" height="10" fill="{fill}"/>')
+        label = name.replace("_", " ")
+        parts.append(_text(x + 14, 36, label, "start", 10, "#555"))
+        x += 24 + 7 * len(label)
+    for j, m in enumerate(meetings):
+        y = top + row * j + 3
+        name = forums.get(m["forum"], m["forum"])
+        label = f"{name if len(name) <= 24 else m['forum']} {m['date']}"
+        parts.append(_text(left - 8, y + 11, label, "end", 10, "#333"))
+        x0 = float(left)
+        for name, fill in OUTCOME_FILL.items():
+            p = float(m["probabilities"].get(name, 0.0))
+            if p <= 0:
+                continue
+            w = p * plot_w
+            parts.append(f'<rect class="outcome" data-outcome="{name}" data-p="{p:.6f}" '
+                         f'x="{_f(x0)}" y="{_f(y)}" width="{_f(w)}" height="{row - 6}" '
+                         f'fill="{fill}"><title>{escape(label)}: {name.replace("_", " ")} '
+                         f'{100 * p:.0f} %</title></rect>')
+            x0 += w
+    for t in (0, 0.25, 0.5, 0.75, 1.0):
+        xt = left + t * plot_w
+        parts.append(_text(xt, height - 10, f"{100 * t:.0f} %", size=10, fill="#666"))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def top_swings(sens: dict[str, Any], issue: str, top: int = 12) -> list[dict[str, Any]]:
     """The ``top`` largest swings of one issue from ``SensitivityResult.to_dict()``."""
     rows = [s for s in sens["tornado"] if s["issue"] == issue]

@@ -16,6 +16,7 @@ for both the Monte Carlo and the sensitivity, and the report says so.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -74,6 +75,28 @@ def distribution(sc: Scenario, model: str, draws: int, seed: int,
     return {"model": run.result.model, "issues": issues}
 
 
+def simulation_draws(sc: Scenario, draws: int, seed: int, until: dt.date | None = None,
+                     capability: str = "default") -> dict[str, Any]:
+    """The dynamic simulation over the same draws: ``SimulationMC.to_dict()`` (what
+    ``detente simulate FILE --draws N --seed S --until U --json`` prints), or why it did not
+    run (``{"error": ...}``). ``until`` defaults as for the report's simulation section."""
+    from detente.report.collect import simulation_available
+
+    if not simulation_available():
+        return {"error": "the simulation part of detente is not available"}
+    from detente.report.simulation import check_simulable, default_until
+    from detente.simulation import SimOptions
+    from detente.uncertainty.simulation import simulate_mc
+
+    try:
+        check_simulable(sc)
+        mc = simulate_mc(sc, SimOptions(until=until or default_until(sc),
+                                        capability=capability), draws, seed)
+    except DetenteError as exc:
+        return {"error": str(exc)}
+    return mc.to_dict()
+
+
 def check_sizes(draws: int, sobol_samples: int) -> None:
     """Refuse draw counts that would make a report or a web job run for minutes."""
     if not 1 <= draws <= MAX_DRAWS:
@@ -88,15 +111,17 @@ def uncertainty_data(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
                      sensitivity_model: str | None = DEFAULT_SENSITIVITY_MODEL,
                      sobol_samples: int = DEFAULT_SOBOL_SAMPLES,
                      progress: Progress | None = None,
-                     cancelled: Cancelled | None = None) -> dict[str, Any]:
+                     cancelled: Cancelled | None = None, simulation: bool = False,
+                     until: dt.date | None = None) -> dict[str, Any]:
     """Distributions of every model in ``models`` and the sensitivity of one model.
 
     A model that rejects the scenario is recorded with its message; cancelling stops between
-    models. ``sensitivity_model=None`` leaves the sensitivity out.
+    models. ``sensitivity_model=None`` leaves the sensitivity out; ``simulation=True`` adds
+    the dynamic simulation over the same number of draws (:func:`simulation_draws`).
     """
     check_sizes(draws, sobol_samples)
     drawn, own = with_spec(sc)
-    steps = len(models) + (sensitivity_model is not None)
+    steps = len(models) + (sensitivity_model is not None) + simulation
     dists: list[dict[str, Any]] = []
     for k, name in enumerate(models):
         if cancelled is not None and cancelled():
@@ -121,9 +146,17 @@ def uncertainty_data(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
             sens = res.to_dict() | {"issues": res.issues}
         except DetenteError as exc:
             sens = {"model": sensitivity_model, "error": str(exc)}
+    sim: dict[str, Any] | None = None
+    if simulation:
+        if cancelled is not None and cancelled():
+            raise RunCancelled("cancelled before the simulation over the draws")
+        if progress is not None:
+            progress(steps - 1, steps, f"simulation: {draws} draws")
+        sim = simulation_draws(drawn, draws, seed, until, capability)
     if progress is not None:
         progress(steps, steps, "done")
-    return {"draws": draws, "seed": seed, "capability": capability, "own_spec": own,
+    return {"simulation": sim, "draws": draws, "seed": seed, "capability": capability,
+            "own_spec": own,
             "spec_note": None if own else FALLBACK_NOTE,
             "spec": drawn.uncertainty.model_dump(mode="json", exclude_defaults=True,
                                                  exclude_none=True),
@@ -133,10 +166,11 @@ def uncertainty_data(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
 def uncertainty_part(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS,
                      seed: int = 0, capability: str = "default",
                      sensitivity_model: str | None = DEFAULT_SENSITIVITY_MODEL,
-                     sobol_samples: int = DEFAULT_SOBOL_SAMPLES) -> OptionalPart:
+                     sobol_samples: int = DEFAULT_SOBOL_SAMPLES, simulation: bool = False,
+                     until: dt.date | None = None) -> OptionalPart:
     """:func:`uncertainty_data` as the report's optional part, with a one-line summary."""
     data = uncertainty_data(sc, models, draws, seed, capability, sensitivity_model,
-                            sobol_samples)
+                            sobol_samples, simulation=simulation, until=until)
     note = (f"{draws} Monte Carlo draws of the inputs per model, seed {seed}; "
             + ("inputs drawn from the scenario's uncertainty block."
                if data["own_spec"] else FALLBACK_NOTE))
