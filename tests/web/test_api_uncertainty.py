@@ -72,9 +72,10 @@ def test_job_equals_monte_carlo_and_sensitivity_for_the_same_seed(client: TestCl
     charts = client.get(f"/api/jobs/{status['id']}/uncertainty")
     assert charts.status_code == 200
     body = charts.json()
-    assert [c["issue"] for c in body] == ["A", "B", "C", "D", "E", "F"]
+    assert [c["issue"] for c in body["issues"]] == ["A", "B", "C", "D", "E", "F"]
     assert all(c["distribution"].startswith("<svg") and "tornado-chart" in c["tornado"]
-               for c in body)
+               for c in body["issues"])
+    assert body["outcomes"] is None and data["simulation"] is None  # not asked for
 
 
 def test_edited_scenario_without_block_uses_default_widths(client: TestClient) -> None:
@@ -150,3 +151,31 @@ def test_a_run_can_be_cancelled(client: TestClient) -> None:
     status = wait(client, job_id)
     assert status["status"] == "cancelled"
     assert_json_error(client.get(f"/api/jobs/{job_id}/uncertainty"), 409)
+
+
+def test_simulation_over_the_draws_equals_simulate_mc(client: TestClient) -> None:
+    import datetime as dt
+
+    from detente.simulation import SimOptions
+    from detente.uncertainty.simulation import simulate_mc
+
+    r = client.post("/api/uncertainty", json={
+        "scenario_id": FLAGSHIP, "models": ["compromise"], "draws": 30, "seed": 2,
+        "sensitivity_model": None, "simulation": True, "until": "2005-06-30"})
+    status = wait(client, r.json()["id"])
+    assert status["status"] == "done", status
+    sc = load_scenario(SCENARIOS / f"{FLAGSHIP}.yaml")
+    ref = simulate_mc(sc, SimOptions(until=dt.date(2005, 6, 30)), 30, 2).to_dict()
+    assert status["result"]["simulation"] == ref
+    assert status["result"]["sensitivity"] is None
+    charts = client.get(f"/api/jobs/{status['id']}/uncertainty").json()
+    assert charts["outcomes"].count('class="outcome"') == sum(
+        p > 0 for m in ref["meetings"] for p in m["probabilities"].values())
+
+
+def test_simulation_over_the_draws_reports_nothing_to_simulate(client: TestClient) -> None:
+    r = client.post("/api/uncertainty", json={"scenario": small_scenario(), "draws": 10,
+                                              "sensitivity_model": None, "simulation": True})
+    status = wait(client, r.json()["id"])
+    assert status["status"] == "done"
+    assert "nothing to simulate" in status["result"]["simulation"]["error"]

@@ -186,6 +186,7 @@ def test_uncertainty_page_runs_the_flagship(page: object, live_server: str) -> N
     bands = pg.locator("#unc-dists rect.q-band")  # type: ignore[attr-defined]
     assert bands.count() >= 6 * 5  # every issue, the models that ran on the draws
     assert pg.locator("#unc-tornado svg.tornado-chart rect.swing").count() == 24  # type: ignore[attr-defined]
+    assert pg.locator("#unc-outcomes svg.outcome-chart rect.outcome").count() > 10  # type: ignore[attr-defined]
     assert pg.locator("#unc-sobol-table tbody tr").count() == 12  # type: ignore[attr-defined]
     first = pg.text_content("#unc-sobol-table tbody tr:first-child td")  # type: ignore[attr-defined]
     pg.select_option("#unc-issue", "F")  # type: ignore[attr-defined]

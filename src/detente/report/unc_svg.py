@@ -51,7 +51,7 @@ def distribution_chart(title: str, scale: tuple[float, float],
 
     parts = [_open(width, height, f"Forecast distribution: {title}", "chart dist-chart"),
              f'<rect width="{width}" height="{height}" fill="#fff"/>',
-             _text(left, 18, title, "start", 13, "#111", "bold"),
+             _text(8, 18, title, "start", 13, "#111", "bold"),
              _text(width - 8, 18, "median [q10–q90]", "end", 10, "#666")]
     _axis(parts, lo, hi, x_of, top, axis_y, left + plot_w, left)
     if status_quo is not None:
@@ -104,7 +104,7 @@ def tornado_chart(title: str, swings: Sequence[dict[str, Any]], width: int = 680
     axis_y = height - 30
     parts = [_open(width, height, f"Tornado: {title}", "chart tornado-chart"),
              f'<rect width="{width}" height="{height}" fill="#fff"/>',
-             _text(left, 18, title, "start", 13, "#111", "bold")]
+             _text(8, 18, title, "start", 13, "#111", "bold")]
     legend = [(LOW_COLOUR, "input at its 10 % quantile"),
               (HIGH_COLOUR, "input at its 90 % quantile")]
     for k, (c, label) in enumerate(legend):

@@ -9,6 +9,7 @@ on 500 draws of the flagship).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -17,7 +18,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from detente.models import models
 from detente.report.collect import uncertainty_available
-from detente.report.unc_svg import issue_uncertainty_charts
+from detente.report.unc_svg import issue_uncertainty_charts, outcome_chart
 from detente.report.uncertainty import FALLBACK_NOTE, uncertainty_data, with_spec
 from detente.scenario.model import Scenario
 from detente.web.errors import error_response
@@ -55,6 +56,10 @@ class UncertaintyRequest(ScenarioSource):
         "compromise", description="model whose tornado and Sobol indices are computed; null "
                                   "leaves the sensitivity out")
     sobol_samples: int = Field(64, description=f"Sobol base sample N, 2 to {MAX_WEB_SOBOL}")
+    simulation: bool = Field(False, description="also run the dynamic simulation over the "
+                                                "same draws (outcome probabilities)")
+    until: dt.date | None = Field(None, description="last date simulated (YYYY-MM-DD); "
+                                                    "default as for POST /api/simulations")
 
 
 class BlockCheck(BaseModel):
@@ -67,6 +72,12 @@ class IssueUncertaintyCharts(BaseModel):
     issue: str
     distribution: str = Field(description="SVG: forecast distribution of each model")
     tornado: str | None = Field(description="SVG: the largest one-at-a-time swings")
+
+
+class UncertaintyCharts(BaseModel):
+    issues: list[IssueUncertaintyCharts]
+    outcomes: str | None = Field(description="SVG: outcome probabilities of each forum "
+                                             "meeting over the draws (when simulated)")
 
 
 def _scenario(request: Request, body: ScenarioSource) -> Scenario:
@@ -129,16 +140,21 @@ def start_uncertainty(request: Request, body: UncertaintyRequest) -> Any:
     def work(progress: Any, cancelled: Any) -> dict[str, Any]:
         data = uncertainty_data(scenario, chosen, body.draws, body.seed, body.capability,
                                 body.sensitivity_model, body.sobol_samples, progress,
-                                cancelled)
-        return {"data": data, "charts": issue_uncertainty_charts(data, scenario)}
+                                cancelled, body.simulation, body.until)
+        sim = data["simulation"]
+        outcomes = (outcome_chart(sim["meetings"], forums)
+                    if sim is not None and "error" not in sim else None)
+        return {"data": data, "charts": {"issues": issue_uncertainty_charts(data, scenario),
+                                         "outcomes": outcomes}}
 
+    forums = {f.id: f.name or f.id for f in scenario.forums}
     jobs: Jobs = request.app.state.jobs
     job = jobs.submit("uncertainty", work)
-    job.total = len(chosen) + (body.sensitivity_model is not None)
+    job.total = len(chosen) + (body.sensitivity_model is not None) + body.simulation
     return JSONResponse(job.status_dict() | {"result": None}, status_code=202)
 
 
-@router.get("/jobs/{job_id}/uncertainty", response_model=list[IssueUncertaintyCharts],
+@router.get("/jobs/{job_id}/uncertainty", response_model=UncertaintyCharts,
             tags=["jobs"], summary="The finished uncertainty job's charts as inline SVG")
 def uncertainty_charts(request: Request, job_id: JobId) -> Any:
     job = request.app.state.jobs.get(job_id)

@@ -600,6 +600,7 @@ async function runUncertainty() {
                  seed: Number($("#unc-seed").value) || 0,
                  sensitivity_model: $("#unc-sens-model").value || null,
                  sobol_samples: Number($("#unc-sobol").value) || 0,
+                 simulation: $("#unc-simulate").checked,
                  models: ticked.length ? ticked : null };
   try {
     state.uncJob = await api("POST", "/api/uncertainty", body);
@@ -637,7 +638,18 @@ async function cancelUncertainty() {
 
 async function showUncertainty(job) {
   const d = job.result;
-  const charts = await api("GET", `/api/jobs/${job.id}/uncertainty`);
+  const all = await api("GET", `/api/jobs/${job.id}/uncertainty`);
+  const charts = all.issues;
+  const sim = d.simulation;
+  $("#unc-sim-block").hidden = !sim;
+  if (sim && sim.error) {
+    $("#unc-sim-summary").textContent = `The simulation over the draws did not run: ${sim.error}`;
+    $("#unc-outcomes").replaceChildren();
+  } else if (sim) {
+    $("#unc-sim-summary").textContent = `${sim.draws} simulated histories from ${sim.start} to ` +
+      `${sim.until}, seed ${sim.seed}: the share of draws in which each meeting ends in each outcome.`;
+    $("#unc-outcomes").innerHTML = all.outcomes;  // SVG drawn and escaped by the server
+  }
   const ok = d.distributions.filter((x) => !x.error);
   $("#unc-summary").textContent = `${d.draws} draws per model, seed ${d.seed}; ` +
     (d.own_spec ? "inputs drawn from the scenario's uncertainty block." : d.spec_note);
