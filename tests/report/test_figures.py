@@ -57,7 +57,8 @@ def test_figures_include_simulation_and_uncertainty(flagship_path: Path) -> None
     data = collect(load_scenario(flagship_path), ["compromise"], draws=60, sobol_samples=4)
     assert data.simulation.available and data.uncertainty.available
     names = slugs(data)
-    assert {"simulation-timeline", "simulation-support", "simulation-trust"} <= names
+    assert {"simulation-timeline", "simulation-support", "simulation-trust",
+            "simulation-draws-outcomes"} <= names
     for issue in "ABCDEF":
         assert {f"{issue}-distribution", f"{issue}-tornado"} <= names
     without = collect(load_scenario(flagship_path), ["compromise"], simulation=False)

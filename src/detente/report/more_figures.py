@@ -2,7 +2,8 @@
 
 The same numbers as the HTML report's SVG charts: the simulation's timeline of meetings by
 forum, domestic support by actor and trust per pair over time; per issue, each model's forecast
-distribution (10-90 % band, median, histogram) and the sensitivity tornado.
+distribution (10-90 % band, median, histogram) and the sensitivity tornado; and the meeting
+outcomes over the simulated draws.
 Used by :func:`detente.report.figures.figures`, which passes the pyplot module in.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 from detente.report.collect import ReportData
 from detente.report.sim_svg import EVENT_COLOUR, OUTCOME_STYLE
 from detente.report.svg import colour
-from detente.report.unc_svg import HIGH_COLOUR, LOW_COLOUR, top_swings
+from detente.report.unc_svg import HIGH_COLOUR, LOW_COLOUR, OUTCOME_FILL, top_swings
 
 
 def _day(text: str) -> dt.date:
@@ -141,4 +142,27 @@ def uncertainty_figures(plt: Any, data: ReportData, top: int = 12) -> list[tuple
                      loc="left")
         fig.tight_layout()
         out.append((f"{issue.id}-tornado", fig))
+    sim = unc.get("simulation")
+    if sim and "error" not in sim and sim["meetings"]:
+        out.append(("simulation-draws-outcomes", _outcome_figure(plt, sim)))
     return out
+
+
+def _outcome_figure(plt: Any, sim: dict[str, Any]) -> Any:
+    """Stacked bars: share of the draws in which each meeting ends in each outcome."""
+    meetings = sim["meetings"]
+    fig, ax = plt.subplots(figsize=(7, 1.2 + 0.26 * len(meetings)))
+    ys = list(range(len(meetings)))[::-1]
+    left = [0.0] * len(meetings)
+    for name, fill in OUTCOME_FILL.items():
+        widths = [m["probabilities"].get(name, 0.0) for m in meetings]
+        ax.barh(ys, widths, left=left, color=fill, height=0.7, label=name.replace("_", " "))
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    ax.set_yticks(ys, [f"{m['forum']} {m['date']}" for m in meetings], fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of draws")
+    ax.set_title(f"Meeting outcomes over {sim['draws']} simulated histories (seed "
+                 f"{sim['seed']})", fontsize=10, loc="left")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    return fig
