@@ -22,6 +22,7 @@ from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Event, Scenario
 from detente.simulation import calendar
 from detente.simulation.history import END, History, StepRecord
+from detente.simulation.indexing import block
 from detente.simulation.mechanisms import (
     ActiveMechanisms,
     alliance_trust,
@@ -172,24 +173,26 @@ class _Run:
         held = mask.copy()
         refusers = np.full(self.B, -1)
         p_freeze = self.mech.get("freeze")
-        ideal = st.ideal[:, m][:, :, j]
-        sal = st.salience[:, m][:, :, j]
-        cap = st.capability[:, m][:, :, j].mean(2)
+        ideal = block(st.ideal, m, j)
+        sal = block(st.salience, m, j)
+        cap = block(st.capability, m, j).mean(2)
         share = cap / np.maximum(cap.sum(1, keepdims=True), 1e-12)
         opponent = main_opponent(ideal, sal, share)
         if p_freeze is not None and not step.known_held:
+            draws = np.arange(self.B)
             for k, a in enumerate(m):
-                o = opponent[k]
-                if self.sc.actors[a].behaviour.refuses_when_frozen and frozen[m[o]]:
-                    gap = 1.0 - utility(ideal[:, o], ideal[:, k], sal[:, k])
-                    refuse = held & (gap >= p_freeze.refusal_gap)
-                    refusers = np.where(refuse & (refusers < 0), k, refusers)
-                    held &= ~refuse
+                if not self.sc.actors[a].behaviour.refuses_when_frozen:
+                    continue
+                o = opponent[:, k]  # (B,) this member's main opponent in each draw
+                gap = 1.0 - utility(ideal[draws, o], ideal[:, k], sal[:, k])
+                refuse = held & frozen[m[o]] & (gap >= p_freeze.refusal_gap)
+                refusers = np.where(refuse & (refusers < 0), k, refusers)
+                held &= ~refuse
         shift = np.zeros((self.B, len(m)))
         notes: list[str] = []
         p_over = self.mech.get("overstretch")
         if p_over is not None:
-            trust = st.trust[:, m][:, :, m]
+            trust = block(st.trust, m, m)
             shift += overstretch.assurance_shift(share, st.overstretch[:, m], trust, p_over)
         shift += self.squeeze_shift(m, j)
         self.call_in_debts(m, held)
@@ -208,10 +211,11 @@ class _Run:
                 before[None], p_dom), st.support[:, m])
         p_sumo = self.mech.get("sumo")
         if p_sumo is not None:  # frustrated coercion sours the relation with the target
+            draws = np.arange(self.B)
             for k, a in enumerate(m):
-                o = m[opponent[k]]
+                o = m[opponent[:, k]]  # (B,)
                 hit = result.pressure[:, k] * st.agility[o]
-                st.pair_trust(a, o, st.trust[:, a, o] - hit)
+                st.pair_trust(a, o, st.trust[draws, a, o] - hit)
         if p_freeze is not None:
             fz = [self.names[self.sc.actors[a].id] for a in m if frozen[a]]
             if fz:
@@ -225,7 +229,7 @@ class _Run:
             date=date, kind="meeting", label=step.label, forum=forum.id, event_id=None,
             members=tuple(forum.members), agenda=tuple(forum.agenda),
             outcome=result.outcome, package=result.package, agreed=result.agreed,
-            progress=result.progress, positions=st.offer[:, m][:, :, j].copy(),
+            progress=result.progress, positions=block(st.offer, m, j),
             trust=st.trust.copy(), support=st.support.copy(),
             refused_by=refused_by, holdout=holdout, notes=notes,
             tactics=[STRATEGY_NAMES[t] for t in st.tactic[0]],
@@ -255,32 +259,34 @@ class _Run:
         if p is None or len(c) < 2:
             return out
         st = self.st
-        sal = st.salience[:, c][:, :, j]
-        w = st.capability[:, c][:, :, j] * sal
-        offers = st.offer[:, c][:, :, j]
+        sal = block(st.salience, c, j)
+        w = block(st.capability, c, j) * sal
+        offers = block(st.offer, c, j)
         mean = (w * offers).sum(1) / np.maximum(w.sum(1), 1e-12)  # (B, J)
         disp = (np.abs(offers - mean[:, None]) * sal).sum((1, 2)) / np.maximum(
             sal.sum((1, 2)), 1e-12)
-        tr = st.trust[:, c][:, :, c]
+        tr = block(st.trust, c, c)
         n = len(c)
         mean_trust = (tr.sum((1, 2)) - n) / (n * (n - 1))
         cohesion = mean_trust * np.clip(1 - disp / 100.0, 0, 1)  # (B,)
-        outsiders = [a for a in range(len(self.aid)) if a not in self.coalition]
-        if not outsiders:
+        outsiders = np.array([a for a in range(len(self.aid)) if a not in self.coalition])
+        if not len(outsiders):
             return out
-        dist = [(1 - utility(mean, st.ideal[:, a][:, j], st.salience[:, a][:, j])).mean()
-                for a in outsiders]
-        target = outsiders[int(np.argmax(dist))]
-        if target not in m:
-            return out
-        link_trust = (tr.sum(2) - 1).mean(0)
-        weakest = int(c[int(np.argmin(link_trust))])
-        present = set(m.tolist())
-        k = list(m).index(target)
-        if set(c.tolist()) <= present:
-            out[:, k] = p.squeeze * cohesion
-        elif weakest in present:
-            out[:, k] = (p.squeeze + p.weakest_link) * cohesion
+        # per draw: the target is the outsider farthest from the coalition's mean, the weakest
+        # link the member with the least trust in its partners
+        dist = 1 - utility(mean[:, None], block(st.ideal, outsiders, j),
+                           block(st.salience, outsiders, j))  # (B, outsiders)
+        target = outsiders[np.argmax(dist, axis=1)]
+        weakest = c[np.argmin(tr.sum(2), axis=1)]
+        present = np.zeros(len(self.aid), dtype=bool)
+        present[m] = True
+        whole = bool(present[c].all())
+        for k, a in enumerate(m):
+            if whole:
+                out[:, k] = np.where(target == a, p.squeeze * cohesion, 0.0)
+            else:
+                out[:, k] = np.where((target == a) & present[weakest],
+                                     (p.squeeze + p.weakest_link) * cohesion, 0.0)
         return out
 
     def call_in_debts(self, m: np.ndarray, held: np.ndarray) -> None:
@@ -289,7 +295,7 @@ class _Run:
         if p is None:
             return
         st = self.st
-        owed = st.debt[:, m][:, :, m]  # (B, debtor, creditor)
+        owed = block(st.debt, m, m)  # (B, debtor, creditor)
         called = p.call_rate * owed * held[:, None, None]
         st.aspiration[:, m] = np.maximum(st.aspiration[:, m] - called.sum(2),
                                          st.reservation[:, m] * 0)
@@ -314,9 +320,9 @@ class _Run:
         for a, b in itertools.combinations(m, 2):
             t = st.trust[:, a, b]
             st.pair_trust(a, b, t + mask * p.trust_gain * (1 - t))
-        w = st.capability[:, m][:, :, j] * st.salience[:, m][:, :, j]
+        w = block(st.capability, m, j) * block(st.salience, m, j)
         for arr in (st.offer, st.ideal):
-            sub = arr[:, m][:, :, j]
+            sub = block(arr, m, j)
             mean = (w * sub).sum(1, keepdims=True) / np.maximum(w.sum(1, keepdims=True), 1e-12)
             moved = sub + p.pull * (mean - sub) * mask[:, None, None]
             full = arr[:, m]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from detente.simulation.indexing import block
 from detente.simulation.mechanisms import ActiveMechanisms, reciprocity, stalling, sumo
 from detente.simulation.state import SimState
 from detente.simulation.strategies import STRATEGIES, RoundView, Strategy
@@ -88,23 +89,38 @@ def _gap(offer: np.ndarray, text: np.ndarray, sal: np.ndarray) -> np.ndarray:
     return (1.0 - utility(text[:, None], offer, sal)).mean(1)
 
 
+def _to_targets(flow: np.ndarray, to_target: np.ndarray) -> np.ndarray:
+    """(B, M) what each member receives of the (B, M) flows the members send their targets.
+
+    ``to_target`` (B, M, M) is 1 where the row member's target is the column member.
+
+    Not ``flow @ to_target``: BLAS picks gemv or gemm by batch size and the sums then differ in
+    the last bit, so a draw's result would depend on the batch it runs in.
+    """
+    return (flow[:, :, None] * to_target).sum(1)
+
+
 def main_opponent(ideal: np.ndarray, sal: np.ndarray, share: np.ndarray) -> np.ndarray:
-    """(M,) for each member, the other member with the largest capability x distance."""
+    """(B, M) for each draw and member, the other member with the largest capability x distance.
+
+    Chosen per draw, so that a draw's opponents do not depend on the other draws in its batch.
+    """
     dist = 1.0 - utility(ideal[:, None, :, :], ideal[:, :, None, :], sal[:, :, None, :])
-    score = (dist * share[:, None, :]).mean(0)
-    np.fill_diagonal(score, -np.inf)
-    return np.argmax(score, axis=1)
+    score = dist * share[:, None, :]  # (B, member, other)
+    M = score.shape[1]
+    score[:, np.arange(M), np.arange(M)] = -np.inf
+    return np.argmax(score, axis=2)
 
 
 def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingResult:
     """Run one meeting for every draw; updates offers, aspirations, clocks and status quo."""
     m, j = mi.members, mi.agenda
     held = mi.held
-    ideal = st.ideal[:, m][:, :, j]
-    sal = st.salience[:, m][:, :, j]
-    cap = st.capability[:, m][:, :, j]
+    ideal = block(st.ideal, m, j)
+    sal = block(st.salience, m, j)
+    cap = block(st.capability, m, j)
     weight = cap * sal
-    offer = st.offer[:, m][:, :, j].copy()
+    offer = block(st.offer, m, j)
     sq = st.status_quo[:, j]
     B, M, J = ideal.shape
     share = cap.mean(2) / np.maximum(cap.mean(2).sum(1, keepdims=True), EPS)
@@ -142,8 +158,8 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
     pressers = [(s_, u) for s_, u in used if s_.presses]
     inducers = [(s_, u) for s_, u in used if s_.induces]
     reacting = any(s_.reacts for s_, _ in used)
-    to_target = np.zeros((M, M))
-    to_target[np.arange(M), target] = 1.0  # (member, its target): sums what each receives
+    to_target = np.zeros((B, M, M))  # (draw, member, its target): sums what each receives
+    np.put_along_axis(to_target, target[:, :, None], 1.0, axis=2)
     stretch = 1 - overstretch if mech.on("overstretch") else None
     initial, beta, agility = st.initial[:, m], st.beta[m], st.agility[m]
     for _ in range(mi.rounds):
@@ -165,8 +181,8 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
             if stretch is not None:
                 pressure = pressure * stretch
             pressure = sumo.escalate(pressure, frustration, p_sumo)
-            resp = sumo.respond(pressure @ to_target, induce @ to_target, agility, pressure,
-                                target, p_sumo)
+            resp = sumo.respond(_to_targets(pressure, to_target),
+                                _to_targets(induce, to_target), agility, pressure, target, p_sumo)
             step = (step * mi.noise + resp.step) * livef
             stiffen = resp.stiffen * livef
         else:  # nobody presses or induces: the sumo responses are all zero
@@ -223,8 +239,8 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
     holdout = np.argmax(asp - utility(text[:, None], ideal, sal) - bonus, axis=1)
 
     # success of each member's tactic: how far its main opponent came towards it
-    u_t0 = utility(start_offer[:, target], ideal, sal)
-    u_t1 = utility(offer[:, target], ideal, sal)
+    u_t0 = utility(np.take_along_axis(start_offer, target[:, :, None], 1), ideal, sal)
+    u_t1 = utility(np.take_along_axis(offer, target[:, :, None], 1), ideal, sal)
     success = np.where(held[:, None], u_t1 - u_t0, 0.0)
 
     blocker, reason = _blocker(acc, u_text + bonus, asp, no_deal, mi.frozen, p_stall)

@@ -98,11 +98,15 @@ class SimState:
     def shape(self) -> tuple[int, int, int]:
         return self.ideal.shape  # type: ignore[return-value]
 
-    def pair_trust(self, a: int, b: int, value: np.ndarray) -> None:
-        """Set trust between a and b (both directions), clipped to 0-1."""
+    def pair_trust(self, a: int, b: int | np.ndarray, value: np.ndarray) -> None:
+        """Set (B,) trust between a and b (both directions), clipped to 0-1.
+
+        ``b`` is one actor or one per draw.
+        """
         v = np.clip(value, 0.0, 1.0)
-        self.trust[:, a, b] = v
-        self.trust[:, b, a] = v
+        draws = np.arange(self.trust.shape[0])
+        self.trust[draws, a, b] = v
+        self.trust[draws, b, a] = v
 
 
 def initial_state(arrays: ScenarioArrays, scenario: Scenario) -> SimState:

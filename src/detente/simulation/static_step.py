@@ -13,6 +13,7 @@ import numpy as np
 
 from detente.models import get_model
 from detente.scenario.arrays import ScenarioArrays
+from detente.simulation.indexing import block
 from detente.simulation.mechanisms import ActiveMechanisms, stalling
 from detente.simulation.protocol import (
     AGREEMENT,
@@ -37,8 +38,8 @@ def static_bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms,
         [arrays.issue_ids[i] for i in j])
     out = spec.run(sub, spec.options(), spec.default_rounds, rng)
     text = out.forecast  # (B, J)
-    ideal = st.ideal[:, m][:, :, j]
-    sal = st.salience[:, m][:, :, j]
+    ideal = block(st.ideal, m, j)
+    sal = block(st.salience, m, j)
     sq = st.status_quo[:, j]
     u_sq = utility(sq[:, None], ideal, sal)
     u = utility(text[:, None], ideal, sal)
@@ -49,7 +50,7 @@ def static_bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms,
     st.status_quo[:, j] = np.where(issues, text, sq)
     st.settled[:, j] |= issues
     gained = np.where(agreed[:, None], u - u_sq, 0.0)
-    gap = (1 - utility(text[:, None], st.offer[:, m][:, :, j], sal)).mean(1)
+    gap = (1 - utility(text[:, None], block(st.offer, m, j), sal)).mean(1)
     holdout = np.argmax(st.aspiration[:, m] - u, axis=1)
     zeros = np.zeros_like(gained)
     blocked = mi.held & ~agreed

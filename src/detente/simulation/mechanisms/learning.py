@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from detente.simulation.indexing import block
 from detente.simulation.mechanisms import Mechanism
 
 
@@ -32,7 +33,7 @@ def learn(tactic: np.ndarray, success: np.ndarray, trust: np.ndarray, talkers: n
     """New (B, A) tactics after the actors ``talkers`` (indices) talk to each other."""
     t = tactic[:, talkers]
     s = success[:, talkers]
-    tr = trust[:, talkers][:, :, talkers]
+    tr = block(trust, talkers, talkers)
     diff = s[:, None, :] - s[:, :, None]  # (B, me, peer)
     eligible = (t[:, None, :] != t[:, :, None]) & (diff > 0)
     score = np.where(eligible, diff, -np.inf)
