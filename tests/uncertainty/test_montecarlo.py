@@ -65,17 +65,21 @@ def test_interval_widens_with_uncertainty(emission_path):
     assert wide["q90"] - wide["q10"] > 2 * (narrow["q90"] - narrow["q10"]) > 0
 
 
-def test_chunking_does_not_change_results(emission_path):
+@pytest.mark.parametrize("model", ["compromise", "median", "condorcet", "nash", "challenge",
+                                   "exchange", "smp", "procedural", "best"])
+def test_chunking_does_not_change_results(emission_path, model):
+    """A draw's forecast has the same bits in a batch of one, of five or of all draws."""
     from detente.models import get_model
     from detente.scenario.arrays import to_arrays
     from detente.uncertainty.draws import sample
 
     sc = emission(emission_path)
-    arrays = sample(sc, to_arrays(sc), 250, np.random.default_rng(0))
-    opts = get_model("median").options()
-    whole = run_batch(arrays, "median", opts, 0, np.random.default_rng(1), chunk=1000)
-    parts = run_batch(arrays, "median", opts, 0, np.random.default_rng(1), chunk=60)
-    assert np.array_equal(whole.forecast, parts.forecast)
+    arrays = sample(sc, to_arrays(sc), 12, np.random.default_rng(0))
+    opts = get_model(model).options()
+    whole = run_batch(arrays, model, opts, 0, np.random.default_rng(1), chunk=1000)
+    for chunk in (1, 5):
+        parts = run_batch(arrays, model, opts, 0, np.random.default_rng(1), chunk=chunk)
+        assert np.array_equal(whole.forecast, parts.forecast), chunk
 
 
 def test_bad_arguments(emission_path):

@@ -131,12 +131,14 @@ def per_issue(fn: IssueFn) -> RunFn:
         outputs: list[tuple[np.ndarray, IssueOutput]] = []
         for k, issue_id in enumerate(arrays.issue_ids):
             idx = np.flatnonzero(arrays.involved[:, k])
+            # C order: numpy sums in memory order, and fancy indexing gives a batch of one
+            # another layout than a batch of many, so a draw's bits would depend on its batch
             inputs = IssueInputs(
                 issue_id=issue_id,
                 actor_ids=tuple(arrays.actor_ids[i] for i in idx),
-                position=arrays.position[:, idx, k],
-                salience=arrays.salience[:, idx, k],
-                capability=arrays.capability[:, idx, k],
+                position=np.ascontiguousarray(arrays.position[:, idx, k]),
+                salience=np.ascontiguousarray(arrays.salience[:, idx, k]),
+                capability=np.ascontiguousarray(arrays.capability[:, idx, k]),
                 status_quo=arrays.status_quo[:, k],
                 reference_point=float(arrays.reference_point[k]),
             )
