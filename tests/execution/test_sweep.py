@@ -165,3 +165,24 @@ def test_killed_sweep_resumes_only_missing_cells(tmp_path, emission_path):
     clean = tmp_path / "clean.duckdb"
     run_sweep(spec, clean)
     assert final == stored(clean)
+
+
+def test_a_cell_keeps_draw_0s_trajectory_unless_the_spec_asks_for_all(tmp_path, emission_path):
+    """Every draw's forecast is stored either way; trajectories of every draw only on demand."""
+    def draws_with(path: Path, positions: bool) -> set[int]:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            cond = "actor IS NOT NULL" if positions else "actor IS NULL"
+            return {r[0] for r in con.execute(f"SELECT DISTINCT draw FROM results WHERE {cond}")
+                    .fetchall()}
+        finally:
+            con.close()
+
+    first = write_spec(tmp_path, emission_path, GRID, "first.yaml")
+    every = write_spec(tmp_path, emission_path, GRID + "trajectories: all\n", "all.yaml")
+    run_sweep(first, tmp_path / "first.duckdb")
+    run_sweep(every, tmp_path / "all.duckdb")
+    assert draws_with(tmp_path / "first.duckdb", positions=True) == {0}
+    assert draws_with(tmp_path / "all.duckdb", positions=True) == set(range(20))
+    for store in ("first", "all"):
+        assert draws_with(tmp_path / f"{store}.duckdb", positions=False) == set(range(20))

@@ -43,16 +43,18 @@ class SerialExecutor:
 
 
 BLAS_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                    "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+                    "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "NUMBA_NUM_THREADS",
+                    "DETENTE_THREADS")
 
 
 def limit_blas_threads() -> None:
-    """Worker initializer: one BLAS/OpenMP thread per worker process.
+    """Worker initializer: one BLAS/OpenMP/numba thread per worker process.
 
     Each worker is already one of ``workers`` processes; a BLAS that also starts a thread per
-    core oversubscribes the machine (2 workers were slower than 1). The variables are read when
-    numpy loads its BLAS, which in a fresh worker happens after this runs; if numpy is already
-    loaded, threadpoolctl (when installed) limits the running pools.
+    core oversubscribes the machine (2 workers were slower than 1), and so does the challenge
+    model's compiled round, which otherwise runs a thread per core (``DETENTE_THREADS``). The
+    variables are read when numpy loads its BLAS, which in a fresh worker happens after this
+    runs; if numpy is already loaded, threadpoolctl (when installed) limits the running pools.
     """
     for var in BLAS_THREAD_VARS:
         os.environ[var] = "1"
@@ -112,8 +114,9 @@ class DaskExecutor:
         self._cluster = None
         try:
             if address is None:
-                self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
-                                             processes=True, dashboard_address=None)
+                self._cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True,
+                    dashboard_address=None, env=dict.fromkeys(BLAS_THREAD_VARS, "1"))
                 self._client = Client(self._cluster)
             else:
                 self._client = Client(address, timeout="10s")

@@ -8,6 +8,8 @@ A spec file (YAML)::
     samples: 50                             # random design only: number of cells
     seed: 7                                 # seeds the random design and every cell's run
     draws: 1                                # Monte Carlo draws per cell (uncertainty block)
+    trajectories: first                     # rows kept per cell: every draw's forecast and
+                                            # draw 0's trajectory (`all`: every draw's)
     parameters:
       actors[KP].capability: [20, 35, 50]               # a list of values
       actors[CN].position.A: {low: 40, high: 70, steps: 4}   # grid: 40, 50, 60, 70
@@ -78,6 +80,10 @@ class SweepSpec(BaseModel):
     samples: int | None = Field(None, ge=1)
     seed: int = 0
     draws: int = Field(1, ge=1)
+    trajectories: Literal["first", "all"] = Field(
+        "first", description="rows stored per cell: every draw's forecast with the trajectory "
+                             "of draw 0 (first) or of every draw (all); the store writes about "
+                             "a million rows a second, one writer for all workers")
     parameters: dict[str, Values] = Field(default_factory=dict)
     options: dict[str, Values] = Field(default_factory=dict)
 

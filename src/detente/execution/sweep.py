@@ -145,6 +145,7 @@ def run_sweep(spec_path: str | Path, store_path: str | Path | None = None,
         for task, mc in ex.imap_unordered(run_cell, todo):
             sc = scenario_from_data(task.scenario, "cell", {})
             record_result(store, sc, mc.arrays, mc.output, mc.result, task.seed, kind="sweep",
+                          all_trajectories=p.spec.trajectories == "all",
                           sweep_id=p.sweep_id, cell_key=task.cell.key,
                           cell_index=task.cell.index,
                           params={"params": task.cell.params, "options": task.cell.options},

@@ -51,7 +51,8 @@ from detente.models.kernels.weights import weighted_mean, weighted_median
 
 CHUNK = 1024  # draws per block in run_issue; the result does not depend on it
 COMPILED = True  # use the numba-compiled round where installed and the options allow
-THREADS = 0  # threads for the compiled round; 0: one per CPU core
+THREADS = 0  # threads for the compiled round; 0: $DETENTE_THREADS, else one per CPU core
+THREADS_VAR = "DETENTE_THREADS"  # set to 1 in sweep workers: the workers share the cores
 _CHOICES = {
     "position_range": ("fixed", "current"),
     "probability": ("all-pairs", "contest"),
@@ -318,7 +319,8 @@ def _run_compiled(inp: IssueInputs, x: np.ndarray, c: np.ndarray, s: np.ndarray,
                eu_self0, eu_other0)
 
     # the kernel releases the GIL: one block of draws per core (draws are independent)
-    workers = max(1, min(THREADS or os.cpu_count() or 1, B // 64))
+    threads = THREADS or int(os.environ.get(THREADS_VAR, "0") or 0) or os.cpu_count() or 1
+    workers = max(1, min(threads, B // 64))
     edges = np.linspace(0, B, workers + 1).astype(int)
     if workers == 1:
         block(0, B)

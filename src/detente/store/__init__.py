@@ -33,9 +33,12 @@ def summary_of(result: ForecastResult) -> dict[str, Any]:
 
 def record_result(store: RunStore, sc: Scenario, arrays: ScenarioArrays, out: ModelOutput,
                   result: ForecastResult, seed: int, kind: str = "forecast",
-                  **cell: Any) -> str:
-    """Record one run (metadata, summary and long-format rows) in one transaction."""
-    rows, full = result_rows(arrays, out)
+                  all_trajectories: bool = True, **cell: Any) -> str:
+    """Record one run (metadata, summary and long-format rows) in one transaction.
+
+    ``all_trajectories=False`` stores draw 0's trajectory only (every draw's forecast still).
+    """
+    rows, full = result_rows(arrays, out, all_draws=all_trajectories)
     summary = summary_of(result) | {"all_trajectories": full}
     record = RunRecord(scenario=sc, model=result.model, preset=result.preset,
                        capability=result.capability, options=result.options, seed=seed,

@@ -7,7 +7,8 @@ Values are on each issue's own scale. Two kinds of row:
 
 Trajectories of every draw are kept while they fit in ``max_rows`` rows; beyond that only
 draw 0's trajectory is kept with every draw's forecast (a 100,000-draw run would otherwise
-write tens of millions of rows). The choice is recorded in the run's ``summary``.
+write tens of millions of rows), or when the caller asks for it (sweeps, by default). The
+choice is recorded in the run's ``summary``.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ MAX_ROWS = 2_000_000
 COLUMNS = ("draw", "round", "actor", "issue", "value")
 
 
-def result_rows(arrays: ScenarioArrays, out: ModelOutput,
-                max_rows: int = MAX_ROWS) -> tuple[pd.DataFrame, bool]:
-    """The rows of one run, and whether every draw's trajectory is included."""
+def result_rows(arrays: ScenarioArrays, out: ModelOutput, max_rows: int = MAX_ROWS,
+                all_draws: bool = True) -> tuple[pd.DataFrame, bool]:
+    """The rows of one run, and whether every draw's trajectory is included.
+
+    ``all_draws=False`` keeps draw 0's trajectory only, whatever the size (sweeps).
+    """
     B, T1, _, I = out.trajectory.shape
     last = T1 - 1
     fc = arrays.to_issue_scale(out.forecast)  # (B, I)
@@ -36,7 +40,7 @@ def result_rows(arrays: ScenarioArrays, out: ModelOutput,
         "value": fc.ravel()})
     involved = arrays.involved  # (A, I)
     n_cells = int(involved.sum())
-    full = B * T1 * n_cells + B * I <= max_rows
+    full = all_draws and B * T1 * n_cells + B * I <= max_rows
     nb = B if full else 1
     traj = arrays.to_issue_scale(out.trajectory[:nb], axis=-1)  # (nb, T1, A, I)
     a_ix, k_ix = np.nonzero(involved)
