@@ -67,12 +67,12 @@ def test_results_do_not_depend_on_batch_size_nor_on_the_number_of_draws(flagship
 def test_split_over_workers_joins_into_the_same_run(flagship_path):
     """Draws 10..19 run alone (first_draw=10, their inputs) equal those rows of a whole run."""
     from detente.scenario.arrays import to_arrays
-    from detente.uncertainty.simulation import _rows, draw_inputs
+    from detente.uncertainty.simulation import draw_inputs
 
     sc = flagship_sc(flagship_path)
     whole = simulate_mc(sc, UNTIL, 20, seed=8)
-    arrays, _ = draw_inputs(sc, to_arrays(sc), 20, 8)
-    tail = simulate_mc(sc, UNTIL, 10, seed=8, first_draw=10, arrays=_rows(arrays, 10, 20))
+    drawn = draw_inputs(sc, to_arrays(sc), 20, 8)
+    tail = simulate_mc(sc, UNTIL, 10, seed=8, first_draw=10, inputs_=drawn.rows(10, 20))
     np.testing.assert_array_equal(tail.results.outcome, whole.results.outcome[10:])
     np.testing.assert_array_equal(tail.results.package, whole.results.package[10:])
 

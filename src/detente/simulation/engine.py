@@ -64,10 +64,10 @@ class _Run:
     """One batched run: the state, the mechanisms, and the records made on the way."""
 
     def __init__(self, arrays: ScenarioArrays, sc: Scenario, options: SimOptions,
-                 rng: DrawStreams) -> None:
+                 rng: DrawStreams, behaviour: dict[str, np.ndarray] | None = None) -> None:
         self.sc, self.rng, self.options = sc, rng, options
         self.arrays = arrays
-        self.st: SimState = initial_state(arrays, sc)
+        self.st: SimState = initial_state(arrays, sc, behaviour)
         self.mech = ActiveMechanisms.build(sc.simulation.mechanisms, options.mechanisms)
         self.aid = {a: k for k, a in enumerate(arrays.actor_ids)}
         self.iid = {i: k for k, i in enumerate(arrays.issue_ids)}
@@ -214,7 +214,7 @@ class _Run:
             draws = np.arange(self.B)
             for k, a in enumerate(m):
                 o = m[opponent[:, k]]  # (B,)
-                hit = result.pressure[:, k] * st.agility[o]
+                hit = result.pressure[:, k] * st.agility[draws, o]
                 st.pair_trust(a, o, st.trust[draws, a, o] - hit)
         if p_freeze is not None:
             fz = [self.names[self.sc.actors[a].id] for a in m if frozen[a]]
@@ -425,18 +425,20 @@ class _Run:
 
 def simulate_batch(arrays: ScenarioArrays, scenario: Scenario,
                    options: SimOptions | None = None,
-                   rng: np.random.Generator | DrawStreams | None = None) -> History:
+                   rng: np.random.Generator | DrawStreams | None = None,
+                   behaviour: dict[str, np.ndarray] | None = None) -> History:
     """Simulate every draw of ``arrays`` (B, A, I) over the scenario's calendar at once.
 
     ``rng`` is a :class:`DrawStreams` (one stream per draw) or a Generator, from which one
-    number keys the per-draw streams.
+    number keys the per-draw streams. ``behaviour`` holds (B, A) draws of behavioural
+    parameters that replace the coded ones (Monte Carlo over them).
     """
     if not isinstance(rng, DrawStreams):
         rng = DrawStreams.from_generator(
             np.random.default_rng(0) if rng is None else rng, arrays.n_draws)
     elif rng.n != arrays.n_draws:
         raise OptionError(f"{rng.n} random streams for {arrays.n_draws} draws")
-    return _Run(arrays, scenario, options or SimOptions(), rng).run()
+    return _Run(arrays, scenario, options or SimOptions(), rng, behaviour).run()
 
 
 def simulate(scenario: Scenario, options: SimOptions | None = None, seed: int = 0,

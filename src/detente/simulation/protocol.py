@@ -161,7 +161,7 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
     to_target = np.zeros((B, M, M))  # (draw, member, its target): sums what each receives
     np.put_along_axis(to_target, target[:, :, None], 1.0, axis=2)
     stretch = 1 - overstretch if mech.on("overstretch") else None
-    initial, beta, agility = st.initial[:, m], st.beta[m], st.agility[m]
+    initial, beta, agility = st.initial[:, m], st.beta[:, m], st.agility[:, m]
     for _ in range(mi.rounds):
         text = (weight * offer).sum(1) / wsum
         u_text = _u(text[:, None], ideal, wn)

@@ -85,8 +85,8 @@ class SimState:
     support: np.ndarray  # (B, A) domestic support 0-1
     trust: np.ndarray  # (B, A, A) symmetric 0-1, diagonal 1
     tactic: np.ndarray  # (B, A) int index into STRATEGY_NAMES
-    beta: np.ndarray  # (A,) concession exponent of time-dependent strategies
-    agility: np.ndarray  # (A,)
+    beta: np.ndarray  # (B, A) concession exponent of time-dependent strategies
+    agility: np.ndarray  # (B, A)
     overstretch: np.ndarray  # (B, A)
     clock: np.ndarray  # (B, A) offer rounds bargained (time-dependent concession)
     frustration: np.ndarray  # (B, A) pressure that was sidestepped (claim 4)
@@ -109,8 +109,25 @@ class SimState:
         self.trust[draws, b, a] = v
 
 
-def initial_state(arrays: ScenarioArrays, scenario: Scenario) -> SimState:
-    """The state at the start of the calendar, for every draw of ``arrays``."""
+def coded_behaviour(scenario: Scenario, actor_ids: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """(A,) coded values of the behavioural parameters that may be drawn (beta filled in)."""
+    actors = {a.id: a for a in scenario.actors}
+    beh = [actors[a].behaviour for a in actor_ids]
+    out = {name: np.array([float(getattr(b, name)) for b in beh])
+           for name in ("reservation", "initial_aspiration", "agility", "overstretch",
+                        "support")}
+    out["beta"] = np.array([b.beta if b.beta is not None else default_beta(b.strategy)
+                            for b in beh], dtype=float)
+    return out
+
+
+def initial_state(arrays: ScenarioArrays, scenario: Scenario,
+                  drawn: dict[str, np.ndarray] | None = None) -> SimState:
+    """The state at the start of the calendar, for every draw of ``arrays``.
+
+    ``drawn`` replaces coded behavioural parameters by (B, A) draws (see
+    :func:`detente.uncertainty.draws.apply_behaviour`).
+    """
     B, A, _ = arrays.position.shape
     ids = {a: k for k, a in enumerate(arrays.actor_ids)}
     actors = {a.id: a for a in scenario.actors}
@@ -132,22 +149,27 @@ def initial_state(arrays: ScenarioArrays, scenario: Scenario) -> SimState:
     idx = np.arange(A)
     trust[:, idx, idx] = 1.0
 
-    def per_actor(values: list[float]) -> np.ndarray:
-        return np.repeat(np.array(values, dtype=float)[None], B, axis=0)
+    coded = coded_behaviour(scenario, tuple(arrays.actor_ids))
+    drawn = drawn or {}
+    bad = [k for k, v in drawn.items() if k not in coded or np.shape(v) != (B, A)]
+    if bad:
+        raise ValueError(f"drawn behaviour {bad} must name {sorted(coded)} with shape {(B, A)}")
 
+    def param(name: str) -> np.ndarray:
+        if name in drawn:
+            return np.array(drawn[name], dtype=float)
+        return np.repeat(coded[name][None], B, axis=0)
+
+    aspiration = param("initial_aspiration")
     return SimState(
         ideal=ideal.copy(), offer=ideal.copy(), salience=sal.copy(),
         capability=arrays.capability.copy(), status_quo=sq, settled=settled,
-        aspiration=per_actor([b.initial_aspiration for b in beh]),
-        initial=per_actor([b.initial_aspiration for b in beh]),
-        reservation=per_actor([min(b.reservation, b.initial_aspiration) for b in beh]),
-        support=per_actor([b.support for b in beh]),
+        aspiration=aspiration, initial=aspiration.copy(),
+        reservation=np.minimum(param("reservation"), aspiration),
+        support=param("support"),
         trust=trust,
         tactic=np.repeat(np.array([STRATEGY_NAMES.index(b.strategy) for b in beh])[None], B, 0),
-        beta=np.array([b.beta if b.beta is not None else default_beta(b.strategy)
-                       for b in beh]),
-        agility=np.array([b.agility for b in beh]),
-        overstretch=per_actor([b.overstretch for b in beh]),
+        beta=param("beta"), agility=param("agility"), overstretch=param("overstretch"),
         clock=np.zeros((B, A)), frustration=np.zeros((B, A)), success=np.zeros((B, A)),
         debt=np.zeros((B, A, A)),
         split=np.array([b.factions_split for b in beh]),

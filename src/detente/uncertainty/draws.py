@@ -9,7 +9,8 @@ An :class:`Input` covers one field of one actor (or one issue for the status quo
 more issues. A default on ``position``/``salience`` makes one input per involved (actor, issue)
 cell; on ``capability`` one input per actor, shared by its issues (its capability as a whole is
 uncertain). Explicit cells replace defaults on the cells they name; later cells replace
-earlier ones.
+earlier ones. Behavioural parameters of the simulation are inputs too (one per actor, asked for
+with ``inputs(..., behaviour=True)``); :func:`apply_behaviour` turns them into (n, A) draws.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from scipy.special import ndtr, ndtri
 from detente.errors import Problem, ScenarioError
 from detente.scenario.arrays import ScenarioArrays
 from detente.scenario.model import Scenario
-from detente.uncertainty.spec import Dist, Uncertainty
+from detente.uncertainty.spec import BEHAVIOUR_FIELDS, Dist, Uncertainty
 
 FIELDS = ("position", "salience", "capability", "status_quo")
+BETA_MIN = 1e-3  # draws of the concession exponent stay positive
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,13 @@ def quantile(dist: Dist, u: np.ndarray, value: np.ndarray, lo: np.ndarray,
     return np.clip(np.where(pb > pa, x, np.clip(mean, a, b)), a, b)
 
 
-def inputs(sc: Scenario, arrays: ScenarioArrays, spec: Uncertainty | None = None) -> list[Input]:
-    """The uncertain inputs of ``sc`` (``spec`` defaults to the scenario's own block)."""
+def inputs(sc: Scenario, arrays: ScenarioArrays, spec: Uncertainty | None = None,
+           behaviour: bool = False) -> list[Input]:
+    """The uncertain inputs of ``sc`` (``spec`` defaults to the scenario's own block).
+
+    Behavioural parameters (one input per actor, after the others) only with ``behaviour``:
+    the static models read none, the simulation does.
+    """
     spec = sc.uncertainty if spec is None else spec
     actor_ix = {a: i for i, a in enumerate(arrays.actor_ids)}
     issue_ix = {a: i for i, a in enumerate(arrays.issue_ids)}
@@ -98,9 +105,20 @@ def inputs(sc: Scenario, arrays: ScenarioArrays, spec: Uncertainty | None = None
                 if field == "capability" or involved[a, k]:
                     group = ("default", a) if field == "capability" else None
                     chosen[(field, a, k)] = (d, group)
+    beh: dict[tuple[int, str], Dist] = {}
+    for field in BEHAVIOUR_FIELDS if behaviour else ():
+        d = getattr(spec.default, field)
+        if d is not None:
+            beh.update({(a, field): d for a in range(A)})
     problems: list[Problem] = []
     for n, cell in enumerate(spec.cells):
         where = f"uncertainty.cells[{n}]"
+        if cell.field in BEHAVIOUR_FIELDS:
+            if behaviour:
+                who = cell.actors()
+                beh.update({(a, cell.field): cell.dist for a in (
+                    range(A) if who is None else [actor_ix[x] for x in who])})
+            continue
         issues = [issue_ix[i] for i in cell.issues()] if cell.issue is not None else list(
             range(I))
         if cell.field == "status_quo":
@@ -138,6 +156,8 @@ def inputs(sc: Scenario, arrays: ScenarioArrays, spec: Uncertainty | None = None
         name = f"{who}{field}" + ("" if shared and len(ks) == I
                                    else "." + "+".join(arrays.issue_ids[k] for k in ks))
         out.append(Input(name, field, a, ks, dists[key]))
+    for a, field in sorted(beh, key=lambda t: (t[0], BEHAVIOUR_FIELDS.index(t[1]))):
+        out.append(Input(f"{arrays.actor_ids[a]}.{field}", field, a, (), beh[(a, field)]))
     return out
 
 
@@ -155,6 +175,8 @@ def apply(arrays: ScenarioArrays, inputs_: list[Input], U: np.ndarray,
                          batch.status_quo.copy())
     lo_s, hi_s = arrays.scale_min, arrays.scale_max
     for d, inp in enumerate(inputs_):
+        if inp.field in BEHAVIOUR_FIELDS:
+            continue  # see apply_behaviour
         ks = np.array(inp.issues)
         u = U[:, d:d + 1]
         if inp.field in ("position", "status_quo"):
@@ -176,6 +198,27 @@ def apply(arrays: ScenarioArrays, inputs_: list[Input], U: np.ndarray,
             x = quantile(inp.dist, u, value, np.zeros(len(ks)), np.full(len(ks), np.inf))
             cap[:, inp.actor, ks] = x
     return replace(batch, position=pos, salience=sal, capability=cap, status_quo=sq)
+
+
+def apply_behaviour(inputs_: list[Input], U: np.ndarray,
+                    coded: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """(n, A) draws of each behavioural parameter that has an uncertain input.
+
+    ``coded`` holds each parameter's (A,) coded values; actors without an input keep theirs.
+    Bounds: 0..1, except ``beta`` (``BETA_MIN`` and up).
+    """
+    U = np.atleast_2d(np.asarray(U, dtype=float))
+    out: dict[str, np.ndarray] = {}
+    for d, inp in enumerate(inputs_):
+        if inp.field not in BEHAVIOUR_FIELDS:
+            continue
+        values = np.asarray(coded[inp.field], dtype=float)
+        drawn = out.setdefault(inp.field, np.repeat(values[None], U.shape[0], axis=0))
+        lo, hi = (BETA_MIN, np.inf) if inp.field == "beta" else (0.0, 1.0)
+        a = int(inp.actor)  # type: ignore[arg-type]
+        drawn[:, a] = quantile(inp.dist, U[:, d:d + 1], values[a:a + 1], np.array([lo]),
+                               np.array([hi]))[:, 0]
+    return out
 
 
 def sample(sc: Scenario, arrays: ScenarioArrays, n: int, rng: np.random.Generator,

@@ -43,8 +43,8 @@ from detente.scenario.model import Scenario
 from detente.simulation.engine import SimOptions, simulate_batch
 from detente.simulation.history import History
 from detente.simulation.protocol import OUTCOMES
-from detente.simulation.state import DrawStreams
-from detente.uncertainty.draws import apply, inputs
+from detente.simulation.state import DrawStreams, coded_behaviour
+from detente.uncertainty.draws import apply, apply_behaviour, inputs
 
 if TYPE_CHECKING:
     from detente.store import RunStore
@@ -194,15 +194,30 @@ class SimulationMC:
                 "packages": packages, "trust": trust, "support": support}
 
 
-def draw_inputs(sc: Scenario, base: ScenarioArrays, draws: int, seed: int,
-                ) -> tuple[ScenarioArrays, tuple[str, ...]]:
+@dataclass(frozen=True)
+class DrawnInputs:
+    """The inputs of every draw: scenario arrays and (draws, A) behavioural parameters."""
+
+    arrays: ScenarioArrays
+    behaviour: dict[str, np.ndarray]
+    names: tuple[str, ...]  # the uncertain inputs, as `uncertain_inputs` lists them
+
+    def rows(self, lo: int, hi: int) -> DrawnInputs:
+        """Draws ``lo``..``hi`` only."""
+        return DrawnInputs(_rows(self.arrays, lo, hi),
+                           {k: v[lo:hi] for k, v in self.behaviour.items()}, self.names)
+
+
+def draw_inputs(sc: Scenario, base: ScenarioArrays, draws: int, seed: int) -> DrawnInputs:
     """``draws`` draws of ``sc``'s uncertain inputs (row k independent of ``draws``)."""
-    ins = inputs(sc, base)
+    ins = inputs(sc, base, behaviour=True)
     if not ins:
-        return base.repeat(draws), ()
+        return DrawnInputs(base.repeat(draws), {}, ())
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(INPUT_KEY,)))
     U = rng.random((draws, len(ins)))
-    return apply(base, ins, U, sc.salience_scale), tuple(i.name for i in ins)
+    return DrawnInputs(apply(base, ins, U, sc.salience_scale),
+                       apply_behaviour(ins, U, coded_behaviour(sc, tuple(base.actor_ids))),
+                       tuple(i.name for i in ins))
 
 
 def _rows(arrays: ScenarioArrays, lo: int, hi: int) -> ScenarioArrays:
@@ -217,12 +232,13 @@ def _rows(arrays: ScenarioArrays, lo: int, hi: int) -> ScenarioArrays:
 def simulate_mc(sc: Scenario, options: SimOptions | None = None, draws: int = 1000,
                 seed: int = 0, quantiles: tuple[float, ...] = DEFAULT_QUANTILES,
                 chunk: int = CHUNK, first_draw: int = 0,
-                arrays: ScenarioArrays | None = None) -> SimulationMC:
+                inputs_: DrawnInputs | None = None) -> SimulationMC:
     """Simulate ``draws`` draws of ``sc``'s uncertain inputs; outcome probabilities etc.
 
-    ``arrays`` (optional, a batch of ``draws``) replaces the drawn inputs, e.g. to run a
-    design of one's own; ``first_draw`` offsets the simulation streams (draw k of this call
-    uses stream ``first_draw + k``), so a run split over workers joins into the same result.
+    ``inputs_`` (optional, ``draws`` draws) replaces the drawn inputs, e.g. to run a design
+    of one's own or a slice of :func:`draw_inputs`; ``first_draw`` offsets the simulation
+    streams (draw k of this call uses stream ``first_draw + k``), so a run split over workers
+    joins into the same result.
     """
     options = options or SimOptions()
     if draws < 1:
@@ -233,18 +249,18 @@ def simulate_mc(sc: Scenario, options: SimOptions | None = None, draws: int = 10
     if bad or not quantiles:
         raise OptionError(f"quantiles must be between 0 and 1, got {list(quantiles)}")
     base = to_arrays(sc, options.capability)
-    if arrays is None:
-        arrays, names = draw_inputs(sc, base, draws, seed)
-    else:
-        if arrays.n_draws != draws:
-            raise OptionError(f"{arrays.n_draws} drawn inputs for {draws} draws")
-        names = ("given",)
+    if inputs_ is None:
+        inputs_ = draw_inputs(sc, base, draws, seed)
+    elif inputs_.arrays.n_draws != draws:
+        raise OptionError(f"{inputs_.arrays.n_draws} drawn inputs for {draws} draws")
+    names = inputs_.names
     parts, keys, start, until = [], [], None, None
     for lo in range(0, draws, chunk):
         hi = min(lo + chunk, draws)
-        part = _rows(arrays, lo, hi)
-        history = simulate_batch(part, sc, options, DrawStreams(seed, first_draw + lo, hi - lo))
-        keys, res = DrawResults.of(history, part)
+        part = inputs_.rows(lo, hi)
+        history = simulate_batch(part.arrays, sc, options,
+                                 DrawStreams(seed, first_draw + lo, hi - lo), part.behaviour)
+        keys, res = DrawResults.of(history, part.arrays)
         parts.append(res)
         start, until = history.start, history.until
     assert start is not None and until is not None

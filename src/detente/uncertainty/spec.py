@@ -32,10 +32,15 @@ within 0..salience_scale, capabilities >= 0 (``normal`` clips, the others are bu
 
 Fields: ``position``, ``salience`` (per actor and issue), ``capability`` (per actor; without
 ``issue`` one draw is shared by all the actor's issues, i.e. its capability as a whole is
-uncertain), ``status_quo`` (per issue). A cell without ``actor`` applies to every actor,
-without ``issue`` to every issue. Defaults draw each (actor, issue) cell independently, except
-capability, which is one draw per actor. Behavioural parameters of the dynamic simulation are
-not drawn yet (the static models have none).
+uncertain), ``status_quo`` (per issue), and the behavioural parameters of the dynamic
+simulation, one draw per actor (``actors[].behaviour``): ``reservation``,
+``initial_aspiration``, ``agility``, ``overstretch``, ``support`` (0-1) and ``beta`` (> 0;
+the coded value is the strategy's default unless the file sets one). A cell without ``actor``
+applies to every actor, without ``issue`` to every issue. Defaults draw each (actor, issue)
+cell independently, except capability and the behavioural parameters, which are one draw per
+actor. The static models read no behavioural parameter, so their forecasts ignore those draws;
+the simulation (``simulate --draws``) uses them. A drawn reservation above the drawn initial
+aspiration is cut to it, as a coded one is.
 
 Checks with located errors: unknown actor or issue, negative or zero width or sd, low > high,
 a mode outside low..high, unknown fields.
@@ -49,7 +54,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-FieldName = Literal["position", "salience", "capability", "status_quo"]
+BEHAVIOUR_FIELDS = ("reservation", "initial_aspiration", "agility", "overstretch", "support",
+                    "beta")
+FieldName = Literal["position", "salience", "capability", "status_quo", "reservation",
+                    "initial_aspiration", "agility", "overstretch", "support", "beta"]
 DistName = Literal["uniform", "pm", "normal", "truncnormal", "triangular"]
 
 _PM = re.compile(r"^\s*(?:±|\+/?-)\s*([0-9]*\.?[0-9]+)\s*(%?)\s*$")
@@ -168,6 +176,12 @@ class Defaults(BaseModel):
     salience: Dist | None = None
     capability: Dist | None = None
     status_quo: Dist | None = None
+    reservation: Dist | None = None
+    initial_aspiration: Dist | None = None
+    agility: Dist | None = None
+    overstretch: Dist | None = None
+    support: Dist | None = None
+    beta: Dist | None = None
 
 
 class Uncertainty(BaseModel):
@@ -201,6 +215,10 @@ def check_against_scenario(value: Uncertainty, info: ValidationInfo) -> Uncertai
         if cell.field == "status_quo" and cell.actor is not None:
             errors.append(_error(("cells", k, "actor"),
                                  "status_quo belongs to an issue; drop 'actor'", cell.actor))
+        if cell.field in BEHAVIOUR_FIELDS and cell.issue is not None:
+            errors.append(_error(("cells", k, "issue"), f"{cell.field} is a behavioural "
+                                 "parameter of the actor, not of an issue; drop 'issue'",
+                                 cell.issue))
         for name, known, ids in (("actor", actors, cell.actors()),
                                  ("issue", issues, cell.issues())):
             if not known:

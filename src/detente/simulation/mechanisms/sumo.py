@@ -45,14 +45,15 @@ def respond(pressure_on: np.ndarray, inducement_on: np.ndarray, agility: np.ndar
     """Targets' answers to the pressure and inducements they received this round.
 
     ``pressure_on``/``inducement_on`` (B, M) are totals received by each member;
-    ``pressure_by`` (B, M) what each member exerted on its target ``target_of`` (B, M).
+    ``pressure_by`` (B, M) what each member exerted on its target ``target_of`` (B, M);
+    ``agility`` (B, M) of each member.
     """
     if p is None:
         return Response(pressure_on, np.zeros_like(pressure_on), inducement_on,
                         np.zeros_like(pressure_on))
-    g = agility[None, :]
+    g = agility
     stiff = p.backlash * pressure_on * g
-    sidestepped = pressure_by * agility[target_of]
+    sidestepped = pressure_by * np.take_along_axis(agility, target_of, axis=1)
     return Response(pressure_on * (1 - g) + p.reciprocation * inducement_on, stiff,
                     inducement_on, sidestepped)
 

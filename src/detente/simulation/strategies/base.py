@@ -18,7 +18,7 @@ class RoundView:
     reservation: np.ndarray  # (B, M)
     clock: np.ndarray  # (B, M) rounds bargained so far
     horizon: float  # rounds over which time-dependent strategies concede fully
-    beta: np.ndarray  # (M,)
+    beta: np.ndarray  # (B, M)
     received: np.ndarray  # (B, M) value to me of the others' last concessions
     capability_share: np.ndarray  # (B, M) capability / forum total on the agenda
 
