@@ -27,3 +27,10 @@ def emission_path() -> Path:
 @pytest.fixture
 def flagship_path() -> Path:
     return SCENARIOS / "northeast-asia-2004.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _no_default_recording(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands record runs next to the scenario by default; tests must not write into
+    scenarios/ or ../shared, so recording is off unless a test asks for it."""
+    monkeypatch.setenv("DETENTE_RECORD", "0")

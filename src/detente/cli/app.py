@@ -63,3 +63,28 @@ def fmt_num(x: float | None, digits: int = 2) -> str:
 
 
 Command = Callable[..., Any]
+
+
+RECORD_ENV = "DETENTE_RECORD"
+
+
+def record_run(file: Any, store: Any, record: bool,
+               write: Callable[[Any], list[str]]) -> tuple[list[str], Any]:
+    """Record a finished run: in ``store`` if named (errors are fatal), else, when ``record``
+    is on, in ``detente.duckdb`` next to the scenario, where a store that cannot be written
+    (read-only folder, another process holding it) only warns, so the forecast is not lost.
+    Returns the run ids and the store path (empty and None when nothing was recorded)."""
+    from detente.store import RunStore, StoreError, default_store_path
+
+    if store is None and not record:
+        return [], None
+    path = store or default_store_path(file)
+    try:
+        with RunStore(path) as st:
+            return write(st), path
+    except StoreError as exc:
+        if store is not None:
+            raise
+        err_console.print(f"[yellow]warning[/yellow] run not recorded: {exc}",
+                          highlight=False, soft_wrap=True)
+        return [], None

@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from detente.cli.app import app, console, fmt_num, parse_options, print_json, user_errors
+from detente.cli.app import (
+    RECORD_ENV,
+    app,
+    console,
+    fmt_num,
+    parse_options,
+    print_json,
+    record_run,
+    user_errors,
+)
 from detente.models import get_model, models
 from detente.result import ForecastResult
 from detente.scenario.io import load_scenario, write_atomic
@@ -36,23 +45,26 @@ def forecast(
     store: Annotated[Path | None, typer.Option(
         help="record the run in this DuckDB run store")] = None,
     record: Annotated[bool, typer.Option(
-        help="record the run in detente.duckdb next to the scenario")] = False,
+        envvar=RECORD_ENV,
+        help="record the run in the run store (detente.duckdb next to the scenario unless "
+             "--store names one)")] = True,
 ) -> None:
     """Forecast each issue of a scenario with one model (or all of them).
 
     With --draws N the model runs on N draws of the inputs' distributions (the scenario's
     ``uncertainty`` block) and reports per issue the median forecast and quantiles.
+    Every run is recorded in the run store (``detente runs list --store ...`` reads it back)
+    unless --no-record is given.
     """
     import json
 
-    from detente.store import RunStore, default_store_path, record_result
+    from detente.store import record_result
     from detente.uncertainty.montecarlo import monte_carlo
 
     with user_errors():
         sc = load_scenario(file, fmt)
         qs = _parse_quantiles(quantiles)
         names = list(models()) if model == "all" else [model]
-        store_path = store or (default_store_path(file) if record else None)
         runs = []
         for name in names:
             spec = get_model(name)
@@ -61,9 +73,9 @@ def forecast(
                                     preset if model != "all" else None, rounds, capability,
                                     qs, **opts))
         results = [r.result for r in runs]
-        if store_path is not None:
-            with RunStore(store_path) as st:
-                ids = [record_result(st, sc, r.arrays, r.output, r.result, seed) for r in runs]
+        ids, store_path = record_run(
+            file, store, record,
+            lambda st: [record_result(st, sc, r.arrays, r.output, r.result, seed) for r in runs])
     data = results[0].to_dict() if len(results) == 1 else {
         "models": [r.to_dict() for r in results]}
     if out is not None:

@@ -10,7 +10,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from detente.cli.app import app, console, parse_options, print_json, user_errors
+from detente.cli.app import (
+    RECORD_ENV,
+    app,
+    console,
+    parse_options,
+    print_json,
+    record_run,
+    user_errors,
+)
 from detente.errors import DetenteError, ScenarioError
 from detente.scenario.io import load_scenario, write_atomic
 from detente.simulation import SimOptions, simulate
@@ -61,23 +69,26 @@ def simulate_cmd(
     store: Annotated[Path | None, typer.Option(
         help="record the --draws run in this DuckDB run store")] = None,
     record: Annotated[bool, typer.Option(
-        help="record the --draws run in detente.duckdb next to the scenario")] = False,
+        envvar=RECORD_ENV,
+        help="record the --draws run in the run store (detente.duckdb next to the "
+             "scenario unless --store names one)")] = True,
 ) -> None:
     """Walk a scenario's calendar: forum meetings, events, trust and support over time.
 
     With --draws N the simulation runs on N draws of the inputs (the scenario's
     ``uncertainty`` block; without one, draws differ only by the simulation's own random
     choices) in one batch, and reports the probability of each outcome of every forum
-    meeting, and quantiles of the package in force, trust and support at the end.
+    meeting, and quantiles of the package in force, trust and support at the end; that run
+    is recorded in the run store unless --no-record is given (a single run is not recorded).
     """
     if draws is not None:
         _simulate_draws(file, until, seed, step, off, param, capability, json_out, out,
                         draws, quantiles, store, record)
         return
-    if store is not None or record:
+    if store is not None:
         with user_errors():
-            raise DetenteError("--store and --record need --draws N (a single run is not "
-                               "recorded; use --draws 1)")
+            raise DetenteError("--store needs --draws N (a single run is not recorded; use "
+                               "--draws 1)")
     with user_errors():
         sc = load_scenario(file)
         opts = SimOptions(until=_date(until), step=step, capability=capability,
@@ -100,7 +111,6 @@ def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
                     json_out: bool, out: Path | None, draws: int, quantiles: str,
                     store: Path | None, record: bool) -> None:
     from detente.cli.forecast_cmd import _parse_quantiles
-    from detente.store import default_store_path
     from detente.uncertainty.simulation import record_simulation, simulate_mc
 
     with user_errors():
@@ -110,13 +120,8 @@ def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
                           mechanisms=_mechanisms(off, param))
         mc = simulate_mc(sc, opts, draws, seed, qs)
         data = mc.to_dict()
-        store_path = store or (default_store_path(file) if record else None)
-        run_id = None
-        if store_path is not None:
-            from detente.store import RunStore
-
-            with RunStore(store_path) as st:
-                run_id = record_simulation(st, mc)
+        ids, store_path = record_run(file, store, record,
+                                     lambda st: [record_simulation(st, mc)])
     if out is not None:
         write_atomic(out, json.dumps(data, indent=2, allow_nan=False) + "\n")
     if json_out:
@@ -126,7 +131,7 @@ def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
     if out is not None:
         console.print(f"wrote {out}")
     if store_path is not None:
-        console.print(f"recorded run {run_id} in {store_path}")
+        console.print(f"recorded run {ids[0]} in {store_path}")
 
 
 def _print_draws(data: dict, title: str) -> None:

@@ -135,12 +135,15 @@ def runs_list(store: StoreOpt = Path("detente.duckdb"),
     if json_out:
         print_json(rows)
         return
-    table = Table(title=f"runs in {store}")
-    for col in ("run", "time", "kind", "scenario", "model", "seed", "draws", "sweep"):
-        table.add_column(col)
+    table = Table(title=f"runs in {store}",
+                  caption="a sweep cell's run id is the sweep id and the cell number")
+    table.add_column("run", no_wrap=True)
+    table.add_column("time", min_width=16, no_wrap=True)
+    for col in ("model", "seed", "draws", "scenario"):
+        table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["run_id"], r["created"], r["kind"], r["scenario_name"] or "",
-                      r["model"], str(r["seed"]), str(r["draws"]), r["sweep_id"] or "")
+        table.add_row(r["run_id"], str(r["created"])[:16].replace("T", " "), r["model"],
+                      str(r["seed"]), str(r["draws"]), r["scenario_name"] or "")
     console.print(table)
 
 

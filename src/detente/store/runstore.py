@@ -105,11 +105,12 @@ def _explain(path: Path, exc: Exception, read_only: bool) -> StoreError:
     low = msg.lower()
     if "lock" in low:
         return StoreError(f"run store {path} is in use by another detente process; wait for "
-                          "it to finish, or pick another file with --store")
+                          "it to finish, pick another file with --store, or skip recording "
+                          "with --no-record")
     if "permission denied" in low or "read-only" in low or "read only" in low:
         return StoreError(f"cannot {'read' if read_only else 'write'} run store {path}: "
                           "permission denied (read-only file or folder); pick a writable "
-                          "location with --store")
+                          "location with --store, or skip recording with --no-record")
     if "not a valid duckdb" in low or "invalid" in low or "corrupt" in low:
         return StoreError(f"{path} is not a detente run store (not a readable DuckDB file)")
     return StoreError(f"cannot open run store {path}: {msg.splitlines()[0]}")
