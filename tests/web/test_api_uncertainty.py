@@ -102,7 +102,9 @@ def test_check_reports_an_invalid_uncertainty_block_with_its_path(client: TestCl
 def test_check_shows_the_flagship_block(client: TestClient) -> None:
     r = client.post("/api/uncertainty/check", json={"scenario_id": FLAGSHIP})
     assert r.status_code == 200 and r.json()["own"] is True
-    assert len(r.json()["spec"]["cells"]) == 4
+    cells = r.json()["spec"]["cells"]
+    assert len(cells) == 6
+    assert {c["field"] for c in cells if "issue" not in c} == {"reservation"}
 
 
 def test_oversized_draws_are_refused_with_a_clear_message(client: TestClient) -> None:
