@@ -92,6 +92,18 @@ def test_bad_specs_give_clear_errors(tmp_path, emission_path, body, message):
     assert any(message in str(p) for p in err.value.problems), err.value.problems
 
 
+def test_spec_problems_carry_their_line_and_aliases_are_refused(tmp_path, emission_path):
+    spec = write_spec(tmp_path, emission_path, "parameters:\n  actors[UK].capability: [1]\n"
+                      "colour: red\n")
+    with pytest.raises(ScenarioError) as err:
+        plan(spec)
+    (p,) = err.value.problems
+    assert p.path == "colour" and p.line == spec.read_text().splitlines().index("colour: red") + 1
+    bomb = write_spec(tmp_path, emission_path, "x: &a [1, 2]\ny: [*a, *a]\n")
+    with pytest.raises(ScenarioError, match="aliases"):
+        plan(bomb)
+
+
 def test_same_results_with_one_and_two_workers(tmp_path, emission_path):
     spec = write_spec(tmp_path, emission_path, GRID)
     one = run_sweep(spec, tmp_path / "one.duckdb", make_executor("local", 1))

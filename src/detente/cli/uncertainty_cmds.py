@@ -90,6 +90,7 @@ def sweep(
     an interruption and only the missing cells are computed.
     """
     from detente.execution.executors import make_executor
+    from detente.execution.spec import read_spec
     from detente.execution.sweep import run_sweep
 
     bar = Progress(TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(),
@@ -100,6 +101,7 @@ def sweep(
     def on_start(total: int, done: int) -> None:
         console.print(f"{total} cells, {done} already in the store, {total - done} to run")
         bar.update(task, total=total - done)
+        bar.start()  # only now: a spec or store error prints without a bar
 
     def on_progress(finished: int, todo: int) -> None:
         if plain:
@@ -107,11 +109,12 @@ def sweep(
         bar.update(task, completed=finished)
 
     with user_errors():
+        read_spec(spec)  # check the spec before any worker starts
         ex = make_executor(executor, workers, address)
         try:
-            with bar:
-                summary = run_sweep(spec, store, ex, on_progress, on_start)
+            summary = run_sweep(spec, store, ex, on_progress, on_start)
         finally:
+            bar.stop()
             ex.close()
     console.print(f"sweep {summary.sweep_id}: {summary.computed} cells computed, "
                   f"{summary.already_done} already done; store {summary.store}")

@@ -246,21 +246,20 @@ def sweep_id(spec: SweepSpec, scenario_hash: str) -> str:
 
 
 def read_spec(path: str | Path) -> SweepSpec:
-    """Read and check a sweep spec file, with every problem located by field."""
-    import yaml
-
+    """Read and check a sweep spec file, with every problem located by field and line."""
+    from detente.scenario.formats.yaml_format import parse_yaml
     from detente.scenario.io import read_text
+    from detente.scenario.validate import field_path, line_of
 
-    text = read_text(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(f"not valid YAML: {exc}", file=str(path))]) from None
+    source = str(path)
+    data, lines = parse_yaml(read_text(path), source)
     if not isinstance(data, dict):
-        raise ScenarioError([Problem("a sweep spec must be a mapping", file=str(path))])
+        raise ScenarioError([Problem("a sweep spec must be a mapping", file=source)])
     try:
         return SweepSpec.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([
-            Problem(e["msg"], ".".join(str(x) for x in e["loc"]), file=str(path))
-            for e in exc.errors()]) from None
+        problems = []
+        for e in exc.errors():
+            where = field_path(e["loc"])
+            problems.append(Problem(e["msg"], where, line_of(lines, where), source))
+        raise ScenarioError(problems) from None

@@ -14,7 +14,7 @@ _UNION_BRANCHES = ("float", "dict[str,float]", "str", "Source", "dict[str,constr
                    "constrained-float")
 
 
-def _path(loc: tuple[Any, ...]) -> str:
+def field_path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -26,7 +26,7 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _line(lines: dict[str, int], path: str) -> int | None:
+def line_of(lines: dict[str, int], path: str) -> int | None:
     while path:
         if path in lines:
             return lines[path]
@@ -53,12 +53,12 @@ def scenario_from_data(data: Any, source: str, lines: dict[str, int]) -> Scenari
         seen = {p.path for p in problems}
         rest = _without_failed_fields(data, exc)
         if rest is not None:
-            problems += [Problem(p.message, p.path, _line(lines, p.path), source)
+            problems += [Problem(p.message, p.path, line_of(lines, p.path), source)
                          for p in cross_check(rest) if p.path not in seen]
         raise ScenarioError(problems) from None
     problems = cross_check(sc)
     if problems:
-        raise ScenarioError([Problem(p.message, p.path, _line(lines, p.path), source)
+        raise ScenarioError([Problem(p.message, p.path, line_of(lines, p.path), source)
                              for p in problems])
     return sc
 
@@ -66,14 +66,14 @@ def scenario_from_data(data: Any, source: str, lines: dict[str, int]) -> Scenari
 def _field_problems(exc: ValidationError, source: str, lines: dict[str, int]) -> list[Problem]:
     problems, seen = [], set()
     for err in exc.errors():
-        path = _path(err["loc"])
+        path = field_path(err["loc"])
         msg = err["msg"]
         if (path, msg) in seen:
             continue
         seen.add((path, msg))
         problems.append(Problem(f"{msg} (got {err.get('input')!r})"
                                 if err["type"] not in ("missing", "extra_forbidden")
-                                else msg, path, _line(lines, path), source))
+                                else msg, path, line_of(lines, path), source))
     return _dedupe_union(problems)
 
 

@@ -37,15 +37,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from detente.errors import Problem, ScenarioError
 from detente.scenario.behaviour import ActorBehaviour
-from detente.scenario.formats.yaml_format import _line_index, _NoAliasLoader
+from detente.scenario.formats.yaml_format import parse_yaml
 from detente.scenario.io import read_text
 from detente.scenario.model import Event, Scenario, cross_check
-from detente.scenario.validate import _line, _path
+from detente.scenario.validate import field_path, line_of
 from detente.simulation.engine import SimOptions, simulate
 from detente.simulation.history import History
 from detente.simulation.protocol import AGREEMENT, NO_MEETING, PARTIAL
@@ -70,36 +69,16 @@ class Intervention(BaseModel):
     lines: dict[str, int] = Field(default_factory=dict, exclude=True)
 
     def located(self, message: str, path: str) -> Problem:
-        return Problem(message, path, _line(self.lines, path), self.source or None)
+        return Problem(message, path, line_of(self.lines, path), self.source or None)
 
     @property
     def label(self) -> str:
         return self.name or (Path(self.source).stem if self.source else "intervention")
 
 
-def _parse(text: str, source: str) -> tuple[Any, dict[str, int]]:
-    try:
-        loader = _NoAliasLoader(text)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                raise ScenarioError([Problem("the file is empty", file=source)])
-            return loader.construct_document(node), _line_index(node)
-        finally:
-            loader.dispose()
-    except ScenarioError as exc:
-        raise ScenarioError([Problem(p.message, p.path, p.line, source)
-                             for p in exc.problems]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ScenarioError([Problem(
-            f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-            line=mark.line + 1 if mark is not None else None, file=source)]) from None
-
-
 def parse_intervention(text: str, source: str = "<intervention>") -> Intervention:
     """Validate the text of an intervention file; problems name the file, line and field."""
-    data, lines = _parse(text, source)
+    data, lines = parse_yaml(text, source)
     if not isinstance(data, dict):
         raise ScenarioError([Problem(
             "an intervention must be a mapping with add, remove, change or behaviour, not "
@@ -109,10 +88,10 @@ def parse_intervention(text: str, source: str = "<intervention>") -> Interventio
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            path = _path(err["loc"])
+            path = field_path(err["loc"])
             msg = err["msg"] if err["type"] in ("missing", "extra_forbidden") else (
                 f"{err['msg']} (got {err.get('input')!r})")
-            problems.append(Problem(msg, path, _line(lines, path), source))
+            problems.append(Problem(msg, path, line_of(lines, path), source))
         raise ScenarioError(problems) from None
     iv = iv.model_copy(update={"source": source, "lines": lines})
     if not (iv.add or iv.remove or iv.change or iv.behaviour):
@@ -148,7 +127,7 @@ def _validation_problems(iv: Intervention, exc: ValidationError, where: str,
                          keys: dict[str, str] | None = None) -> list[Problem]:
     out = []
     for err in exc.errors():
-        path = _path(err["loc"])
+        path = field_path(err["loc"])
         # report at the key the user wrote (dotted) when the error is under it
         shown = next((k for k in sorted(keys or {}, key=len, reverse=True)
                       if path == k or path.startswith(k + ".")), None)
@@ -221,7 +200,7 @@ def apply_intervention(sc: Scenario, iv: Intervention) -> Scenario:
                 a = a.model_copy(update={"behaviour": ActorBehaviour.model_validate(data)})
             except ValidationError as exc:
                 for err in exc.errors():
-                    path = _path(err["loc"])
+                    path = field_path(err["loc"])
                     msg = err["msg"] if err["type"] in ("missing", "extra_forbidden") else (
                         f"{err['msg']} (got {err.get('input')!r})")
                     problems.append(iv.located(msg, f"behaviour.{a.id}.{path}"))

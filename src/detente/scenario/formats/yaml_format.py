@@ -14,19 +14,19 @@ from detente.scenario.validate import scenario_from_data
 MAX_NODES = 200_000
 
 
-class _NoAliasLoader(yaml.SafeLoader):
+class NoAliasLoader(yaml.SafeLoader):
     """A SafeLoader that refuses anchors/aliases (the 'billion laughs' attack) outright."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise ScenarioError([Problem(
-                "YAML aliases (*name) are not allowed in scenario files; write the values out",
+                "YAML aliases (*name) are not allowed here; write the values out",
                 line=event.start_mark.line + 1)])
         return super().compose_node(parent, index)
 
 
-def _line_index(node: yaml.Node, path: str = "", out: dict[str, int] | None = None,
+def line_index(node: yaml.Node, path: str = "", out: dict[str, int] | None = None,
                 budget: list[int] | None = None) -> dict[str, int]:
     """Map field paths such as ``actors[3].salience.A`` to 1-based line numbers."""
     out = {} if out is None else out
@@ -39,24 +39,25 @@ def _line_index(node: yaml.Node, path: str = "", out: dict[str, int] | None = No
         for key, value in node.value:
             sub = f"{path}.{key.value}" if path else str(key.value)
             out[sub] = key.start_mark.line + 1
-            _line_index(value, sub, out, budget)
+            line_index(value, sub, out, budget)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _line_index(item, f"{path}[{i}]", out, budget)
+            line_index(item, f"{path}[{i}]", out, budget)
     return out
 
 
-def read_yaml(text: str, source: str) -> Scenario:
+def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int]]:
+    """Safe-load one YAML document with no anchors or aliases, and map each field path to its
+    line, so any reader of YAML (scenarios, interventions, sweep specs) can locate problems."""
     if not text.strip():
         raise ScenarioError([Problem("the file is empty", file=source)])
     try:
-        loader = _NoAliasLoader(text)
+        loader = NoAliasLoader(text)
         try:
             node = loader.get_single_node()
             if node is None:
                 raise ScenarioError([Problem("the file is empty", file=source)])
-            lines = _line_index(node)
-            data = loader.construct_document(node)
+            return loader.construct_document(node), line_index(node)
         finally:
             loader.dispose()
     except ScenarioError as exc:
@@ -67,6 +68,10 @@ def read_yaml(text: str, source: str) -> Scenario:
         line = mark.line + 1 if mark is not None else None
         msg = f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
         raise ScenarioError([Problem(msg, line=line, file=source)]) from None
+
+
+def read_yaml(text: str, source: str) -> Scenario:
+    data, lines = parse_yaml(text, source)
     return scenario_from_data(data, source, lines)
 
 
