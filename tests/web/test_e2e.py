@@ -121,6 +121,57 @@ def test_invalid_cell_is_marked_next_to_the_cell(page: object, live_server: str)
     shot(pg, "4-editor-invalid")
 
 
+def test_editor_adds_and_removes_actors_and_issues(page: object, live_server: str) -> None:
+    pg = page
+    pg.goto(live_server + "/#/library")  # type: ignore[attr-defined]
+    pg.click('button[data-open="northeast-asia-2004"]')  # type: ignore[attr-defined]
+    pg.wait_for_selector('input[data-path="actors[5].position.A"]')  # type: ignore[attr-defined]
+    pg.click('a[data-page="compare"]')  # type: ignore[attr-defined]
+    run_and_wait(pg)
+    before = compromise_on_a(pg)
+
+    # a new actor at 100 on issue A, with weight, pulls the weighted mean up
+    pg.click('a[data-page="editor"]')  # type: ignore[attr-defined]
+    pg.fill("#new-actor-id", "EU")  # type: ignore[attr-defined]
+    pg.fill("#new-actor-name", "European Union")  # type: ignore[attr-defined]
+    pg.click("#add-actor-btn")  # type: ignore[attr-defined]
+    for path, value in (("position.A", "100"), ("salience.A", "90")):
+        cell = pg.locator(f'input[data-path="actors[6].{path}"]')  # type: ignore[attr-defined]
+        cell.fill(value)
+        cell.press("Tab")
+    cap = pg.locator('input[data-path="actors[6].capability"]').first  # type: ignore[attr-defined]
+    cap.fill("60")
+    cap.press("Tab")
+    pg.wait_for_selector("#validity.ok")  # type: ignore[attr-defined]
+
+    # removing issue F takes it out of every actor, forum agenda and uncertainty cell
+    pg.fill("#new-issue-id", "G")  # type: ignore[attr-defined]
+    pg.click("#add-issue-btn")  # type: ignore[attr-defined]
+    pg.wait_for_selector('#matrix-position th:text("G")')  # type: ignore[attr-defined]
+    pg.click('button[aria-label="remove issue F"]')  # type: ignore[attr-defined]
+    pg.click('button[aria-label="remove issue G"]')  # type: ignore[attr-defined]
+    assert pg.locator('#matrix-position th:text-is("F")').count() == 0  # type: ignore[attr-defined]
+    pg.wait_for_selector("#validity.ok")  # type: ignore[attr-defined]
+    shot(pg, "4b-editor-added-actor")
+
+    pg.click('a[data-page="compare"]')  # type: ignore[attr-defined]
+    run_and_wait(pg)
+    pg.wait_for_function(  # type: ignore[attr-defined]
+        "old => Number(document.querySelector('#forecast-table tr[data-issue=\"A\"] "
+        "td[data-model=\"compromise\"]').innerText) > old + 1", arg=before)
+    pg.wait_for_function(  # type: ignore[attr-defined]
+        "old => Number(document.querySelector('.issue-block[data-issue=\"A\"] "
+        "path.model-forecast[data-model=\"compromise\"]').dataset.value) > old + 1",
+        arg=before)
+    assert compromise_on_a(pg) > before + 1
+
+    # and removing the actor again restores the forecast
+    pg.click('a[data-page="editor"]')  # type: ignore[attr-defined]
+    pg.click('button[aria-label="remove actor EU"]')  # type: ignore[attr-defined]
+    pg.wait_for_selector("#validity.ok")  # type: ignore[attr-defined]
+    assert pg.locator('input[data-path="actors[6].position.A"]').count() == 0  # type: ignore[attr-defined]
+
+
 def test_simulation_page_runs_the_flagship(page: object, live_server: str) -> None:
     pg = page
     pg.goto(live_server + "/#/library")  # type: ignore[attr-defined]

@@ -182,7 +182,7 @@ function renderEditor() {
   const issues = sc.issues;
 
   const it = $("#issues-table");
-  it.replaceChildren(el("tr", {}, ...["id", "name", "low end", "high end", "status quo"]
+  it.replaceChildren(el("tr", {}, ...["id", "name", "low end", "high end", "status quo", ""]
     .map((h) => el("th", { text: h }))));
   issues.forEach((iss, k) => {
     it.append(el("tr", {}, el("td", { text: iss.id }),
@@ -191,7 +191,8 @@ function renderEditor() {
       cellInput(`issues[${k}].high`, iss.high, (v) => { iss.high = v; }),
       cellInput(`issues[${k}].status_quo`, iss.status_quo, (v) => {
         const x = num(v); if (x === undefined) delete iss.status_quo; else iss.status_quo = x;
-      }, { class: "short" })));
+      }, { class: "short" }),
+      el("td", {}, removeButton(`remove issue ${iss.id}`, () => removeIssue(sc, iss.id)))));
   });
 
   $("#salience-hint").textContent = `(0–${sc.salience_scale || 100})`;
@@ -200,7 +201,11 @@ function renderEditor() {
     table.replaceChildren(el("tr", {}, el("th", { text: "actor" }),
       ...issues.map((i) => el("th", { class: "num", text: i.id, title: i.name || "" }))));
     sc.actors.forEach((actor, a) => {
-      const row = el("tr", {}, el("th", { text: actor.name || actor.id, title: actor.id }));
+      const head = el("th", { text: actor.name || actor.id, title: actor.id });
+      if (field === "position") {
+        head.append(removeButton(`remove actor ${actor.id}`, () => removeActor(sc, actor.id)));
+      }
+      const row = el("tr", {}, head);
       for (const iss of issues) {
         if (field === "capability") {
           const perIssue = actor.capability !== null && typeof actor.capability === "object";
@@ -257,8 +262,80 @@ function renderEditor() {
   markProblems();
 }
 
+function removeButton(label, onclick) {
+  const b = el("button", { class: "remove", title: label, "aria-label": label, text: "×" });
+  b.addEventListener("click", () => { onclick(); edited(); renderEditor(); });
+  return b;
+}
+
+const without = (list, id) => (list || []).filter((x) => x !== id);
+
+function dropParams(sc, id) {
+  // event parameters that name the removed actor or issue (giver, receiver, issue, ...)
+  for (const e of sc.calendar || []) {
+    for (const [k, v] of Object.entries(e.params || {})) {
+      if (v === id) delete e.params[k];
+      else if (Array.isArray(v)) e.params[k] = without(v, id);
+    }
+  }
+}
+
+function removeIssue(sc, id) {
+  sc.issues = sc.issues.filter((i) => i.id !== id);
+  for (const a of sc.actors) {
+    for (const f of ["position", "salience"]) if (a[f]) delete a[f][id];
+    if (a.capability !== null && typeof a.capability === "object") delete a.capability[id];
+  }
+  for (const f of sc.forums || []) f.agenda = without(f.agenda, id);
+  dropParams(sc, id);
+  if (sc.uncertainty && sc.uncertainty.cells) {
+    sc.uncertainty.cells = sc.uncertainty.cells.filter((c) => c.issue !== id);
+  }
+}
+
+function removeActor(sc, id) {
+  sc.actors = sc.actors.filter((a) => a.id !== id);
+  for (const f of sc.forums || []) {
+    f.members = without(f.members, id);
+    if (f.chair === id) delete f.chair;
+  }
+  for (const e of sc.calendar || []) e.actors = without(e.actors, id);
+  dropParams(sc, id);
+  const rel = sc.relations || {};
+  rel.trust = (rel.trust || []).filter((t) => t.a !== id && t.b !== id);
+  for (const al of rel.alliances || []) al.members = without(al.members, id);
+  if (sc.uncertainty && sc.uncertainty.cells) {
+    sc.uncertainty.cells = sc.uncertainty.cells.filter((c) => c.actor !== id);
+  }
+}
+
+function addFromInputs(kind, list, make) {
+  const idBox = $(`#new-${kind}-id`), nameBox = $(`#new-${kind}-name`);
+  const id = idBox.value.trim();
+  if (!/^[A-Za-z0-9_.\-]+$/.test(id)) {
+    flash(`Give the new ${kind} an id: letters, digits, _ . or -.`, true); return;
+  }
+  if (list.some((x) => x.id === id)) { flash(`There is already an ${kind} '${id}'.`, true); return; }
+  list.push(make(id, nameBox.value.trim() || id));
+  idBox.value = ""; nameBox.value = "";
+  edited();
+  renderEditor();
+}
+
+function addIssue() {
+  addFromInputs("issue", state.current.data.issues, (id, name) => ({ id, name }));
+}
+
+function addActor() {
+  addFromInputs("actor", state.current.data.actors,
+    (id, name) => ({ id, name, kind: "state", capability: 1, position: {}, salience: {} }));
+}
+
 function edited() {
   state.dirty = true;
+  const badge = $("#validity");
+  badge.textContent = "checking…";
+  badge.className = "badge";
   updateCurrentLabel();
   clearTimeout(edited.timer);
   edited.timer = setTimeout(validateCurrent, 250);
@@ -711,6 +788,8 @@ async function showUncertainty(job) {
 async function start() {
   $("#upload-form").addEventListener("submit", upload);
   $("#save-btn").addEventListener("click", save);
+  $("#add-issue-btn").addEventListener("click", addIssue);
+  $("#add-actor-btn").addEventListener("click", addActor);
   $("#run-btn").addEventListener("click", run);
   $("#cancel-btn").addEventListener("click", cancelRun);
   $("#sim-run-btn").addEventListener("click", runSimulation);
