@@ -1,28 +1,59 @@
-"""Refit the parameters of the ``best`` model shipped in src/detente/data/best_model.json.
+"""Refit the shipped parameters of the fitted models: ``best`` (src/detente/data/
+choice_model.json) and ``role-weighted`` (src/detente/data/role_weighted_model.json).
 
 Usage: .venv/bin/python scripts/fit_best_model.py [--seed 0] [--folds 10] [--check]
 
 Reads the public DEU split from ../shared/anchors/bdm/deu3_public__blksv.tsv (equal
-capability, the usable issues of ``detente backtest``), fits the weights on all of it and
-calibrates the 80% interval on grouped (by proposal) out-of-fold residuals. Deterministic for a
-seed. ``--check`` compares with the shipped file instead of writing it.
+capability, the usable issues of ``detente backtest``), fits each model on all of it and
+calibrates its 80% interval on grouped (by proposal) out-of-fold residuals. Deterministic for a
+seed. ``--check`` compares with the shipped files instead of writing them.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
 from pathlib import Path
 
 from detente.evaluation.backtest import load_dataset, usable_issues
-from detente.evaluation.crossval import fit_best_model, proposal_groups
-from detente.models.ensemble import PARAMS_FILE, options_to_json
+from detente.evaluation.crossval import FITTED, fit_calibrated, proposal_groups
 from detente.scenario.arrays import to_arrays
 from detente.scenario.io import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "anchors" / "bdm" / "deu3_public__blksv.tsv"
-TARGET = ROOT / "src" / "detente" / "data" / PARAMS_FILE
+
+
+def fitted_files(seed: int = 0, folds: int = 10) -> dict[Path, str]:
+    """The text of each shipped parameter file, refitted."""
+    sc, _ = load_dataset(DATA, "deu")
+    arrays = to_arrays(sc, "equal")
+    ids, _ = usable_issues(arrays)
+    arrays = arrays.subset_issues(ids)
+    groups = proposal_groups(sc, ids)
+    meta = {"fitted_on": "DEU III public split (blksv deu3.csv), usable issues, equal "
+                         "capability", "n_issues": len(ids), "folds": folds, "seed": seed,
+            "known_actors": list(arrays.actor_ids)}
+    out = {}
+    for name, module in FITTED.items():
+        opts = fit_calibrated(name, arrays, groups, folds, seed)
+        out[ROOT / "src" / "detente" / "data" / module.PARAMS_FILE] = module.options_to_json(
+            opts, meta)
+    return out
+
+
+def same_numbers(a: object, b: object, rel: float = 1e-6) -> bool:
+    """Equal structure and text, numbers equal to ``rel`` (an optimiser's last bits may
+    differ between BLAS builds)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_numbers(a[k], b[k], rel) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_numbers(x, y, rel) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float | int) and isinstance(b, float | int):
+        return math.isclose(a, b, rel_tol=rel, abs_tol=rel)
+    return a == b
 
 
 def main() -> int:
@@ -31,21 +62,17 @@ def main() -> int:
     ap.add_argument("--folds", type=int, default=10)
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
-    sc, _ = load_dataset(DATA, "deu")
-    arrays = to_arrays(sc, "equal")
-    ids, _ = usable_issues(arrays)
-    arrays = arrays.subset_issues(ids)
-    opts = fit_best_model(arrays, proposal_groups(sc, ids), args.folds, args.seed)
-    text = options_to_json(opts, {
-        "fitted_on": "DEU III public split (blksv deu3.csv), usable issues, equal capability",
-        "n_issues": len(ids), "folds": args.folds, "seed": args.seed,
-        "known_actors": list(arrays.actor_ids)})
+    files = fitted_files(args.seed, args.folds)
     if args.check:
-        same = TARGET.exists() and TARGET.read_text() == text
-        print("shipped parameters are up to date" if same else "shipped parameters differ")
-        return 0 if same else 1
-    write_atomic(TARGET, text)
-    print(text, end="")
+        stale = [p.name for p, text in files.items()
+                 if not p.exists() or not same_numbers(json.loads(p.read_text()),
+                                                       json.loads(text))]
+        print(f"shipped parameters differ: {', '.join(stale)}" if stale
+              else "shipped parameters are up to date")
+        return 1 if stale else 0
+    for path, text in files.items():
+        write_atomic(path, text)
+        print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The ``best`` model: compromise as a special case, roles, reference point, fit, CLI."""
+"""The ``role-weighted`` model: compromise as a special case, roles, reference point, fit;
+the backtest CLI with the fitted ``best`` model."""
 
 from __future__ import annotations
 
@@ -25,14 +26,14 @@ def run(sc, opts):
     from detente.scenario.arrays import to_arrays
 
     arrays = to_arrays(sc)
-    return arrays, get_model("best").run(arrays, opts, 0, np.random.default_rng(0))
+    return arrays, get_model("role-weighted").run(arrays, opts, 0, np.random.default_rng(0))
 
 
 def test_default_options_are_the_compromise_model(emission_path):
     from detente.scenario import load_scenario, to_arrays
 
     arrays = to_arrays(load_scenario(emission_path))
-    out = get_model("best").run(arrays, BestOptions(), 0, np.random.default_rng(0))
+    out = get_model("role-weighted").run(arrays, BestOptions(), 0, np.random.default_rng(0))
     ref = get_model("compromise").run(arrays, None, 0, np.random.default_rng(0))
     assert out.forecast == pytest.approx(ref.forecast)
 
@@ -78,7 +79,7 @@ def test_fit_recovers_the_weights_that_generated_outcomes():
 
 def test_shipped_parameters_are_fitted_and_calibrated():
     assert np.isfinite(SHIPPED.interval_quantile) and SHIPPED.interval_quantile > 0
-    assert get_model("best").options() == SHIPPED
+    assert get_model("role-weighted").options() == SHIPPED
 
 
 def test_shipped_file_matches_a_refit(anchors):

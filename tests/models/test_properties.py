@@ -25,10 +25,13 @@ from detente.scenario.arrays import ScenarioArrays
 
 MODEL_NAMES = sorted(models())
 MAX_ROUNDS = 3
-# (model, property) -> reason; none needed so far. The Nash models keep the range property:
+# (model, property) -> reason. The Nash models keep the range property:
 # with the disagreement point outside the positions' range the NBS lies between the nearest
 # position and that position's mirror image of d; inside the range it is d itself.
-EXEMPT: dict[tuple[str, str], str] = {}
+EXEMPT: dict[tuple[str, str], str] = {
+    ("best", "range"): "it picks among candidates that include 0, 50, 100 and the reference "
+                       "point (tests/models/test_choice.py: the forecast is a candidate)",
+}
 # (model, property) -> what hypothesis found; marked xfail (not strict) so the suite stays
 # green while the model's owner looks at it, and turns into a pass once it is fixed
 KNOWN_FAILURES: dict[tuple[str, str], str] = {

@@ -208,23 +208,26 @@ def backtest(sc: Scenario, models: list[str], preset: str | None = None,
 def _interval_check(sc: Scenario, arrays: ScenarioArrays, model: str, preset: str | None,
                     issue_ids: list[str], ok: np.ndarray,
                     outcome: np.ndarray) -> tuple[float | None, list[str]]:
-    """Interval coverage of the shipped ``best`` model, and notes on actors it never saw."""
-    if model != "best":
+    """Interval coverage of a shipped fitted model (``best``, ``role-weighted``), and notes on
+    actors it never saw."""
+    from detente.models import choice, ensemble
+
+    module = {"best": choice, "role-weighted": ensemble}.get(model)
+    if module is None:
         return None, []
     from detente.evaluation.calibration import coverage
-    from detente.models import ensemble
 
     opts = get_model(model).options(preset)
     sub = arrays.subset_issues([i for i, good in zip(issue_ids, ok, strict=True) if good])
     notes: list[str] = []
-    known = set(ensemble.SHIPPED_META.get("known_actors", []))
+    known = set(module.SHIPPED_META.get("known_actors", []))
     used = [a for a, inv in zip(sub.actor_ids, sub.involved.any(axis=1), strict=True) if inv]
     new = [a for a in used if known and a not in known]
     if new:
         notes.append(f"actor(s) {', '.join(new)} not in the data the model was fitted on: "
-                     "weighted as ordinary actors (c * s^alpha)")
+                     "counted as ordinary (Council) actors")
     if not np.isfinite(opts.interval_quantile):
         return None, notes
-    fc, sd = ensemble.forecast_and_dispersion(sub, opts)
-    lo, hi = ensemble.interval(fc[0], sd[0], opts)
+    fc, sd = module.forecast_and_dispersion(sub, opts)
+    lo, hi = module.interval(fc[0], sd[0], opts)
     return coverage(sub.to_issue_scale(lo), sub.to_issue_scale(hi), outcome[ok]), notes

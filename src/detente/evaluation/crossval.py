@@ -1,11 +1,12 @@
-"""Cross-validation grouped by legislative proposal, and the fit of the shipped ``best`` model.
+"""Cross-validation grouped by legislative proposal, and the fit of the shipped fitted models.
 
 Issues of one proposal share actors, saliences and often outcomes, so a random split of issues
 leaks information from test to training. Folds here are groups of whole proposals (DEU
 ``prnr``): the proposal ids are shuffled with the seeded generator and dealt round-robin into
-``k`` folds. Every tuned parameter (the ``best`` model's weights and its interval quantile) is
-fitted on the training folds only: the interval quantile comes from an inner grouped
-cross-validation inside the training folds (nested), so no test outcome reaches it. Models
+``k`` folds. Every tuned parameter (the coefficients or weights of the fitted models ``best``
+and ``role-weighted``, and their interval quantile) is fitted on the training folds only: the
+interval quantile comes from an inner grouped cross-validation inside the training folds
+(nested), so no test outcome reaches it. Models
 without parameters get their interval quantile from the training folds' residuals.
 """
 
@@ -21,12 +22,18 @@ from detente.errors import OptionError
 from detente.evaluation.backtest import _forecasts
 from detente.evaluation.calibration import conformal_quantile, coverage
 from detente.evaluation.metrics import ErrorSummary, summarise
-from detente.models import ensemble
+from detente.models import choice, ensemble
 from detente.models.ensemble import BestOptions, Grid
 from detente.scenario.arrays import ScenarioArrays
 from detente.scenario.model import Scenario
 
 BEST = "best"
+# models with parameters fitted on data: refitted in every fold. Each module offers
+# fit_parameters(arrays, grid, base), forecast_and_dispersion(arrays, opts) and
+# interval(forecast, dispersion, opts); its options carry interval_quantile, interval_floor
+# and coverage.
+FITTED: dict[str, Any] = {BEST: choice, "role-weighted": ensemble}
+_UNFITTED = {BEST: choice.ChoiceOptions(), "role-weighted": BestOptions()}
 _PRNR_IN_NAME = re.compile(r"\(([^()]+)\)\s*$")
 _ISSUE_SUFFIX = re.compile(r"^(.+?)i\d+$")
 
@@ -69,25 +76,44 @@ def _compromise_dispersion(arrays: ScenarioArrays) -> np.ndarray:
     return ensemble.forecast_and_dispersion(arrays, BestOptions())[1][0]
 
 
-def fit_best_model(arrays: ScenarioArrays, groups: list[str], k: int = 10, seed: int = 0,
-                   grid: Grid | None = None, base: BestOptions | None = None) -> BestOptions:
-    """Fit the ``best`` weights on all of ``arrays`` and calibrate its interval quantile on
-    out-of-fold residuals of a grouped ``k``-fold cross-validation (weights refitted per
-    fold). Deterministic for a given seed. Every issue needs an outcome."""
-    base = base or BestOptions()
-    opts = ensemble.fit_parameters(arrays, grid, base)
+def fit_calibrated(model: str, arrays: ScenarioArrays, groups: list[str], k: int = 10,
+                   seed: int = 0, grid: Grid | None = None, base: Any = None) -> Any:
+    """Fit the parameters of the fitted model ``model`` on all of ``arrays`` and calibrate its
+    interval quantile on out-of-fold residuals of a grouped ``k``-fold cross-validation
+    (parameters refitted per fold). Deterministic for a given seed. Every issue needs an
+    outcome."""
+    module = FITTED[model]
+    base = base if base is not None else _UNFITTED[model]
+    opts = module.fit_parameters(arrays, grid, base)
     k = min(k, len(set(groups)))
     folds = grouped_folds(groups, k, seed)
     resid = np.empty(arrays.n_issues)
     disp = np.empty(arrays.n_issues)
     for f in range(k):
         train, test = _split(arrays, folds, f)
-        o = ensemble.fit_parameters(train, grid, base)
-        fc, sd = ensemble.forecast_and_dispersion(test, o)
+        o = module.fit_parameters(train, grid, base)
+        fc, sd = module.forecast_and_dispersion(test, o)
         resid[folds == f] = fc[0] - test.outcome
         disp[folds == f] = sd[0]
     q = conformal_quantile(resid, disp + base.interval_floor, base.coverage)
     return replace(opts, interval_quantile=q)
+
+
+def fit_best_model(arrays: ScenarioArrays, groups: list[str], k: int = 10, seed: int = 0,
+                   grid: Grid | None = None, base: BestOptions | None = None) -> BestOptions:
+    """The role-weighted model's calibrated fit (see :func:`fit_calibrated`)."""
+    return fit_calibrated("role-weighted", arrays, groups, k, seed, grid, base)
+
+
+def _summary_of(opts: Any) -> dict[str, Any]:
+    """A fold's fitted parameters, small enough for a report (coefficients averaged over
+    the grid for the choice model)."""
+    d = asdict(opts)
+    if "coefficients" in d:
+        mean = np.mean(np.asarray(d["coefficients"]), axis=0)
+        return {"interval_quantile": d["interval_quantile"],
+                "mean_coefficients": dict(zip(choice.FEATURES, map(float, mean), strict=True))}
+    return {key: v for key, v in d.items() if key not in ("agenda_setter", "parliament")}
 
 
 def _split(arrays: ScenarioArrays, folds: np.ndarray,
@@ -149,7 +175,7 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
     folds = grouped_folds(groups, k, seed)
     y = arrays.to_issue_scale(arrays.outcome)
     width = arrays.scale_max - arrays.scale_min
-    base = BestOptions(coverage=level)
+    floor = BestOptions().interval_floor
     results: list[ModelCV] = []
     fold_params: list[dict[str, Any]] = []
     baseline_err: np.ndarray | None = None
@@ -157,16 +183,17 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
         fc = np.empty(len(ids))
         lo = np.empty(len(ids))
         hi = np.empty(len(ids))
-        if name == BEST:
+        if name in FITTED:
+            module = FITTED[name]
+            base = replace(_UNFITTED[name], coverage=level)
             for f in range(k):
                 train, test = _split(arrays, folds, f)
                 tg = [g for g, fo in zip(groups, folds, strict=True) if fo != f]
-                o = fit_best_model(train, tg, k - 1, seed, grid, base)
-                fold_params.append({"fold": f} | {key: v for key, v in asdict(o).items()
-                                                  if key not in ("agenda_setter",
-                                                                 "parliament")})
-                p, sd = ensemble.forecast_and_dispersion(test, o)
-                low, high = ensemble.interval(p[0], sd[0], o)
+                o = fit_calibrated(name, train, tg, k - 1, seed, grid, base)
+                if name == BEST:
+                    fold_params.append({"fold": f} | _summary_of(o))
+                p, sd = module.forecast_and_dispersion(test, o)
+                low, high = module.interval(p[0], sd[0], o)
                 m = folds == f
                 fc[m], lo[m], hi[m] = (test.to_issue_scale(v) for v in (p[0], low, high))
         else:
@@ -175,7 +202,7 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
                 raise OptionError(f"model {name!r} gives no forecast on some issues "
                                   f"({next(iter(refused), 'no reason given')}); it cannot "
                                   f"be cross-validated on these data")
-            scale = (_compromise_dispersion(arrays) + base.interval_floor) * width / 100
+            scale = (_compromise_dispersion(arrays) + floor) * width / 100
             for f in range(k):
                 tr, te = folds != f, folds == f
                 q = conformal_quantile(fc[tr] - y[tr], scale[tr], level)

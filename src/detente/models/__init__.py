@@ -12,7 +12,7 @@ from detente.models.base import ModelSpec
 
 # module name for each model, in the order `detente models` lists them
 _MODULES = ("compromise", "median", "condorcet", "nash", "challenge", "exchange", "smp",
-            "ensemble", "procedural")
+            "choice", "ensemble", "procedural")
 
 
 def models() -> dict[str, ModelSpec]:

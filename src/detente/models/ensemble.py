@@ -1,4 +1,7 @@
-"""``best``: the forecast the project recommends, a role-weighted compromise fitted on DEU data.
+"""``role-weighted``: a compromise with the Commission and Parliament weighted, fitted on DEU data.
+
+(It was the project's ``best`` until the candidate-choice model of :mod:`detente.models.choice`
+beat it out of sample.)
 
 Source and form. The compromise model (Achen 2006, *The European Union Decides*, ch. 4, eq.
 4.1) forecasts the capability x salience weighted mean of positions. Achen (2006, ch. 4) and
@@ -14,7 +17,7 @@ with r_i = ``agenda_setter_weight`` for the actor ``agenda_setter`` (DEU code ``
 ``parliament_weight`` for ``parliament`` (``ep``) and 1 for everyone else. alpha = 1,
 r = 1, beta = 0 is the compromise model exactly. The parameters are fitted by grid search
 minimising mean absolute error (:func:`fit_parameters`) on the public DEU split and shipped in
-``detente/data/best_model.json`` (refit with ``scripts/fit_best_model.py``); they are never
+``detente/data/role_weighted_model.json`` (refit with ``scripts/fit_best_model.py``); they are never
 fitted at run time.
 
 Prediction interval (``extras[issue]["interval"]``): split-conformal (Vovk et al. 2005; Lei et
@@ -62,7 +65,7 @@ import numpy as np
 from detente.models.base import ModelOutput, ModelSpec
 from detente.scenario.arrays import ScenarioArrays
 
-PARAMS_FILE = "best_model.json"
+PARAMS_FILE = "role_weighted_model.json"
 COVERAGE = 0.8
 
 
@@ -247,9 +250,9 @@ SHIPPED, SHIPPED_META = load_shipped()
 
 MODELS = [
     ModelSpec(
-        name="best",
-        summary="recommended: compromise with Commission/EP weights and reference-point pull, "
-                "fitted on DEU, with calibrated 80% intervals",
+        name="role-weighted",
+        summary="compromise with Commission/EP weights and reference-point pull, fitted on "
+                "DEU, with calibrated 80% intervals",
         source="Achen (2006) ch. 4 eq. 4.1 generalised (Thomson 2011 ch. 8); fitted on DEU III "
                "public split; split-conformal intervals (Lei et al. 2018)",
         options_type=BestOptions,

@@ -1,0 +1,134 @@
+"""The ``best`` model: a conditional logit over candidate outcomes (detente.models.choice)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from detente.models import choice, get_model
+from detente.scenario.arrays import to_arrays
+from detente.scenario.formats.deu import read_deu
+
+HEADER = '"isnr"\t"pcom"\t"pep"\t"pfr"\t"pde"\t"scom"\t"sep"\t"sfr"\t"sde"\t"rp"\t"out"'
+
+
+def deu(*rows: str):
+    return to_arrays(read_deu("\n".join([HEADER, *rows]) + "\n", "t.tsv"))
+
+
+def test_candidates_are_positions_and_landmarks_without_duplicates():
+    arrays = deu('"a"\t20\t60\t20\t90\t100\t100\t100\t100\t0\t40')
+    x, valid = choice.candidates(arrays, choice.ChoiceOptions())
+    got = sorted(x[0, :, 0][valid[0, :, 0]])
+    comp = (20 + 60 + 20 + 90) / 4
+    # positions 20, 60, 90; rp 0; compromise; 50, 100; setter-parliament midpoint 40
+    assert got == sorted([0.0, 20.0, 40.0, 50.0, 60.0, 90.0, 100.0, comp])
+
+
+def test_features_name_what_each_candidate_is():
+    arrays = deu('"a"\t20\t60\t20\t90\t100\t100\t100\t100\t0\t40')
+    opts = choice.ChoiceOptions()
+    x, valid = choice.candidates(arrays, opts)
+    z = choice.features(arrays, x, opts)[0, :, 0]
+    f = {name: k for k, name in enumerate(choice.FEATURES)}
+    at = {float(v): z[k] for k, v in enumerate(x[0, :, 0]) if valid[0, k, 0]}
+    assert at[20.0][f["is_setter"]] == 1 and at[20.0][f["share_at"]] == 0.5
+    assert at[60.0][f["is_parliament"]] == 1 and at[0.0][f["is_reference"]] == 1
+    assert at[100.0][f["is_end"]] == 1 and at[50.0][f["is_middle"]] == 1
+    assert at[47.5][f["is_compromise"]] == 1 and at[47.5][f["dist_compromise"]] == 0
+    assert at[20.0][f["is_weighted_median"]] == 1  # lower weighted median of 20, 20, 60, 90
+    # Council members (fr at 20, de at 90) at least as close to x as to rp 0: both for 20,
+    # only de for 100
+    assert at[20.0][f["council_prefers"]] == 1 and at[100.0][f["council_prefers"]] == 0.5
+
+
+def synthetic(n: int, seed: int, rule) -> object:
+    """DEU-like issues whose outcome follows ``rule(positions, rp)``."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for k in range(n):
+        p = rng.integers(0, 11, 4) * 10
+        s = rng.integers(2, 11, 4) * 10
+        rp = int(rng.integers(0, 11) * 10)
+        rows.append("\t".join([f'"i{k}"', *map(str, p), *map(str, s), str(rp),
+                               str(rule(p, rp))]))
+    return deu(*rows)
+
+
+def test_fit_learns_that_the_setter_wins():
+    train = synthetic(120, 1, lambda p, rp: p[0])
+    test = synthetic(60, 2, lambda p, rp: p[0])
+    opts = choice.fit_parameters(train)
+    fc, _ = choice.forecast_and_dispersion(test, opts)
+    comp = get_model("compromise").run(test, None, 0, np.random.default_rng(0)).forecast
+    err = np.abs(fc[0] - test.outcome).mean()
+    assert err < 5 and err < 0.3 * np.abs(comp[0] - test.outcome).mean()
+
+
+def test_fit_is_deterministic_and_the_shipped_fit_is_complete():
+    train = synthetic(60, 3, lambda p, rp: rp)
+    assert choice.fit_parameters(train) == choice.fit_parameters(train)
+    shipped = get_model("best").options()
+    assert shipped == choice.SHIPPED
+    assert len(shipped.coefficients) == len(shipped.penalties) * len(shipped.temperatures)
+    assert np.isfinite(shipped.interval_quantile) and shipped.interval_quantile > 0
+    assert choice.SHIPPED_META["n_issues"] == 237
+
+
+def test_unfitted_options_give_a_clear_error():
+    from detente.errors import OptionError
+
+    with pytest.raises(OptionError, match="no fitted coefficients"):
+        choice.forecast_and_dispersion(deu('"a"\t0\t100\t50\t50\t100\t100\t100\t100\t0\t40'),
+                                       choice.ChoiceOptions())
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=st.lists(st.tuples(st.lists(st.integers(0, 20), min_size=4, max_size=4),
+                               st.lists(st.integers(1, 10), min_size=4, max_size=4),
+                               st.one_of(st.none(), st.integers(0, 20))),
+                     min_size=1, max_size=4))
+def test_forecast_is_a_candidate_and_the_interval_holds_it(rows):
+    arrays = deu(*["\t".join([f'"i{k}"', *(str(v * 5) for v in p), *(str(v * 10) for v in s),
+                              "" if rp is None else str(rp * 5), ""])
+                   for k, (p, s, rp) in enumerate(rows)])
+    opts = choice.SHIPPED
+    fc, sd = choice.forecast_and_dispersion(arrays, opts)
+    x, valid = choice.candidates(arrays, opts)
+    for i in range(arrays.n_issues):
+        assert fc[0, i] in set(x[0, :, i][valid[0, :, i]])
+    lo, hi = choice.interval(fc[0], sd[0], opts)
+    assert (lo <= fc[0]).all() and (fc[0] <= hi).all() and (lo >= 0).all() and (hi <= 100).all()
+    out = get_model("best").run(arrays, opts, 0, np.random.default_rng(0))
+    assert out.extras[arrays.issue_ids[0]]["interval"]["level"] == 0.8
+
+
+def test_a_batch_of_draws_equals_the_draws_one_by_one():
+    arrays = synthetic(5, 4, lambda p, rp: rp)
+    rng = np.random.default_rng(0)
+    batch = arrays.repeat(4)
+    moved = np.round(batch.position + rng.normal(0, 8, batch.position.shape))
+    batch = replace(batch, position=np.where(batch.involved[None], moved, np.nan))
+    together, _ = choice.forecast_and_dispersion(batch, choice.SHIPPED)
+    alone = [choice.forecast_and_dispersion(batch.draw(b), choice.SHIPPED)[0][0]
+             for b in range(4)]
+    np.testing.assert_array_equal(together, np.array(alone))
+
+
+def test_public_split_cross_validated_figures(anchors):
+    """README figures: best 22.78 against the compromise model's 23.69 (seed 0)."""
+    from detente.evaluation.backtest import load_dataset, usable_issues
+    from detente.evaluation.crossval import cross_validate
+
+    sc, _ = load_dataset(anchors / "bdm" / "deu3_public__blksv.tsv", "deu")
+    arrays = to_arrays(sc, "equal")
+    ids, _ = usable_issues(arrays)
+    report = cross_validate(sc, arrays.subset_issues(ids), ["compromise", "best"], 10, 0)
+    comp, best = report.models
+    assert comp.summary.mae == pytest.approx(23.69, abs=0.01)
+    assert best.summary.mae == pytest.approx(22.78, abs=0.05)
+    assert 0.75 <= best.coverage <= 0.85
