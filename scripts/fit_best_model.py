@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 from detente.evaluation.backtest import load_dataset, usable_issues
-from detente.evaluation.crossval import FITTED, fit_calibrated, proposal_groups
+from detente.evaluation.crossval import fit_calibrated, proposal_groups
+from detente.models.fitted import FITTED_MODELS, fitted_module
 from detente.scenario.arrays import to_arrays
 from detente.scenario.io import write_atomic
 
@@ -37,7 +38,8 @@ def fitted_files(seed: int = 0, folds: int = 10) -> dict[Path, str]:
                          "capability", "n_issues": len(ids), "folds": folds, "seed": seed,
             "known_actors": list(arrays.actor_ids)}
     out = {}
-    for name, module in FITTED.items():
+    for name in FITTED_MODELS:
+        module = fitted_module(name)
         opts = fit_calibrated(name, arrays, groups, folds, seed)
         out[ROOT / "src" / "detente" / "data" / module.PARAMS_FILE] = module.options_to_json(
             opts, meta)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,3 +38,24 @@ def _no_default_recording(monkeypatch: pytest.MonkeyPatch) -> None:
     """Commands record runs next to the scenario by default; tests must not write into
     scenarios/ or ../shared, so recording is off unless a test asks for it."""
     monkeypatch.setenv("DETENTE_RECORD", "0")
+
+
+@contextmanager
+def _held_open(path: Path) -> Iterator[None]:
+    """Another process holds the DuckDB file ``path`` open (so it is locked) inside the block."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('open', flush=True); time.sleep(60)", str(path)], stdout=subprocess.PIPE,
+        text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+@pytest.fixture
+def store_held_open():
+    """``with store_held_open(path):`` another process holds the DuckDB file open (locked)."""
+    return _held_open

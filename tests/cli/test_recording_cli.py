@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -63,15 +61,10 @@ def test_simulation_draws_are_recorded_but_a_single_run_is_not(scenario, flagshi
     assert [r["kind"] for r in _runs(store)] == ["simulation"]
 
 
-def test_a_busy_default_store_warns_but_keeps_the_forecast(scenario):
+def test_a_busy_default_store_warns_but_keeps_the_forecast(scenario, store_held_open):
     store = scenario.parent / "detente.duckdb"
     RunStore(store).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-         "print('open', flush=True); time.sleep(60)", str(store)], stdout=subprocess.PIPE,
-        text=True)
-    try:
-        assert holder.stdout.readline().strip() == "open"
+    with store_held_open(store):
         res = CliRunner().invoke(app, ["forecast", str(scenario), "-m", "compromise",
                                        "--json"])
         assert res.exit_code == 0
@@ -81,6 +74,3 @@ def test_a_busy_default_store_warns_but_keeps_the_forecast(scenario):
         named = CliRunner().invoke(app, ["forecast", str(scenario), "-m", "compromise",
                                          "--store", str(store)])
         assert named.exit_code == 2 and "in use by another" in named.stderr
-    finally:
-        holder.kill()
-        holder.wait()

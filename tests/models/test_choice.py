@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detente.models import choice, get_model
+from detente.models.fitted import interval
 from detente.scenario.arrays import to_arrays
 from detente.scenario.formats.deu import read_deu
 
@@ -101,7 +102,7 @@ def test_forecast_is_a_candidate_and_the_interval_holds_it(rows):
     x, valid = choice.candidates(arrays, opts)
     for i in range(arrays.n_issues):
         assert fc[0, i] in set(x[0, :, i][valid[0, :, i]])
-    lo, hi = choice.interval(fc[0], sd[0], opts)
+    lo, hi = interval(fc[0], sd[0], opts)
     assert (lo <= fc[0]).all() and (fc[0] <= hi).all() and (lo >= 0).all() and (hi <= 100).all()
     out = get_model("best").run(arrays, opts, 0, np.random.default_rng(0))
     assert out.extras[arrays.issue_ids[0]]["interval"]["level"] == 0.8

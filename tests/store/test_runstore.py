@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 import time
 
 import numpy as np
@@ -68,20 +66,11 @@ def test_failed_write_leaves_nothing(tmp_path, mc):
         assert len(st.runs()) == 1
 
 
-def test_locked_store_gives_a_clear_error(tmp_path):
+def test_locked_store_gives_a_clear_error(tmp_path, store_held_open):
     path = tmp_path / "s.duckdb"
     RunStore(path).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-         "print('open', flush=True); time.sleep(60)", str(path)], stdout=subprocess.PIPE,
-        text=True)
-    try:
-        assert holder.stdout.readline().strip() == "open"
-        with pytest.raises(StoreError, match="in use by another"):
-            RunStore(path)
-    finally:
-        holder.kill()
-        holder.wait()
+    with store_held_open(path), pytest.raises(StoreError, match="in use by another"):
+        RunStore(path)
     time.sleep(0.1)
     RunStore(path).close()  # usable again once the other process is gone
 

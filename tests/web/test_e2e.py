@@ -56,6 +56,19 @@ def compromise_on_a(pg: object) -> float:
     return float(pg.locator(sel).get_attribute("data-value"))  # type: ignore[attr-defined]
 
 
+def open_flagship(pg: object, live_server: str) -> None:
+    """Open the shipped flagship scenario in the editor from the library page."""
+    pg.goto(live_server + "/#/library")  # type: ignore[attr-defined]
+    pg.click('button[data-open="northeast-asia-2004"]')  # type: ignore[attr-defined]
+    pg.wait_for_selector('input[data-path="actors[0].salience.A"]')  # type: ignore[attr-defined]
+
+
+def enter(cell: object, value: str) -> None:
+    """Type a value into an editor cell and leave it, as a user would (validation runs)."""
+    cell.fill(value)  # type: ignore[attr-defined]
+    cell.press("Tab")  # type: ignore[attr-defined]
+
+
 def run_and_wait(pg: object) -> None:
     pg.click("#run-btn")  # type: ignore[attr-defined]
     pg.wait_for_selector("#progress .label:text('done')")  # type: ignore[attr-defined]
@@ -80,9 +93,7 @@ def test_flagship_edit_run_compare_report(page: object, live_server: str,
 
     # the US cares little about issue A now: the weighted mean moves away from its position
     pg.click('a[data-page="editor"]')  # type: ignore[attr-defined]
-    cell = pg.locator('input[data-path="actors[0].salience.A"]')  # type: ignore[attr-defined]
-    cell.fill("5")
-    cell.press("Tab")
+    enter(pg.locator('input[data-path="actors[0].salience.A"]'), "5")  # type: ignore[attr-defined]
     pg.wait_for_selector("#validity.ok")  # type: ignore[attr-defined]
     pg.click('a[data-page="compare"]')  # type: ignore[attr-defined]
     run_and_wait(pg)
@@ -109,11 +120,8 @@ def test_flagship_edit_run_compare_report(page: object, live_server: str,
 
 def test_invalid_cell_is_marked_next_to_the_cell(page: object, live_server: str) -> None:
     pg = page
-    pg.goto(live_server + "/#/library")  # type: ignore[attr-defined]
-    pg.click('button[data-open="northeast-asia-2004"]')  # type: ignore[attr-defined]
-    cell = pg.locator('input[data-path="actors[2].salience.B"]')  # type: ignore[attr-defined]
-    cell.fill("250")
-    cell.press("Tab")
+    open_flagship(pg, live_server)
+    enter(pg.locator('input[data-path="actors[2].salience.B"]'), "250")  # type: ignore[attr-defined]
     marked = pg.locator('td.invalid[data-cell="actors[2].salience.B"] .cell-msg')  # type: ignore[attr-defined]
     marked.wait_for()
     assert "above 100" in marked.inner_text()
@@ -123,9 +131,7 @@ def test_invalid_cell_is_marked_next_to_the_cell(page: object, live_server: str)
 
 def test_editor_adds_and_removes_actors_and_issues(page: object, live_server: str) -> None:
     pg = page
-    pg.goto(live_server + "/#/library")  # type: ignore[attr-defined]
-    pg.click('button[data-open="northeast-asia-2004"]')  # type: ignore[attr-defined]
-    pg.wait_for_selector('input[data-path="actors[5].position.A"]')  # type: ignore[attr-defined]
+    open_flagship(pg, live_server)
     pg.click('a[data-page="compare"]')  # type: ignore[attr-defined]
     run_and_wait(pg)
     before = compromise_on_a(pg)
@@ -136,12 +142,8 @@ def test_editor_adds_and_removes_actors_and_issues(page: object, live_server: st
     pg.fill("#new-actor-name", "European Union")  # type: ignore[attr-defined]
     pg.click("#add-actor-btn")  # type: ignore[attr-defined]
     for path, value in (("position.A", "100"), ("salience.A", "90")):
-        cell = pg.locator(f'input[data-path="actors[6].{path}"]')  # type: ignore[attr-defined]
-        cell.fill(value)
-        cell.press("Tab")
-    cap = pg.locator('input[data-path="actors[6].capability"]').first  # type: ignore[attr-defined]
-    cap.fill("60")
-    cap.press("Tab")
+        enter(pg.locator(f'input[data-path="actors[6].{path}"]'), value)  # type: ignore[attr-defined]
+    enter(pg.locator('input[data-path="actors[6].capability"]').first, "60")  # type: ignore[attr-defined]
     pg.wait_for_selector("#validity.ok")  # type: ignore[attr-defined]
 
     # removing issue F takes it out of every actor, forum agenda and uncertainty cell
@@ -174,9 +176,7 @@ def test_editor_adds_and_removes_actors_and_issues(page: object, live_server: st
 
 def test_simulation_page_runs_the_flagship(page: object, live_server: str) -> None:
     pg = page
-    pg.goto(live_server + "/#/library")  # type: ignore[attr-defined]
-    pg.click('button[data-open="northeast-asia-2004"]')  # type: ignore[attr-defined]
-    pg.wait_for_selector('input[data-path="actors[0].salience.A"]')  # type: ignore[attr-defined]
+    open_flagship(pg, live_server)
     pg.click('a[data-page="simulation"]')  # type: ignore[attr-defined]
     assert pg.input_value("#sim-until") == "2006-12-31"  # type: ignore[attr-defined]
     pg.click("#sim-run-btn")  # type: ignore[attr-defined]
@@ -201,9 +201,7 @@ def test_simulation_page_runs_the_flagship(page: object, live_server: str) -> No
 
 def test_uncertainty_page_runs_the_flagship(page: object, live_server: str) -> None:
     pg = page
-    pg.goto(live_server + "/#/library")  # type: ignore[attr-defined]
-    pg.click('button[data-open="northeast-asia-2004"]')  # type: ignore[attr-defined]
-    pg.wait_for_selector('input[data-path="actors[0].salience.A"]')  # type: ignore[attr-defined]
+    open_flagship(pg, live_server)
     pg.click('a[data-page="uncertainty"]')  # type: ignore[attr-defined]
     pg.wait_for_selector("#unc-block-state:text('own')")  # type: ignore[attr-defined]
     assert "KP" in pg.input_value("#unc-block-json")  # type: ignore[attr-defined]

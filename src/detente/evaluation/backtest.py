@@ -210,9 +210,9 @@ def _interval_check(sc: Scenario, arrays: ScenarioArrays, model: str, preset: st
                     outcome: np.ndarray) -> tuple[float | None, list[str]]:
     """Interval coverage of a shipped fitted model (``best``, ``role-weighted``), and notes on
     actors it never saw."""
-    from detente.models import choice, ensemble
+    from detente.models.fitted import fitted_module, interval
 
-    module = {"best": choice, "role-weighted": ensemble}.get(model)
+    module = fitted_module(model)
     if module is None:
         return None, []
     from detente.evaluation.calibration import coverage
@@ -229,5 +229,5 @@ def _interval_check(sc: Scenario, arrays: ScenarioArrays, model: str, preset: st
     if not np.isfinite(opts.interval_quantile):
         return None, notes
     fc, sd = module.forecast_and_dispersion(sub, opts)
-    lo, hi = module.interval(fc[0], sd[0], opts)
+    lo, hi = interval(fc[0], sd[0], opts)
     return coverage(sub.to_issue_scale(lo), sub.to_issue_scale(hi), outcome[ok]), notes

@@ -24,16 +24,11 @@ from detente.evaluation.calibration import conformal_quantile, coverage
 from detente.evaluation.metrics import ErrorSummary, summarise
 from detente.models import choice, ensemble
 from detente.models.ensemble import BestOptions, Grid
+from detente.models.fitted import FITTED_MODELS, fitted_module, interval
 from detente.scenario.arrays import ScenarioArrays
 from detente.scenario.model import Scenario
 
 BEST = "best"
-# models with parameters fitted on data: refitted in every fold. Each module offers
-# fit_parameters(arrays, grid, base), forecast_and_dispersion(arrays, opts) and
-# interval(forecast, dispersion, opts); its options carry interval_quantile, interval_floor
-# and coverage.
-FITTED: dict[str, Any] = {BEST: choice, "role-weighted": ensemble}
-_UNFITTED = {BEST: choice.ChoiceOptions(), "role-weighted": BestOptions()}
 _PRNR_IN_NAME = re.compile(r"\(([^()]+)\)\s*$")
 _ISSUE_SUFFIX = re.compile(r"^(.+?)i\d+$")
 
@@ -76,14 +71,19 @@ def _compromise_dispersion(arrays: ScenarioArrays) -> np.ndarray:
     return ensemble.forecast_and_dispersion(arrays, BestOptions())[1][0]
 
 
+def _unfitted(model: str) -> Any:
+    """The fitted model's options before any fit (its options type's defaults)."""
+    return type(fitted_module(model).SHIPPED)()
+
+
 def fit_calibrated(model: str, arrays: ScenarioArrays, groups: list[str], k: int = 10,
                    seed: int = 0, grid: Grid | None = None, base: Any = None) -> Any:
     """Fit the parameters of the fitted model ``model`` on all of ``arrays`` and calibrate its
     interval quantile on out-of-fold residuals of a grouped ``k``-fold cross-validation
     (parameters refitted per fold). Deterministic for a given seed. Every issue needs an
     outcome."""
-    module = FITTED[model]
-    base = base if base is not None else _UNFITTED[model]
+    module = fitted_module(model)
+    base = base if base is not None else _unfitted(model)
     opts = module.fit_parameters(arrays, grid, base)
     k = min(k, len(set(groups)))
     folds = grouped_folds(groups, k, seed)
@@ -183,9 +183,9 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
         fc = np.empty(len(ids))
         lo = np.empty(len(ids))
         hi = np.empty(len(ids))
-        if name in FITTED:
-            module = FITTED[name]
-            base = replace(_UNFITTED[name], coverage=level)
+        if name in FITTED_MODELS:  # parameters fitted on data: refitted in every fold
+            module = fitted_module(name)
+            base = replace(_unfitted(name), coverage=level)
             for f in range(k):
                 train, test = _split(arrays, folds, f)
                 tg = [g for g, fo in zip(groups, folds, strict=True) if fo != f]
@@ -193,7 +193,7 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
                 if name == BEST:
                     fold_params.append({"fold": f} | _summary_of(o))
                 p, sd = module.forecast_and_dispersion(test, o)
-                low, high = module.interval(p[0], sd[0], o)
+                low, high = interval(p[0], sd[0], o)
                 m = folds == f
                 fc[m], lo[m], hi[m] = (test.to_issue_scale(v) for v in (p[0], low, high))
         else:

@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields, replace
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -58,6 +57,7 @@ from scipy.optimize import minimize
 from detente.errors import OptionError
 from detente.models import ensemble
 from detente.models.base import ModelOutput, ModelSpec
+from detente.models.fitted import interval_extras, read_shipped
 from detente.scenario.arrays import ScenarioArrays
 
 PARAMS_FILE = "choice_model.json"
@@ -139,7 +139,7 @@ def candidates(arrays: ScenarioArrays, opts: ChoiceOptions) -> tuple[np.ndarray,
 def features(arrays: ScenarioArrays, x: np.ndarray, opts: ChoiceOptions) -> np.ndarray:
     """(B, K, I, F) features of each candidate (see the module docstring and FEATURES)."""
     inv = arrays.involved[None, None]  # (1, 1, A, I)
-    w = _weights(arrays)[:, None]  # (B, 1, A, I)
+    w = _weights(arrays)[:, None]  # (B, 1, A, I), also the weighted median's weights
     p = np.where(inv, arrays.position[:, None], 0.0)
     xk = x[:, :, None]  # (B, K, 1, I)
     d = np.abs(p - xk)
@@ -157,8 +157,7 @@ def features(arrays: ScenarioArrays, x: np.ndarray, opts: ChoiceOptions) -> np.n
     setter, parl = (_role_position(arrays, r)[:, None] for r in (is_setter, is_parl))
     wl = (w * d).sum(2) / np.maximum(total, 1e-300) / 100
     at = inv & (p == xk)
-    wmed = _lower_weighted_median(np.where(inv, arrays.position[:, None], np.inf),
-                                  _weights(arrays)[:, None], axis=2)
+    wmed = _lower_weighted_median(np.where(inv, arrays.position[:, None], np.inf), w, axis=2)
     dc = (x - comp) / 100
     f = [np.abs(dc), dc ** 2, wl,
          (w * at).sum(2) / np.maximum(total, 1e-300), at.sum(2) / np.maximum(inv.sum(2), 1),
@@ -197,12 +196,6 @@ def forecast_and_dispersion(arrays: ScenarioArrays,
     x, valid, prob = distribution(arrays, opts)
     fc = _lower_weighted_median(np.where(valid, x, np.inf), np.where(valid, prob, 0.0), 1)
     return fc, ensemble.forecast_and_dispersion(arrays, ensemble.BestOptions())[1]
-
-
-def interval(forecast: np.ndarray, dispersion: np.ndarray,
-             opts: ChoiceOptions) -> tuple[np.ndarray, np.ndarray]:
-    half = opts.interval_quantile * (dispersion + opts.interval_floor)
-    return np.clip(forecast - half, 0, 100), np.clip(forecast + half, 0, 100)
 
 
 def fit_parameters(arrays: ScenarioArrays, grid: Any = None,
@@ -248,14 +241,8 @@ def fit_parameters(arrays: ScenarioArrays, grid: Any = None,
 def _run(arrays: ScenarioArrays, opts: ChoiceOptions, rounds: int,
          rng: np.random.Generator) -> ModelOutput:
     fc, sd = forecast_and_dispersion(arrays, opts)
-    extras: dict[str, Any] = {}
-    if np.isfinite(opts.interval_quantile):
-        lo, hi = interval(fc[0], sd[0], opts)
-        lo, hi = arrays.to_issue_scale(lo), arrays.to_issue_scale(hi)
-        for k, issue in enumerate(arrays.issue_ids):
-            extras[issue] = {"interval": {"level": opts.coverage, "low": float(lo[k]),
-                                          "high": float(hi[k])}}
-    return ModelOutput(trajectory=arrays.position[:, None], forecast=fc, extras=extras)
+    return ModelOutput(trajectory=arrays.position[:, None], forecast=fc,
+                       extras=interval_extras(arrays, fc, sd, opts))
 
 
 def options_to_json(opts: ChoiceOptions, meta: dict[str, Any]) -> str:
@@ -266,11 +253,9 @@ def options_to_json(opts: ChoiceOptions, meta: dict[str, Any]) -> str:
 
 def load_shipped() -> tuple[ChoiceOptions, dict[str, Any]]:
     """The shipped fit and its metadata (unfitted options if the file is absent)."""
-    try:
-        text = resources.files("detente.data").joinpath(PARAMS_FILE).read_text()
-    except (FileNotFoundError, ModuleNotFoundError):
+    data = read_shipped(PARAMS_FILE)
+    if data is None:
         return ChoiceOptions(), {"fitted": False}
-    data = json.loads(text)
     known = {f.name for f in fields(ChoiceOptions)}
     params = {k: v for k, v in data["parameters"].items() if k in known}
     for key in ("penalties", "temperatures", "feature_mean", "feature_scale"):

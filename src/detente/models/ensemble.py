@@ -57,12 +57,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields
-from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from detente.models.base import ModelOutput, ModelSpec
+from detente.models.fitted import interval_extras, read_shipped
 from detente.scenario.arrays import ScenarioArrays
 
 PARAMS_FILE = "role_weighted_model.json"
@@ -151,23 +151,10 @@ def snap_to_positions(fc: np.ndarray, position: np.ndarray, involved: np.ndarray
     return np.take_along_axis(xs, idx[..., None, :], axis=-2)[..., 0, :]
 
 
-def interval(forecast: np.ndarray, dispersion: np.ndarray,
-             opts: BestOptions) -> tuple[np.ndarray, np.ndarray]:
-    """The calibrated interval (low, high) on 0-100, clipped to the scale."""
-    half = opts.interval_quantile * (dispersion + opts.interval_floor)
-    return np.clip(forecast - half, 0, 100), np.clip(forecast + half, 0, 100)
-
-
 def _run(arrays: ScenarioArrays, opts: BestOptions, rounds: int,
          rng: np.random.Generator) -> ModelOutput:
     fc, sd = forecast_and_dispersion(arrays, opts)
-    extras: dict[str, Any] = {}
-    if np.isfinite(opts.interval_quantile):
-        lo, hi = interval(fc[0], sd[0], opts)
-        lo, hi = arrays.to_issue_scale(lo), arrays.to_issue_scale(hi)
-        for k, issue in enumerate(arrays.issue_ids):
-            extras[issue] = {"interval": {"level": opts.coverage, "low": float(lo[k]),
-                                          "high": float(hi[k])}}
+    extras = interval_extras(arrays, fc, sd, opts)
     no_rp = [i for i, r in zip(arrays.issue_ids, arrays.reference_point, strict=True)
              if np.isnan(r)]
     for issue in no_rp:
@@ -236,11 +223,9 @@ def options_to_json(opts: BestOptions, meta: dict[str, Any]) -> str:
 
 def load_shipped() -> tuple[BestOptions, dict[str, Any]]:
     """The parameters shipped with the package and their metadata (compromise if absent)."""
-    try:
-        text = resources.files("detente.data").joinpath(PARAMS_FILE).read_text()
-    except (FileNotFoundError, ModuleNotFoundError):
+    data = read_shipped(PARAMS_FILE)
+    if data is None:
         return BestOptions(), {"fitted": False}
-    data = json.loads(text)
     known = {f.name for f in fields(BestOptions)}
     params = {k: v for k, v in data["parameters"].items() if k in known}
     return BestOptions(**params), {k: v for k, v in data.items() if k != "parameters"}

@@ -1,0 +1,59 @@
+"""What the models fitted on data share: their calibrated interval and their shipped files.
+
+A fitted model (``best`` in :mod:`detente.models.choice`, ``role-weighted`` in
+:mod:`detente.models.ensemble`) ships its parameters as JSON in ``detente/data`` and reports a
+split-conformal interval x* +- q (d + floor) (Vovk et al. 2005; Lei et al. 2018), d the
+dispersion of positions and q calibrated on out-of-fold residuals
+(:func:`detente.evaluation.crossval.fit_calibrated`). Their options carry
+``interval_quantile``, ``interval_floor`` and ``coverage``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from importlib import resources
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from detente.scenario.arrays import ScenarioArrays
+
+# model name -> module offering fit_parameters(arrays, grid, base), forecast_and_dispersion,
+# interval, options_to_json, PARAMS_FILE and SHIPPED_META
+FITTED_MODELS = {"best": "choice", "role-weighted": "ensemble"}
+
+
+def fitted_module(name: str) -> ModuleType | None:
+    """The module of the fitted model ``name``, or None for a model without parameters."""
+    module = FITTED_MODELS.get(name)
+    return None if module is None else importlib.import_module(f"detente.models.{module}")
+
+
+def interval(forecast: np.ndarray, dispersion: np.ndarray,
+             opts: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The calibrated interval (low, high) on 0-100, clipped to the scale."""
+    half = opts.interval_quantile * (dispersion + opts.interval_floor)
+    return np.clip(forecast - half, 0, 100), np.clip(forecast + half, 0, 100)
+
+
+def interval_extras(arrays: ScenarioArrays, forecast: np.ndarray, dispersion: np.ndarray,
+                    opts: Any) -> dict[str, Any]:
+    """Per issue ``{"interval": {level, low, high}}`` on the issue's scale; empty when the
+    options are not calibrated (infinite quantile)."""
+    if not np.isfinite(opts.interval_quantile):
+        return {}
+    lo, hi = interval(forecast[0], dispersion[0], opts)
+    lo, hi = arrays.to_issue_scale(lo), arrays.to_issue_scale(hi)
+    return {issue: {"interval": {"level": opts.coverage, "low": float(lo[k]),
+                                 "high": float(hi[k])}}
+            for k, issue in enumerate(arrays.issue_ids)}
+
+
+def read_shipped(params_file: str) -> dict[str, Any] | None:
+    """The parsed shipped parameter file, or None if the package has none."""
+    try:
+        return json.loads(resources.files("detente.data").joinpath(params_file).read_text())
+    except (FileNotFoundError, ModuleNotFoundError):
+        return None
