@@ -67,5 +67,5 @@ def test_public_split_reference_and_coverage(deu_public):
     for m in (comp, best):
         assert 0.75 <= m.coverage <= 0.85
     assert len(report.fold_parameters) == 10
-    # honest: the fitted model is not clearly better than the compromise model out of sample
-    assert abs(best.summary.mae - comp.summary.mae) < 1.0
+    # out of sample the fitted model beats the compromise model (README: 21.88 vs 23.69)
+    assert best.summary.mae < comp.summary.mae - 1.0

@@ -6,11 +6,10 @@ or a round number, while the compromise model (Achen 2006, eq. 4.1) always forec
 between positions. This model scores a small set of candidate outcomes per issue and forecasts
 the median of the resulting distribution, which is what minimises absolute error.
 
-Form. Candidates of issue i: every involved actor's position, the reference point, the
-compromise c (capability x salience weighted mean), 0, 50, 100 and the midpoint of the agenda
-setter's and parliament's positions, duplicates merged. Each candidate x gets 18 features
-(:data:`FEATURES`: its distance to c, the weighted mean distance of all actors and of the
-other (Council) actors, the weighted and plain share of actors at x, whether x is the
+Form. Candidates of issue i: every involved actor's position, the reference point and the
+compromise c (capability x salience weighted mean), duplicates merged. Each candidate x gets
+18 features (:data:`FEATURES`: its distance to c, the weighted mean distance of all actors
+and of the other (Council) actors, the weighted and plain share of actors at x, whether x is the
 reference point, the agenda setter's or parliament's position, c, the weighted median, an end
 or the middle of the scale, the share of Council actors at least as close to x as to the
 reference point, on which side of c it lies relative to the reference point and the two
@@ -30,19 +29,25 @@ out-of-fold residuals (:func:`detente.evaluation.crossval.fit_calibrated`).
 
 Fitted on the public DEU split (equal capability, salience / 100) and shipped in
 ``detente/data/choice_model.json`` (refit with ``scripts/fit_best_model.py``); never fitted at
-run time. Grouped 10-fold cross-validation by proposal (README): MAE 22.70-22.78 over three
-seeds against the compromise model's 23.69, short of the 21.5 target of issue 7. One caveat:
-the temperature grid was set after exploratory (not nested) runs on the same data, so the gain
-may be slightly optimistic; with lam and tau chosen by nested CV instead it is 23.06.
+run time. Grouped 10-fold cross-validation by proposal (README): MAE 21.88 / 22.14 / 21.81
+(seeds 0/1/2) against the compromise model's 23.69, 80% intervals covering 79-81%; short of
+the 21.5 target of issue 7. Caveats: the temperature grid and the candidate set were chosen
+among a few variants on the same folds (0, 50, 100 and the setter-parliament midpoint as
+extra candidates gave 22.73; 50 alone cost 0.1), so the gain may be slightly optimistic. With
+lam and tau chosen per fold by an inner grouped CV (no grid average) the figure is 22.40 /
+22.43 / 22.01; other grids (tau 5-50, lam 0.3-30) give 21.9-22.4.
 
-Variants that did not do better out of sample (research notes, same folds): lam and tau chosen
-by nested CV (23.06), per-actor support features (22.96 nested), candidate grids every 5 or 10
-points (23.2-24.6), an expected absolute loss instead of cross-entropy (23.7-24.5), the
-probability-weighted mean instead of the median (23.5), gradient-boosted trees and random
-forests on issue features (23.4-24.7), L1 regression on model forecasts (23.1-24.1). Procedure
-and voting-rule interactions gave the same nested figure (23.06) and would need metadata the
-scenario format does not carry. Nested lam/tau per fold gave 23.19/23.10/22.89 (seeds 0/1/2)
-with them.
+Variants that did not do better out of sample (research notes, same folds; the first figures
+are from the earlier candidate set with 0, 50, 100 and the setter-parliament midpoint):
+per-actor support features (22.96 nested), candidate grids every 5 or 10 points (23.2-24.6),
+an expected absolute loss instead of cross-entropy (23.7-24.5), the probability-weighted mean
+instead of the median (23.5), gradient-boosted trees and random forests on issue features
+(23.4-24.7), L1 regression on model forecasts (23.1-24.1). With the present candidates:
+procedure and voting-rule interactions (reference point x unanimity, Commission x
+consultation, Parliament x co-decision) and Council vote-weight features (Nice-treaty votes at
+the candidate, votes preferring it to the reference point, a qualified-majority indicator)
+gave 22.01-22.13 (no better), and the range midpoint as a candidate 22.56; these would also
+need metadata the scenario format does not carry.
 """
 
 from __future__ import annotations
@@ -65,7 +70,6 @@ FEATURES = ("dist_compromise", "dist_compromise_sq", "weighted_loss", "weighted_
             "share_at", "is_reference", "is_setter", "is_parliament", "is_end", "is_middle",
             "council_prefers", "council_loss", "is_compromise", "reference_side",
             "setter_side", "parliament_side", "is_weighted_median", "dist_if_no_reference")
-EXTRA_CANDIDATES = 6  # reference point, compromise, 0, 50, 100, setter-parliament midpoint
 
 
 @dataclass(frozen=True)
@@ -123,11 +127,8 @@ def candidates(arrays: ScenarioArrays, opts: ChoiceOptions) -> tuple[np.ndarray,
     w = _weights(arrays)
     pos = np.where(arrays.involved[None], arrays.position, 0.0)
     comp = (w * pos).sum(1) / np.maximum(w.sum(1), 1e-300)
-    setter, parl = (_role_position(arrays, r) for r in _roles(arrays, opts))
-    shape = comp.shape
-    rp = np.broadcast_to(arrays.reference_point[None], shape)
-    extra = np.stack([rp, comp, np.zeros(shape), np.full(shape, 50.0), np.full(shape, 100.0),
-                      (setter + parl) / 2], axis=1)
+    rp = np.broadcast_to(arrays.reference_point[None], comp.shape)
+    extra = np.stack([rp, comp], axis=1)
     x = np.concatenate([np.where(arrays.involved[None], arrays.position, np.nan), extra], 1)
     valid = ~np.isnan(x)
     same = (x[:, :, None] == x[:, None, :]) & valid[:, :, None] & valid[:, None, :]
