@@ -12,8 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from detente.scenario.arrays import ScenarioArrays
+from detente.scenario.behaviour import ActorBehaviour
 from detente.scenario.model import Scenario
 from detente.simulation.strategies import STRATEGY_NAMES, default_beta
+from detente.uncertainty.spec import BEHAVIOUR_FIELDS
 
 DEFAULT_TRUST = 0.5
 
@@ -113,12 +115,11 @@ def coded_behaviour(scenario: Scenario, actor_ids: tuple[str, ...]) -> dict[str,
     """(A,) coded values of the behavioural parameters that may be drawn (beta filled in)."""
     actors = {a.id: a for a in scenario.actors}
     beh = [actors[a].behaviour for a in actor_ids]
-    out = {name: np.array([float(getattr(b, name)) for b in beh])
-           for name in ("reservation", "initial_aspiration", "agility", "overstretch",
-                        "support")}
-    out["beta"] = np.array([b.beta if b.beta is not None else default_beta(b.strategy)
-                            for b in beh], dtype=float)
-    return out
+    def coded(b: ActorBehaviour, name: str) -> float:
+        value = getattr(b, name)
+        return float(default_beta(b.strategy) if name == "beta" and value is None else value)
+
+    return {name: np.array([coded(b, name) for b in beh]) for name in BEHAVIOUR_FIELDS}
 
 
 def initial_state(arrays: ScenarioArrays, scenario: Scenario,
