@@ -34,9 +34,9 @@ single forecast). The forecast does not depend on the order actors are listed in
 represented by its member with the highest capability (then the lowest position), and classes
 whose probabilities tie (within 1e-9) are separated by total capability, then by position.
 The per-turn "win probabilities" reported in ``smp.turns`` follow KTAB's own convention
-instead (a class is represented by its first listed member), so they match KTAB's printed
-ones; where a class holds positions that differ by less than 1e-3 they can depend on the
-listing order at that level.
+instead (unique positions picked in listing order, each actor reporting the last unique
+position within 1e-3 of it; :func:`_ktab_classes`), so they match KTAB's printed ones; where
+positions differ by less than 1e-3 they can depend on the listing order at that level.
 
 Where KTAB is defective we do the correct thing (ALGORITHM.md, "Known defects"):
 - ``big_r_adjust="full"`` runs (KTAB aborts because every perceived matrix equals the
@@ -187,23 +187,30 @@ def prepare(arrays: ScenarioArrays, zero_salience: str = "ignore") -> SMPInputs:
                      ignored)
 
 
-def _ktab_classes(pos: np.ndarray) -> np.ndarray:
-    """rep[b, i]: the first listed actor whose position is within 1e-3 of i's (transitively).
+def _ktab_classes(pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """KTAB's unique positions and which one each actor's printed probability belongs to.
 
-    KTAB's convention (``SMPState::equivNdx``), used for the reported per-turn win
-    probabilities so they match KTAB's printed ones; it depends on the listing order when a
-    class holds positions that differ (by less than 1e-3). The forecast uses
-    :func:`_classes`, which does not.
+    Returns ``unique`` (B, N), the actors whose positions are the options of the printed PCE,
+    and ``rep`` (B, N), the unique position whose probability actor i reports. Unique
+    positions are picked in listing order: an actor's position is a new one unless it lies
+    within 1e-3 (on 0-1) of a unique position picked before it. Actor i then reports the
+    probability of the *last* listed unique position within 1e-3 of it, which need not be
+    the one it was merged into: in KTAB's SOE-Policy run at turn 13, actors 2, 6 and 16 stand
+    at 39.19, 39.24 and 39.32; 2 is unique, 6 is merged into it and 16 is unique (0.13 from
+    2), and KTAB prints 0.1557 for 2 but 0.0614 for both 6 and 16, the probability of 16's
+    position (reporting the unique position an actor was merged into, or the transitive
+    classes we used before, do not; the latter give 0.1426 for all three). This reproduces
+    every printed probability of KTAB's three reference runs. It depends on the listing
+    order; the forecast uses :func:`_classes`, which does not.
     """
+    B, N, _ = pos.shape
     gap = np.sqrt(((pos[:, :, None, :] - pos[:, None, :, :]) ** 2).sum(axis=-1))
-    rep = np.argmax(gap < k.POSITION_TOLERANCE, axis=-1)  # first j close to i
-    bi = np.arange(pos.shape[0])[:, None]
-    for _ in range(pos.shape[1]):
-        nxt = rep[bi, rep]
-        if np.array_equal(nxt, rep):
-            break
-        rep = nxt
-    return rep
+    close = gap < k.POSITION_TOLERANCE
+    unique = np.zeros((B, N), dtype=bool)
+    for i in range(N):
+        unique[:, i] = ~(close[:, i, :i] & unique[:, :i]).any(axis=-1)
+    last = (close & unique[:, None, :])[..., ::-1]  # every actor is close to some unique one
+    return N - 1 - np.argmax(last, axis=-1), unique
 
 
 def _rank(pos: np.ndarray, cap: np.ndarray) -> np.ndarray:
@@ -226,8 +233,8 @@ def _classes(pos: np.ndarray, cap: np.ndarray) -> np.ndarray:
     Classes are the connected components of "within 1e-3 (on 0-1) of each other", so they do
     not depend on the order actors are listed in. The representative, whose position stands for
     the class in the forecast's PCE, is the member with the highest capability, ties going to
-    the lowest position (lexicographically over dimensions). KTAB instead lets the first listed
-    position stand for its class (:func:`_ktab_classes`), which depends on the listing order.
+    the lowest position (lexicographically over dimensions). KTAB instead picks unique
+    positions in listing order (:func:`_ktab_classes`), which depends on the listing order.
     """
     B, N, _ = pos.shape
     gap = np.sqrt(((pos[:, :, None, :] - pos[:, None, :, :]) ** 2).sum(axis=-1))
@@ -281,10 +288,9 @@ def _assess(ideal: np.ndarray, pos: np.ndarray, sal: np.ndarray, cap: np.ndarray
     pv0 = k.pairwise_victory(1.0 - d, cap, o.voting_rule, o.victory_prob)
     risk = k.big_r(k.pce(pv0, o.pce), o.big_r_range)
     own = k.utility(d, risk[:, :, None])
-    rep = _ktab_classes(pos)
-    is_rep = rep == np.arange(pos.shape[1])
+    rep, unique = _ktab_classes(pos)
     pv = k.pairwise_victory(own, cap, o.voting_rule, o.victory_prob)
-    p_cls = k.pce(pv, o.pce, is_rep)
+    p_cls = k.pce(pv, o.pce, unique)
     win = np.take_along_axis(p_cls, rep, axis=-1)
     return _State(d, risk, own, win, pv)
 
@@ -322,29 +328,23 @@ def _bargains(pos: np.ndarray, sal: np.ndarray, st: _State, omega: np.ndarray,
     x_i, x_j = pos, pos[bi, target]
     s_i, s_j = sal, sal[bi, target]
 
-    def pair(point: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return settle(point, x_i), settle(point, x_j)
-
     own_view = interpolate(x_i, x_j, s_i, s_j, p_init, o.interpolation)
     if o.bargain_model == "init_only":
-        pi, pr = pair(own_view)
-        return init, target, active, pi, pr
+        return init, target, active, settle(own_view[0]), settle(own_view[1])
     r = k.perceived_risk(st.risk, o.big_r_adjust)
     p_rcvr, _ = k.challenges(st.d, r, omega, total_sal, init, target[..., None], target,
                              o.voting_rule, o.third_party_commit)
     rcvr_view = interpolate(x_i, x_j, s_i, s_j, p_rcvr[..., 0], o.interpolation)
-    if o.bargain_model == "pw_comp":
+    if o.bargain_model == "pw_comp":  # each side blends its two views, then is rounded
         w_i, w_j = omega[..., None], omega[bi, target][..., None]
         tot = np.where(w_i + w_j > 0, w_i + w_j, 1.0)
-        blend = np.where(w_i + w_j > 0, (w_i * own_view + w_j * rcvr_view) / tot,
-                         0.5 * (own_view + rcvr_view))
-        pi, pr = pair(blend)
+        pi, pr = (settle(np.where(w_i + w_j > 0, (w_i * a + w_j * b) / tot, 0.5 * (a + b)))
+                  for a, b in zip(own_view, rcvr_view, strict=True))
         return init, target, active, pi, pr
-    pi1, pr1 = pair(own_view)
-    pi2, pr2 = pair(rcvr_view)
     cat = np.concatenate
     return (cat([init, init], 1), cat([target, target], 1), cat([active, active], 1),
-            cat([pi1, pi2], 1), cat([pr1, pr2], 1))
+            settle(cat([own_view[0], rcvr_view[0]], 1)),
+            settle(cat([own_view[1], rcvr_view[1]], 1)))
 
 
 def simulate(inp: SMPInputs, o: SMPOptions, max_turns: int,

@@ -17,57 +17,69 @@ from detente.models.kernels.smp import (
     vote,
 )
 
-NUDGE = 1e-5  # fraction of the way from the bargain point to the party's own position
-DECIMALS = 4
+NUDGE = 1e-6  # added to each side's own interpolation weight (KTAB)
+DECIMALS = 4  # bargain positions are rounded to 4 places on 0-1 (0.01 point)
 
 
-def interpolate(x_i: np.ndarray, x_j: np.ndarray, s_i: np.ndarray, s_j: np.ndarray,
-                p: np.ndarray, method: str) -> np.ndarray:
-    """The compromise point of a challenge, per dimension (KTAB ``interpolateBrgn``).
+def _weights(s_i: np.ndarray, s_j: np.ndarray, p: np.ndarray,
+             method: str) -> tuple[np.ndarray, np.ndarray]:
+    """The interpolation weights (w_i, w_j) per dimension (KTAB ``interpolateBrgn``).
 
-    ``x_*``, ``s_*`` (B, M, D); ``p`` (B, M) the initiator's probability of winning.
-    s2p2 (default): weights s_ik^2 P^2 and s_jk^2 (1-P)^2; s1p1: first powers. s2pmax: the
-    side less likely to win moves towards the other by delta s_other^2 / (delta s_other^2 +
-    (1 - delta) s_own^2), delta = max(0, P_other - P_own). A dimension neither side cares
-    about (both weights 0) takes the midpoint, where KTAB would divide by zero.
+    s2p2 (default): s_ik^2 P^2 and s_jk^2 (1-P)^2; s1p1: first powers. s2pmax: the side less
+    likely to win moves towards the other by a fraction delta s_other^2 / (delta s_other^2 +
+    (1 - delta) s_own^2), delta = |P_i - P_j|, i.e. weights delta s^2 for the likelier side and
+    (1 - delta) s^2 for the other (P_i = P_j counts i as the likelier).
     """
     p = p[..., None]
     q = 1.0 - p
     if method in ("s2p2", "s1p1"):
         e = 2 if method == "s2p2" else 1
-        w_i, w_j = s_i**e * p**e, s_j**e * q**e
-        tot = w_i + w_j
-        safe = np.where(tot > 0, tot, 1.0)
-        return np.where(tot > 0, (w_i * x_i + w_j * x_j) / safe, 0.5 * (x_i + x_j))
+        return s_i**e * p**e, s_j**e * q**e
     if method == "s2pmax":
         i_strong = p >= q
         delta = np.abs(p - q)
-        s_other = np.where(i_strong, s_i, s_j) ** 2
-        s_own = np.where(i_strong, s_j, s_i) ** 2
-        num = delta * s_other
-        den = num + (1 - delta) * s_own
-        frac = np.divide(num, den, out=np.full_like(num, 0.5), where=den > 0)
-        weak = np.where(i_strong, x_j, x_i)
-        strong = np.where(i_strong, x_i, x_j)
-        return weak + frac * (strong - weak)
+        return (np.where(i_strong, delta, 1 - delta) * s_i**2,
+                np.where(i_strong, 1 - delta, delta) * s_j**2)
     raise ValueError(f"unknown bargain interpolation {method!r}")
 
 
-def settle(point: np.ndarray, own: np.ndarray) -> np.ndarray:
-    """A party's side of a bargain: the point moved 1e-5 of the way to ``own``, rounded to 4 places.
+def interpolate(x_i: np.ndarray, x_j: np.ndarray, s_i: np.ndarray, s_j: np.ndarray,
+                p: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:
+    """The two sides of a challenge's compromise, unrounded: where i and where j would move.
 
-    KTAB keeps the two sides of a bargain distinct before rounding (ALGORITHM.md: "a 1e-6
-    nudge towards each actor's own side, rounded to 4 decimals"); after rounding they almost
-    always coincide, and only a point near a rounding edge splits. The size of the nudge
-    decides which points split, and KTAB's reference runs pin it down: a nudge of 1e-5 of the
-    party's distance to the point (any fraction in about 6e-6 to 1.1e-5 does) reproduces every
-    position of SOE-Pol-Comp (27 turns) and SOE-Policy (19 turns), which needs SOE-Pol-Comp's
-    turn-16 bargain (raw 0.250449) to split and SOE-Policy's turn-17 bargain (raw 0.387049) not
-    to. A constant 1e-6 (0.5e-6 to 2e-6), none, floor/ceil towards the own side, a nudge of the
-    interpolation weights or of the win probability, or one relative to the parties' distance
-    each break one of the two runs (tests/models/test_smp.py).
+    ``x_*``, ``s_*`` (B, M, D); ``p`` (B, M) the initiator's probability of winning. The
+    compromise is (w_i x_i + w_j x_j) / (w_i + w_j) per dimension, with the weights of
+    :func:`_weights`. As in KTAB, each side is that formula with 1e-6 added to the side's
+    own weight (ALGORITHM.md: "a 1e-6 nudge towards each actor's own side"): i's side is
+    ((w_i + 1e-6) x_i + w_j x_j) / (w_i + w_j + 1e-6), j's likewise. The nudge is a fraction
+    1e-6 / (w_i + w_j + 1e-6) of the way to the party's own position, so it grows as the
+    weights shrink; after rounding (:func:`settle`) the two sides nearly always coincide,
+    and split by 0.0001 only when the compromise lies that close to a rounding edge.
+    KTAB's reference runs pin this rule down: it reproduces every position and printed
+    probability of SOE-Pol-Comp (27 turns), SOE-Policy (19) and dummyData_3Dim (10), whose
+    turn-1 bargain 04->00 splits on dimension 2 (0.4471 for actor 00, 0.4472 for 04: the
+    compromise is 0.4471559 and 00's side moves 1.7e-5 towards 00, the weights summing to
+    only 0.023), which moves Big R and the printed probabilities of turn 1. The added weight
+    must lie in about 0.95e-6..1.4e-6; a nudge that is a fixed fraction of the distance (1e-5
+    fits the two SOE runs, whose weights are near 0.1, but not dummyData_3Dim), a constant
+    step (1e-6, 2e-6), no nudge, or a nudge of the saliences or of P each break one of the
+    runs. A dimension neither side weighs (both weights 0) leaves each side at its own
+    coordinate (the nudge is then the only weight).
     """
-    return np.round(point + NUDGE * (own - point), DECIMALS)
+    w_i, w_j = _weights(s_i, s_j, p, method)
+    tot = w_i + w_j + NUDGE
+    side_i = ((w_i + NUDGE) * x_i + w_j * x_j) / tot
+    side_j = (w_i * x_i + (w_j + NUDGE) * x_j) / tot
+    return side_i, side_j
+
+
+def settle(side: np.ndarray) -> np.ndarray:
+    """A side of a bargain as KTAB stores it: rounded to 4 places on 0-1 (0.01 point).
+
+    The rounding is visible in KTAB's reference runs: SOE-Pol-Comp's turn-1 compromise
+    0.3874531 is printed as 38.8 (0.3875) and dummyData_3Dim's 0.7194713 as 72.0 (0.7195).
+    """
+    return np.round(side, DECIMALS)
 
 
 def resolve_queues(ideal: np.ndarray, pos: np.ndarray, sal: np.ndarray, cap: np.ndarray,
