@@ -81,6 +81,7 @@ def test_grid_and_random_designs():
     ("design: random\nparameters:\n  actors[UK].capability: [1]\n", "needs samples"),
     ("parameters:\n  actors[UK].capability: [-1]\n", "greater than or equal to 0"),
     ("parameters:\n  uncertainty.default: [{position: {'±': -2}}]\n", "must be positive"),
+    ("parameters:\n  actors[UK].capability: 5\n", "expected a list of values or a range"),
     ("model: nosuchmodel\n", "unknown model"),
     ("options:\n  nosuchoption: [1]\n", "no option"),
     ("colour: red\n", "Extra inputs"),
@@ -90,6 +91,16 @@ def test_bad_specs_give_clear_errors(tmp_path, emission_path, body, message):
     with pytest.raises(ScenarioError) as err:
         plan(spec)
     assert any(message in str(p) for p in err.value.problems), err.value.problems
+
+
+def test_a_bad_range_names_its_key_and_line_and_only_the_form_written(tmp_path, emission_path):
+    spec = write_spec(tmp_path, emission_path, "parameters:\n  actors[UK].capability: "
+                      "{low: 0.1, hihg: 0.2}\n")
+    with pytest.raises(ScenarioError) as err:
+        plan(spec)
+    got = {(p.path, p.line) for p in err.value.problems}
+    assert got == {("parameters.actors[UK].capability.high", 3),
+                   ("parameters.actors[UK].capability.hihg", 3)}, err.value.problems
 
 
 def test_spec_problems_carry_their_line_and_aliases_are_refused(tmp_path, emission_path):

@@ -258,8 +258,32 @@ def read_spec(path: str | Path) -> SweepSpec:
     try:
         return SweepSpec.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        problems: dict[tuple[str, str], Problem] = {}
         for e in exc.errors():
-            where = field_path(e["loc"])
-            problems.append(Problem(e["msg"], where, line_of(lines, where), source))
-        raise ScenarioError(problems) from None
+            if e["loc"][0] in ("parameters", "options") and len(e["loc"]) > 1:
+                located = _value_error(data, e)
+                if located is None:
+                    continue
+                where, msg = located
+            else:
+                where, msg = field_path(e["loc"]), e["msg"]
+            problems.setdefault((where, msg), Problem(msg, where, line_of(lines, where), source))
+        raise ScenarioError(list(problems.values())) from None
+
+
+def _value_error(data: dict[str, Any], err: Any) -> tuple[str, str] | None:
+    """Where and what an error in a ``parameters`` or ``options`` value is, in the user's
+    terms: pydantic tries both forms of a value (a list, a range) and reports each; keep the
+    form the user wrote, name the key as written (``actors[UK].capability``), and say what is
+    expected when the value is neither. None for the report of the form not written."""
+    loc = err["loc"]
+    raw = (data.get(loc[0]) or {}).get(loc[1])
+    base = f"{loc[0]}.{loc[1]}"
+    if not isinstance(raw, dict | list):
+        return base, ("expected a list of values or a range {low: ..., high: ..., steps: ...}, "
+                      f"not {type(raw).__name__} {raw!r}")
+    branch = str(loc[2]) if len(loc) > 2 else ""
+    if branch.startswith("list") != isinstance(raw, list):
+        return None
+    rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[3:])
+    return base + rest, err["msg"]
