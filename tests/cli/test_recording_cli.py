@@ -35,6 +35,9 @@ def test_forecast_is_recorded_next_to_the_scenario(scenario):
     assert len(runs) == 1 and runs[0]["model"] == "compromise" and runs[0]["seed"] == 3
     listed = CliRunner().invoke(app, ["runs", "list", "--store", str(store)])
     assert listed.exit_code == 0 and runs[0]["run_id"] in listed.output
+    # one line per run, even at 80 columns: the scenario name gives way, not the columns
+    (line,) = [x for x in listed.output.splitlines() if runs[0]["run_id"] in x]
+    assert "compromise" in line and runs[0]["scenario_name"][:5] in line
 
 
 def test_no_record_and_the_environment_switch_leave_no_store(scenario, monkeypatch):

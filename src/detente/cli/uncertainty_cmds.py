@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -138,15 +139,21 @@ def runs_list(store: StoreOpt = Path("detente.duckdb"),
     if json_out:
         print_json(rows)
         return
-    table = Table(title=f"runs in {store}",
+    table = Table(title=f"runs in {store}", box=box.SIMPLE_HEAD, pad_edge=False,
                   caption="a sweep cell's run id is the sweep id and the cell number")
-    table.add_column("run", no_wrap=True)
-    table.add_column("time", min_width=16, no_wrap=True)
-    for col in ("model", "seed", "draws", "scenario"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(r["run_id"], str(r["created"])[:16].replace("T", " "), r["model"],
-                      str(r["seed"]), str(r["draws"]), r["scenario_name"] or "")
+    cells = [(r["run_id"], str(r["created"])[:16].replace("T", " "), r["model"], str(r["seed"]),
+              str(r["draws"]), r["scenario_name"] or "") for r in rows]
+    # one line per run: every column keeps its width, the scenario name gives way
+    widths = [max([len(col), *(len(c[k]) for c in cells)])
+              for k, col in enumerate(("run", "time", "model", "seed", "draws"))]
+    for k, col in enumerate(("run", "time", "model", "seed", "draws")):
+        table.add_column(col, no_wrap=True, justify="right" if k > 2 else "left",
+                         min_width=widths[k])
+    table.add_column("scenario", no_wrap=True)
+    room = max(console.width - sum(widths) - 3 * len(widths) - 2, 8)  # 3: the column gaps
+    for c in cells:
+        name = c[-1] if len(c[-1]) <= room else c[-1][:room - 1] + "…"
+        table.add_row(*c[:-1], name)
     console.print(table)
 
 
