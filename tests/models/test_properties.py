@@ -31,6 +31,12 @@ MAX_ROUNDS = 3
 EXEMPT: dict[tuple[str, str], str] = {
     ("best", "range"): "it may pick the reference point, which can lie outside the "
                        "positions (tests/models/test_choice.py: the forecast is a candidate)",
+    ("smp", "capability scale"): "KTAB's coalition strength adds an absolute floor to the "
+                                 "capability-weighted votes (C_ab = 1e-8 + sum of votes), so "
+                                 "a contest the votes leave near a tie depends on the "
+                                 "capability scale (KTAB's 0-100 influence); hypothesis found "
+                                 "17.31 vs 17.32 at capabilities x 0.01. It keeps the range "
+                                 "property and matches KTAB's runs (tests/models/test_smp.py)",
 }
 # (model, property) -> what hypothesis found; marked xfail (not strict) so the suite stays
 # green while the model's owner looks at it, and turns into a pass once it is fixed
