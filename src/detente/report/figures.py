@@ -10,9 +10,7 @@ the non-interactive Agg backend so the library never opens a window.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from detente.report.charts import actor_weights
 from detente.report.collect import ReportData
 from detente.report.more_figures import simulation_figures, uncertainty_figures
 from detente.report.svg import colour
+from detente.scenario.io import write_atomic
 
 FIGURE_FORMATS = ("png", "pdf")
 
@@ -37,21 +36,6 @@ def _pyplot() -> Any:
     # a report holds dozens of figures, all closed by write_figures once saved
     plt.rcParams["figure.max_open_warning"] = 0
     return plt
-
-
-def write_bytes_atomic(path: Path, payload: bytes) -> None:
-    """Write ``payload`` so readers see the old file or the new one, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def figures(data: ReportData) -> list[tuple[str, Any]]:
@@ -130,7 +114,7 @@ def write_figures(data: ReportData, path: str | Path, fmt: str) -> list[Path]:
             with PdfPages(buf) as pdf:
                 for _, fig in figs:
                     pdf.savefig(fig)
-            write_bytes_atomic(target, buf.getvalue())
+            write_atomic(target, buf.getvalue())
             written.append(target)
         else:
             if target.exists() and not target.is_dir():
@@ -140,7 +124,7 @@ def write_figures(data: ReportData, path: str | Path, fmt: str) -> list[Path]:
                 buf = io.BytesIO()
                 fig.savefig(buf, format="png", dpi=150)
                 file = target / f"{_slug(slug)}.png"
-                write_bytes_atomic(file, buf.getvalue())
+                write_atomic(file, buf.getvalue())
                 written.append(file)
     finally:
         for _, fig in figs:

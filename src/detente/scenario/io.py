@@ -89,16 +89,30 @@ def load_scenario(path: str | Path, fmt: str | None = None) -> Scenario:
     return f.read(text, str(path))
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()  # read once at import, while nothing else runs
+
+
+def write_atomic(path: str | Path, content: str | bytes) -> None:
+    """Write ``content`` to ``path`` so that readers see the old file or the new one, never
+    half. The file gets the permissions a plain write would give: those of the file it
+    replaces, or 0666 less the umask for a new one (not the temporary file's 0600)."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
+    mode = p.stat().st_mode & 0o7777 if p.exists() else 0o666 & ~_UMASK
+    payload = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, p)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

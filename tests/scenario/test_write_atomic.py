@@ -1,0 +1,38 @@
+"""Output files are written whole (old or new, never half) and with ordinary permissions."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from detente.scenario import io
+from detente.scenario.io import write_atomic
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_file_gets_the_umask_permissions_not_the_temporary_files(tmp_path):
+    target = tmp_path / "out" / "report.json"
+    write_atomic(target, "{}\n")
+    assert target.read_text() == "{}\n"
+    assert _mode(target) == 0o666 & ~io._UMASK  # mkstemp's temporary file is 0600
+    assert [p.name for p in target.parent.iterdir()] == ["report.json"]  # no temporary left
+
+
+def test_a_replaced_file_keeps_its_permissions_and_bytes_are_written_as_given(tmp_path):
+    target = tmp_path / "figure.png"
+    target.write_bytes(b"old")
+    target.chmod(0o640)
+    write_atomic(target, b"\x89PNG\r\n")
+    assert target.read_bytes() == b"\x89PNG\r\n" and _mode(target) == 0o640
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    target = tmp_path / "a.txt"
+    target.write_text("old")
+    with pytest.raises(TypeError):
+        write_atomic(target, 3.5)  # type: ignore[arg-type]
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["a.txt"]
