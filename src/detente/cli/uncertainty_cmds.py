@@ -144,11 +144,11 @@ def runs_list(store: StoreOpt = Path("detente.duckdb"),
     cells = [(r["run_id"], str(r["created"])[:16].replace("T", " "), r["model"], str(r["seed"]),
               str(r["draws"]), r["scenario_name"] or "") for r in rows]
     # one line per run: every column keeps its width, the scenario name gives way
-    widths = [max([len(col), *(len(c[k]) for c in cells)])
-              for k, col in enumerate(("run", "time", "model", "seed", "draws"))]
-    for k, col in enumerate(("run", "time", "model", "seed", "draws")):
-        table.add_column(col, no_wrap=True, justify="right" if k > 2 else "left",
-                         min_width=widths[k])
+    fixed = ("run", "time", "model", "seed", "draws")
+    widths = [max([len(col), *(len(c[k]) for c in cells)]) for k, col in enumerate(fixed)]
+    for col, width in zip(fixed, widths, strict=True):
+        table.add_column(col, no_wrap=True, min_width=width,
+                         justify="right" if col in ("seed", "draws") else "left")
     table.add_column("scenario", no_wrap=True)
     room = max(console.width - sum(widths) - 3 * len(widths) - 2, 8)  # 3: the column gaps
     for c in cells:

@@ -53,7 +53,7 @@ need metadata the scenario format does not carry.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -254,15 +254,13 @@ def options_to_json(opts: ChoiceOptions, meta: dict[str, Any]) -> str:
 
 def load_shipped() -> tuple[ChoiceOptions, dict[str, Any]]:
     """The shipped fit and its metadata (unfitted options if the file is absent)."""
-    data = read_shipped(PARAMS_FILE)
-    if data is None:
+    shipped = read_shipped(PARAMS_FILE, ChoiceOptions)
+    if shipped is None:
         return ChoiceOptions(), {"fitted": False}
-    known = {f.name for f in fields(ChoiceOptions)}
-    params = {k: v for k, v in data["parameters"].items() if k in known}
+    params, meta = shipped
     for key in ("penalties", "temperatures", "feature_mean", "feature_scale"):
         params[key] = tuple(params.get(key, ()))
     params["coefficients"] = tuple(tuple(r) for r in params.get("coefficients", ()))
-    meta = {k: v for k, v in data.items() if k != "parameters"}
     return ChoiceOptions(**params), meta
 
 

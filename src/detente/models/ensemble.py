@@ -56,7 +56,7 @@ far from the 21.5 target, so ``best`` was left unchanged.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -223,12 +223,11 @@ def options_to_json(opts: BestOptions, meta: dict[str, Any]) -> str:
 
 def load_shipped() -> tuple[BestOptions, dict[str, Any]]:
     """The parameters shipped with the package and their metadata (compromise if absent)."""
-    data = read_shipped(PARAMS_FILE)
-    if data is None:
+    shipped = read_shipped(PARAMS_FILE, BestOptions)
+    if shipped is None:
         return BestOptions(), {"fitted": False}
-    known = {f.name for f in fields(BestOptions)}
-    params = {k: v for k, v in data["parameters"].items() if k in known}
-    return BestOptions(**params), {k: v for k, v in data.items() if k != "parameters"}
+    params, meta = shipped
+    return BestOptions(**params), meta
 
 
 SHIPPED, SHIPPED_META = load_shipped()

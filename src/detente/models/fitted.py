@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from dataclasses import fields
 from importlib import resources
 from types import ModuleType
 from typing import Any
@@ -51,9 +52,14 @@ def interval_extras(arrays: ScenarioArrays, forecast: np.ndarray, dispersion: np
             for k, issue in enumerate(arrays.issue_ids)}
 
 
-def read_shipped(params_file: str) -> dict[str, Any] | None:
-    """The parsed shipped parameter file, or None if the package has none."""
+def read_shipped(params_file: str,
+                 options_type: type) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The shipped parameter file as (the parameters ``options_type`` knows, the metadata),
+    or None if the package has none. Unknown parameters (from another version) are dropped."""
     try:
-        return json.loads(resources.files("detente.data").joinpath(params_file).read_text())
+        data = json.loads(resources.files("detente.data").joinpath(params_file).read_text())
     except (FileNotFoundError, ModuleNotFoundError):
         return None
+    known = {f.name for f in fields(options_type)}
+    params = {k: v for k, v in data["parameters"].items() if k in known}
+    return params, {k: v for k, v in data.items() if k != "parameters"}

@@ -115,6 +115,7 @@ def coded_behaviour(scenario: Scenario, actor_ids: tuple[str, ...]) -> dict[str,
     """(A,) coded values of the behavioural parameters that may be drawn (beta filled in)."""
     actors = {a.id: a for a in scenario.actors}
     beh = [actors[a].behaviour for a in actor_ids]
+
     def coded(b: ActorBehaviour, name: str) -> float:
         value = getattr(b, name)
         return float(default_beta(b.strategy) if name == "beta" and value is None else value)
