@@ -79,3 +79,39 @@ def test_missing_outcomes_exit_2(flagship_path):
     result = runner.invoke(app, ["backtest", str(flagship_path)])
     assert result.exit_code == 2
     assert "no issue has a known outcome" in result.stderr
+
+
+def test_backtests_are_recorded_in_a_named_or_existing_store(deu_file, monkeypatch):
+    from detente.store import RunStore
+
+    monkeypatch.setenv("DETENTE_RECORD", "1")  # the suite turns recording off
+    default = deu_file.parent / "detente.duckdb"
+    plain = runner.invoke(app, ["backtest", str(deu_file), "-m", "median", "--json"])
+    assert plain.exit_code == 0 and not default.exists()  # no store there: none created
+
+    named = deu_file.parent / "named.duckdb"
+    res = runner.invoke(app, ["backtest", str(deu_file), "-m", "median", "--cv", "2",
+                              "--store", str(named)])
+    assert res.exit_code == 0, res.output
+    assert "recorded backtest" in res.stdout
+    with RunStore(named, read_only=True) as st:
+        (run,) = st.runs(kind="backtest")
+        rows = st.results(run["run_id"])
+    printed = json.loads(plain.stdout)
+    summary = run["summary"]
+    assert run["model"] == "median" and summary["backtest"]["mae"] == pytest.approx(
+        printed["mae"])
+    assert summary["backtest"]["cross_validation"]["folds"] == 2
+    assert summary["issues"]["a"]["outcome"] == pytest.approx(30.0)
+    assert list(rows["issue"]) == ["a", "b"] and rows["actor"].isna().all()
+    assert list(rows["value"]) == pytest.approx([summary["issues"][i]["forecast"]
+                                                 for i in ("a", "b")])
+
+    RunStore(default).close()  # a store next to the data: used without --store
+    res = runner.invoke(app, ["backtest", str(deu_file), "-m", "all", "--json"])
+    assert res.exit_code == 0
+    with RunStore(default, read_only=True) as st:
+        assert len(st.runs(kind="backtest")) == len(models()) and not st.runs(kind="forecast")
+    res = runner.invoke(app, ["backtest", str(deu_file), "--no-record"])
+    with RunStore(default, read_only=True) as st:
+        assert len(st.runs()) == len(models())

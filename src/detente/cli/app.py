@@ -68,17 +68,21 @@ Command = Callable[..., Any]
 RECORD_ENV = "DETENTE_RECORD"
 
 
-def record_run(file: Any, store: Any, record: bool,
-               write: Callable[[Any], list[str]]) -> tuple[list[str], Any]:
+def record_run(file: Any, store: Any, record: bool, write: Callable[[Any], list[str]],
+               only_existing: bool = False) -> tuple[list[str], Any]:
     """Record a finished run: in ``store`` if named (errors are fatal), else, when ``record``
     is on, in ``detente.duckdb`` next to the scenario, where a store that cannot be written
     (read-only folder, another process holding it) only warns, so the forecast is not lost.
-    Returns the run ids and the store path (empty and None when nothing was recorded)."""
+    ``only_existing``: the default store is used only if it exists already (backtests, whose
+    data often lie in a shared folder). Returns the run ids and the store path (empty and None
+    when nothing was recorded)."""
     from detente.store import RunStore, StoreError, default_store_path
 
     if store is None and not record:
         return [], None
     path = store or default_store_path(file)
+    if store is None and only_existing and not path.exists():
+        return [], None
     try:
         with RunStore(path) as st:
             return write(st), path

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from detente.cli.app import app, console, fmt_num, print_json, user_errors
+from detente.cli.app import (
+    RECORD_ENV,
+    app,
+    console,
+    fmt_num,
+    print_json,
+    record_run,
+    user_errors,
+)
 from detente.evaluation.backtest import BacktestResult, backtest, load_dataset, usable_issues
 from detente.evaluation.crossval import CVReport, cross_validate
 from detente.models import models
 from detente.scenario.arrays import to_arrays
+from detente.scenario.model import Scenario
 
 
 @app.command("backtest")
@@ -34,11 +43,19 @@ def backtest_cmd(
     detail: Annotated[bool, typer.Option(
         "--detail", help="with --json: add preset, share beating compromise, skipped issues "
                          "and per-issue errors")] = False,
+    store: Annotated[Path | None, typer.Option(
+        help="record the backtest in this DuckDB run store")] = None,
+    record: Annotated[bool, typer.Option(
+        envvar=RECORD_ENV,
+        help="record the backtest in the run store: the one --store names, else "
+             "detente.duckdb next to the data file if that store exists")] = True,
 ) -> None:
     """Run models on every issue with a known outcome; report MAE, RMSE and median error.
 
     An issue counts when at least 3 actors have a position and a salience and its outcome is
-    on the issue's scale. Rows of a DEU file run as separate one-issue cases.
+    on the issue's scale. Rows of a DEU file run as separate one-issue cases. Each model's
+    backtest is recorded (kind ``backtest``: metrics, per-issue forecast and outcome) in the run
+    store named by --store, or in detente.duckdb next to the data file when one is there.
     """
     with user_errors():
         sc, cases = load_dataset(file, fmt)
@@ -52,6 +69,9 @@ def backtest_cmd(
                 [m for m in names if m not in _SLOW] + ["best"] if model == "all" else names)
                 if n != "compromise"]
             report = cross_validate(sc, arrays, list(dict.fromkeys(cv_models)), cv, seed)
+        ids, store_path = record_run(file, store, record,
+                                     lambda st: _record(st, sc, results, seed, str(file), report),
+                                     only_existing=True)
     if json_out:
         items = [r.to_dict(detail) for r in results]
         out = items[0] if model != "all" else {"models": items}
@@ -62,6 +82,22 @@ def backtest_cmd(
     _print_table(str(file), capability, results)
     if report is not None:
         _print_cv(report)
+    if store_path is not None:
+        console.print(f"recorded backtest {', '.join(ids)} in {store_path}")
+
+
+def _record(store: Any, sc: Scenario, results: list[BacktestResult], seed: int, source: str,
+            report: CVReport | None) -> list[str]:
+    """Record each model's backtest, with its cross-validation figures when it has them."""
+    from detente.store import record_backtest
+
+    cv = {} if report is None else {m.model: m.to_dict() for m in report.models}
+    head = {} if report is None else {k: v for k, v in report.to_dict().items()
+                                      if k in ("folds", "seed", "grouped_by", "interval_level")}
+    return [record_backtest(store, sc, r, seed,
+                            {"source": source} | ({"cross_validation": head | cv[r.model]}
+                                                  if r.model in cv else {}))
+            for r in results]
 
 
 # too slow to run in every fold of a cross-validation over hundreds of cases

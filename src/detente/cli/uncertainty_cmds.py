@@ -129,13 +129,15 @@ app.add_typer(runs_app, name="runs")
 @runs_app.command("list")
 def runs_list(store: StoreOpt = Path("detente.duckdb"),
               sweep_id: Annotated[str | None, typer.Option("--sweep")] = None,
+              kind: Annotated[str | None, typer.Option(
+                  help="only runs of this kind: forecast, simulation, sweep or backtest")] = None,
               limit: Annotated[int, typer.Option(min=1)] = 50,
               json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """List recorded runs, newest first."""
+    """List recorded runs, newest first (``--json`` gives each run's kind and summary)."""
     from detente.store import RunStore
 
     with user_errors(), RunStore(store, read_only=True) as st:
-        rows = st.runs(limit, sweep_id)
+        rows = st.runs(limit, sweep_id, kind)
     if json_out:
         print_json(rows)
         return
@@ -173,7 +175,11 @@ def runs_show(run_id: str, store: StoreOpt = Path("detente.duckdb"),
                 "sweep_id", "cell_index", "params"):
         if run.get(key) is not None:
             console.print(f"[bold]{key}[/bold]: {run[key]}", highlight=False)
-    issues = (run.get("summary") or {}).get("issues", {})
+    summary = run.get("summary") or {}
+    for key, value in summary.get("backtest", {}).items():
+        if key not in run:  # model, preset and capability are printed above
+            console.print(f"[bold]{key}[/bold]: {_plain(value)}", highlight=False)
+    issues = summary.get("issues", {})
     table = Table(title="forecast")
     qnames = sorted({k for v in issues.values() for k in v if k != "forecast"})
     for col in ("issue", "forecast", *qnames):
@@ -181,6 +187,13 @@ def runs_show(run_id: str, store: StoreOpt = Path("detente.duckdb"),
     for iid, v in issues.items():
         table.add_row(iid, fmt_num(v.get("forecast")), *[fmt_num(v.get(q)) for q in qnames])
     console.print(table)
+
+
+def _plain(value: object) -> str:
+    """A summary value for the terminal: numbers to 2 decimals, dicts as ``key value, ...``."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_plain(v)}" for k, v in value.items())
+    return fmt_num(value) if isinstance(value, float) else str(value)
 
 
 @runs_app.command("export")

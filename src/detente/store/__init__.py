@@ -1,12 +1,15 @@
 """The DuckDB run store: runs, their scenario and their results in long format.
 
 :mod:`.runstore` opens the file and reads and writes it; :mod:`.rows` turns a model's batched
-output into long-format rows; :func:`record_result` records one finished run.
+output into long-format rows; :func:`record_result` records one finished run and
+:func:`record_backtest` one model's backtest.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from detente.models.base import ModelOutput
 from detente.result import ForecastResult
@@ -22,8 +25,11 @@ from detente.store.runstore import (
     scenario_hash,
 )
 
+if TYPE_CHECKING:
+    from detente.evaluation.backtest import BacktestResult
+
 __all__ = ["DEFAULT_NAME", "RunRecord", "RunStore", "StoreError", "default_store_path",
-           "record_result", "scenario_hash", "summary_of"]
+           "record_backtest", "record_result", "scenario_hash", "summary_of"]
 
 
 def summary_of(result: ForecastResult) -> dict[str, Any]:
@@ -44,4 +50,26 @@ def record_result(store: RunStore, sc: Scenario, arrays: ScenarioArrays, out: Mo
                        capability=result.capability, options=result.options, seed=seed,
                        draws=result.draws, rounds=int(out.trajectory.shape[1] - 1), kind=kind,
                        summary=summary, **cell)
+    return store.record(record, rows)
+
+
+def record_backtest(store: RunStore, sc: Scenario, result: BacktestResult, seed: int,
+                    extra: dict[str, Any] | None = None) -> str:
+    """Record one model's backtest (kind ``backtest``) in one transaction.
+
+    The summary holds the error metrics (as ``detente backtest --json --detail`` prints them,
+    plus ``extra``, e.g. the model's cross-validation figures) and, per issue, the forecast
+    and the outcome, so ``detente runs show`` lists both; the rows hold each issue's forecast
+    (actor NULL, draw 0, round 0).
+    """
+    metrics = {k: v for k, v in result.to_dict(detail=True).items() if k != "issues"}
+    issues = {e.issue: {"forecast": e.forecast, "outcome": e.outcome} for e in result.issues}
+    rows = pd.DataFrame({"draw": 0, "round": 0, "actor": None,
+                         "issue": [e.issue for e in result.issues],
+                         "value": [e.forecast for e in result.issues]},
+                        columns=["draw", "round", "actor", "issue", "value"])
+    record = RunRecord(scenario=sc, model=result.model, preset=result.preset,
+                       capability=result.capability, options={}, seed=seed, draws=1, rounds=0,
+                       kind="backtest",
+                       summary={"backtest": metrics | (extra or {}), "issues": issues})
     return store.record(record, rows)

@@ -3,7 +3,8 @@
 Tables:
 
 ``scenarios``  hash (sha256 of the scenario's canonical JSON), name, content (that JSON)
-``runs``       one row per run: id, time, kind (forecast, sweep), scenario hash and name,
+``runs``       one row per run: id, time, kind (forecast, simulation, sweep, backtest),
+               scenario hash and name,
                model, preset, capability coding, options (JSON), seed, draws, rounds,
                detente version, sweep id, cell key and index, cell parameters (JSON) and a
                JSON summary (per-issue forecast and quantiles)
@@ -198,15 +199,19 @@ class RunStore:
         names = {r[0] for r in self.con.execute("SHOW TABLES").fetchall()}
         return {"runs", "results"} <= names
 
-    def runs(self, limit: int | None = None, sweep_id: str | None = None) -> list[dict[str, Any]]:
-        """Run metadata, newest first."""
+    def runs(self, limit: int | None = None, sweep_id: str | None = None,
+             kind: str | None = None) -> list[dict[str, Any]]:
+        """Run metadata, newest first; only one sweep's or one kind's runs if given."""
         if not self._has_tables():
             return []
         sql = f"SELECT {', '.join(RUN_COLUMNS)} FROM runs"
-        args: list[Any] = []
-        if sweep_id is not None:
-            sql += " WHERE sweep_id = ?"
-            args.append(sweep_id)
+        where, args = [], []
+        for column, value in (("sweep_id", sweep_id), ("kind", kind)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY created DESC, cell_index DESC"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
