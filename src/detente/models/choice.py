@@ -30,8 +30,8 @@ out-of-fold residuals (:func:`detente.evaluation.crossval.fit_calibrated`).
 Fitted on the public DEU split (equal capability, salience / 100) and shipped in
 ``detente/data/choice_model.json`` (refit with ``scripts/fit_best_model.py``); never fitted at
 run time. Grouped 10-fold cross-validation by proposal (README): MAE 21.88 / 22.14 / 21.81
-(seeds 0/1/2) against the compromise model's 23.69, 80% intervals covering 79-81%; short of
-the 21.5 target of issue 7. Caveats: the temperature grid and the candidate set were chosen
+(seeds 0/1/2; mean 22.08, range 21.79-22.47 over seeds 0-9) against the compromise model's
+23.69, 80% intervals covering 79-81%; short of the 21.5 target of issue 7. Caveats: the temperature grid and the candidate set were chosen
 among a few variants on the same folds (0, 50, 100 and the setter-parliament midpoint as
 extra candidates gave 22.73; 50 alone cost 0.1), so the gain may be slightly optimistic. With
 lam and tau chosen per fold by an inner grouped CV (no grid average) the figure is 22.40 /
@@ -47,7 +47,14 @@ procedure and voting-rule interactions (reference point x unanimity, Commission 
 consultation, Parliament x co-decision) and Council vote-weight features (Nice-treaty votes at
 the candidate, votes preferring it to the reference point, a qualified-majority indicator)
 gave 22.01-22.13 (no better), and the range midpoint as a candidate 22.56; these would also
-need metadata the scenario format does not carry.
+need metadata the scenario format does not carry. Later, on seeds 0-9 (present model 22.08):
+the distance of a candidate to other models' forecasts (smp, challenge, procedural, nash;
+21.95-22.36 on seeds 0-2), a candidate being the lowest or highest position or the setter's
+and parliament's common one (22.03-22.06), the most salient actor's position, two or more
+actors at it, majority indicators (21.94-22.14 on seeds 0-2), bagging over bootstrapped
+proposals (21.99-22.05), shrinking towards the compromise (22.10-22.26), a Gaussian or
+exact-match soft target (22.15-22.27) and down-weighting proposals with many issues
+(22.57-22.86): all within the spread between seeds, or worse.
 """
 
 from __future__ import annotations
