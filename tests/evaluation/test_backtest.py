@@ -96,3 +96,20 @@ def test_deu_public_split_reference_figures(anchors):
     assert median.summary.mae == pytest.approx(28.57, abs=0.005)
     assert abs(median.summary.mae - 28.38) < 0.25
     assert 0 < median.beats_baseline < 1
+
+
+def test_preset_all_backtests_every_preset_of_each_model():
+    sc = deu('"a"\t0\t50\t100\t\t100\t100\t50\t\t\t30',
+             '"b"\t0\t50\t100\t\t100\t100\t50\t\t\t60')
+    results = backtest(sc, ["compromise", "nash", "challenge"], preset="all", cases=True)
+    assert [(r.model, r.preset) for r in results] == [
+        ("compromise", "default"), ("nash", "default"), ("nash", "salience"),
+        ("challenge", "scholz-code"), ("challenge", "paper")]
+    for r in results:  # each preset ran with its own options: same as asking for it alone
+        (alone,) = backtest(sc, [r.model], preset=r.preset, cases=True)
+        assert alone.summary.mae == r.summary.mae
+    # the preset is named where it is not the default, so the JSON rows stay distinct
+    assert [r.label for r in results[2:4]] == ["nash (salience)", "challenge"]
+    assert results[2].to_dict()["preset"] == "salience" and "preset" not in results[1].to_dict()
+    with pytest.raises(OptionError, match="presets: default, salience"):
+        backtest(sc, ["nash"], preset="paper")

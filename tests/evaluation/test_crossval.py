@@ -69,3 +69,14 @@ def test_public_split_reference_and_coverage(deu_public):
     assert len(report.fold_parameters) == 10
     # out of sample the fitted model beats the compromise model (README: 21.88 vs 23.69)
     assert best.summary.mae < comp.summary.mae - 1.0
+
+
+def test_cross_validation_runs_the_preset_it_reports(deu_public):
+    sc, arrays = deu_public
+    sub = arrays.subset_issues(list(arrays.issue_ids)[:60])
+    report = cross_validate(sc, sub, ["compromise", "nash"], k=3, seed=0, preset="all")
+    labels = [m.label for m in report.models]
+    assert labels == ["compromise", "nash", "nash (salience)"]
+    default, salience = report.models[1:]
+    assert default.summary.mae != salience.summary.mae  # not the default preset twice
+    assert report.to_dict()["models"][2]["preset"] == "salience"

@@ -34,7 +34,8 @@ def backtest_cmd(
     capability: Annotated[str, typer.Option(
         help="capability coding: default, equal, or a named coding (DEU: gdp)")] = "default",
     preset: Annotated[str | None, typer.Option(
-        help="named option set (with --model all: for the models that have it)")] = None,
+        help="named option set (with --model all: for the models that have it); 'all': "
+             "every preset of each model")] = None,
     seed: Annotated[int, typer.Option(help="seed of the random generator")] = 0,
     cv: Annotated[int | None, typer.Option(
         "--cv", help="also cross-validate K folds grouped by proposal (best refitted per "
@@ -68,13 +69,14 @@ def backtest_cmd(
             cv_models = ["compromise"] + [n for n in (
                 [m for m in names if m not in _SLOW] + ["best"] if model == "all" else names)
                 if n != "compromise"]
-            report = cross_validate(sc, arrays, list(dict.fromkeys(cv_models)), cv, seed)
+            report = cross_validate(sc, arrays, list(dict.fromkeys(cv_models)), cv, seed,
+                                    preset=preset)
         ids, store_path = record_run(file, store, record,
                                      lambda st: _record(st, sc, results, seed, str(file), report),
                                      only_existing=True)
     if json_out:
         items = [r.to_dict(detail) for r in results]
-        out = items[0] if model != "all" else {"models": items}
+        out = items[0] if model != "all" and len(items) == 1 else {"models": items}
         if report is not None:
             out = out | {"cross_validation": report.to_dict()}
         print_json(out)
@@ -91,12 +93,12 @@ def _record(store: Any, sc: Scenario, results: list[BacktestResult], seed: int, 
     """Record each model's backtest, with its cross-validation figures when it has them."""
     from detente.store import record_backtest
 
-    cv = {} if report is None else {m.model: m.to_dict() for m in report.models}
+    cv = {} if report is None else {m.label: m.to_dict() for m in report.models}
     head = {} if report is None else {k: v for k, v in report.to_dict().items()
                                       if k in ("folds", "seed", "grouped_by", "interval_level")}
     return [record_backtest(store, sc, r, seed,
-                            {"source": source} | ({"cross_validation": head | cv[r.model]}
-                                                  if r.model in cv else {}))
+                            {"source": source} | ({"cross_validation": head | cv[r.label]}
+                                                  if r.label in cv else {}))
             for r in results]
 
 
@@ -113,7 +115,7 @@ def _print_cv(report: CVReport) -> None:
         table.add_column(name, justify="left" if name == "model" else "right")
     for m in report.models:
         beats = "—" if m.beats_compromise is None else f"{100 * m.beats_compromise:.0f}%"
-        table.add_row(m.model, fmt_num(m.summary.mae), fmt_num(m.summary.rmse),
+        table.add_row(m.label, fmt_num(m.summary.mae), fmt_num(m.summary.rmse),
                       f"{100 * m.coverage:.1f}%", fmt_num(m.mean_width), beats)
     console.print(table)
 
@@ -123,18 +125,17 @@ def _print_table(title: str, capability: str, results: list[BacktestResult]) -> 
     for name in ("model", "issues", "MAE", "RMSE", "median AE", "beats compromise"):
         table.add_column(name, justify="left" if name == "model" else "right")
     for r in results:
-        label = r.model if r.preset == "default" else f"{r.model} ({r.preset})"
         beats = "—" if r.beats_baseline is None else f"{100 * r.beats_baseline:.0f}%"
         s = r.summary
-        table.add_row(label, str(s.n), fmt_num(s.mae), fmt_num(s.rmse), fmt_num(s.median_ae),
+        table.add_row(r.label, str(s.n), fmt_num(s.mae), fmt_num(s.rmse), fmt_num(s.median_ae),
                       beats)
     console.print(table)
     for r in results:
         if r.coverage is not None:
-            console.print(f"{r.model}: 80% intervals contain {100 * r.coverage:.1f}% of "
+            console.print(f"{r.label}: 80% intervals contain {100 * r.coverage:.1f}% of "
                           "outcomes")
         for note in r.notes:
-            console.print(f"{r.model}: {note}")
+            console.print(f"{r.label}: {note}")
     skipped = results[0].skipped
     if skipped:
         console.print("left out: " + ", ".join(f"{n} issues with {why}"

@@ -61,11 +61,20 @@ class BacktestResult:
     coverage: float | None = None  # share of outcomes inside the model's interval, if any
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def label(self) -> str:
+        """The model's name, with its preset when that is not the default."""
+        default = get_model(self.model).default_preset
+        return self.model if self.preset == default else f"{self.model} ({self.preset})"
+
     def to_dict(self, detail: bool = False) -> dict[str, Any]:
-        """The JSON object ``detente backtest --json`` prints (more keys with ``detail``)."""
+        """The JSON object ``detente backtest --json`` prints (more keys with ``detail``); the
+        preset is named when it is not the model's default."""
         s = self.summary
-        out: dict[str, Any] = {"model": self.model, "n_issues": s.n, "mae": s.mae,
-                               "rmse": s.rmse, "median_ae": s.median_ae}
+        out: dict[str, Any] = {"model": self.model}
+        if self.label != self.model and not detail:
+            out["preset"] = self.preset
+        out |= {"n_issues": s.n, "mae": s.mae, "rmse": s.rmse, "median_ae": s.median_ae}
         if self.coverage is not None:
             out["interval_coverage"] = self.coverage
         if self.notes:
@@ -165,9 +174,10 @@ def backtest(sc: Scenario, models: list[str], preset: str | None = None,
              source: str = "") -> list[BacktestResult]:
     """Backtest each of ``models`` on the usable issues of ``sc``.
 
-    ``preset`` applies to every model that has it (others use their default preset);
-    ``cases`` runs each issue on its own (see the module docstring). Raises ScenarioError when
-    no issue is usable and OptionError for an unknown model, preset or capability coding.
+    ``preset`` applies to every model that has it (others use their default preset); ``"all"``
+    backtests every preset of every model, in the order the models list them. ``cases`` runs
+    each issue on its own (see the module docstring). Raises ScenarioError when no issue is
+    usable and OptionError for an unknown model, preset or capability coding.
     """
     arrays = to_arrays(sc, capability)
     issue_ids = _check_usable(arrays, source)
@@ -178,11 +188,9 @@ def backtest(sc: Scenario, models: list[str], preset: str | None = None,
     specs = [get_model(m) for m in models]
     baseline, _ = _forecasts(arrays, issue_ids, BASELINE, None, cases, seed)
     results = []
-    for spec in specs:
-        chosen = preset if preset is not None and preset in spec.presets else None
-        if preset is not None and len(specs) == 1 and chosen is None:
-            spec.options(preset)  # raises OptionError naming the presets
-        fc, refused = (baseline, {}) if spec.name == BASELINE else _forecasts(
+    for spec, chosen in model_presets(specs, preset):
+        fc, refused = (baseline, {}) if (spec.name, chosen) in (
+            (BASELINE, None), (BASELINE, spec.default_preset)) else _forecasts(
             arrays, issue_ids, spec.name, chosen, cases, seed)
         ok = ~np.isnan(fc)
         if not ok.any():
@@ -193,7 +201,7 @@ def backtest(sc: Scenario, models: list[str], preset: str | None = None,
         if (~ok).sum() > sum(refused.values()):
             why["no forecast from the model"] = int((~ok).sum()) - sum(refused.values())
         errors = fc[ok] - outcome[ok]
-        beats = None if spec.name == BASELINE else share_better(
+        beats = None if fc is baseline else share_better(
             errors, baseline[ok] - outcome[ok])
         cover, notes = _interval_check(sc, arrays, spec.name, chosen, issue_ids, ok, outcome)
         results.append(BacktestResult(
@@ -203,6 +211,17 @@ def backtest(sc: Scenario, models: list[str], preset: str | None = None,
                     in zip(issue_ids, fc, outcome, ok, strict=True) if good],
             beats_baseline=beats, skipped=why, coverage=cover, notes=notes))
     return results
+
+
+def model_presets(specs: list[Any], preset: str | None) -> list[tuple[Any, str | None]]:
+    """(model, preset) pairs to backtest: ``preset`` for each model that has it (None: the
+    default), every preset of each model for ``"all"``. A single model without the preset
+    raises OptionError naming its presets."""
+    if preset == "all":
+        return [(spec, name) for spec in specs for name in spec.presets]
+    if preset is not None and len(specs) == 1 and preset not in specs[0].presets:
+        specs[0].options(preset)  # raises OptionError naming the presets
+    return [(spec, preset if preset in spec.presets else None) for spec in specs]
 
 
 def _interval_check(sc: Scenario, arrays: ScenarioArrays, model: str, preset: str | None,

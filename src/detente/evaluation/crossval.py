@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 
 from detente.errors import OptionError
-from detente.evaluation.backtest import _forecasts
+from detente.evaluation.backtest import _forecasts, model_presets
 from detente.evaluation.calibration import conformal_quantile, coverage
 from detente.evaluation.metrics import ErrorSummary, summarise
-from detente.models import choice, ensemble
+from detente.models import choice, ensemble, get_model
 from detente.models.ensemble import BestOptions, Grid
 from detente.models.fitted import FITTED_MODELS, fitted_module, interval
 from detente.scenario.arrays import ScenarioArrays
@@ -132,10 +132,19 @@ class ModelCV:
     coverage: float  # share of held-out outcomes inside the nominal interval
     mean_width: float  # mean interval width on the issue scale
     beats_compromise: float | None = None
+    preset: str = "default"
+
+    @property
+    def label(self) -> str:
+        """The model's name, with its preset when that is not the default."""
+        default = get_model(self.model).default_preset
+        return self.model if self.preset == default else f"{self.model} ({self.preset})"
 
     def to_dict(self) -> dict[str, Any]:
         s = self.summary
-        return {"model": self.model, "n_issues": s.n, "cv_mae": s.mae, "cv_rmse": s.rmse,
+        named = {} if self.label == self.model else {"preset": self.preset}
+        return {"model": self.model, **named, "n_issues": s.n, "cv_mae": s.mae,
+                "cv_rmse": s.rmse,
                 "cv_median_ae": s.median_ae, "coverage": self.coverage,
                 "mean_interval_width": self.mean_width,
                 "beats_compromise": self.beats_compromise}
@@ -162,13 +171,15 @@ class CVReport:
 
 def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: int = 10,
                    seed: int = 0, level: float = ensemble.COVERAGE,
-                   grid: Grid | None = None) -> CVReport:
+                   grid: Grid | None = None, preset: str | None = None) -> CVReport:
     """Grouped ``k``-fold cross-validation of ``models`` on the issues of ``arrays``.
 
     ``arrays`` holds only usable issues (all with outcomes). ``best`` is refitted in each
     fold (weights on the training folds, interval quantile by an inner grouped CV on the
     training folds); other models run as fixed one-issue cases and their interval quantile
     (dispersion-scaled, as for ``best``) comes from the training folds' residuals.
+    ``preset`` as in :func:`detente.evaluation.backtest.backtest` (``"all"``: every preset).
+    The first entry is the baseline of ``beats_compromise`` when it is the compromise model.
     """
     ids = list(arrays.issue_ids)
     groups = proposal_groups(sc, ids)
@@ -179,7 +190,8 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
     results: list[ModelCV] = []
     fold_params: list[dict[str, Any]] = []
     baseline_err: np.ndarray | None = None
-    for name in models:
+    for spec, chosen in model_presets([get_model(m) for m in models], preset):
+        name = spec.name
         fc = np.empty(len(ids))
         lo = np.empty(len(ids))
         hi = np.empty(len(ids))
@@ -197,7 +209,7 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
                 m = folds == f
                 fc[m], lo[m], hi[m] = (test.to_issue_scale(v) for v in (p[0], low, high))
         else:
-            fc, refused = _forecasts(arrays, ids, name, None, True, seed)
+            fc, refused = _forecasts(arrays, ids, name, chosen, True, seed)
             if np.isnan(fc).any():
                 raise OptionError(f"model {name!r} gives no forecast on some issues "
                                   f"({next(iter(refused), 'no reason given')}); it cannot "
@@ -214,5 +226,5 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
         beats = (None if name == "compromise" or baseline_err is None
                  else float(np.mean(np.abs(err) < np.abs(baseline_err) - 1e-9)))
         results.append(ModelCV(name, summarise(err), coverage(lo, hi, y),
-                               float(np.mean(hi - lo)), beats))
+                               float(np.mean(hi - lo)), beats, chosen or spec.default_preset))
     return CVReport(k, seed, level, len(ids), len(set(groups)), results, fold_params)
