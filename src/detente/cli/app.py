@@ -66,6 +66,8 @@ Command = Callable[..., Any]
 
 
 RECORD_ENV = "DETENTE_RECORD"
+CAPABILITY_HELP = ("capability coding: default, equal, a named coding, or a table "
+                   "FILE.csv[:COLUMN] (an actor column and values)")
 
 
 def record_run(file: Any, store: Any, record: bool, write: Callable[[Any], list[str]],

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from detente.cli.app import (
+    CAPABILITY_HELP,
     RECORD_ENV,
     app,
     console,
@@ -21,6 +22,7 @@ from detente.evaluation.backtest import BacktestResult, backtest, load_dataset, 
 from detente.evaluation.crossval import CVReport, cross_validate
 from detente.models import models
 from detente.scenario.arrays import to_arrays
+from detente.scenario.capability_table import resolve_capability
 from detente.scenario.model import Scenario
 
 
@@ -32,7 +34,7 @@ def backtest_cmd(
     model: Annotated[str, typer.Option("--model", "-m",
                                        help="model name, or 'all'")] = "compromise",
     capability: Annotated[str, typer.Option(
-        help="capability coding: default, equal, or a named coding (DEU: gdp)")] = "default",
+        help=CAPABILITY_HELP + "; DEU files have gdp")] = "default",
     preset: Annotated[str | None, typer.Option(
         help="named option set (with --model all: for the models that have it); 'all': "
              "every preset of each model")] = None,
@@ -60,6 +62,7 @@ def backtest_cmd(
     """
     with user_errors():
         sc, cases = load_dataset(file, fmt)
+        sc, capability = resolve_capability(sc, capability)
         names = list(models()) if model == "all" else [model]
         results = backtest(sc, names, preset, capability, cases, seed, str(file))
         report = None

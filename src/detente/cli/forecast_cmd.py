@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from detente.cli.app import (
+    CAPABILITY_HELP,
     RECORD_ENV,
     app,
     console,
@@ -20,6 +21,7 @@ from detente.cli.app import (
 )
 from detente.models import get_model, models
 from detente.result import ForecastResult
+from detente.scenario.capability_table import resolve_capability
 from detente.scenario.io import load_scenario, write_atomic
 
 
@@ -30,8 +32,7 @@ def forecast(
                                        help="model name, or 'all'")] = "challenge",
     preset: Annotated[str | None, typer.Option(help="named option set of the model")] = None,
     rounds: Annotated[int | None, typer.Option(min=0, help="rounds of bargaining")] = None,
-    capability: Annotated[str, typer.Option(
-        help="capability coding: default, equal, or a named coding")] = "default",
+    capability: Annotated[str, typer.Option(help=CAPABILITY_HELP)] = "default",
     seed: Annotated[int, typer.Option(help="seed of the random generator")] = 0,
     option: Annotated[list[str] | None, typer.Option(
         "--option", "-o", help="model option key=value (repeatable)")] = None,
@@ -62,7 +63,7 @@ def forecast(
     from detente.uncertainty.montecarlo import monte_carlo
 
     with user_errors():
-        sc = load_scenario(file, fmt)
+        sc, capability = resolve_capability(load_scenario(file, fmt), capability)
         qs = _parse_quantiles(quantiles)
         names = list(models()) if model == "all" else [model]
         runs = []

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from detente.cli.app import (
+    CAPABILITY_HELP,
     RECORD_ENV,
     app,
     console,
@@ -20,6 +21,7 @@ from detente.cli.app import (
     user_errors,
 )
 from detente.errors import DetenteError, ScenarioError
+from detente.scenario.capability_table import resolve_capability
 from detente.scenario.io import load_scenario, write_atomic
 from detente.simulation import SimOptions, simulate
 from detente.simulation.compare import compare, load_intervention
@@ -59,7 +61,7 @@ def simulate_cmd(
         "--off", help="switch a mechanism off (repeatable)")] = None,
     param: Annotated[list[str] | None, typer.Option(
         "--param", help="mechanism.parameter=value (repeatable)")] = None,
-    capability: Annotated[str, typer.Option(help="capability coding")] = "default",
+    capability: Annotated[str, typer.Option(help=CAPABILITY_HELP)] = "default",
     json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     out: Annotated[Path | None, typer.Option(help="also write the JSON to this file")] = None,
     draws: Annotated[int | None, typer.Option(
@@ -90,7 +92,7 @@ def simulate_cmd(
             raise DetenteError("--store needs --draws N (a single run is not recorded; use "
                                "--draws 1)")
     with user_errors():
-        sc = load_scenario(file)
+        sc, capability = resolve_capability(load_scenario(file), capability)
         opts = SimOptions(until=_date(until), step=step, capability=capability,
                           mechanisms=_mechanisms(off, param))
         history = simulate(sc, opts, seed)
@@ -114,7 +116,7 @@ def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
     from detente.uncertainty.simulation import record_simulation, simulate_mc
 
     with user_errors():
-        sc = load_scenario(file)
+        sc, capability = resolve_capability(load_scenario(file), capability)
         qs = _parse_quantiles(quantiles)
         opts = SimOptions(until=_date(until), step=step, capability=capability,
                           mechanisms=_mechanisms(off, param))
@@ -238,7 +240,7 @@ def compare_cmd(
         "--off", help="switch a mechanism off (repeatable)")] = None,
     param: Annotated[list[str] | None, typer.Option(
         "--param", help="mechanism.parameter=value (repeatable)")] = None,
-    capability: Annotated[str, typer.Option(help="capability coding")] = "default",
+    capability: Annotated[str, typer.Option(help=CAPABILITY_HELP)] = "default",
     batch_size: Annotated[int | None, typer.Option(
         help="runs simulated at once (results do not depend on it)")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
@@ -246,7 +248,7 @@ def compare_cmd(
 ) -> None:
     """What-if: the same seeds with and without each intervention, and the differences."""
     with user_errors():
-        sc = load_scenario(file)
+        sc, capability = resolve_capability(load_scenario(file), capability)
         problems, ivs = [], []
         for path in intervention:
             try:

@@ -17,7 +17,15 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from detente.cli.app import app, console, fmt_num, parse_options, print_json, user_errors
+from detente.cli.app import (
+    CAPABILITY_HELP,
+    app,
+    console,
+    fmt_num,
+    parse_options,
+    print_json,
+    user_errors,
+)
 
 StoreOpt = Annotated[Path, typer.Option("--store", help="the DuckDB run store")]
 
@@ -28,7 +36,7 @@ def sensitivity(
     model: Annotated[str, typer.Option("--model", "-m", help="model name")] = "compromise",
     preset: Annotated[str | None, typer.Option(help="named option set of the model")] = None,
     rounds: Annotated[int | None, typer.Option(min=0, help="rounds of bargaining")] = None,
-    capability: Annotated[str, typer.Option(help="capability coding")] = "default",
+    capability: Annotated[str, typer.Option(help=CAPABILITY_HELP)] = "default",
     samples: Annotated[int, typer.Option(
         min=2, help="Sobol base sample N (power of two); runs N(D+2) evaluations")] = 256,
     seed: Annotated[int, typer.Option(help="seed of the Sobol design and the model")] = 0,
@@ -45,11 +53,12 @@ def sensitivity(
     total ST variance shares. Inputs are the scenario's uncertainty block, or positions ± 5 %
     of the scale, saliences ± 10 % and capabilities ± 20 % when it has none.
     """
+    from detente.scenario.capability_table import resolve_capability
     from detente.scenario.io import load_scenario
     from detente.uncertainty.sensitivity import sensitivity as analyse
 
     with user_errors():
-        sc = load_scenario(file, fmt)
+        sc, capability = resolve_capability(load_scenario(file, fmt), capability)
         res = analyse(sc, model, samples, seed, preset, rounds, capability, sobol=sobol,
                       **parse_options(option))
     if json_out:

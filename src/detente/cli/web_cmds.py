@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from detente.cli.app import app, console, err_console, user_errors
+from detente.cli.app import CAPABILITY_HELP, app, console, err_console, user_errors
 from detente.errors import DetenteError
 
 
@@ -60,8 +60,7 @@ def report(
     fmt: Annotated[str, typer.Option("--format", "-f", help="html, png or pdf")] = "html",
     model: Annotated[list[str] | None, typer.Option(
         "--model", "-m", help="model to include (repeatable; default all)")] = None,
-    capability: Annotated[str, typer.Option(
-        help="capability coding: default, equal, or a named coding")] = "default",
+    capability: Annotated[str, typer.Option(help=CAPABILITY_HELP)] = "default",
     seed: Annotated[int, typer.Option(help="seed of the random generator")] = 0,
     until: Annotated[str | None, typer.Option(
         help="last date simulated, YYYY-MM-DD (default: the scenario's simulation.end, else "
@@ -81,13 +80,14 @@ def report(
 ) -> None:
     """Write a report of a scenario: one self-contained HTML file, or PNG/PDF figures."""
     from detente.report import collect, render_report, write_figures
+    from detente.scenario.capability_table import resolve_capability
     from detente.scenario.io import load_scenario, write_atomic
 
     with user_errors():
         if fmt not in ("html", "png", "pdf"):
             raise DetenteError(f"unknown report format {fmt!r}; use html, png or pdf")
         end = _date(until)
-        sc = load_scenario(file, input_format)
+        sc, capability = resolve_capability(load_scenario(file, input_format), capability)
         data = collect(sc, model or None, capability, seed, until=end, simulation=simulation,
                        draws=draws, sensitivity_model=sensitivity_model if sensitivity else None,
                        sobol_samples=sobol_samples)
