@@ -16,6 +16,7 @@ import numpy as np
 from detente.models import get_model
 from detente.result import ForecastResult, build_result
 from detente.scenario.arrays import ScenarioArrays, to_arrays
+from detente.scenario.capability_table import resolve_capability
 from detente.scenario.io import load_scenario
 from detente.scenario.model import Scenario
 
@@ -41,7 +42,10 @@ def forecast(scenario: Scenario | str | Path, model: str = "compromise",
              preset: str | None = None, rounds: int | None = None, seed: int | None = 0,
              capability: str = "default", fmt: str | None = None,
              **options: Any) -> ForecastResult:
-    """Forecast every issue of ``scenario`` (a Scenario or a file path) with ``model``."""
-    sc = _as_scenario(scenario, fmt)
+    """Forecast every issue of ``scenario`` (a Scenario or a file path) with ``model``.
+
+    ``capability``: ``default``, ``equal``, a named coding, or a table ``FILE.csv[:COLUMN]``
+    (:mod:`detente.scenario.capability_table`)."""
+    sc, capability = resolve_capability(_as_scenario(scenario, fmt), capability)
     return run_model(to_arrays(sc, capability), model, preset, rounds, seed, capability,
                      **options)

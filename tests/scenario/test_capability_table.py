@@ -40,6 +40,16 @@ def test_a_table_column_becomes_a_named_coding(emission_path, votes):
     assert np.all(to_arrays(flat, "equalish").capability == 1.0)
 
 
+def test_the_python_api_takes_a_table(emission_path, votes):
+    from detente.api import forecast
+
+    result = forecast(emission_path, "compromise", capability=f"{votes}:votes")
+    sc, name = resolve_capability(load_scenario(emission_path), f"{votes}:votes")
+    assert result.capability == "votes"
+    assert result.forecasts() == forecast(sc, "compromise", capability=name).forecasts()
+    assert result.forecasts() != forecast(sc, "compromise").forecasts()
+
+
 def test_names_that_are_not_tables_pass_through(emission_path):
     sc = load_scenario(emission_path)
     assert resolve_capability(sc, "equal") == (sc, "equal")
