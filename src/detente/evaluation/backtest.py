@@ -24,7 +24,7 @@ import numpy as np
 
 from detente.errors import DetenteError, OptionError, Problem, ScenarioError
 from detente.evaluation.metrics import ErrorSummary, share_better, summarise
-from detente.models import get_model
+from detente.models import get_model, run_label
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.io import detect_format, get_format, read_text
 from detente.scenario.model import Scenario
@@ -64,8 +64,7 @@ class BacktestResult:
     @property
     def label(self) -> str:
         """The model's name, with its preset when that is not the default."""
-        default = get_model(self.model).default_preset
-        return self.model if self.preset == default else f"{self.model} ({self.preset})"
+        return run_label(self.model, self.preset)
 
     def to_dict(self, detail: bool = False) -> dict[str, Any]:
         """The JSON object ``detente backtest --json`` prints (more keys with ``detail``); the

@@ -22,7 +22,7 @@ from detente.errors import OptionError
 from detente.evaluation.backtest import _forecasts, model_presets
 from detente.evaluation.calibration import conformal_quantile, coverage
 from detente.evaluation.metrics import ErrorSummary, summarise
-from detente.models import choice, ensemble, get_model
+from detente.models import choice, ensemble, get_model, run_label
 from detente.models.ensemble import BestOptions, Grid
 from detente.models.fitted import FITTED_MODELS, fitted_module, interval
 from detente.scenario.arrays import ScenarioArrays
@@ -137,8 +137,7 @@ class ModelCV:
     @property
     def label(self) -> str:
         """The model's name, with its preset when that is not the default."""
-        default = get_model(self.model).default_preset
-        return self.model if self.preset == default else f"{self.model} ({self.preset})"
+        return run_label(self.model, self.preset)
 
     def to_dict(self) -> dict[str, Any]:
         s = self.summary

@@ -36,3 +36,8 @@ def get_model(name: str) -> ModelSpec:
     if name not in known:
         raise OptionError(f"unknown model {name!r}; models: {', '.join(known)}")
     return known[name]
+
+
+def run_label(model: str, preset: str) -> str:
+    """How tables name a model run: its name, with the preset when that is not the default."""
+    return model if preset == get_model(model).default_preset else f"{model} ({preset})"
