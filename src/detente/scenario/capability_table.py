@@ -9,8 +9,9 @@ column; with one value column it may be left out. Comma-, semicolon- or tab-sepa
 
 Every problem is reported with the file and line: a missing or duplicate actor column, an actor
 the scenario lacks, a value that is not a non-negative number. An actor of the scenario that
-the table leaves out keeps no value in that coding; commands that need one for every actor they
-use say which are missing.
+the table leaves out has no value in that coding: forecasts and simulations use its default
+capability, as for any named coding (:func:`detente.scenario.arrays.to_arrays`); backtests
+refuse and name the actors left out.
 """
 
 from __future__ import annotations
