@@ -25,6 +25,7 @@ import numpy as np
 from detente.errors import DetenteError, OptionError, Problem, ScenarioError
 from detente.evaluation.metrics import ErrorSummary, share_better, summarise
 from detente.models import get_model, run_label
+from detente.models.base import ModelSpec
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.io import detect_format, get_format, read_text
 from detente.scenario.model import Scenario
@@ -188,8 +189,8 @@ def backtest(sc: Scenario, models: list[str], preset: str | None = None,
     baseline, _ = _forecasts(arrays, issue_ids, BASELINE, None, cases, seed)
     results = []
     for spec, chosen in model_presets(specs, preset):
-        fc, refused = (baseline, {}) if (spec.name, chosen) in (
-            (BASELINE, None), (BASELINE, spec.default_preset)) else _forecasts(
+        is_baseline = run_label(spec.name, chosen or spec.default_preset) == BASELINE
+        fc, refused = (baseline, {}) if is_baseline else _forecasts(
             arrays, issue_ids, spec.name, chosen, cases, seed)
         ok = ~np.isnan(fc)
         if not ok.any():
@@ -200,7 +201,7 @@ def backtest(sc: Scenario, models: list[str], preset: str | None = None,
         if (~ok).sum() > sum(refused.values()):
             why["no forecast from the model"] = int((~ok).sum()) - sum(refused.values())
         errors = fc[ok] - outcome[ok]
-        beats = None if fc is baseline else share_better(
+        beats = None if is_baseline else share_better(
             errors, baseline[ok] - outcome[ok])
         cover, notes = _interval_check(sc, arrays, spec.name, chosen, issue_ids, ok, outcome)
         results.append(BacktestResult(
@@ -212,7 +213,8 @@ def backtest(sc: Scenario, models: list[str], preset: str | None = None,
     return results
 
 
-def model_presets(specs: list[Any], preset: str | None) -> list[tuple[Any, str | None]]:
+def model_presets(specs: list[ModelSpec],
+                  preset: str | None) -> list[tuple[ModelSpec, str | None]]:
     """(model, preset) pairs to backtest: ``preset`` for each model that has it (None: the
     default), every preset of each model for ``"all"``. A single model without the preset
     raises OptionError naming its presets."""

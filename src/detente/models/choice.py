@@ -34,9 +34,9 @@ run time. Grouped 10-fold cross-validation by proposal (README): MAE 21.88 / 22.
 23.69, 80% intervals covering 79-81%; short of the 21.5 target of issue 7. Caveats: the
 temperature grid and the candidate set were chosen among a few variants on the same folds
 (0, 50, 100 and the setter-parliament midpoint as extra candidates gave 22.73; 50 alone cost
-0.1), so the gain may be slightly optimistic. With
-lam and tau chosen per fold by an inner grouped CV (no grid average) the figure is 22.40 /
-22.43 / 22.01; other grids (tau 5-50, lam 0.3-30) give 21.9-22.4.
+0.1), so the gain may be slightly optimistic. With lam and tau chosen per fold by an inner
+grouped CV (no grid average) the figure is 22.40 / 22.43 / 22.01; other grids (tau 5-50, lam
+0.3-30) give 21.9-22.4.
 
 Variants that did not do better out of sample (research notes, same folds; the first figures
 are from the earlier candidate set with 0, 50, 100 and the setter-parliament midpoint):

@@ -22,7 +22,7 @@ import numpy as np
 from detente.scenario.arrays import ScenarioArrays
 
 # model name -> module offering fit_parameters(arrays, grid, base), forecast_and_dispersion,
-# interval, options_to_json, PARAMS_FILE and SHIPPED_META
+# options_to_json, PARAMS_FILE, SHIPPED and SHIPPED_META (the interval is :func:`interval`)
 FITTED_MODELS = {"best": "choice", "role-weighted": "ensemble"}
 
 
