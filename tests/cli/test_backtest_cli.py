@@ -115,3 +115,30 @@ def test_backtests_are_recorded_in_a_named_or_existing_store(deu_file, monkeypat
     res = runner.invoke(app, ["backtest", str(deu_file), "--no-record"])
     with RunStore(default, read_only=True) as st:
         assert len(st.runs()) == len(models())
+
+
+def test_several_files_give_per_file_figures_and_a_pooled_table(deu_file, emission_path):
+    result = runner.invoke(app, ["backtest", str(deu_file), str(emission_path), "--json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [f["file"] for f in data["files"]] == [str(deu_file), str(emission_path)]
+    assert data["files"][0]["models"][0]["mae"] == pytest.approx(15.0)
+    pooled = data["pooled"]
+    assert pooled["scale"] == "percent of each issue's range"
+    (comp,) = pooled["models"]
+    assert comp["n_files"] == 2 and comp["n_issues"] == 3
+    assert comp["mae"] == pytest.approx((10 + 20 + 100 * (8.833 - 7.38996) / 6) / 3, abs=1e-4)
+    table = runner.invoke(app, ["backtest", str(deu_file), str(emission_path)])
+    assert table.exit_code == 0
+    assert "pooled over 2 files" in table.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--cv", "2"], "--cv takes one data file"),
+    (["--capability", "gdp"], "ec-emissions-1994.yaml: unknown capability coding 'gdp'"),
+])
+def test_several_files_refuse_cv_and_name_the_file_of_a_bad_coding(deu_file, emission_path,
+                                                                   args, message):
+    result = runner.invoke(app, ["backtest", str(deu_file), str(emission_path), *args])
+    assert result.exit_code == 2
+    assert message in " ".join(result.stderr.split())

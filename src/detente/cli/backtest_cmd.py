@@ -18,8 +18,10 @@ from detente.cli.app import (
     record_run,
     user_errors,
 )
+from detente.errors import DetenteError, OptionError
 from detente.evaluation.backtest import BacktestResult, backtest, load_dataset, usable_issues
 from detente.evaluation.crossval import CVReport, cross_validate
+from detente.evaluation.pooling import SCALE, PooledResult, pool
 from detente.models import models
 from detente.scenario.arrays import to_arrays
 from detente.scenario.capability_table import resolve_capability
@@ -28,7 +30,9 @@ from detente.scenario.model import Scenario
 
 @app.command("backtest")
 def backtest_cmd(
-    file: Path,
+    files: Annotated[list[Path], typer.Argument(
+        metavar="FILE...", help="data files with known outcomes; with several, a pooled "
+                                "table (errors in percent of each issue's range) follows")],
     fmt: Annotated[str | None, typer.Option("--format", "-f",
                                             help="input format (detected if omitted)")] = None,
     model: Annotated[str, typer.Option("--model", "-m",
@@ -59,36 +63,70 @@ def backtest_cmd(
     on the issue's scale. Rows of a DEU file run as separate one-issue cases. Each model's
     backtest is recorded (kind ``backtest``: metrics, per-issue forecast and outcome) in the run
     store named by --store, or in detente.duckdb next to the data file when one is there.
+    Several files are backtested one by one, then pooled on a common scale.
     """
     with user_errors():
-        sc, cases = load_dataset(file, fmt)
-        sc, capability = resolve_capability(sc, capability)
+        if cv is not None and len(files) > 1:
+            raise DetenteError("--cv takes one data file (its folds are grouped by proposal "
+                               "within the file); cross-validate the files one at a time")
         names = list(models()) if model == "all" else [model]
-        results = backtest(sc, names, preset, capability, cases, seed, str(file))
+        runs = [_backtest_file(file, fmt, names, preset, capability, seed)
+                for file in files]
         report = None
         if cv is not None:
-            arrays = to_arrays(sc, capability)
+            sc, capability_name, _ = runs[0]
+            arrays = to_arrays(sc, capability_name)
             arrays = arrays.subset_issues(usable_issues(arrays)[0])
             cv_models = ["compromise"] + [n for n in (
                 [m for m in names if m not in _SLOW] + ["best"] if model == "all" else names)
                 if n != "compromise"]
             report = cross_validate(sc, arrays, list(dict.fromkeys(cv_models)), cv, seed,
                                     preset=preset)
-        ids, store_path = record_run(file, store, record,
-                                     lambda st: _record(st, sc, results, seed, str(file), report),
-                                     only_existing=True)
+        recorded = [record_run(file, store, record,
+                               lambda st, sc=sc, res=res, file=file: _record(
+                                   st, sc, res, seed, str(file), report),
+                               only_existing=True)
+                    for file, (sc, _, res) in zip(files, runs, strict=True)]
+        pooled = pool([(sc, res) for sc, _, res in runs]) if len(files) > 1 else None
     if json_out:
-        items = [r.to_dict(detail) for r in results]
-        out = items[0] if model != "all" and len(items) == 1 else {"models": items}
-        if report is not None:
-            out = out | {"cross_validation": report.to_dict()}
-        print_json(out)
+        print_json(_json(files, runs, model, detail, report, pooled))
         return
-    _print_table(str(file), capability, results)
+    for file, (_, capability_name, results) in zip(files, runs, strict=True):
+        _print_table(str(file), capability_name, results)
     if report is not None:
         _print_cv(report)
-    if store_path is not None:
-        console.print(f"recorded backtest {', '.join(ids)} in {store_path}")
+    if pooled is not None:
+        _print_pooled(pooled, capability)
+    for ids, store_path in recorded:
+        if store_path is not None:
+            console.print(f"recorded backtest {', '.join(ids)} in {store_path}")
+
+
+def _backtest_file(file: Path, fmt: str | None, names: list[str], preset: str | None,
+                   capability: str, seed: int) -> tuple[Scenario, str, list[BacktestResult]]:
+    """One file's backtest: its scenario, the capability coding's name and the results.
+    With several files an error names the file it comes from."""
+    sc, cases = load_dataset(file, fmt)
+    try:
+        sc, name = resolve_capability(sc, capability)
+        return sc, name, backtest(sc, names, preset, name, cases, seed, str(file))
+    except OptionError as exc:
+        raise OptionError(f"{file}: {exc}") from None
+
+
+def _json(files: list[Path], runs: list[tuple[Scenario, str, list[BacktestResult]]],
+          model: str, detail: bool, report: CVReport | None,
+          pooled: list[PooledResult] | None) -> dict[str, Any]:
+    """One file: the model's object (or ``models``) as ever; several: ``files`` and ``pooled``."""
+    if pooled is not None:
+        return {"files": [{"file": str(file), "models": [r.to_dict(detail) for r in res]}
+                          for file, (_, _, res) in zip(files, runs, strict=True)],
+                "pooled": {"scale": SCALE, "models": [p.to_dict() for p in pooled]}}
+    items = [r.to_dict(detail) for r in runs[0][2]]
+    out = items[0] if model != "all" and len(items) == 1 else {"models": items}
+    if report is not None:
+        out = out | {"cross_validation": report.to_dict()}
+    return out
 
 
 def _record(store: Any, sc: Scenario, results: list[BacktestResult], seed: int, source: str,
@@ -143,3 +181,19 @@ def _print_table(title: str, capability: str, results: list[BacktestResult]) -> 
     if skipped:
         console.print("left out: " + ", ".join(f"{n} issues with {why}"
                                                for why, n in skipped.items()))
+
+
+def _print_pooled(pooled: list[PooledResult], capability: str) -> None:
+    n_files = pooled[0].n_files
+    table = Table(title=f"pooled over {n_files} files (capability {capability}): errors in "
+                        f"{SCALE}")
+    for name in ("model", "issues", "MAE", "RMSE", "median AE", "beats compromise",
+                 "80% coverage"):
+        table.add_column(name, justify="left" if name == "model" else "right")
+    for p in pooled:
+        s = p.summary
+        beats = "—" if p.beats_baseline is None else f"{100 * p.beats_baseline:.0f}%"
+        cover = "—" if p.coverage is None else f"{100 * p.coverage:.1f}%"
+        table.add_row(p.label, str(s.n), fmt_num(s.mae), fmt_num(s.rmse), fmt_num(s.median_ae),
+                      beats, cover)
+    console.print(table)
