@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from detente.api import forecast
+from detente.api import backtest, forecast
 from detente.cli import app
 from detente.models import models
 
@@ -43,3 +43,33 @@ def test_options_and_capability_reach_both_paths(flagship_path):
     assert cli["options"]["utility"] == "linear" and cli["capability"] == "structural"
     default = cli_json(str(flagship_path), "-m", "nash-asymmetric")
     assert default["issues"][0]["forecast"] != cli["issues"][0]["forecast"]
+
+
+DEU = "\n".join([
+    '"isnr"\t"pcom"\t"pep"\t"pfr"\t"pde"\t"scom"\t"sep"\t"sfr"\t"sde"\t"rp"\t"out"',
+    '\t"1"\t"1"\t"3"\t"1"\t\t\t\t\t\t',
+    '"a"\t0\t50\t100\t20\t100\t100\t50\t10\t\t30',
+    '"b"\t10\t90\t100\t\t100\t30\t50\t\t\t60',
+]) + "\n"
+
+
+@pytest.mark.parametrize("capability", ["default", "gdp"])
+def test_api_backtest_equals_cli_json(tmp_path, capability):
+    path = tmp_path / "small.tsv"
+    path.write_text(DEU)
+    result = CliRunner().invoke(app, ["backtest", str(path), "-m", "all", "--capability",
+                                      capability, "--json", "--detail", "--no-record"])
+    assert result.exit_code == 0, result.output
+    cli = json.loads(result.stdout)["models"]
+    api = backtest(path, models="all", capability=capability)
+    assert [json.loads(json.dumps(r.to_dict(detail=True))) for r in api] == cli
+    assert [r.model for r in backtest(path, models=["median", "best"])] == ["median", "best"]
+
+
+def test_api_backtest_takes_a_scenario_object_or_its_file(emission_path):
+    from detente.scenario import load_scenario
+
+    (by_path,) = backtest(emission_path)
+    (by_object,) = backtest(load_scenario(emission_path))
+    assert by_object.summary == by_path.summary
+    assert by_path.issues[0].outcome == pytest.approx(8.833)

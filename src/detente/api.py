@@ -3,6 +3,7 @@
     >>> from detente.api import forecast
     >>> result = forecast("scenarios/ec-emissions-1994.yaml", model="challenge")
     >>> result.forecasts()
+    >>> [r.summary.mae for r in backtest("DEU_FILE.tsv", models=["compromise", "best"])]
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from detente.evaluation.backtest import BacktestResult, load_dataset
+from detente.evaluation.backtest import backtest as run_backtest
 from detente.models import get_model
+from detente.models import models as list_models
 from detente.result import ForecastResult, build_result
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.capability_table import resolve_capability
@@ -49,3 +53,23 @@ def forecast(scenario: Scenario | str | Path, model: str = "compromise",
     sc, capability = resolve_capability(_as_scenario(scenario, fmt), capability)
     return run_model(to_arrays(sc, capability), model, preset, rounds, seed, capability,
                      **options)
+
+
+def backtest(data: Scenario | str | Path, models: str | list[str] = "compromise",
+             preset: str | None = None, capability: str = "default", seed: int = 0,
+             fmt: str | None = None, cases: bool | None = None) -> list[BacktestResult]:
+    """The figures of ``detente backtest`` (one result per model and preset) on the issues of
+    ``data`` with a known outcome.
+
+    ``models``: a name, a list, or ``"all"``. A file's rows run as separate one-issue cases when
+    its format says so (DEU), a Scenario's issues jointly; ``cases`` overrides either."""
+    if isinstance(data, Scenario):
+        sc, multi = data, False
+    else:
+        sc, multi = load_dataset(data, fmt)
+    sc, capability = resolve_capability(sc, capability)
+    names = list(list_models()) if models == "all" else (
+        [models] if isinstance(models, str) else list(models))
+    return run_backtest(sc, names, preset, capability, multi if cases is None else cases, seed,
+                        "" if isinstance(data, Scenario) else str(data))
+
