@@ -136,9 +136,11 @@ def test_several_files_give_per_file_figures_and_a_pooled_table(deu_file, emissi
 @pytest.mark.parametrize(("args", "message"), [
     (["--cv", "2"], "--cv takes one data file"),
     (["--capability", "gdp"], "ec-emissions-1994.yaml: unknown capability coding 'gdp'"),
+    (["--format", "yaml"], "ec-emissions-1994.yaml given more than once"),
 ])
-def test_several_files_refuse_cv_and_name_the_file_of_a_bad_coding(deu_file, emission_path,
+def test_several_files_refuse_cv_and_repeats_and_name_a_bad_codings_file(deu_file, emission_path,
                                                                    args, message):
-    result = runner.invoke(app, ["backtest", str(deu_file), str(emission_path), *args])
+    first = [str(emission_path)] if "yaml" in args else [str(deu_file)]
+    result = runner.invoke(app, ["backtest", *first, str(emission_path), *args])
     assert result.exit_code == 2
     assert message in " ".join(result.stderr.split())

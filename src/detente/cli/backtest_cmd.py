@@ -69,6 +69,10 @@ def backtest_cmd(
         if cv is not None and len(files) > 1:
             raise DetenteError("--cv takes one data file (its folds are grouped by proposal "
                                "within the file); cross-validate the files one at a time")
+        twice = sorted({str(f) for f in files if files.count(f) > 1})
+        if twice:
+            raise DetenteError(f"{', '.join(twice)} given more than once; each file counts "
+                               "once in the pooled figures")
         names = list(models()) if model == "all" else [model]
         runs = [_backtest_file(file, fmt, names, preset, capability, seed)
                 for file in files]
