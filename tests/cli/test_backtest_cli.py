@@ -138,8 +138,8 @@ def test_several_files_give_per_file_figures_and_a_pooled_table(deu_file, emissi
     (["--capability", "gdp"], "ec-emissions-1994.yaml: unknown capability coding 'gdp'"),
     (["--format", "yaml"], "ec-emissions-1994.yaml given more than once"),
 ])
-def test_several_files_refuse_cv_and_repeats_and_name_a_bad_codings_file(deu_file, emission_path,
-                                                                   args, message):
+def test_several_files_refuse_cv_and_repeats_and_name_a_bad_codings_file(
+        deu_file, emission_path, args, message):
     first = [str(emission_path)] if "yaml" in args else [str(deu_file)]
     result = runner.invoke(app, ["backtest", *first, str(emission_path), *args])
     assert result.exit_code == 2
