@@ -88,3 +88,25 @@ def test_bad_arguments(emission_path):
         monte_carlo(sc, "compromise", 0)
     with pytest.raises(OptionError, match="quantiles"):
         monte_carlo(sc, "compromise", 10, quantiles=(0.5, 1.5))
+
+
+def test_table_sets_the_coded_forecast_beside_the_band_and_flags_knife_edges(flagship_path,
+                                                                             emission_path):
+    import re
+
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    runner = CliRunner()
+    edge = runner.invoke(app, ["forecast", str(flagship_path), "-m", "best", "--draws", "300",
+                               "--seed", "1", "--no-record"], env={"COLUMNS": "200"})
+    assert edge.exit_code == 0, edge.output
+    coded = forecast(flagship_path, "best").forecasts()
+    row_e = next(line for line in edge.stdout.splitlines() if "│ E " in line)
+    assert f"{coded['E']:.2f}" in row_e.split("│")[-2]  # the last column is 'coded'
+    note = re.search(r"note on ([A-F, ]+) the forecast at the coded values", edge.stdout)
+    assert note and "E" in note.group(1).split(", ")
+    calm = runner.invoke(app, ["forecast", str(emission_path), "--draws", "300", "--no-record"],
+                         env={"COLUMNS": "200"})
+    assert calm.exit_code == 0 and "coded" in calm.stdout and "note on" not in calm.stdout

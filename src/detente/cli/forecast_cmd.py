@@ -74,6 +74,10 @@ def forecast(
                                     preset if model != "all" else None, rounds, capability,
                                     qs, **opts))
         results = [r.result for r in runs]
+        coded = None
+        if draws > 1 and len(names) == 1 and not json_out:  # the table sets both side by side
+            coded = monte_carlo(sc, names[0], 1, seed, preset, rounds, capability, qs,
+                                **parse_options(option)).result
         ids, store_path = record_run(
             file, store, record,
             lambda st: [record_result(st, sc, r.arrays, r.output, r.result, seed) for r in runs])
@@ -84,7 +88,7 @@ def forecast(
     if json_out:
         print_json(data)
         return
-    _print_table(sc.name or str(file), results, [i.name for i in sc.issues])
+    _print_table(sc.name or str(file), results, [i.name for i in sc.issues], coded)
     if out is not None:
         console.print(f"wrote {out}")
     if store_path is not None:
@@ -121,7 +125,10 @@ def _print_many(title: str, results: list[ForecastResult], issue_names: list[str
         console.print(f"  [bold]{iss.id}[/bold] {name}{scale}", highlight=False)
 
 
-def _print_table(title: str, results: list[ForecastResult], issue_names: list[str]) -> None:
+def _print_table(title: str, results: list[ForecastResult], issue_names: list[str],
+                 coded: ForecastResult | None = None) -> None:
+    """One model: issues as rows; with draws, the quantiles and (``coded``) the forecast at
+    the coded values, with a note where that lies outside the quantiles' band."""
     if len(results) > 1:
         _print_many(title, results, issue_names)
         return
@@ -134,13 +141,27 @@ def _print_table(title: str, results: list[ForecastResult], issue_names: list[st
     qnames = list(first.issues[0].quantiles) if len(results) == 1 and first.issues else []
     for q in qnames:
         table.add_column(q, justify="right")
+    if coded is not None:
+        table.add_column("coded", justify="right")
     for k, iss in enumerate(first.issues):
         label = f"{iss.id} {issue_names[k]}".strip()
         table.add_row(label, *[fmt_num(r.issues[k].forecast) for r in results],
-                      *[fmt_num(iss.quantiles[q]) for q in qnames])
+                      *[fmt_num(iss.quantiles[q]) for q in qnames],
+                      *([fmt_num(coded.issues[k].forecast)] if coded is not None else []))
     console.print(table)
     if first.draws > 1:
-        console.print(f"median over {first.draws} draws; q10 = 10 % quantile, etc.")
+        console.print(f"median over {first.draws} draws; q10 = 10 % quantile, etc."
+                      + ("; coded = forecast at the coded values, no draws" if coded else ""))
+    if coded is not None and qnames:
+        outside = [iss.id for iss, c in zip(first.issues, coded.issues, strict=True)
+                   if not min(iss.quantiles.values()) <= c.forecast
+                   <= max(iss.quantiles.values())]
+        if outside:
+            console.print(f"[yellow]note[/yellow] on {', '.join(outside)} the forecast at the "
+                          f"coded values lies outside the {qnames[0]}-{qnames[-1]} band: "
+                          "small changes of the inputs move it (a knife-edge); read the "
+                          "band rather than the single figure",
+                          highlight=False)
     if len(results) == 1 and first.issues and len(first.issues[0].rounds) > 1:
         for iss in first.issues:
             meds = " → ".join(fmt_num(r.median) for r in iss.rounds)
