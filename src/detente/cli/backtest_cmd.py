@@ -109,7 +109,8 @@ def backtest_cmd(
 def _backtest_file(file: Path, fmt: str | None, names: list[str], preset: str | None,
                    capability: str, seed: int) -> tuple[Scenario, str, list[BacktestResult]]:
     """One file's backtest: its scenario, the capability coding's name and the results.
-    With several files an error names the file it comes from."""
+    An option error (an unknown coding, model or preset) is prefixed with the file's name, so
+    that with several files it is clear which one lacks a coding."""
     sc, cases = load_dataset(file, fmt)
     try:
         sc, name = resolve_capability(sc, capability)
