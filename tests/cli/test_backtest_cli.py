@@ -144,3 +144,23 @@ def test_several_files_refuse_cv_and_repeats_and_name_a_bad_codings_file(
     result = runner.invoke(app, ["backtest", *first, str(emission_path), *args])
     assert result.exit_code == 2
     assert message in " ".join(result.stderr.split())
+
+
+def test_the_same_file_spelt_two_ways_counts_as_given_twice(emission_path):
+    other = emission_path.parent / ".." / emission_path.parent.name / emission_path.name
+    result = runner.invoke(app, ["backtest", str(emission_path), str(other)])
+    assert result.exit_code == 2
+    assert "given more than once" in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--model", "no-such-model"], "no-such-model"),
+    (["--model", "compromise", "--preset", "no-such-preset"], "no-such-preset"),
+])
+def test_an_unknown_model_or_preset_is_not_blamed_on_a_file(deu_file, emission_path, args,
+                                                            message):
+    result = runner.invoke(app, ["backtest", str(deu_file), str(emission_path), *args])
+    assert result.exit_code == 2
+    err = " ".join(result.stderr.split())
+    assert message in err
+    assert str(deu_file.name) not in err and emission_path.name not in err

@@ -19,10 +19,16 @@ from detente.cli.app import (
     user_errors,
 )
 from detente.errors import DetenteError, OptionError
-from detente.evaluation.backtest import BacktestResult, backtest, load_dataset, usable_issues
+from detente.evaluation.backtest import (
+    BacktestResult,
+    backtest,
+    load_dataset,
+    model_presets,
+    usable_issues,
+)
 from detente.evaluation.crossval import CVReport, cross_validate
 from detente.evaluation.pooling import SCALE, PooledResult, pool
-from detente.models import models
+from detente.models import get_model, models
 from detente.scenario.arrays import to_arrays
 from detente.scenario.capability_table import resolve_capability
 from detente.scenario.model import Scenario
@@ -69,11 +75,14 @@ def backtest_cmd(
         if cv is not None and len(files) > 1:
             raise DetenteError("--cv takes one data file (its folds are grouped by proposal "
                                "within the file); cross-validate the files one at a time")
-        twice = sorted({str(f) for f in files if files.count(f) > 1})
+        resolved = [f.resolve() for f in files]
+        twice = sorted({str(f) for f, r in zip(files, resolved, strict=True)
+                        if resolved.count(r) > 1})
         if twice:
             raise DetenteError(f"{', '.join(twice)} given more than once; each file counts "
                                "once in the pooled figures")
         names = list(models()) if model == "all" else [model]
+        model_presets([get_model(n) for n in names], preset)  # an unknown name: no file's fault
         runs = [_backtest_file(file, fmt, names, preset, capability, seed)
                 for file in files]
         report = None
@@ -109,8 +118,9 @@ def backtest_cmd(
 def _backtest_file(file: Path, fmt: str | None, names: list[str], preset: str | None,
                    capability: str, seed: int) -> tuple[Scenario, str, list[BacktestResult]]:
     """One file's backtest: its scenario, the capability coding's name and the results.
-    An option error (an unknown coding, model or preset) is prefixed with the file's name, so
-    that with several files it is clear which one lacks a coding."""
+    An option error (a capability coding the file lacks) is prefixed with the file's name, so
+    that with several files it is clear which one lacks it; model and preset names are checked
+    before any file is read."""
     sc, cases = load_dataset(file, fmt)
     try:
         sc, name = resolve_capability(sc, capability)
