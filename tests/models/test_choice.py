@@ -32,7 +32,7 @@ def test_candidates_are_positions_and_landmarks_without_duplicates():
 
 def test_features_name_what_each_candidate_is():
     arrays = deu('"a"\t20\t50\t20\t90\t100\t100\t100\t100\t0\t40')
-    opts = choice.ChoiceOptions()
+    opts = choice.ChoiceOptions(tie_tolerance=0.0)  # exact ties: 45 and 50 stay apart
     x, valid = choice.candidates(arrays, opts)
     z = choice.features(arrays, x, opts)[0, :, 0]
     f = {name: k for k, name in enumerate(choice.FEATURES)}
@@ -47,6 +47,79 @@ def test_features_name_what_each_candidate_is():
     # Council members (fr at 20, de at 90) at least as close to x as to rp 0: both for 20,
     # only de for 90
     assert at[20.0][f["council_prefers"]] == 1 and at[90.0][f["council_prefers"]] == 0.5
+
+
+def test_near_candidates_merge_into_their_member_nearest_the_mean():
+    # positions 20, 23, 26 chain (gaps of 3 <= 5) into one candidate, represented by 23;
+    # 90 and the reference point 0 stay apart; the compromise (39.75) is its own candidate
+    arrays = deu('"a"\t20\t23\t26\t90\t100\t100\t100\t100\t0\t40')
+    opts = choice.ChoiceOptions(tie_tolerance=5.0)
+    x, valid = choice.candidates(arrays, opts)
+    assert sorted(x[0, :, 0][valid[0, :, 0]]) == [0.0, 23.0, 39.75, 90.0]
+    z = choice.features(arrays, x, opts)[0, :, 0]
+    f = {name: k for k, name in enumerate(choice.FEATURES)}
+    at = {float(v): z[k] for k, v in enumerate(x[0, :, 0]) if valid[0, k, 0]}
+    # "at" falls linearly to 0 at half the tolerance: 23 itself 1, 20 and 26 (3 away) 0
+    assert at[23.0][f["share_at"]] == pytest.approx(1 / 4)
+    assert at[23.0][f["is_parliament"]] == 1 and at[23.0][f["is_setter"]] == 0
+    near = deu('"a"\t21\t23\t60\t90\t100\t100\t100\t100\t0\t40')
+    xn, vn = choice.candidates(near, opts)
+    zn = choice.features(near, xn, opts)[0, :, 0]
+    atn = {float(v): zn[k] for k, v in enumerate(xn[0, :, 0]) if vn[0, k, 0]}
+    # 21 and 23 merge (mean 22, a tie: the lower, 21); 23 counts 1 - 2 / 2.5 = 0.2 at 21
+    assert atn[21.0][f["share_at"]] == pytest.approx((1 + 0.2) / 4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(points=st.lists(st.integers(0, 100), min_size=3, max_size=8),
+       tolerance=st.sampled_from([0.0, 2.5, 5.0, 10.0]))
+def test_merged_candidates_are_real_points_and_further_apart_than_the_tolerance(points,
+                                                                                tolerance):
+    arrays = deu("\t".join(['"a"', *map(str, points[:4] + [50] * (4 - len(points[:4]))),
+                            "100", "100", "100", "100", str(points[-1]), "40"]))
+    opts = choice.ChoiceOptions(tie_tolerance=tolerance)
+    x, valid = choice.candidates(arrays, opts)
+    got = np.sort(x[0, :, 0][valid[0, :, 0]])
+    exact, ev = choice.candidates(arrays, replace(opts, tie_tolerance=0.0))
+    every = set(exact[0, :, 0][ev[0, :, 0]])
+    assert set(got) <= every  # each representative is a position or a landmark
+    gaps = np.diff(got)
+    assert (gaps > 0).all()
+    # every exact candidate lies in the chain of some representative: within the tolerance
+    # of its neighbour, so the number of groups is the number of gaps above the tolerance + 1
+    assert len(got) == int((np.diff(np.sort(list(every))) > tolerance).sum()) + 1
+
+
+def test_a_negative_tie_tolerance_is_refused():
+    from detente.errors import OptionError
+
+    with pytest.raises(OptionError, match="tie_tolerance"):
+        choice.ChoiceOptions(tie_tolerance=-1.0)
+
+
+def test_small_perturbations_move_the_forecast_little_with_a_tolerance(anchors):
+    """Why the tolerance (default 5): on the public DEU split, positions moved by at most 2
+    points break the coded exact ties, and the exact-tie model's forecast moves by 12 points on
+    average (its error rises from 21.6 to 25.0, worse than the compromise model's 23.7); the
+    shipped model's moves by less than 1 (error 21.9)."""
+    from detente.evaluation.backtest import load_dataset, usable_issues
+
+    sc, _ = load_dataset(anchors / "bdm" / "deu3_public__blksv.tsv", "deu")
+    arrays = to_arrays(sc, "equal")
+    arrays = arrays.subset_issues(usable_issues(arrays)[0])
+    rng = np.random.default_rng(0)
+    batch = arrays.repeat(50)
+    moved = np.clip(batch.position + rng.uniform(-2, 2, batch.position.shape), 0, 100)
+    batch = replace(batch, position=np.where(batch.involved[None], moved, np.nan))
+    exact = choice.fit_parameters(arrays, None, choice.ChoiceOptions(tie_tolerance=0.0))
+    shift, error = {}, {}
+    for name, opts in (("exact", exact), ("shipped", choice.SHIPPED)):
+        coded = choice.forecast_and_dispersion(arrays, opts)[0]
+        drawn = np.median(choice.forecast_and_dispersion(batch, opts)[0], axis=0)
+        shift[name] = np.abs(drawn - coded[0]).mean()
+        error[name] = np.abs(drawn - arrays.outcome).mean()
+    assert shift["shipped"] < 2.0 < 8.0 < shift["exact"]
+    assert error["shipped"] < 23.0 < 24.0 < error["exact"]
 
 
 def synthetic(n: int, seed: int, rule) -> object:
@@ -123,7 +196,7 @@ def test_a_batch_of_draws_equals_the_draws_one_by_one():
 
 
 def test_public_split_cross_validated_figures(anchors):
-    """README figures: best 21.88 against the compromise model's 23.69 (seed 0)."""
+    """README figures: best 22.09 against the compromise model's 23.69 (seed 0)."""
     from detente.evaluation.backtest import load_dataset, usable_issues
     from detente.evaluation.crossval import cross_validate
 
@@ -133,5 +206,5 @@ def test_public_split_cross_validated_figures(anchors):
     report = cross_validate(sc, arrays.subset_issues(ids), ["compromise", "best"], 10, 0)
     comp, best = report.models
     assert comp.summary.mae == pytest.approx(23.69, abs=0.01)
-    assert best.summary.mae == pytest.approx(21.88, abs=0.05)
+    assert best.summary.mae == pytest.approx(22.09, abs=0.05)
     assert 0.75 <= best.coverage <= 0.85
