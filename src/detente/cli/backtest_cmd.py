@@ -24,12 +24,10 @@ from detente.evaluation.backtest import (
     backtest,
     load_dataset,
     model_presets,
-    usable_issues,
 )
-from detente.evaluation.crossval import CVReport, cross_validate
+from detente.evaluation.crossval import CVReport, cross_validate_usable
 from detente.evaluation.pooling import SCALE, PooledResult, pool
 from detente.models import get_model, models
-from detente.scenario.arrays import to_arrays
 from detente.scenario.capability_table import resolve_capability
 from detente.scenario.model import Scenario
 
@@ -88,13 +86,8 @@ def backtest_cmd(
         report = None
         if cv is not None:
             sc, capability_name, _ = runs[0]
-            arrays = to_arrays(sc, capability_name)
-            arrays = arrays.subset_issues(usable_issues(arrays)[0])
-            cv_models = ["compromise"] + [n for n in (
-                [m for m in names if m not in _SLOW] + ["best"] if model == "all" else names)
-                if n != "compromise"]
-            report = cross_validate(sc, arrays, list(dict.fromkeys(cv_models)), cv, seed,
-                                    preset=preset)
+            report = cross_validate_usable(sc, capability_name, names, cv, seed, preset,
+                                           every_model=model == "all")
         recorded = [record_run(file, store, record,
                                lambda st, sc=sc, res=res, file=file: _record(
                                    st, sc, res, seed, str(file), report),
@@ -156,10 +149,6 @@ def _record(store: Any, sc: Scenario, results: list[BacktestResult], seed: int, 
                             {"source": source} | ({"cross_validation": head | cv[r.label]}
                                                   if r.label in cv else {}))
             for r in results]
-
-
-# too slow to run in every fold of a cross-validation over hundreds of cases
-_SLOW = ("exchange", "smp", "challenge")
 
 
 def _print_cv(report: CVReport) -> None:

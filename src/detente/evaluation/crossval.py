@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 
 from detente.errors import OptionError
-from detente.evaluation.backtest import _forecasts, model_presets
+from detente.evaluation.backtest import _forecasts, model_presets, usable_issues
 from detente.evaluation.calibration import conformal_quantile, coverage
 from detente.evaluation.metrics import ErrorSummary, summarise
 from detente.models import choice, ensemble, get_model, run_label
 from detente.models.ensemble import BestOptions, Grid
 from detente.models.fitted import FITTED_MODELS, fitted_module, interval
-from detente.scenario.arrays import ScenarioArrays
+from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Scenario
 
 BEST = "best"
@@ -227,3 +227,19 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
         results.append(ModelCV(name, summarise(err), coverage(lo, hi, y),
                                float(np.mean(hi - lo)), beats, chosen or spec.default_preset))
     return CVReport(k, seed, level, len(ids), len(set(groups)), results, fold_params)
+
+
+# too slow to run in every fold of a cross-validation over hundreds of cases
+SLOW_MODELS = ("exchange", "smp", "challenge")
+
+
+def cross_validate_usable(sc: Scenario, capability: str, names: list[str], k: int, seed: int,
+                          preset: str | None = None, every_model: bool = False) -> CVReport:
+    """:func:`cross_validate` on the usable issues of ``sc``: the compromise model first (the
+    baseline), then ``names``; with ``every_model`` (``--model all``) the slow models are left
+    out and ``best`` is added."""
+    arrays = to_arrays(sc, capability)
+    arrays = arrays.subset_issues(usable_issues(arrays)[0])
+    chosen = [m for m in names if m not in SLOW_MODELS] + ["best"] if every_model else names
+    return cross_validate(sc, arrays, list(dict.fromkeys(["compromise", *chosen])), k, seed,
+                          preset=preset)

@@ -101,6 +101,8 @@ def _status(job: Job, with_result: bool = True) -> JobStatus:
         out.result = job.result["history"]
     elif with_result and job.status == "done" and job.kind == "uncertainty":
         out.result = job.result["data"]
+    elif with_result and job.status == "done" and job.kind == "backtest":
+        out.result = job.result
     return out
 
 

@@ -12,7 +12,14 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from detente.web import api_runs, api_scenarios, api_simulation, api_uncertainty, errors
+from detente.web import (
+    api_backtest,
+    api_runs,
+    api_scenarios,
+    api_simulation,
+    api_uncertainty,
+    errors,
+)
 from detente.web.errors import error_response
 from detente.web.jobs import Jobs
 from detente.web.library import Library
@@ -77,6 +84,7 @@ def create_app(scenario_dir: Path | None = None, max_upload_bytes: int = MAX_UPL
     app.include_router(api_runs.router)
     app.include_router(api_simulation.router)
     app.include_router(api_uncertainty.router)
+    app.include_router(api_backtest.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -1,0 +1,115 @@
+"""``/api/backtest``: the job's figures equal ``detente backtest --json --detail`` (and its
+``--cv``) for a data file's text and for a library scenario; bad data, models, presets,
+codings and folds get JSON errors naming what is wrong."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from detente.cli import app
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+DEU = "\n".join([
+    '"isnr"\t"pcom"\t"pep"\t"pfr"\t"pde"\t"scom"\t"sep"\t"sfr"\t"sde"\t"rp"\t"out"',
+    '\t"1"\t"1"\t"3"\t"1"\t\t\t\t\t\t',
+    '"a"\t0\t50\t100\t\t100\t100\t50\t\t\t30',
+    '"b"\t0\t50\t100\t\t100\t100\t50\t\t\t60',
+    '"c"\t10\t40\t80\t70\t100\t60\t50\t90\t20\t40',
+    '"d"\t0\t50\t100\t\t100\t100\t50\t\t\t',
+]) + "\n"
+
+
+def wait(client: TestClient, job_id: str) -> dict[str, Any]:
+    for _ in range(3000):
+        status = client.get(f"/api/jobs/{job_id}").json()
+        if status["status"] not in ("queued", "running"):
+            return status
+        time.sleep(0.02)
+    raise AssertionError("job did not finish")
+
+
+def cli_json(*args: str) -> Any:
+    result = CliRunner().invoke(app, ["backtest", *args, "--json", "--detail", "--no-record"])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_data_files_text_gives_the_clis_figures(client: TestClient, tmp_path: Path) -> None:
+    r = client.post("/api/backtest", json={"data": DEU, "filename": "small.txt",
+                                           "models": ["compromise", "median", "best"]})
+    assert r.status_code == 202 and r.json()["kind"] == "backtest"
+    status = wait(client, r.json()["id"])
+    assert status["status"] == "done", status
+    path = tmp_path / "small.txt"
+    path.write_text(DEU)
+    expected = cli_json(str(path), "-m", "all")["models"]
+    by_model = {m["model"]: m for m in expected}
+    got = status["result"]["models"]
+    assert [m["model"] for m in got] == ["compromise", "median", "best"]
+    for m in got:
+        assert m == by_model[m["model"]]
+    assert status["result"]["cross_validation"] is None
+    assert status["result"]["source"] == "small.txt"
+    assert got[0]["skipped"] == {"no known outcome": 1}
+
+
+def test_a_library_scenario_with_cross_validation(client: TestClient) -> None:
+    r = client.post("/api/backtest", json={"scenario_id": "ec-emissions-1994",
+                                           "models": ["compromise"]})
+    status = wait(client, r.json()["id"])
+    assert status["status"] == "done", status
+    (comp,) = status["result"]["models"]
+    expected = cli_json(str(SCENARIOS / "ec-emissions-1994.yaml"))
+    assert comp == expected
+
+
+def test_cross_validation_equals_the_clis(client: TestClient, tmp_path: Path) -> None:
+    rows = [DEU.splitlines()[0], DEU.splitlines()[1]]
+    for k in range(8):  # eight proposals of one issue each, outcomes known
+        rows.append(f'"p{k}"\t{10 * k}\t{90 - 5 * k}\t{50 + k}\t{30 + 2 * k}\t100\t80\t60\t40'
+                    f'\t{5 * k}\t{20 + 6 * k}')
+    text = "\n".join(rows) + "\n"
+    r = client.post("/api/backtest", json={"data": text, "format": "deu", "cv": 4,
+                                           "models": ["compromise", "median"], "seed": 3})
+    status = wait(client, r.json()["id"])
+    assert status["status"] == "done", status
+    path = tmp_path / "cv.tsv"
+    path.write_text(text)
+    cli = CliRunner().invoke(app, ["backtest", str(path), "--format", "deu", "-m", "median",
+                                   "--cv", "4", "--seed", "3", "--json", "--no-record"])
+    assert cli.exit_code == 0, cli.stderr
+    assert status["result"]["cross_validation"] == json.loads(cli.stdout)["cross_validation"]
+    assert status["progress"]["done"] == status["progress"]["total"] == 3
+
+
+@pytest.mark.parametrize(("body", "code", "message"), [
+    ({"data": DEU, "models": ["oracle"]}, 400, "unknown model 'oracle'"),
+    ({"data": DEU, "preset": "nonesuch", "models": ["compromise"]}, 400, "nonesuch"),
+    ({"data": DEU, "capability": "votes"}, 400, "unknown capability coding 'votes'"),
+    ({"data": DEU, "capability": "/etc/passwd:x"}, 400, "unknown capability coding"),
+    ({"data": DEU, "cv": 1}, 422, "cv must be between 2 and 20"),
+    ({"data": DEU, "scenario_id": "ec-emissions-1994"}, 422, "exactly one of"),
+    ({"data": '"isnr"\t"pcom"\n"a"\tx\n', "format": "deu", "filename": "bad.tsv"}, 422,
+     "problem"),
+    ({"data": "", "filename": "empty.tsv"}, 422, "problem"),
+    ({"scenario_id": "no-such-scenario"}, 404, "no scenario"),
+])
+def test_bad_requests_get_json_errors(client: TestClient, body: dict[str, Any], code: int,
+                                      message: str) -> None:
+    r = client.post("/api/backtest", json=body)
+    assert r.status_code == code, r.text
+    body = r.json()
+    assert message in body["error"] + json.dumps(body["problems"]) and "Traceback" not in r.text
+
+
+def test_a_file_without_usable_issues_fails_the_job_with_a_message(client: TestClient) -> None:
+    text = "\n".join(DEU.splitlines()[:2] + ['"d"\t0\t50\t100\t\t100\t100\t50\t\t\t']) + "\n"
+    status = wait(client, client.post("/api/backtest", json={"data": text}).json()["id"])
+    assert status["status"] == "failed" and "no issue" in status["error"].lower()
