@@ -110,6 +110,6 @@ def test_bad_requests_get_json_errors(client: TestClient, body: dict[str, Any], 
 
 
 def test_a_file_without_usable_issues_fails_the_job_with_a_message(client: TestClient) -> None:
-    text = "\n".join(DEU.splitlines()[:2] + ['"d"\t0\t50\t100\t\t100\t100\t50\t\t\t']) + "\n"
+    text = "\n".join([*DEU.splitlines()[:2], '"d"\t0\t50\t100\t\t100\t100\t50\t\t\t']) + "\n"
     status = wait(client, client.post("/api/backtest", json={"data": text}).json()["id"])
     assert status["status"] == "failed" and "no issue" in status["error"].lower()

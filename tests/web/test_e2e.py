@@ -250,3 +250,41 @@ def test_uncertainty_page_without_a_scenario_points_to_the_library(page: object,
     pg.goto(f"{live_server}/#/uncertainty")  # type: ignore[attr-defined]
     assert "library" in pg.inner_text("#uncertainty-panel")  # type: ignore[attr-defined]
     assert not pg.is_visible("#unc-body")  # type: ignore[attr-defined]
+
+
+def test_backtest_page_runs_a_data_file_and_the_open_scenario(page: object, live_server: str,
+                                                              tmp_path: Path) -> None:
+    from detente.evaluation.backtest import backtest, load_dataset
+
+    data = tmp_path / "cases.tsv"
+    rows = ['"isnr"\t"pcom"\t"pep"\t"pfr"\t"pde"\t"scom"\t"sep"\t"sfr"\t"sde"\t"rp"\t"out"']
+    for k in range(6):  # six one-issue proposals with known outcomes
+        rows.append(f'"p{k}"\t{10 * k}\t{90 - 5 * k}\t{50 + k}\t{30 + 2 * k}\t100\t80\t60\t40'
+                    f'\t{5 * k}\t{20 + 6 * k}')
+    data.write_text("\n".join(rows) + "\n")
+    sc, cases = load_dataset(data)
+    expected = {r.model: r.summary.mae for r in backtest(sc, ["compromise", "best"], None,
+                                                         "default", cases, 0, str(data))}
+    pg = page
+    pg.goto(f"{live_server}/#/backtest")  # type: ignore[attr-defined]
+    pg.click("#bt-run-btn")  # no file chosen: a message, no request  # type: ignore[attr-defined]
+    assert "data file" in pg.inner_text("#bt-errors")  # type: ignore[attr-defined]
+    pg.set_input_files("#bt-file", str(data))  # type: ignore[attr-defined]
+    pg.fill("#bt-cv", "3")  # type: ignore[attr-defined]
+    pg.click("#bt-run-btn")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#bt-progress .label:text('done')", timeout=60_000)  # type: ignore[attr-defined]
+    for model, mae in expected.items():
+        row = pg.locator(f'#bt-table tr[data-model="{model}"] td')  # type: ignore[attr-defined]
+        assert row.nth(1).inner_text() == "6" and row.nth(2).inner_text() == f"{mae:.2f}"
+    assert pg.locator("#bt-cv-table tr[data-model]").count() == 2  # type: ignore[attr-defined]
+    shot(pg, "7-backtest")
+    # the open scenario: the EC emission case declares its outcome
+    pg.goto(live_server + "/#/library")  # type: ignore[attr-defined]
+    pg.click('button[data-open="ec-emissions-1994"]')  # type: ignore[attr-defined]
+    pg.wait_for_selector("#editor-body:not([hidden])")  # type: ignore[attr-defined]
+    pg.click('a[data-page="backtest"]')  # type: ignore[attr-defined]
+    pg.check("input[name=bt-source][value=current]")  # type: ignore[attr-defined]
+    pg.fill("#bt-cv", "0")  # type: ignore[attr-defined]
+    pg.click("#bt-run-btn")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#bt-summary:text('scenario: 1 issue with')")  # type: ignore[attr-defined]
+    assert pg.is_hidden("#bt-cv-block")  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ const state = {
   pollTimer: null,
   simJob: null,       // last simulation job status
   uncJob: null,       // last uncertainty job status
+  btJob: null,        // last backtest job status
 };
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -66,7 +67,7 @@ function showProblems(box, message, problems) {
 }
 
 // ---------------------------------------------------------------- routing
-const PAGES = ["library", "editor", "compare", "simulation", "uncertainty"];
+const PAGES = ["library", "editor", "compare", "simulation", "uncertainty", "backtest"];
 
 function route() {
   const page = (location.hash.replace(/^#\/?/, "") || "library").split("/")[0];
@@ -80,6 +81,7 @@ function route() {
   if (name === "compare") renderCompare();
   if (name === "simulation") renderSimulation();
   if (name === "uncertainty") renderUncertainty();
+  if (name === "backtest") renderBacktest();
 }
 
 function setCurrent(doc) {
@@ -784,6 +786,106 @@ async function showUncertainty(job) {
   $("#unc-results").hidden = false;
 }
 
+// ---------------------------------------------------------------- backtest
+const BT_DEFAULT_MODELS = ["compromise", "best"];
+
+function renderBacktest() {
+  const c = state.current;
+  $("#bt-current").textContent = c ? `(${c.data.name || c.filename})` : "(none open)";
+  const box = $("#bt-models");
+  if (!box.childElementCount && state.info) {
+    for (const m of state.info.models) {
+      box.append(el("label", { title: m.summary }, el("input", { type: "checkbox", value: m.name,
+        checked: BT_DEFAULT_MODELS.includes(m.name) ? "" : null }), ` ${m.name}`));
+    }
+  }
+}
+
+async function runBacktest() {
+  const errs = $("#bt-errors");
+  errs.hidden = true;
+  const models = [...document.querySelectorAll("#bt-models input:checked")].map((i) => i.value);
+  const folds = Number($("#bt-cv").value) || 0;
+  const body = { models: models.length ? models : null, seed: Number($("#bt-seed").value) || 0,
+                 capability: $("#bt-capability").value || "default", cv: folds > 0 ? folds : null };
+  if ($("input[name=bt-source]:checked").value === "current") {
+    if (!state.current) { showProblems(errs, "Open a scenario from the library first.", []); return; }
+    body.scenario = state.current.data;
+  } else {
+    const file = $("#bt-file").files[0];
+    if (!file) { showProblems(errs, "Choose a data file first.", []); return; }
+    body.data = await file.text();
+    body.filename = file.name;
+  }
+  try {
+    state.btJob = await api("POST", "/api/backtest", body);
+  } catch (e) {
+    showProblems(errs, e.message, e.problems);
+    return;
+  }
+  $("#bt-run-btn").disabled = true;
+  $("#bt-cancel-btn").hidden = false;
+  pollBacktest();
+}
+
+async function pollBacktest() {
+  const bar = $("#bt-progress");
+  bar.hidden = false;
+  const s = await api("GET", `/api/jobs/${state.btJob.id}`);
+  state.btJob = s;
+  const { done, total, step } = s.progress;
+  $(".bar", bar).style.width = `${total ? (100 * done) / total : 0}%`;
+  $(".label", bar).textContent = s.status === "running" ? `${done}/${total} · ${step}` : s.status;
+  if (s.status === "queued" || s.status === "running") {
+    setTimeout(pollBacktest, 150);
+    return;
+  }
+  $("#bt-run-btn").disabled = false;
+  $("#bt-cancel-btn").hidden = true;
+  if (s.status === "done") showBacktest(s.result);
+  else if (s.status === "failed") showProblems($("#bt-errors"), s.error || "the backtest failed", []);
+  else flash("Backtest cancelled.");
+}
+
+async function cancelBacktest() {
+  if (state.btJob) await api("POST", `/api/jobs/${state.btJob.id}/cancel`);
+}
+
+const pct = (x) => (x === null || x === undefined ? "—" : `${(100 * x).toFixed(1)} %`);
+const two = (x) => (x === null || x === undefined ? "—" : x.toFixed(2));
+
+function gridTable(table, head, rows) {
+  table.replaceChildren(el("tr", {}, ...head.map((h, k) => el("th", { class: k ? "num" : "", text: h }))),
+    ...rows.map((r) => el("tr", { "data-model": r[0] },
+      ...r.map((v, k) => el("td", { class: k ? "num" : "", text: v })))));
+}
+
+function showBacktest(result) {
+  const models = result.models;
+  const n = models.length ? models[0].n_issues : 0;
+  $("#bt-summary").textContent = `${result.source}: ${n} issue${n === 1 ? "" : "s"} with a known outcome, ` +
+    `capability ${result.capability}.`;
+  gridTable($("#bt-table"), ["model", "issues", "MAE", "RMSE", "median AE", "beats compromise",
+    "80 % coverage"], models.map((m) => [m.preset && m.preset !== "default" ? `${m.model} (${m.preset})` : m.model,
+    String(m.n_issues), two(m.mae), two(m.rmse), two(m.median_ae),
+    m.model === "compromise" ? "—" : pct(m.beats_compromise), pct(m.interval_coverage)]));
+  const notes = [];
+  for (const m of models) for (const t of m.notes || []) notes.push(`${m.model}: ${t}`);
+  const skipped = models.length ? Object.entries(models[0].skipped || {}) : [];
+  if (skipped.length) notes.push("left out: " + skipped.map(([why, k]) => `${k} issues with ${why}`).join(", "));
+  $("#bt-notes").replaceChildren(...notes.map((t) => el("li", { text: t })));
+  const cv = result.cross_validation;
+  $("#bt-cv-block").hidden = !cv;
+  if (cv) {
+    $("#bt-cv-summary").textContent = `${cv.folds} folds grouped by ${cv.grouped_by}, seed ` +
+      `${cv.seed}: ${cv.n_issues} issues in ${cv.n_proposals} proposals.`;
+    gridTable($("#bt-cv-table"), ["model", "CV MAE", "CV RMSE", "80 % coverage", "mean width",
+      "beats compromise"], cv.models.map((m) => [m.model, two(m.cv_mae), two(m.cv_rmse),
+      pct(m.coverage), two(m.mean_interval_width), pct(m.beats_compromise)]));
+  }
+  $("#bt-results").hidden = false;
+}
+
 // ---------------------------------------------------------------- start
 async function start() {
   $("#upload-form").addEventListener("submit", upload);
@@ -798,6 +900,8 @@ async function start() {
   $("#unc-cancel-btn").addEventListener("click", cancelUncertainty);
   $("#unc-apply-btn").addEventListener("click", () => applyBlock(false));
   $("#unc-clear-btn").addEventListener("click", () => applyBlock(true));
+  $("#bt-run-btn").addEventListener("click", runBacktest);
+  $("#bt-cancel-btn").addEventListener("click", cancelBacktest);
   window.addEventListener("hashchange", route);
   try {
     state.info = await api("GET", "/api/info");
