@@ -160,7 +160,8 @@ def _lower_weighted_median(x: np.ndarray, w: np.ndarray, axis: int) -> np.ndarra
 
 
 def candidates(arrays: ScenarioArrays, opts: ChoiceOptions) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate points (B, K, I) on 0-100 and which are valid (defined, not a duplicate)."""
+    """Candidate points (B, K, I) on 0-100 and which are valid (defined, not a duplicate; with
+    a tie tolerance, one per group of near ties)."""
     w = _weights(arrays)
     pos = np.where(arrays.involved[None], arrays.position, 0.0)
     comp = (w * pos).sum(1) / np.maximum(w.sum(1), 1e-300)
