@@ -16,10 +16,10 @@ from pydantic import BaseModel, Field, model_validator
 
 from detente.evaluation.backtest import backtest, model_presets
 from detente.evaluation.crossval import cross_validate_usable
-from detente.models import get_model, models
+from detente.models import get_model
 from detente.report.collect import RunCancelled
 from detente.scenario.model import Scenario
-from detente.web.errors import error_response
+from detente.web.errors import out_of_range, unknown_coding
 from detente.web.jobs import Jobs
 from detente.web.library import ID_PATTERN, Library, parse_data_file, validate_data
 
@@ -79,22 +79,18 @@ def start_backtest(request: Request, body: BacktestRequest) -> Any:
     """Validates at once; poll ``GET /api/jobs/{id}``: its ``result`` is ``{"source",
     "capability", "models": [the objects of detente backtest --json --detail], "cross_validation":
     the --cv object or null}``; stop it with ``POST /api/jobs/{id}/cancel``."""
-    if body.cv is not None and not 2 <= body.cv <= MAX_FOLDS:
-        message = f"cv must be between 2 and {MAX_FOLDS} folds, got {body.cv}"
-        return error_response(422, message, [{"path": "cv", "message": message, "line": None,
-                                              "file": None}])
+    if body.cv is not None:
+        refused = out_of_range("cv", body.cv, 2, MAX_FOLDS, "detente backtest --cv K")
+        if refused is not None:
+            return refused
     sc, cases, name = _source(request, body)
     names = body.models or ["compromise", "best"]
-    known = models()
-    unknown = [m for m in names if m not in known]
-    if unknown:
-        return error_response(400, f"unknown model {', '.join(map(repr, unknown))}; models: "
-                                   f"{', '.join(known)}")
-    model_presets([get_model(n) for n in names], body.preset)  # an unknown preset: 400
+    # an unknown model or preset raises OptionError: a 400 naming the known ones
+    model_presets([get_model(n) for n in names], body.preset)
     capability = body.capability
-    if capability not in sc.capability_codings():  # never a path: the server reads no files
-        return error_response(400, f"unknown capability coding {capability!r}; known: "
-                                   f"{', '.join(sc.capability_codings())}")
+    bad_coding = unknown_coding(sc, capability)
+    if bad_coding is not None:
+        return bad_coding
     total = len(names) + (body.cv is not None)
 
     def work(progress: Any, cancelled: Any) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from detente.report.collect import (
     uncertainty_available,
 )
 from detente.report.html import render_report
+from detente.web.errors import unknown_coding
 from detente.web.jobs import Job, Jobs
 from detente.web.library import ID_PATTERN, Library, validate_data
 
@@ -140,10 +141,9 @@ def start_run(request: Request, body: RunRequest) -> JobStatus:
     if unknown:
         return JSONResponse({"error": f"unknown model {', '.join(unknown)}; models: "  # type: ignore[return-value]
                                       f"{', '.join(known)}", "problems": []}, status_code=400)
-    if body.capability not in scenario.capability_codings():
-        return JSONResponse({"error": f"unknown capability coding {body.capability!r}; "  # type: ignore[return-value]
-                                      f"known: {', '.join(scenario.capability_codings())}",
-                             "problems": []}, status_code=400)
+    bad_coding = unknown_coding(scenario, body.capability)
+    if bad_coding is not None:
+        return bad_coding  # type: ignore[return-value]
 
     def work(progress: Any, cancelled: Any) -> ReportData:
         return collect(scenario, names, body.capability, body.seed, progress, cancelled)

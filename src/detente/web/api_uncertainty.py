@@ -21,7 +21,7 @@ from detente.report.collect import uncertainty_available
 from detente.report.unc_svg import issue_uncertainty_charts, outcome_chart
 from detente.report.uncertainty import FALLBACK_NOTE, uncertainty_data, with_spec
 from detente.scenario.model import Scenario
-from detente.web.errors import error_response
+from detente.web.errors import error_response, out_of_range, unknown_coding
 from detente.web.jobs import Jobs
 from detente.web.library import ID_PATTERN, Library, validate_data
 
@@ -87,15 +87,6 @@ def _scenario(request: Request, body: ScenarioSource) -> Scenario:
     return lib.get(body.scenario_id or "").scenario
 
 
-def _too_large(name: str, value: int, low: int, high: int, cli: str) -> JSONResponse | None:
-    if low <= value <= high:
-        return None
-    message = (f"{name} must be between {low} and {high} in the web app, got {value}; "
-               f"for more, run {cli} from the command line")
-    return error_response(422, message, [{"path": name, "message": message, "line": None,
-                                          "file": None}])
-
-
 @router.post("/uncertainty/check", response_model=BlockCheck,
              summary="Validate a scenario and show the uncertainty block its draws use",
              responses={422: {"description": "invalid scenario or uncertainty block (each "
@@ -121,8 +112,8 @@ def start_uncertainty(request: Request, body: UncertaintyRequest) -> Any:
     ``POST /api/jobs/{id}/cancel``."""
     if not uncertainty_available():
         return error_response(501, "the uncertainty part of detente is not installed")
-    refused = (_too_large("draws", body.draws, 1, MAX_WEB_DRAWS, "detente forecast --draws N")
-               or _too_large("sobol_samples", body.sobol_samples, 2, MAX_WEB_SOBOL,
+    refused = (out_of_range("draws", body.draws, 1, MAX_WEB_DRAWS, "detente forecast --draws N")
+               or out_of_range("sobol_samples", body.sobol_samples, 2, MAX_WEB_SOBOL,
                              "detente sensitivity --samples N"))
     if refused is not None:
         return refused
@@ -133,9 +124,9 @@ def start_uncertainty(request: Request, body: UncertaintyRequest) -> Any:
     if unknown:
         return error_response(400, f"unknown model {', '.join(map(repr, unknown))}; models: "
                                    f"{', '.join(known)}")
-    if body.capability not in scenario.capability_codings():
-        return error_response(400, f"unknown capability coding {body.capability!r}; known: "
-                                   f"{', '.join(scenario.capability_codings())}")
+    bad_coding = unknown_coding(scenario, body.capability)
+    if bad_coding is not None:
+        return bad_coding
 
     def work(progress: Any, cancelled: Any) -> dict[str, Any]:
         data = uncertainty_data(scenario, chosen, body.draws, body.seed, body.capability,

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from detente.errors import DetenteError, Problem, ScenarioError
+from detente.scenario.model import Scenario
 from detente.web.jobs import JobNotFoundError
 from detente.web.library import LibraryFullError, ReadOnlyError, ScenarioNotFoundError
 
@@ -25,6 +26,26 @@ def problem_dict(p: Problem) -> dict[str, Any]:
 def error_response(status: int, message: str,
                    problems: list[dict[str, Any]] | None = None) -> JSONResponse:
     return JSONResponse({"error": message, "problems": problems or []}, status_code=status)
+
+
+def out_of_range(name: str, value: int, low: int, high: int, cli: str) -> JSONResponse | None:
+    """A 422 naming the request field ``name`` when ``value`` lies outside the web app's
+    bounds (pointing to the command line, ``cli``, for more), else None."""
+    if low <= value <= high:
+        return None
+    message = (f"{name} must be between {low} and {high} in the web app, got {value}; "
+               f"for more, run {cli} from the command line")
+    return error_response(422, message, [{"path": name, "message": message, "line": None,
+                                          "file": None}])
+
+
+def unknown_coding(scenario: Scenario, capability: str) -> JSONResponse | None:
+    """A 400 when ``capability`` is not one of the scenario's codings, else None. Never read
+    as a table path: the server opens no file a request names."""
+    if capability in scenario.capability_codings():
+        return None
+    return error_response(400, f"unknown capability coding {capability!r}; known: "
+                               f"{', '.join(scenario.capability_codings())}")
 
 
 def install(app: FastAPI) -> None:
