@@ -6,7 +6,6 @@ const state = {
   current: null,      // {id, origin, filename, data}
   problems: [],
   job: null,          // last job status
-  pollTimer: null,
   simJob: null,       // last simulation job status
   uncJob: null,       // last uncertainty job status
   btJob: null,        // last backtest job status
@@ -431,6 +430,62 @@ function renderCompare() {
   if (state.job && state.job.status === "done") showResults(state.job);
 }
 
+// ---------------------------------------------------------------- jobs
+// Each page runs one kind of job: its state key, its controls and what it says.
+const JOB_PAGES = {
+  job: { run: "#run-btn", cancel: "#cancel-btn", bar: "#progress", errors: "#run-errors",
+         counted: true, failed: "the run failed", cancelled: "Run cancelled.", show: showResults },
+  simJob: { run: "#sim-run-btn", cancel: "#sim-cancel-btn", bar: "#sim-progress",
+            errors: "#sim-errors", counted: false, failed: "the simulation failed",
+            cancelled: "Simulation cancelled.", show: showSimulation },
+  uncJob: { run: "#unc-run-btn", cancel: "#unc-cancel-btn", bar: "#unc-progress",
+            errors: "#unc-errors", counted: false, failed: "the run failed",
+            cancelled: "Monte Carlo run cancelled.", show: showUncertainty },
+  btJob: { run: "#bt-run-btn", cancel: "#bt-cancel-btn", bar: "#bt-progress", errors: "#bt-errors",
+           counted: true, failed: "the backtest failed", cancelled: "Backtest cancelled.",
+           show: (s) => showBacktest(s.result) },
+};
+
+// POST the job; on refusal show the problems, else lock the page's Run button and poll.
+async function startJob(key, url, body) {
+  const page = JOB_PAGES[key];
+  try {
+    state[key] = await api("POST", url, body);
+  } catch (e) {
+    showProblems($(page.errors), e.message, e.problems);
+    return false;
+  }
+  $(page.run).disabled = true;
+  $(page.cancel).hidden = false;
+  pollJob(key);
+  return true;
+}
+
+async function pollJob(key) {
+  const page = JOB_PAGES[key];
+  const bar = $(page.bar);
+  bar.hidden = false;
+  const s = await api("GET", `/api/jobs/${state[key].id}`);
+  state[key] = s;
+  const { done, total, step } = s.progress;
+  $(".bar", bar).style.width = `${total ? (100 * done) / total : 0}%`;
+  $(".label", bar).textContent = s.status !== "running" ? s.status
+    : page.counted ? `${done}/${total} · ${step}` : `${step}…`;
+  if (s.status === "queued" || s.status === "running") {
+    setTimeout(() => pollJob(key), 150);
+    return;
+  }
+  $(page.run).disabled = false;
+  $(page.cancel).hidden = true;
+  if (s.status === "done") page.show(s);
+  else if (s.status === "failed") showProblems($(page.errors), s.error || page.failed, []);
+  else flash(page.cancelled);
+}
+
+async function cancelJob(key) {
+  if (state[key]) await api("POST", `/api/jobs/${state[key].id}/cancel`);
+}
+
 async function run() {
   const c = state.current;
   const errs = $("#run-errors");
@@ -438,40 +493,7 @@ async function run() {
   const models = [...document.querySelectorAll("#model-choices input:checked")].map((i) => i.value);
   const body = { scenario: c.data, capability: $("#capability").value || "default",
                  seed: Number($("#seed").value) || 0, models: models.length ? models : null };
-  try {
-    state.job = await api("POST", "/api/runs", body);
-  } catch (e) {
-    showProblems(errs, e.message, e.problems);
-    return;
-  }
-  $("#run-btn").disabled = true;
-  $("#cancel-btn").hidden = false;
-  $("#report-link").hidden = true;
-  poll();
-}
-
-async function poll() {
-  const job = state.job;
-  const bar = $("#progress");
-  bar.hidden = false;
-  const s = await api("GET", `/api/jobs/${job.id}`);
-  state.job = s;
-  const { done, total, step } = s.progress;
-  $(".bar", bar).style.width = `${total ? (100 * done) / total : 0}%`;
-  $(".label", bar).textContent = s.status === "running" ? `${done}/${total} · ${step}` : s.status;
-  if (s.status === "queued" || s.status === "running") {
-    state.pollTimer = setTimeout(poll, 150);
-    return;
-  }
-  $("#run-btn").disabled = false;
-  $("#cancel-btn").hidden = true;
-  if (s.status === "done") showResults(s);
-  else if (s.status === "failed") showProblems($("#run-errors"), s.error || "the run failed", []);
-  else flash("Run cancelled.");
-}
-
-async function cancelRun() {
-  if (state.job) await api("POST", `/api/jobs/${state.job.id}/cancel`);
+  if (await startJob("job", "/api/runs", body)) $("#report-link").hidden = true;
 }
 
 function fmt(x) { return x === null || x === undefined ? "—" : x.toFixed(1); }
@@ -537,38 +559,7 @@ async function runSimulation() {
   errs.hidden = true;
   const body = { scenario: state.current.data, seed: Number($("#sim-seed").value) || 0,
                  until: $("#sim-until").value || null };
-  try {
-    state.simJob = await api("POST", "/api/simulations", body);
-  } catch (e) {
-    showProblems(errs, e.message, e.problems);
-    return;
-  }
-  $("#sim-run-btn").disabled = true;
-  $("#sim-cancel-btn").hidden = false;
-  pollSimulation();
-}
-
-async function pollSimulation() {
-  const bar = $("#sim-progress");
-  bar.hidden = false;
-  const s = await api("GET", `/api/jobs/${state.simJob.id}`);
-  state.simJob = s;
-  const { done, total, step } = s.progress;
-  $(".bar", bar).style.width = `${total ? (100 * done) / total : 0}%`;
-  $(".label", bar).textContent = s.status === "running" ? `${step}…` : s.status;
-  if (s.status === "queued" || s.status === "running") {
-    setTimeout(pollSimulation, 150);
-    return;
-  }
-  $("#sim-run-btn").disabled = false;
-  $("#sim-cancel-btn").hidden = true;
-  if (s.status === "done") showSimulation(s);
-  else if (s.status === "failed") showProblems($("#sim-errors"), s.error || "the simulation failed", []);
-  else flash("Simulation cancelled.");
-}
-
-async function cancelSimulation() {
-  if (state.simJob) await api("POST", `/api/jobs/${state.simJob.id}/cancel`);
+  await startJob("simJob", "/api/simulations", body);
 }
 
 async function showSimulation(job) {
@@ -681,38 +672,7 @@ async function runUncertainty() {
                  sobol_samples: Number($("#unc-sobol").value) || 0,
                  simulation: $("#unc-simulate").checked,
                  models: ticked.length ? ticked : null };
-  try {
-    state.uncJob = await api("POST", "/api/uncertainty", body);
-  } catch (e) {
-    showProblems(errs, e.message, e.problems);
-    return;
-  }
-  $("#unc-run-btn").disabled = true;
-  $("#unc-cancel-btn").hidden = false;
-  pollUncertainty();
-}
-
-async function pollUncertainty() {
-  const bar = $("#unc-progress");
-  bar.hidden = false;
-  const s = await api("GET", `/api/jobs/${state.uncJob.id}`);
-  state.uncJob = s;
-  const { done, total, step } = s.progress;
-  $(".bar", bar).style.width = `${total ? (100 * done) / total : 0}%`;
-  $(".label", bar).textContent = s.status === "running" ? `${step}…` : s.status;
-  if (s.status === "queued" || s.status === "running") {
-    setTimeout(pollUncertainty, 200);
-    return;
-  }
-  $("#unc-run-btn").disabled = false;
-  $("#unc-cancel-btn").hidden = true;
-  if (s.status === "done") showUncertainty(s);
-  else if (s.status === "failed") showProblems($("#unc-errors"), s.error || "the run failed", []);
-  else flash("Monte Carlo run cancelled.");
-}
-
-async function cancelUncertainty() {
-  if (state.uncJob) await api("POST", `/api/jobs/${state.uncJob.id}/cancel`);
+  await startJob("uncJob", "/api/uncertainty", body);
 }
 
 async function showUncertainty(job) {
@@ -817,38 +777,7 @@ async function runBacktest() {
     body.data = await file.text();
     body.filename = file.name;
   }
-  try {
-    state.btJob = await api("POST", "/api/backtest", body);
-  } catch (e) {
-    showProblems(errs, e.message, e.problems);
-    return;
-  }
-  $("#bt-run-btn").disabled = true;
-  $("#bt-cancel-btn").hidden = false;
-  pollBacktest();
-}
-
-async function pollBacktest() {
-  const bar = $("#bt-progress");
-  bar.hidden = false;
-  const s = await api("GET", `/api/jobs/${state.btJob.id}`);
-  state.btJob = s;
-  const { done, total, step } = s.progress;
-  $(".bar", bar).style.width = `${total ? (100 * done) / total : 0}%`;
-  $(".label", bar).textContent = s.status === "running" ? `${done}/${total} · ${step}` : s.status;
-  if (s.status === "queued" || s.status === "running") {
-    setTimeout(pollBacktest, 150);
-    return;
-  }
-  $("#bt-run-btn").disabled = false;
-  $("#bt-cancel-btn").hidden = true;
-  if (s.status === "done") showBacktest(s.result);
-  else if (s.status === "failed") showProblems($("#bt-errors"), s.error || "the backtest failed", []);
-  else flash("Backtest cancelled.");
-}
-
-async function cancelBacktest() {
-  if (state.btJob) await api("POST", `/api/jobs/${state.btJob.id}/cancel`);
+  await startJob("btJob", "/api/backtest", body);
 }
 
 const pct = (x) => (x === null || x === undefined ? "—" : `${(100 * x).toFixed(1)} %`);
@@ -893,15 +822,15 @@ async function start() {
   $("#add-issue-btn").addEventListener("click", addIssue);
   $("#add-actor-btn").addEventListener("click", addActor);
   $("#run-btn").addEventListener("click", run);
-  $("#cancel-btn").addEventListener("click", cancelRun);
+  $("#cancel-btn").addEventListener("click", () => cancelJob("job"));
   $("#sim-run-btn").addEventListener("click", runSimulation);
-  $("#sim-cancel-btn").addEventListener("click", cancelSimulation);
+  $("#sim-cancel-btn").addEventListener("click", () => cancelJob("simJob"));
   $("#unc-run-btn").addEventListener("click", runUncertainty);
-  $("#unc-cancel-btn").addEventListener("click", cancelUncertainty);
+  $("#unc-cancel-btn").addEventListener("click", () => cancelJob("uncJob"));
   $("#unc-apply-btn").addEventListener("click", () => applyBlock(false));
   $("#unc-clear-btn").addEventListener("click", () => applyBlock(true));
   $("#bt-run-btn").addEventListener("click", runBacktest);
-  $("#bt-cancel-btn").addEventListener("click", cancelBacktest);
+  $("#bt-cancel-btn").addEventListener("click", () => cancelJob("btJob"));
   window.addEventListener("hashchange", route);
   try {
     state.info = await api("GET", "/api/info");
