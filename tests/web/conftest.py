@@ -5,8 +5,9 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,21 @@ def client() -> Iterator[TestClient]:
     app = create_app(SCENARIOS, max_upload_bytes=UPLOAD_LIMIT)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture
+def wait(client: TestClient) -> Callable[..., dict[str, Any]]:
+    """``wait(job_id, tries=3000)``: poll the job every 20 ms until it is no longer queued or
+    running and return its status; fail after ``tries`` polls."""
+    def finished(job_id: str, tries: int = 3000) -> dict[str, Any]:
+        for _ in range(tries):
+            status = client.get(f"/api/jobs/{job_id}").json()
+            if status["status"] not in ("queued", "running"):
+                return status
+            time.sleep(0.02)
+        raise AssertionError("job did not finish")
+
+    return finished
 
 
 def free_port() -> int:

@@ -27,15 +27,6 @@ def small_scenario() -> dict[str, Any]:
                         "salience": {"X": 100}}]}
 
 
-def wait(client: TestClient, job_id: str) -> dict[str, Any]:
-    for _ in range(400):
-        status = client.get(f"/api/jobs/{job_id}").json()
-        if status["status"] not in ("queued", "running"):
-            return status
-        time.sleep(0.02)
-    raise AssertionError("job did not finish")
-
-
 def assert_json_error(r: Any, status: int) -> dict[str, Any]:
     assert r.status_code == status, r.text
     body = r.json()
@@ -201,12 +192,12 @@ def test_non_json_body_is_a_json_error(client: TestClient) -> None:
 
 # ------------------------------------------------------------------ runs and jobs
 
-def test_run_by_id_gives_every_models_forecast(client: TestClient) -> None:
+def test_run_by_id_gives_every_models_forecast(client: TestClient, wait: Any) -> None:
     from detente.api import forecast
 
     r = client.post("/api/runs", json={"scenario_id": FLAGSHIP})
     assert r.status_code == 202
-    status = wait(client, r.json()["id"])
+    status = wait(r.json()["id"], tries=400)
     assert status["status"] == "done", status
     result = status["result"]
     expected = forecast(SCENARIOS / f"{FLAGSHIP}.yaml", model="compromise").forecasts()
@@ -216,14 +207,14 @@ def test_run_by_id_gives_every_models_forecast(client: TestClient) -> None:
     assert status["progress"]["done"] == status["progress"]["total"] == len(ran)
 
 
-def test_run_inline_scenario_reflects_edits(client: TestClient) -> None:
+def test_run_inline_scenario_reflects_edits(client: TestClient, wait: Any) -> None:
     data = small_scenario()
     r = client.post("/api/runs", json={"scenario": data, "models": ["compromise"]})
-    first = wait(client, r.json()["id"])["result"]["forecasts"]["X"]["compromise"]
+    first = wait(r.json()["id"], tries=400)["result"]["forecasts"]["X"]["compromise"]
     assert first == pytest.approx(30.0)  # (2*0 + 1*90) / 3
     data["actors"][0]["salience"]["X"] = 25
     r = client.post("/api/runs", json={"scenario": data, "models": ["compromise"]})
-    second = wait(client, r.json()["id"])["result"]["forecasts"]["X"]["compromise"]
+    second = wait(r.json()["id"], tries=400)["result"]["forecasts"]["X"]["compromise"]
     assert second == pytest.approx(60.0)  # (0.5*0 + 1*90) / 1.5
 
 
@@ -243,9 +234,9 @@ def test_run_rejects_bad_requests_before_starting(client: TestClient) -> None:
     assert client.get("/api/jobs").json() == []
 
 
-def test_charts_and_report_of_a_finished_job(client: TestClient) -> None:
+def test_charts_and_report_of_a_finished_job(client: TestClient, wait: Any) -> None:
     job = client.post("/api/runs", json={"scenario_id": FLAGSHIP}).json()
-    wait(client, job["id"])
+    wait(job["id"], tries=400)
     charts = client.get(f"/api/jobs/{job['id']}/charts").json()
     assert [c["issue"] for c in charts] == list("ABCDEF")
     assert all(c["forecast"].startswith("<svg") for c in charts)
@@ -264,7 +255,8 @@ def test_unknown_job_is_404_and_bad_job_id_422(client: TestClient) -> None:
     assert_json_error(client.get("/api/jobs/not-a-job-id"), 422)
 
 
-def test_cancel_stops_a_running_job(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancel_stops_a_running_job(client: TestClient,
+                                    wait: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """A job blocked in its first model is cancelled before the next one starts."""
     collect_mod = importlib.import_module("detente.report.collect")  # the module, not the fn
 
@@ -280,7 +272,7 @@ def test_cancel_stops_a_running_job(client: TestClient, monkeypatch: pytest.Monk
     cancelled = client.post(f"/api/jobs/{job['id']}/cancel")
     assert cancelled.status_code == 200
     gate.set()
-    status = wait(client, job["id"])
+    status = wait(job["id"], tries=400)
     assert status["status"] == "cancelled"
     assert status["result"] is None
     assert_json_error(client.get(f"/api/jobs/{job['id']}/report"), 409)

@@ -5,7 +5,6 @@ codings and folds get JSON errors naming what is wrong."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -26,26 +25,18 @@ DEU = "\n".join([
 ]) + "\n"
 
 
-def wait(client: TestClient, job_id: str) -> dict[str, Any]:
-    for _ in range(3000):
-        status = client.get(f"/api/jobs/{job_id}").json()
-        if status["status"] not in ("queued", "running"):
-            return status
-        time.sleep(0.02)
-    raise AssertionError("job did not finish")
-
-
 def cli_json(*args: str) -> Any:
     result = CliRunner().invoke(app, ["backtest", *args, "--json", "--detail", "--no-record"])
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
 
-def test_a_data_files_text_gives_the_clis_figures(client: TestClient, tmp_path: Path) -> None:
+def test_a_data_files_text_gives_the_clis_figures(client: TestClient,
+                                                  wait: Any, tmp_path: Path) -> None:
     r = client.post("/api/backtest", json={"data": DEU, "filename": "small.txt",
                                            "models": ["compromise", "median", "best"]})
     assert r.status_code == 202 and r.json()["kind"] == "backtest"
-    status = wait(client, r.json()["id"])
+    status = wait(r.json()["id"])
     assert status["status"] == "done", status
     path = tmp_path / "small.txt"
     path.write_text(DEU)
@@ -60,17 +51,17 @@ def test_a_data_files_text_gives_the_clis_figures(client: TestClient, tmp_path: 
     assert got[0]["skipped"] == {"no known outcome": 1}
 
 
-def test_a_library_scenario_with_cross_validation(client: TestClient) -> None:
+def test_a_library_scenario_with_cross_validation(client: TestClient, wait: Any) -> None:
     r = client.post("/api/backtest", json={"scenario_id": "ec-emissions-1994",
                                            "models": ["compromise"]})
-    status = wait(client, r.json()["id"])
+    status = wait(r.json()["id"])
     assert status["status"] == "done", status
     (comp,) = status["result"]["models"]
     expected = cli_json(str(SCENARIOS / "ec-emissions-1994.yaml"))
     assert comp == expected
 
 
-def test_cross_validation_equals_the_clis(client: TestClient, tmp_path: Path) -> None:
+def test_cross_validation_equals_the_clis(client: TestClient, wait: Any, tmp_path: Path) -> None:
     rows = [DEU.splitlines()[0], DEU.splitlines()[1]]
     for k in range(8):  # eight proposals of one issue each, outcomes known
         rows.append(f'"p{k}"\t{10 * k}\t{90 - 5 * k}\t{50 + k}\t{30 + 2 * k}\t100\t80\t60\t40'
@@ -78,7 +69,7 @@ def test_cross_validation_equals_the_clis(client: TestClient, tmp_path: Path) ->
     text = "\n".join(rows) + "\n"
     r = client.post("/api/backtest", json={"data": text, "format": "deu", "cv": 4,
                                            "models": ["compromise", "median"], "seed": 3})
-    status = wait(client, r.json()["id"])
+    status = wait(r.json()["id"])
     assert status["status"] == "done", status
     path = tmp_path / "cv.tsv"
     path.write_text(text)
@@ -109,7 +100,8 @@ def test_bad_requests_get_json_errors(client: TestClient, body: dict[str, Any], 
     assert message in body["error"] + json.dumps(body["problems"]) and "Traceback" not in r.text
 
 
-def test_a_file_without_usable_issues_fails_the_job_with_a_message(client: TestClient) -> None:
+def test_a_file_without_usable_issues_fails_the_job_with_a_message(client: TestClient,
+                                                                   wait: Any) -> None:
     text = "\n".join([*DEU.splitlines()[:2], '"d"\t0\t50\t100\t\t100\t100\t50\t\t\t']) + "\n"
-    status = wait(client, client.post("/api/backtest", json={"data": text}).json()["id"])
+    status = wait(client.post("/api/backtest", json={"data": text}).json()["id"])
     assert status["status"] == "failed" and "no issue" in status["error"].lower()

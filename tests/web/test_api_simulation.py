@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +26,6 @@ def small_scenario() -> dict[str, Any]:
                         "salience": {"X": 100}}]}
 
 
-def wait(client: TestClient, job_id: str) -> dict[str, Any]:
-    for _ in range(1000):
-        status = client.get(f"/api/jobs/{job_id}").json()
-        if status["status"] not in ("queued", "running"):
-            return status
-        time.sleep(0.02)
-    raise AssertionError("job did not finish")
-
-
 def assert_json_error(r: Any, status: int) -> dict[str, Any]:
     assert r.status_code == status, r.text
     body = r.json()
@@ -49,11 +39,11 @@ def test_openapi_documents_the_simulation_routes(client: TestClient) -> None:
     assert "get" in paths["/api/jobs/{job_id}/simulation"]
 
 
-def test_simulation_job_gives_the_history_of_simulate_json(client: TestClient) -> None:
+def test_simulation_job_gives_the_history_of_simulate_json(client: TestClient, wait: Any) -> None:
     r = client.post("/api/simulations", json={"scenario_id": FLAGSHIP, "seed": 5,
                                               "until": "2005-06-30"})
     assert r.status_code == 202 and r.json()["kind"] == "simulation"
-    status = wait(client, r.json()["id"])
+    status = wait(r.json()["id"], tries=1000)
     assert status["status"] == "done", status
     ref = run_simulation(load_scenario(SCENARIOS / f"{FLAGSHIP}.yaml"),
                          until=dt.date(2005, 6, 30), seed=5)
@@ -68,12 +58,12 @@ def test_simulation_job_gives_the_history_of_simulate_json(client: TestClient) -
             assert f'data-value="{t["value"]:.4f}"' in last
 
 
-def test_edited_scenario_is_simulated_as_sent(client: TestClient) -> None:
+def test_edited_scenario_is_simulated_as_sent(client: TestClient, wait: Any) -> None:
     doc = client.get(f"/api/scenarios/{FLAGSHIP}").json()["scenario"]
     for forum in doc["forums"]:
         if forum["id"] == "six-party":
             forum["name"] = "Beijing process"
-    status = wait(client, client.post("/api/simulations", json={"scenario": doc}).json()["id"])
+    status = wait(client.post("/api/simulations", json={"scenario": doc}).json()["id"], tries=1000)
     labels = {e["label"].split(" round")[0] for e in status["result"]["events"]
               if e["forum"] == "six-party" and e["kind"] == "meeting"}
     assert labels == {"Beijing process"}
@@ -96,20 +86,20 @@ def test_malformed_requests_are_json_errors(client: TestClient, body: dict[str, 
     assert "Traceback" not in r.text
 
 
-def test_until_before_the_start_fails_with_the_reason(client: TestClient) -> None:
+def test_until_before_the_start_fails_with_the_reason(client: TestClient, wait: Any) -> None:
     r = client.post("/api/simulations", json={"scenario_id": FLAGSHIP, "until": "1999-01-01"})
-    status = wait(client, r.json()["id"])
+    status = wait(r.json()["id"], tries=1000)
     assert status["status"] == "failed" and "before the start" in status["error"]
 
 
-def test_charts_of_a_models_job_or_unfinished_job_are_409(client: TestClient) -> None:
+def test_charts_of_a_models_job_or_unfinished_job_are_409(client: TestClient, wait: Any) -> None:
     job = client.post("/api/runs", json={"scenario_id": FLAGSHIP, "models": ["compromise"]})
-    wait(client, job.json()["id"])
+    wait(job.json()["id"], tries=1000)
     assert_json_error(client.get(f"/api/jobs/{job.json()['id']}/simulation"), 409)
     assert_json_error(client.get("/api/jobs/0123456789ab/simulation"), 404)
 
 
-def test_cancel_discards_a_running_simulation(client: TestClient,
+def test_cancel_discards_a_running_simulation(client: TestClient, wait: Any,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     from detente.web import api_simulation
 
@@ -123,6 +113,6 @@ def test_cancel_discards_a_running_simulation(client: TestClient,
     job = client.post("/api/simulations", json={"scenario_id": FLAGSHIP}).json()
     assert client.post(f"/api/jobs/{job['id']}/cancel").status_code == 200
     gate.set()
-    status = wait(client, job["id"])
+    status = wait(job["id"], tries=1000)
     assert status["status"] == "cancelled" and status["result"] is None
     assert_json_error(client.get(f"/api/jobs/{job['id']}/simulation"), 409)

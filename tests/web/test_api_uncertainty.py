@@ -4,7 +4,6 @@ invalid uncertainty blocks, cancellation."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +24,6 @@ def small_scenario(**extra: Any) -> dict[str, Any]:
                         "salience": {"X": 100}}], **extra}
 
 
-def wait(client: TestClient, job_id: str) -> dict[str, Any]:
-    for _ in range(3000):
-        status = client.get(f"/api/jobs/{job_id}").json()
-        if status["status"] not in ("queued", "running"):
-            return status
-        time.sleep(0.02)
-    raise AssertionError("job did not finish")
-
-
 def assert_json_error(r: Any, status: int) -> dict[str, Any]:
     assert r.status_code == status, r.text
     body = r.json()
@@ -48,12 +38,13 @@ def test_openapi_documents_the_uncertainty_routes(client: TestClient) -> None:
     assert "get" in paths["/api/jobs/{job_id}/uncertainty"]
 
 
-def test_job_equals_monte_carlo_and_sensitivity_for_the_same_seed(client: TestClient) -> None:
+def test_job_equals_monte_carlo_and_sensitivity_for_the_same_seed(client: TestClient,
+                                                                  wait: Any) -> None:
     r = client.post("/api/uncertainty", json={
         "scenario_id": FLAGSHIP, "models": ["compromise", "median"], "draws": 120, "seed": 7,
         "sensitivity_model": "median", "sobol_samples": 8})
     assert r.status_code == 202 and r.json()["kind"] == "uncertainty"
-    status = wait(client, r.json()["id"])
+    status = wait(r.json()["id"])
     assert status["status"] == "done", status
     data = status["result"]
     sc = load_scenario(SCENARIOS / f"{FLAGSHIP}.yaml")
@@ -78,13 +69,13 @@ def test_job_equals_monte_carlo_and_sensitivity_for_the_same_seed(client: TestCl
     assert body["outcomes"] is None and data["simulation"] is None  # not asked for
 
 
-def test_edited_scenario_without_block_uses_default_widths(client: TestClient) -> None:
+def test_edited_scenario_without_block_uses_default_widths(client: TestClient, wait: Any) -> None:
     check = client.post("/api/uncertainty/check", json={"scenario": small_scenario()})
     assert check.status_code == 200
     assert check.json()["own"] is False and "± 5 %" in check.json()["note"]
     r = client.post("/api/uncertainty", json={"scenario": small_scenario(), "draws": 50,
                                               "sobol_samples": 4})
-    status = wait(client, r.json()["id"])
+    status = wait(r.json()["id"])
     assert status["status"] == "done", status
     dist = status["result"]["distributions"][0]["issues"][0]
     assert dist["q10"] < dist["q90"]  # the default widths do make the inputs vary
@@ -138,24 +129,24 @@ def test_malformed_requests_are_json_errors(client: TestClient) -> None:
     assert_json_error(client.post("/api/uncertainty", json={"scenario_id": "no-such"}), 404)
 
 
-def test_charts_of_an_unfinished_or_other_job_are_refused(client: TestClient) -> None:
+def test_charts_of_an_unfinished_or_other_job_are_refused(client: TestClient, wait: Any) -> None:
     r = client.post("/api/runs", json={"scenario_id": FLAGSHIP, "models": ["compromise"]})
-    job = wait(client, r.json()["id"])
+    job = wait(r.json()["id"])
     assert_json_error(client.get(f"/api/jobs/{job['id']}/uncertainty"), 409)
     assert_json_error(client.get("/api/jobs/0123456789ab/uncertainty"), 404)
 
 
-def test_a_run_can_be_cancelled(client: TestClient) -> None:
+def test_a_run_can_be_cancelled(client: TestClient, wait: Any) -> None:
     r = client.post("/api/uncertainty", json={"scenario_id": FLAGSHIP, "draws": 5000,
                                               "sobol_samples": 256})
     job_id = r.json()["id"]
     assert client.post(f"/api/jobs/{job_id}/cancel").status_code == 200
-    status = wait(client, job_id)
+    status = wait(job_id)
     assert status["status"] == "cancelled"
     assert_json_error(client.get(f"/api/jobs/{job_id}/uncertainty"), 409)
 
 
-def test_simulation_over_the_draws_equals_simulate_mc(client: TestClient) -> None:
+def test_simulation_over_the_draws_equals_simulate_mc(client: TestClient, wait: Any) -> None:
     import datetime as dt
 
     from detente.simulation import SimOptions
@@ -164,7 +155,7 @@ def test_simulation_over_the_draws_equals_simulate_mc(client: TestClient) -> Non
     r = client.post("/api/uncertainty", json={
         "scenario_id": FLAGSHIP, "models": ["compromise"], "draws": 30, "seed": 2,
         "sensitivity_model": None, "simulation": True, "until": "2005-06-30"})
-    status = wait(client, r.json()["id"])
+    status = wait(r.json()["id"])
     assert status["status"] == "done", status
     sc = load_scenario(SCENARIOS / f"{FLAGSHIP}.yaml")
     ref = simulate_mc(sc, SimOptions(until=dt.date(2005, 6, 30)), 30, 2).to_dict()
@@ -175,9 +166,10 @@ def test_simulation_over_the_draws_equals_simulate_mc(client: TestClient) -> Non
         p > 0 for m in ref["meetings"] for p in m["probabilities"].values())
 
 
-def test_simulation_over_the_draws_reports_nothing_to_simulate(client: TestClient) -> None:
+def test_simulation_over_the_draws_reports_nothing_to_simulate(client: TestClient,
+                                                               wait: Any) -> None:
     r = client.post("/api/uncertainty", json={"scenario": small_scenario(), "draws": 10,
                                               "sensitivity_model": None, "simulation": True})
-    status = wait(client, r.json()["id"])
+    status = wait(r.json()["id"])
     assert status["status"] == "done"
     assert "nothing to simulate" in status["result"]["simulation"]["error"]
