@@ -16,6 +16,7 @@ absolute error is strictly smaller.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,13 +172,16 @@ def _forecasts(arrays: ScenarioArrays, issue_ids: list[str], model: str, preset:
 
 def backtest(sc: Scenario, models: list[str], preset: str | None = None,
              capability: str = "default", cases: bool = False, seed: int = 0,
-             source: str = "") -> list[BacktestResult]:
+             source: str = "",
+             before_each: Callable[[int, str], None] | None = None) -> list[BacktestResult]:
     """Backtest each of ``models`` on the usable issues of ``sc``.
 
     ``preset`` applies to every model that has it (others use their default preset); ``"all"``
     backtests every preset of every model, in the order the models list them. ``cases`` runs
-    each issue on its own (see the module docstring). Raises ScenarioError when no issue is
-    usable and OptionError for an unknown model, preset or capability coding.
+    each issue on its own (see the module docstring). ``before_each(k, label)`` is called
+    before the k-th (model, preset) runs, for progress; it may raise to stop. Raises
+    ScenarioError when no issue is usable and OptionError for an unknown model, preset or
+    capability coding.
     """
     arrays = to_arrays(sc, capability)
     issue_ids = _check_usable(arrays, source)
@@ -188,8 +192,11 @@ def backtest(sc: Scenario, models: list[str], preset: str | None = None,
     specs = [get_model(m) for m in models]
     baseline, _ = _forecasts(arrays, issue_ids, BASELINE, None, cases, seed)
     results = []
-    for spec, chosen in model_presets(specs, preset):
-        is_baseline = run_label(spec.name, chosen or spec.default_preset) == BASELINE
+    for k, (spec, chosen) in enumerate(model_presets(specs, preset)):
+        label = run_label(spec.name, chosen or spec.default_preset)
+        if before_each is not None:
+            before_each(k, label)
+        is_baseline = label == BASELINE
         fc, refused = (baseline, {}) if is_baseline else _forecasts(
             arrays, issue_ids, spec.name, chosen, cases, seed)
         ok = ~np.isnan(fc)

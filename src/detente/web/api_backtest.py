@@ -86,25 +86,23 @@ def start_backtest(request: Request, body: BacktestRequest) -> Any:
     sc, cases, name = _source(request, body)
     names = body.models or ["compromise", "best"]
     # an unknown model or preset raises OptionError: a 400 naming the known ones
-    model_presets([get_model(n) for n in names], body.preset)
+    runs = len(model_presets([get_model(n) for n in names], body.preset))
     capability = body.capability
     bad_coding = unknown_coding(sc, capability)
     if bad_coding is not None:
         return bad_coding
-    total = len(names) + (body.cv is not None)
+    total = runs + (body.cv is not None)
 
     def work(progress: Any, cancelled: Any) -> dict[str, Any]:
-        results = []
-        for done, model in enumerate(names):
+        def step(done: int, label: str) -> None:
             if cancelled():
                 raise RunCancelled
-            progress(done, total, model)
-            results += backtest(sc, [model], body.preset, capability, cases, body.seed, name)
+            progress(done, total, label)
+
+        results = backtest(sc, names, body.preset, capability, cases, body.seed, name, step)
         report = None
         if body.cv is not None:
-            if cancelled():
-                raise RunCancelled
-            progress(len(names), total, f"cross-validation ({body.cv} folds)")
+            step(runs, f"cross-validation ({body.cv} folds)")
             report = cross_validate_usable(sc, capability, names, body.cv, body.seed,
                                            body.preset)
         progress(total, total, "done")
