@@ -378,3 +378,27 @@ def test_cli_forecast_on_ktab_file(anchors: Path) -> None:
     assert issue["rounds"][0]["positions"]["XJ"] == 30.0
     assert 30 <= issue["forecast"] <= 45
     assert len(data["smp"]["turns"]) == 20 and data["smp"]["stopped_at"] == 19
+
+
+@pytest.mark.parametrize("scale", [1e-320, 1e-300, 1e-10, 1.0, 1e10])
+def test_distances_ignore_the_scale_of_one_actors_saliences(scale: float) -> None:
+    # KTAB's distance weighs dimensions by s^2 / sum(s^2); a denormal salience squared to 0
+    # and divided 0 by 0 (a NaN forecast found by fuzzing a KTAB file with salience 1e-320)
+    ideal = np.array([[[0.1, 0.8], [0.4, 0.2], [0.7, 0.6]]])
+    sal = np.array([[[0.4, 0.3], [0.2, 0.6], [0.5, 0.3]]])
+    tiny = sal.copy()
+    tiny[0, 1] *= scale
+    np.testing.assert_allclose(k.distances(ideal, ideal, tiny), k.distances(ideal, ideal, sal),
+                               rtol=1e-3 if scale < 1e-300 else 1e-12)  # denormals: ~11 bits
+
+
+@pytest.mark.parametrize("tiny", [1e-320, 1e-200])
+def test_a_tiny_salience_counts_as_a_small_one(tiny: float) -> None:
+    # before the distances were scaled, C's NaN distances silently gave 10 instead of 20.31
+    def forecast(salience_c: float) -> float:
+        sc = _scenario({"A": {"x": 10}, "B": {"x": 40}, "C": {"x": 70}, "D": {"x": 90}},
+                       {"A": {"x": 40}, "B": {"x": 20}, "C": {"x": salience_c}, "D": {"x": 35}},
+                       {"A": 30, "B": 20, "C": 25, "D": 15})
+        return float(_run(sc).forecast[0, 0])
+
+    assert forecast(tiny) == pytest.approx(forecast(1e-9), abs=1e-6)

@@ -147,8 +147,11 @@ def distances(ideal: np.ndarray, pos: np.ndarray, sal: np.ndarray) -> np.ndarray
 
     d_ij = sqrt(sum_k s_ik^2 (q_ik - x_jk)^2 / sum_k s_ik^2), in [0, 1] (KTAB ``bvDiff``).
     """
-    s2 = sal**2
-    s2 = s2 / s2.sum(axis=-1, keepdims=True)
+    # scaled by the largest salience first, so that tiny (denormal) saliences do not square
+    # to 0 and divide 0 by 0; the ratio is the same
+    top = sal.max(axis=-1, keepdims=True)
+    s2 = np.divide(sal, top, out=np.zeros_like(sal), where=top > 0) ** 2
+    s2 = np.divide(s2, s2.sum(axis=-1, keepdims=True), out=np.zeros_like(s2), where=top > 0)
     diff = ideal[:, :, None, :] - pos[:, None, :, :]
     return np.sqrt(np.einsum("bik,bijk->bij", s2, diff**2))
 
