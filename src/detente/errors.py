@@ -41,3 +41,8 @@ class ScenarioError(DetenteError):
 
 class OptionError(DetenteError):
     """An unknown model, preset or option value."""
+
+
+class ModelError(DetenteError):
+    """A model that could not turn valid inputs into a valid result (for example a forecast
+    that is not a finite number because the inputs are too extreme for its arithmetic)."""

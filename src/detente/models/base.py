@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from detente.errors import OptionError
+from detente.errors import ModelError, OptionError
 from detente.scenario.arrays import ScenarioArrays
 
 
@@ -58,6 +58,28 @@ class ModelOutput:
 RunFn = Callable[[ScenarioArrays, Any, int, np.random.Generator], ModelOutput]
 
 
+def _finite_forecasts(name: str, run: RunFn) -> RunFn:
+    """``run``, raising :class:`ModelError` (naming the issue and draw) when a forecast is
+    infinite, or NaN on an issue where some involved actor has capability x salience above 0
+    (NaN is the models' "no forecast" for an issue nobody weighs)."""
+    def checked(arrays: ScenarioArrays, options: Any, rounds: int,
+                rng: np.random.Generator) -> ModelOutput:
+        out = run(arrays, options, rounds, rng)
+        weighed = (arrays.involved[None] & (arrays.capability * arrays.salience > 0)).any(1)
+        bad = np.isinf(out.forecast) | (np.isnan(out.forecast) & weighed)
+        if bad.any():
+            draw, issue = (int(v[0]) for v in np.nonzero(bad))
+            where = f" (draw {draw + 1} of {bad.shape[0]})" if bad.shape[0] > 1 else ""
+            raise ModelError(
+                f"model {name!r} gave no finite forecast for issue "
+                f"{arrays.issue_ids[issue]!r}{where}: the inputs are too extreme for its "
+                f"arithmetic (look for capabilities or saliences near 0 or very large)")
+        return out
+
+    checked.__wrapped__ = run  # type: ignore[attr-defined]
+    return checked
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """A registered model: metadata, options and the run function."""
@@ -70,6 +92,11 @@ class ModelSpec:
     run: RunFn
     default_rounds: int = 0
     default_preset: str = "default"
+
+    def __post_init__(self) -> None:
+        # every caller gets a checked run: a NaN or infinite forecast never reaches a table,
+        # a JSON file or the run store
+        object.__setattr__(self, "run", _finite_forecasts(self.name, self.run))
 
     def options(self, preset: str | None = None, **overrides: Any) -> Any:
         """The options of ``preset`` (default preset if None), with fields overridden."""
