@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 
 from detente.errors import DetenteError, ScenarioError
+from detente.jsonio import dumps_finite
+from detente.scenario.io import write_atomic
 
 app = typer.Typer(
     name="detente",
@@ -40,8 +42,17 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
+def write_json(path: Any, data: Any) -> None:
+    """Write ``data`` as JSON to ``path`` atomically; a NaN or infinity in it is a clear error
+    (exit code 2) and nothing is written."""
+    with user_errors():
+        write_atomic(path, dumps_finite(data, indent=2) + "\n")
+
+
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    with user_errors():
+        text = dumps_finite(data, indent=2, ensure_ascii=False)
+    sys.stdout.write(text + "\n")
 
 
 def parse_options(items: list[str] | None) -> dict[str, Any]:

@@ -18,11 +18,12 @@ from detente.cli.app import (
     print_json,
     record_run,
     user_errors,
+    write_json,
 )
 from detente.models import get_model, models
 from detente.result import ForecastResult
 from detente.scenario.capability_table import resolve_capability
-from detente.scenario.io import load_scenario, write_atomic
+from detente.scenario.io import load_scenario
 
 
 @app.command()
@@ -57,7 +58,6 @@ def forecast(
     Every run is recorded in the run store (``detente runs list --store ...`` reads it back)
     unless --no-record is given.
     """
-    import json
 
     from detente.store import record_result
     from detente.uncertainty.montecarlo import monte_carlo
@@ -84,7 +84,7 @@ def forecast(
     data = results[0].to_dict() if len(results) == 1 else {
         "models": [r.to_dict() for r in results]}
     if out is not None:
-        write_atomic(out, json.dumps(data, indent=2, allow_nan=False) + "\n")
+        write_json(out, data)
     if json_out:
         print_json(data)
         return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -19,10 +18,11 @@ from detente.cli.app import (
     print_json,
     record_run,
     user_errors,
+    write_json,
 )
 from detente.errors import DetenteError, ScenarioError
 from detente.scenario.capability_table import resolve_capability
-from detente.scenario.io import load_scenario, write_atomic
+from detente.scenario.io import load_scenario
 from detente.simulation import SimOptions, simulate
 from detente.simulation.compare import compare, load_intervention
 
@@ -98,7 +98,7 @@ def simulate_cmd(
         history = simulate(sc, opts, seed)
         data = history.to_dict()
     if out is not None:
-        write_atomic(out, json.dumps(data, indent=2, allow_nan=False) + "\n")
+        write_json(out, data)
     if json_out:
         print_json(data)
         return
@@ -125,7 +125,7 @@ def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
         ids, store_path = record_run(file, store, record,
                                      lambda st: [record_simulation(st, mc)])
     if out is not None:
-        write_atomic(out, json.dumps(data, indent=2, allow_nan=False) + "\n")
+        write_json(out, data)
     if json_out:
         print_json(data)
         return
@@ -261,7 +261,7 @@ def compare_cmd(
                           mechanisms=_mechanisms(off, param))
         data = compare(sc, ivs, opts, runs=runs, seed=seed, batch_size=batch_size)
     if out is not None:
-        write_atomic(out, json.dumps(data, indent=2, allow_nan=False) + "\n")
+        write_json(out, data)
     if json_out:
         print_json(data)
         return
