@@ -61,6 +61,8 @@ def test_names_that_are_not_tables_pass_through(emission_path):
     ("actor,votes\nGermany,-1\n", "", ":2: votes of 'Germany' is '-1'"),
     ("actor,votes\nGermany,many\n", "", ":2: votes of 'Germany' is 'many'"),
     ("actor,votes\nGermany,nan\n", "", ":2: votes of 'Germany' is 'nan'"),
+    ("actor,votes\nGermany,1e60\n", "", ":2: votes of 'Germany': capability 1e+60 is too large"),
+    ("actor,votes\nGermany,1e-60\n", "", ":2: votes of 'Germany': capability 1e-60 is too small"),
     ("actor,votes\nPrussia,10\n", "", ":2: actor 'Prussia' is not in the scenario"),
     ("name,votes\nGermany,10\n", "", ":1: the header needs exactly one actor column"),
     ("actor,votes\nGermany,10,3\n", "", ":2: 3 fields, the header has 2"),

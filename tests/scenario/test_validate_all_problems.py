@@ -44,3 +44,35 @@ def test_a_broken_required_field_still_reports_its_own_problem(tmp_path):
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert {p.path for p in info.value.problems} == {"issues", "actors"}
+
+
+CAPABILITIES = """\
+salience_scale: 100
+issues: [{id: A}, {id: B}]
+actors:
+  - {id: X, capability: {A: -1, B: 2}, position: {A: 10, B: 10}, salience: {A: 50, B: 50}}
+  - {id: Y, capability: 1.0e+300, position: {A: 80, B: 80}, salience: {A: 50, B: 50}}
+  - {id: Z, capabilities: {gdp: {A: 1.0e+51, B: 1}}, position: {A: 80, B: 80},
+     salience: {A: 50, B: 50}}
+  - {id: W, capability: 1.0e+50, position: {A: 80, B: 80}, salience: {A: 50, B: 50}}
+  - {id: V, capability: {A: 0, B: 1.0e-50}, position: {A: 80, B: 80}, salience: {A: 50, B: 50}}
+  - {id: U, capability: 1.0e-51, position: {A: 80, B: 80}, salience: {A: 50, B: 50}}
+"""
+
+
+def test_capability_problems_are_named_once_at_the_cell(tmp_path):
+    # a per-issue capability with a bad cell is a mapping: the "should be a valid number"
+    # of the union's other branch would only mislead
+    path = tmp_path / "bad.yaml"
+    path.write_text(CAPABILITIES)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    found = {p.path: p.message for p in info.value.problems}
+    assert set(found) == {"actors[0].capability.A", "actors[1].capability",
+                          "actors[2].capabilities.gdp.A", "actors[5].capability"}
+    assert "too small (0, or at least 1e-50)" in found["actors[5].capability"]
+    assert "greater than or equal to 0" in found["actors[0].capability.A"]
+    for path_ in ("actors[1].capability", "actors[2].capabilities.gdp.A"):
+        assert "too large (at most 1e+50)" in found[path_]
+        assert "divide them all by a common factor" in found[path_]
+        assert not found[path_].startswith("Value error")

@@ -21,7 +21,7 @@ import io
 from pathlib import Path
 
 from detente.errors import OptionError, Problem, ScenarioError
-from detente.scenario.model import Scenario
+from detente.scenario.model import Scenario, capability_problem
 
 ACTOR_COLUMNS = ("actor", "id")
 SUFFIXES = (".csv", ".tsv", ".txt")
@@ -94,6 +94,9 @@ def read_capability_table(spec: str) -> tuple[str, dict[str, float], dict[str, i
         if not value >= 0 or value == float("inf"):
             problems.append(Problem(f"{column} of {actor!r} is {cell!r}; capabilities are "
                                     "non-negative numbers", file=str(path), line=n))
+        elif capability_problem(value) is not None:
+            problems.append(Problem(f"{column} of {actor!r}: {capability_problem(value)}",
+                                    file=str(path), line=n))
         elif actor in found:
             problems.append(Problem(f"actor {actor!r} appears twice (also line "
                                     f"{lines_of[actor]})", file=str(path), line=n))

@@ -29,6 +29,34 @@ NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Unit = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
+MAX_CAPABILITY = 1e50
+MIN_CAPABILITY = 1e-50
+"""Positive capabilities lie between these. Capabilities are relative (the models give the
+same result when all are multiplied by one factor, KTAB's SMP apart), and products of values
+near the float limits (1.8e308, 2.2e-308) overflow to infinity or underflow to 0 in the
+models' arithmetic; 0 (no capability) is always accepted."""
+
+
+def capability_problem(value: float) -> str | None:
+    """Why ``value`` (non-negative, finite) is refused as a capability, or None."""
+    if value > MAX_CAPABILITY:
+        return (f"capability {value:g} is too large (at most {MAX_CAPABILITY:g}); "
+                f"capabilities are relative, so divide them all by a common factor")
+    if 0 < value < MIN_CAPABILITY:
+        return (f"capability {value:g} is too small (0, or at least {MIN_CAPABILITY:g}); "
+                f"capabilities are relative, so multiply them all by a common factor")
+    return None
+
+
+def _capability_in_range(value: float) -> float:
+    problem = capability_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+Capability = Annotated[NonNegative, AfterValidator(_capability_in_range)]
+
 ActorKind = Literal["state", "leader", "faction", "organisation", "bloc", "public"]
 DecisionRule = Literal[
     "unanimity", "consensus", "majority", "qualified_majority", "bilateral", "consultation"
@@ -95,8 +123,8 @@ class Actor(_Strict):
     name: str = ""
     kind: ActorKind = "state"
     parent: Id | None = Field(None, description="the actor this faction or public belongs to")
-    capability: NonNegative | dict[str, NonNegative] = 1.0
-    capabilities: dict[str, NonNegative | dict[str, NonNegative]] = Field(default_factory=dict)
+    capability: Capability | dict[str, Capability] = 1.0
+    capabilities: dict[str, Capability | dict[str, Capability]] = Field(default_factory=dict)
     position: dict[str, Finite] = Field(default_factory=dict)
     salience: dict[str, NonNegative] = Field(default_factory=dict)
     behaviour: ActorBehaviour = Field(

@@ -64,17 +64,26 @@ def scenario_from_data(data: Any, source: str, lines: dict[str, int]) -> Scenari
 
 
 def _field_problems(exc: ValidationError, source: str, lines: dict[str, int]) -> list[Problem]:
+    errors = exc.errors()
+    paths = [field_path(err["loc"]) for err in errors]
     problems, seen = [], set()
-    for err in exc.errors():
-        path = field_path(err["loc"])
-        msg = err["msg"]
-        if (path, msg) in seen:
+    for path, err in zip(paths, errors, strict=True):
+        msg = err["msg"].removeprefix("Value error, ")  # pydantic's prefix for our own checks
+        if (path, msg) in seen or _other_branch_fits_better(path, err["type"], paths):
             continue
         seen.add((path, msg))
         problems.append(Problem(f"{msg} (got {err.get('input')!r})"
                                 if err["type"] not in ("missing", "extra_forbidden")
                                 else msg, path, line_of(lines, path), source))
     return _dedupe_union(problems)
+
+
+def _other_branch_fits_better(path: str, kind: str, paths: list[str]) -> bool:
+    """A union branch's type mismatch at ``path`` (``capability``: "should be a valid
+    number") when another branch got past the type and found a problem inside the value
+    (``capability.a``): only the inner problem says what is wrong."""
+    return kind.endswith(("_type", "_parsing")) and any(
+        other.startswith((f"{path}.", f"{path}[")) for other in paths)
 
 
 def _without_failed_fields(data: dict[str, Any], exc: ValidationError) -> Scenario | None:
