@@ -121,7 +121,7 @@ def test_permuting_actors_changes_nothing(name, arrays, data):
 
 @pytest.mark.parametrize("name", MODEL_NAMES)
 @SETTINGS
-@given(arrays=scenario_arrays(), k=st.sampled_from([0.01, 0.3, 7.0, 1000.0]))
+@given(arrays=scenario_arrays(), k=st.sampled_from([1e-30, 1e-12, 0.01, 0.3, 7.0, 1000.0, 1e30]))
 def test_scaling_all_capabilities_changes_nothing(name, arrays, k):
     skip_if_exempt(name, "capability scale")
     scaled = replace(arrays, capability=arrays.capability * k)

@@ -66,3 +66,18 @@ def test_batch_helpers_keep_draws_apart():
     one = arr.subset_issues(["plain"])
     assert one.issue_ids == ("plain",) and one.scale_max[0] == 100.0
     np.testing.assert_allclose(one.status_quo, [[25.0]])
+
+
+def test_unit_capabilities_scale_each_draw_by_its_largest():
+    from dataclasses import replace
+
+    arr = to_arrays(scenario()).repeat(3)
+    cap = arr.capability.copy()
+    cap[1] *= 1e-40
+    cap[2] = 0.0  # nobody has capability in this draw: left as it is
+    unit = replace(arr, capability=cap).with_unit_capabilities()
+    np.testing.assert_allclose(unit.capability[0], arr.capability[0] / 6)
+    np.testing.assert_allclose(unit.capability[1], arr.capability[0] / 6)
+    assert (unit.capability[2] == 0).all()
+    assert unit.with_unit_capabilities() is unit
+    np.testing.assert_array_equal(unit.position, arr.position)

@@ -58,13 +58,15 @@ class ModelOutput:
 RunFn = Callable[[ScenarioArrays, Any, int, np.random.Generator], ModelOutput]
 
 
-def _finite_forecasts(name: str, run: RunFn) -> RunFn:
-    """``run``, raising :class:`ModelError` (naming the issue and draw) when a forecast is
-    infinite, or NaN on an issue where some involved actor has capability x salience above 0
-    (NaN is the models' "no forecast" for an issue nobody weighs)."""
+def _checked(name: str, run: RunFn, capability_scale_free: bool) -> RunFn:
+    """``run`` on capabilities in unit scale (when the model is indifferent to their scale),
+    raising :class:`ModelError` (naming the issue and draw) when a forecast is infinite, or
+    NaN on an issue where some involved actor has capability x salience above 0 (NaN is the
+    models' "no forecast" for an issue nobody weighs)."""
     def checked(arrays: ScenarioArrays, options: Any, rounds: int,
                 rng: np.random.Generator) -> ModelOutput:
-        out = run(arrays, options, rounds, rng)
+        out = run(arrays.with_unit_capabilities() if capability_scale_free else arrays,
+                  options, rounds, rng)
         weighed = (arrays.involved[None] & (arrays.capability * arrays.salience > 0)).any(1)
         bad = np.isinf(out.forecast) | (np.isnan(out.forecast) & weighed)
         if bad.any():
@@ -92,11 +94,15 @@ class ModelSpec:
     run: RunFn
     default_rounds: int = 0
     default_preset: str = "default"
+    # whether multiplying every capability by one factor leaves the result unchanged (then
+    # the model runs on capabilities scaled to a largest of 1); KTAB's SMP is not
+    capability_scale_free: bool = True
 
     def __post_init__(self) -> None:
         # every caller gets a checked run: a NaN or infinite forecast never reaches a table,
         # a JSON file or the run store
-        object.__setattr__(self, "run", _finite_forecasts(self.name, self.run))
+        object.__setattr__(self, "run", _checked(self.name, self.run,
+                                                 self.capability_scale_free))
 
     def options(self, preset: str | None = None, **overrides: Any) -> Any:
         """The options of ``preset`` (default preset if None), with fields overridden."""

@@ -431,4 +431,5 @@ MODEL = ModelSpec(
     run=_run,
     default_rounds=100,
     default_preset="ktab",
+    capability_scale_free=False,  # KTAB's absolute floors (tests/models/test_properties.py)
 )

@@ -61,6 +61,19 @@ class ScenarioArrays:
         return replace(self, position=tile(self.position), salience=tile(self.salience),
                        capability=tile(self.capability), status_quo=tile(self.status_quo))
 
+    def with_unit_capabilities(self) -> ScenarioArrays:
+        """The same problem with each draw's capabilities divided by that draw's largest
+        (when above 0). For computations indifferent to the capability scale: their
+        tolerances (1e-12 of a vote total, ...) then mean what they should whatever unit the
+        capabilities were written in (measured: median, Condorcet and challenge changed their
+        forecast on the emission case once every capability was below 1e-10)."""
+        top = self.capability.max(axis=(1, 2), keepdims=True)
+        if np.all((top == 1.0) | (top == 0.0)):
+            return self
+        unit = np.divide(self.capability, top, out=np.zeros_like(self.capability),
+                         where=top > 0)
+        return replace(self, capability=unit)
+
     def draw(self, b: int) -> ScenarioArrays:
         """Draw ``b`` of the batch as a batch of one."""
         sl = slice(b, b + 1)

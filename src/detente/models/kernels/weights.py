@@ -35,8 +35,9 @@ def weighted_median(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     xs = np.take_along_axis(x, order, axis=-1)
     cw = np.cumsum(np.take_along_axis(w, order, axis=-1), axis=-1)
     total = cw[..., -1:]
-    # tolerance guards against 0.5000000001 vs 0.4999999999 float noise at exact halves
-    idx = np.argmax(cw >= total / 2.0 - 1e-12 * np.maximum(total, 1.0), axis=-1)
+    # tolerance guards against 0.5000000001 vs 0.4999999999 float noise at exact halves;
+    # relative to the total, so that the unit of the weights does not matter
+    idx = np.argmax(cw >= total / 2.0 * (1.0 - 2e-12), axis=-1)
     med = np.take_along_axis(xs, idx[..., None], axis=-1)[..., 0]
     return np.where(total[..., 0] > 0, med, np.nan)
 
@@ -79,7 +80,7 @@ def condorcet_choice(votes: np.ndarray, candidate: np.ndarray, order_keys: np.nd
     dimension) the Copeland winner (most pairwise wins, then ``order_keys``) is returned and
     ``exists`` is False. With no candidate at all, index 0 and ``exists`` False.
     """
-    tol = 1e-9 * np.maximum(np.abs(votes).max(axis=(-2, -1), keepdims=True), 1.0)
+    tol = 1e-9 * np.abs(votes).max(axis=(-2, -1), keepdims=True)  # relative: any unit
     others = candidate[..., None, :]
     beaten = ((votes < -tol) & others).any(axis=-1)
     unbeaten = candidate & ~beaten
