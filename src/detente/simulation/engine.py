@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from detente.errors import OptionError
+from detente.errors import ModelError, OptionError
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Event, Scenario
 from detente.simulation import calendar
@@ -438,7 +438,18 @@ def simulate_batch(arrays: ScenarioArrays, scenario: Scenario,
             np.random.default_rng(0) if rng is None else rng, arrays.n_draws)
     elif rng.n != arrays.n_draws:
         raise OptionError(f"{rng.n} random streams for {arrays.n_draws} draws")
-    return _Run(arrays, scenario, options or SimOptions(), rng, behaviour).run()
+    # the dynamics are indifferent to the capability scale, their tolerances are not
+    history = _Run(arrays.with_unit_capabilities(), scenario, options or SimOptions(), rng,
+                   behaviour).run()
+    history = replace(history, arrays=arrays)  # as given, for the record
+    where = history.first_non_finite()
+    if where is not None:
+        # never hand on a NaN: tables would print it, summaries would average it away
+        raise ModelError(f"the simulation gave a value that is not a finite number ({where}):"
+                         f" the inputs are too extreme for its arithmetic (look for "
+                         f"capabilities, saliences or behaviour parameters near 0 or very "
+                         f"large)")
+    return history
 
 
 def simulate(scenario: Scenario, options: SimOptions | None = None, seed: int = 0,

@@ -57,6 +57,7 @@ class StepRecord:
 
 
 _PER_DRAW_LISTS = ("refused_by",)
+_CHECKED_FIELDS = ("package", "progress", "positions", "trust", "support")
 
 
 def _join(values: list[object]) -> object:
@@ -113,6 +114,21 @@ class History:
         return cls(arrays, first.scenario, first.start, first.until, records,
                    **{k: _join([getattr(p, k) for p in parts])  # type: ignore[arg-type]
                       for k in ("offer", "status_quo", "conceded")})
+
+    def first_non_finite(self) -> str | None:
+        """Where the first NaN or infinite value of the history lies (a field, the step and
+        the draw), or None when every value is finite."""
+        found = [(f"{name} after {r.date} {r.label}", getattr(r, name))
+                 for r in self.records for name in _CHECKED_FIELDS]
+        found += [(f"{name} at the end", getattr(self, name))
+                  for name in ("offer", "status_quo", "conceded")]
+        for where, values in found:
+            if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+                bad = ~np.isfinite(values)
+                if bad.any():
+                    draw = int(np.nonzero(bad)[0][0])
+                    return where + (f" (draw {draw + 1})" if self.n_draws > 1 else "")
+        return None
 
     def meetings(self, forum: str | None = None) -> list[StepRecord]:
         return [r for r in self.records if r.kind == "meeting" and r.outcome is not None
