@@ -42,6 +42,8 @@ def test_info_lists_registered_models(client: TestClient) -> None:
 
     info = client.get("/api/info").json()
     assert [m["name"] for m in info["models"]] == list(models())
+    assert {m["name"]: m["default_preset"] for m in info["models"]} == {
+        name: spec.default_preset for name, spec in models().items()}
     assert info["max_upload_bytes"] == UPLOAD_LIMIT
     assert set(info) >= {"simulation", "uncertainty"}
 

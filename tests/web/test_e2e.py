@@ -288,3 +288,11 @@ def test_backtest_page_runs_a_data_file_and_the_open_scenario(page: object, live
     pg.click("#bt-run-btn")  # type: ignore[attr-defined]
     pg.wait_for_selector("#bt-summary:text('scenario: 1 issue with')")  # type: ignore[attr-defined]
     assert pg.is_hidden("#bt-cv-block")  # type: ignore[attr-defined]
+    # every preset of the challenge model: one row per preset, labelled as the CLI does
+    pg.check('#bt-models input[value="challenge"]')  # type: ignore[attr-defined]
+    pg.select_option("#bt-preset", "all")  # type: ignore[attr-defined]
+    pg.click("#bt-run-btn")  # type: ignore[attr-defined]
+    pg.wait_for_selector('#bt-table tr[data-model="challenge (paper)"]')  # type: ignore[attr-defined]
+    rows = pg.locator("#bt-table tr[data-model]")  # type: ignore[attr-defined]
+    labels = [rows.nth(k).get_attribute("data-model") for k in range(rows.count())]
+    assert labels == ["compromise", "challenge", "challenge (paper)", "best"]

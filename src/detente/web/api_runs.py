@@ -68,6 +68,7 @@ class ModelInfo(BaseModel):
     summary: str
     source: str
     presets: list[str]
+    default_preset: str
     default_rounds: int
 
 
@@ -118,7 +119,8 @@ def _finished(request: Request, job_id: str) -> ReportData | JSONResponse:
 @router.get("/info", response_model=Info, tags=["info"], summary="What this server can do")
 def info(request: Request) -> Info:
     return Info(models=[ModelInfo(name=s.name, summary=s.summary, source=s.source,
-                                  presets=list(s.presets), default_rounds=s.default_rounds)
+                                  presets=list(s.presets), default_preset=s.default_preset,
+                                  default_rounds=s.default_rounds)
                         for s in models().values()],
                 simulation=PartInfo(available=simulation_available()),
                 uncertainty=PartInfo(available=uncertainty_available()),

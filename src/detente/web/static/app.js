@@ -759,6 +759,22 @@ function renderBacktest() {
         checked: BT_DEFAULT_MODELS.includes(m.name) ? "" : null }), ` ${m.name}`));
     }
   }
+  const presets = $("#bt-preset");
+  if (!presets.childElementCount && state.info) {
+    // the choices of `detente backtest --preset`: none, all, or a name some model has
+    const named = [...new Set(state.info.models.flatMap((m) => m.presets))]
+      .filter((p) => p !== "default").sort();
+    presets.append(el("option", { value: "", text: "each model's default" }),
+      el("option", { value: "all", text: "all presets of each model" }),
+      ...named.map((p) => el("option", { value: p, text: p })));
+  }
+}
+
+// as the CLI's tables name a run: the model, with its preset when that is not the default
+function runLabel(m) {
+  const info = (state.info?.models || []).find((x) => x.name === m.model);
+  const byDefault = !m.preset || m.preset === (info ? info.default_preset : "default");
+  return byDefault ? m.model : `${m.model} (${m.preset})`;
 }
 
 async function runBacktest() {
@@ -767,7 +783,8 @@ async function runBacktest() {
   const models = [...document.querySelectorAll("#bt-models input:checked")].map((i) => i.value);
   const folds = Number($("#bt-cv").value) || 0;
   const body = { models: models.length ? models : null, seed: Number($("#bt-seed").value) || 0,
-                 capability: $("#bt-capability").value || "default", cv: folds > 0 ? folds : null };
+                 capability: $("#bt-capability").value || "default", cv: folds > 0 ? folds : null,
+                 preset: $("#bt-preset").value || null };
   if ($("input[name=bt-source]:checked").value === "current") {
     if (!state.current) { showProblems(errs, "Open a scenario from the library first.", []); return; }
     body.scenario = state.current.data;
@@ -795,11 +812,10 @@ function showBacktest(result) {
   $("#bt-summary").textContent = `${result.source}: ${n} issue${n === 1 ? "" : "s"} with a known outcome, ` +
     `capability ${result.capability}.`;
   gridTable($("#bt-table"), ["model", "issues", "MAE", "RMSE", "median AE", "beats compromise",
-    "80 % coverage"], models.map((m) => [m.preset && m.preset !== "default" ? `${m.model} (${m.preset})` : m.model,
-    String(m.n_issues), two(m.mae), two(m.rmse), two(m.median_ae),
-    m.model === "compromise" ? "—" : pct(m.beats_compromise), pct(m.interval_coverage)]));
+    "80 % coverage"], models.map((m) => [runLabel(m), String(m.n_issues), two(m.mae), two(m.rmse),
+    two(m.median_ae), m.model === "compromise" ? "—" : pct(m.beats_compromise), pct(m.interval_coverage)]));
   const notes = [];
-  for (const m of models) for (const t of m.notes || []) notes.push(`${m.model}: ${t}`);
+  for (const m of models) for (const t of m.notes || []) notes.push(`${runLabel(m)}: ${t}`);
   const skipped = models.length ? Object.entries(models[0].skipped || {}) : [];
   if (skipped.length) notes.push("left out: " + skipped.map(([why, k]) => `${k} issues with ${why}`).join(", "));
   $("#bt-notes").replaceChildren(...notes.map((t) => el("li", { text: t })));
@@ -809,7 +825,7 @@ function showBacktest(result) {
     $("#bt-cv-summary").textContent = `${cv.folds} folds grouped by ${cv.grouped_by}, seed ` +
       `${cv.seed}: ${cv.n_issues} issues in ${cv.n_proposals} proposals.`;
     gridTable($("#bt-cv-table"), ["model", "CV MAE", "CV RMSE", "80 % coverage", "mean width",
-      "beats compromise"], cv.models.map((m) => [m.model, two(m.cv_mae), two(m.cv_rmse),
+      "beats compromise"], cv.models.map((m) => [runLabel(m), two(m.cv_mae), two(m.cv_rmse),
       pct(m.coverage), two(m.mean_interval_width), pct(m.beats_compromise)]));
   }
   $("#bt-results").hidden = false;
