@@ -80,3 +80,32 @@ def test_cross_validation_runs_the_preset_it_reports(deu_public):
     default, salience = report.models[1:]
     assert default.summary.mae != salience.summary.mae  # not the default preset twice
     assert report.to_dict()["models"][2]["preset"] == "salience"
+
+
+def test_each_fold_of_a_refitted_model_is_a_step(deu_public):
+    # the web job reports progress and takes a cancel between these steps
+    from detente.evaluation.crossval import cv_steps
+
+    sc, arrays = deu_public
+    sub = arrays.subset_issues(list(arrays.issue_ids)[:60])
+    seen: list[tuple[int, str]] = []
+    report = cross_validate(sc, sub, ["compromise", "best", "nash"], k=3, seed=0,
+                            preset="all", before_each=lambda j, label: seen.append((j, label)))
+    assert [j for j, _ in seen] == list(range(len(seen)))
+    assert [label for _, label in seen] == [
+        "cross-validation: compromise", "cross-validation: best, fold 1 of 3",
+        "cross-validation: best, fold 2 of 3", "cross-validation: best, fold 3 of 3",
+        "cross-validation: nash", "cross-validation: nash (salience)"]
+    assert cv_steps(["best", "nash"], 3, "all") == len(seen)
+    assert report == cross_validate(sc, sub, ["compromise", "best", "nash"], k=3, seed=0,
+                                    preset="all")
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_second(j: int, label: str) -> None:
+        if j == 2:
+            raise Stop(label)
+
+    with pytest.raises(Stop, match="fold 2 of 3"):
+        cross_validate(sc, sub, ["compromise", "best"], k=3, seed=0, before_each=stop_at_second)

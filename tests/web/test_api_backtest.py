@@ -77,7 +77,8 @@ def test_cross_validation_equals_the_clis(client: TestClient, wait: Any, tmp_pat
                                    "--cv", "4", "--seed", "3", "--json", "--no-record"])
     assert cli.exit_code == 0, cli.stderr
     assert status["result"]["cross_validation"] == json.loads(cli.stdout)["cross_validation"]
-    assert status["progress"]["done"] == status["progress"]["total"] == 3
+    # two backtest runs, then one cross-validation step per model
+    assert status["progress"]["done"] == status["progress"]["total"] == 4
 
 
 @pytest.mark.parametrize(("body", "code", "message"), [

@@ -13,6 +13,7 @@ without parameters get their interval quantile from the training folds' residual
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -168,9 +169,21 @@ class CVReport:
                 "best_fold_parameters": self.fold_parameters}
 
 
+def _steps(models: list[str], preset: str | None, k: int) -> list[str]:
+    """The labels of the steps of a cross-validation: each fold of a fitted model (refitted
+    per fold), one step for each other model (run once on every issue)."""
+    out = []
+    for spec, chosen in model_presets([get_model(m) for m in models], preset):
+        label = run_label(spec.name, chosen or spec.default_preset)
+        out += ([f"cross-validation: {label}, fold {f + 1} of {k}" for f in range(k)]
+                if spec.name in FITTED_MODELS else [f"cross-validation: {label}"])
+    return out
+
+
 def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: int = 10,
                    seed: int = 0, level: float = ensemble.COVERAGE,
-                   grid: Grid | None = None, preset: str | None = None) -> CVReport:
+                   grid: Grid | None = None, preset: str | None = None,
+                   before_each: Callable[[int, str], None] | None = None) -> CVReport:
     """Grouped ``k``-fold cross-validation of ``models`` on the issues of ``arrays``.
 
     ``arrays`` holds only usable issues (all with outcomes). ``best`` is refitted in each
@@ -179,7 +192,16 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
     (dispersion-scaled, as for ``best``) comes from the training folds' residuals.
     ``preset`` as in :func:`detente.evaluation.backtest.backtest` (``"all"``: every preset).
     The first entry is the baseline of ``beats_compromise`` when it is the compromise model.
+    ``before_each(j, label)`` is called before the j-th step (a fold of a fitted model, or a
+    whole other model; :func:`cv_steps` counts them), for progress; it may raise to stop.
     """
+    labels = iter(enumerate(_steps(models, preset, k)))
+
+    def step() -> None:
+        j, label = next(labels)
+        if before_each is not None:
+            before_each(j, label)
+
     ids = list(arrays.issue_ids)
     groups = proposal_groups(sc, ids)
     folds = grouped_folds(groups, k, seed)
@@ -198,6 +220,7 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
             module = fitted_module(name)
             base = replace(_unfitted(name), coverage=level)
             for f in range(k):
+                step()
                 train, test = _split(arrays, folds, f)
                 tg = [g for g, fo in zip(groups, folds, strict=True) if fo != f]
                 o = fit_calibrated(name, train, tg, k - 1, seed, grid, base)
@@ -208,6 +231,7 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
                 m = folds == f
                 fc[m], lo[m], hi[m] = (test.to_issue_scale(v) for v in (p[0], low, high))
         else:
+            step()
             fc, refused = _forecasts(arrays, ids, name, chosen, True, seed)
             if np.isnan(fc).any():
                 raise OptionError(f"model {name!r} gives no forecast on some issues "
@@ -233,13 +257,26 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
 SLOW_MODELS = ("exchange", "smp", "challenge")
 
 
+def _usable_models(names: list[str], every_model: bool) -> list[str]:
+    """The compromise model first (the baseline), then ``names``; with ``every_model`` the
+    slow models are left out and ``best`` is added."""
+    chosen = [m for m in names if m not in SLOW_MODELS] + ["best"] if every_model else names
+    return list(dict.fromkeys(["compromise", *chosen]))
+
+
+def cv_steps(names: list[str], k: int, preset: str | None = None,
+             every_model: bool = False) -> int:
+    """How many steps :func:`cross_validate_usable` reports through ``before_each``."""
+    return len(_steps(_usable_models(names, every_model), preset, k))
+
+
 def cross_validate_usable(sc: Scenario, capability: str, names: list[str], k: int, seed: int,
-                          preset: str | None = None, every_model: bool = False) -> CVReport:
+                          preset: str | None = None, every_model: bool = False,
+                          before_each: Callable[[int, str], None] | None = None) -> CVReport:
     """:func:`cross_validate` on the usable issues of ``sc``: the compromise model first (the
     baseline), then ``names``; with ``every_model`` (``--model all``) the slow models are left
     out and ``best`` is added."""
     arrays = to_arrays(sc, capability)
     arrays = arrays.subset_issues(usable_issues(arrays)[0])
-    chosen = [m for m in names if m not in SLOW_MODELS] + ["best"] if every_model else names
-    return cross_validate(sc, arrays, list(dict.fromkeys(["compromise", *chosen])), k, seed,
-                          preset=preset)
+    return cross_validate(sc, arrays, _usable_models(names, every_model), k, seed,
+                          preset=preset, before_each=before_each)

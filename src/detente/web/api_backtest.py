@@ -3,7 +3,8 @@
 The figures are those of ``detente backtest FILE --json --detail`` (and of its ``--cv K``): the
 data come from a library scenario, the scenario open in the editor, or the text of a data file
 (a DEU table, whose rows run as separate one-issue cases). A cancel takes effect between
-models; the cross-validation, when asked for, is the last step.
+models, and in the cross-validation (when asked for, the last part) between the folds of a
+refitted model and between other models.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
 from detente.evaluation.backtest import backtest, model_presets
-from detente.evaluation.crossval import cross_validate_usable
+from detente.evaluation.crossval import cross_validate_usable, cv_steps
 from detente.models import get_model
 from detente.report.collect import RunCancelled
 from detente.scenario.model import Scenario
@@ -91,7 +92,7 @@ def start_backtest(request: Request, body: BacktestRequest) -> Any:
     bad_coding = unknown_coding(sc, capability)
     if bad_coding is not None:
         return bad_coding
-    total = runs + (body.cv is not None)
+    total = runs + (0 if body.cv is None else cv_steps(names, body.cv, body.preset))
 
     def work(progress: Any, cancelled: Any) -> dict[str, Any]:
         def step(done: int, label: str) -> None:
@@ -102,9 +103,9 @@ def start_backtest(request: Request, body: BacktestRequest) -> Any:
         results = backtest(sc, names, body.preset, capability, cases, body.seed, name, step)
         report = None
         if body.cv is not None:
-            step(runs, f"cross-validation ({body.cv} folds)")
             report = cross_validate_usable(sc, capability, names, body.cv, body.seed,
-                                           body.preset)
+                                           body.preset,
+                                           before_each=lambda j, label: step(runs + j, label))
         progress(total, total, "done")
         return {"source": name, "capability": capability,
                 "models": [r.to_dict(detail=True) for r in results],
