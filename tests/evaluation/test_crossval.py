@@ -100,12 +100,12 @@ def test_each_fold_of_a_refitted_model_is_a_step(deu_public):
     assert report == cross_validate(sc, sub, ["compromise", "best", "nash"], k=3, seed=0,
                                     preset="all")
 
-    class Stop(Exception):
+    class StopError(Exception):
         pass
 
     def stop_at_second(j: int, label: str) -> None:
         if j == 2:
-            raise Stop(label)
+            raise StopError(label)
 
-    with pytest.raises(Stop, match="fold 2 of 3"):
+    with pytest.raises(StopError, match="fold 2 of 3"):
         cross_validate(sc, sub, ["compromise", "best"], k=3, seed=0, before_each=stop_at_second)
