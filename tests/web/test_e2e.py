@@ -296,3 +296,23 @@ def test_backtest_page_runs_a_data_file_and_the_open_scenario(page: object, live
     rows = pg.locator("#bt-table tr[data-model]")  # type: ignore[attr-defined]
     labels = [rows.nth(k).get_attribute("data-model") for k in range(rows.count())]
     assert labels == ["compromise", "challenge", "challenge (paper)", "best"]
+
+
+def test_api_reference_lists_every_route_of_the_schema(page: object, live_server: str) -> None:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{live_server}/openapi.json") as r:
+        spec = json.load(r)
+    expected = sorted(f"{m.upper()} {p}" for p, ops in spec["paths"].items() for m in ops)
+    pg = page
+    pg.goto(f"{live_server}/docs")  # type: ignore[attr-defined]
+    pg.wait_for_selector(".api-route")  # type: ignore[attr-defined]
+    routes = pg.locator(".api-route")  # type: ignore[attr-defined]
+    shown = sorted(routes.nth(k).get_attribute("data-route") for k in range(routes.count()))
+    assert shown == expected
+    run = pg.locator('.api-route[data-route="POST /api/runs"]')  # type: ignore[attr-defined]
+    text = run.inner_text()
+    assert "Request body (application/json)" in text
+    assert "scenario_id" in text and "seed" in text and "202" in text
+    shot(pg, "8-api-reference")

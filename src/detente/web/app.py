@@ -57,7 +57,7 @@ def create_app(scenario_dir: Path | None = None, max_upload_bytes: int = MAX_UPL
         version="0.1.0",
         lifespan=lifespan,
         # FastAPI's /docs and /redoc pages load their scripts from a CDN; the app must work
-        # offline, so only the schema itself is served (at /openapi.json).
+        # offline, so /docs is our own page rendering /openapi.json
         docs_url=None,
         redoc_url=None,
     )
@@ -90,5 +90,9 @@ def create_app(scenario_dir: Path | None = None, max_upload_bytes: int = MAX_UPL
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(STATIC / "index.html")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        return FileResponse(STATIC / "api.html")
 
     return app
