@@ -62,12 +62,13 @@ def test_openapi_documents_every_api_route(client: TestClient) -> None:
 def test_index_and_static_assets_are_served_locally(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and "<script src=\"/static/app.js\">" in page.text
+    assert "<script src=\"/static/dom.js\">" in page.text
     assert "http" not in page.text
     docs = client.get("/docs")  # our own API reference, not Swagger UI (which loads a CDN)
     assert docs.status_code == 200 and "<script src=\"/static/api.js\">" in docs.text
     assert "http" not in docs.text
     assert client.get("/redoc").status_code == 404
-    for asset in ("/static/app.js", "/static/api.js", "/static/style.css"):
+    for asset in ("/static/dom.js", "/static/app.js", "/static/api.js", "/static/style.css"):
         r = client.get(asset)
         assert r.status_code == 200 and "http://" not in r.text and "https://" not in r.text
 

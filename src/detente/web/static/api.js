@@ -2,16 +2,6 @@
 // responses, rendered here so that it works offline (FastAPI's own pages load a CDN).
 "use strict";
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") node.textContent = v;
-    else if (v !== null && v !== undefined) node.setAttribute(k, v);
-  }
-  node.append(...children);
-  return node;
-}
-
 function resolve(schema, spec) {
   const ref = schema && schema.$ref;
   return ref ? spec.components.schemas[ref.split("/").pop()] : schema;
