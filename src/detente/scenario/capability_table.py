@@ -91,11 +91,12 @@ def read_capability_table(spec: str) -> tuple[str, dict[str, float], dict[str, i
             value = float(cell)
         except ValueError:
             value = float("nan")
+        out_of_range = capability_problem(value) if value >= 0 else None
         if not value >= 0 or value == float("inf"):
             problems.append(Problem(f"{column} of {actor!r} is {cell!r}; capabilities are "
                                     "non-negative numbers", file=str(path), line=n))
-        elif capability_problem(value) is not None:
-            problems.append(Problem(f"{column} of {actor!r}: {capability_problem(value)}",
+        elif out_of_range is not None:
+            problems.append(Problem(f"{column} of {actor!r}: {out_of_range}",
                                     file=str(path), line=n))
         elif actor in found:
             problems.append(Problem(f"actor {actor!r} appears twice (also line "
