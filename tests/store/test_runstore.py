@@ -105,3 +105,17 @@ def test_export_csv_and_parquet(tmp_path, mc):
     assert n_one == len(lines) == total // 2 and lines[0]["run_id"] == rid
     assert n_all == total and (tmp_path / "all.parquet").stat().st_size > 0
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_non_finite_summary_is_named_and_nothing_is_recorded(tmp_path, mc):
+    from detente.errors import ModelError
+    from detente.store.runstore import RunRecord
+
+    sc, run = mc
+    rows, _ = result_rows(run.arrays, run.output)
+    rec = RunRecord(sc, "median", "default", "default", {}, 2, 40, 0,
+                    summary={"issues": {"A": {"q90": float("nan")}}})
+    with RunStore(tmp_path / "s.duckdb") as st:
+        with pytest.raises(ModelError, match=r"at issues\.A\.q90; nothing was written"):
+            st.record(rec, rows)
+        assert st.runs() == [] and st.count_rows() == 0

@@ -36,6 +36,7 @@ import pandas as pd
 
 from detente import __version__
 from detente.errors import DetenteError
+from detente.jsonio import dumps_finite
 from detente.scenario.model import Scenario
 
 DEFAULT_NAME = "detente.duckdb"
@@ -169,7 +170,7 @@ class RunStore:
                   json.dumps(run.options, sort_keys=True, default=str), run.seed, run.draws,
                   run.rounds, __version__, run.sweep_id, run.cell_key, run.cell_index,
                   None if run.params is None else json.dumps(run.params, sort_keys=True),
-                  json.dumps(run.summary, allow_nan=False))
+                  dumps_finite(run.summary))
         frame = rows.assign(run_id=run.run_id)[["run_id", "draw", "round", "actor", "issue",
                                                 "value"]]
         with self._transaction() as con:
