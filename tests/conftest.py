@@ -31,6 +31,22 @@ def anchors() -> Path:
     return ANCHORS
 
 
+def split_deu_by_proposal(path: Path, out_dir: Path) -> list[Path]:
+    """A DEU file as two files (``DEU_A.tsv``, ``DEU_B.tsv``), alternate proposals in each; both
+    keep the header and the gdp row."""
+    head, gdp, *rows = path.read_text().splitlines(keepends=True)
+    at = head.rstrip("\n").split("\t").index('"prnr"')
+    proposals = sorted({r.split("\t")[at] for r in rows})
+    first = set(proposals[::2])
+    out = []
+    for name, keep in (("DEU_A.tsv", True), ("DEU_B.tsv", False)):
+        part = out_dir / name
+        part.write_text("".join([head, gdp] + [r for r in rows
+                                               if (r.split("\t")[at] in first) == keep]))
+        out.append(part)
+    return out
+
+
 @pytest.fixture
 def emission_path() -> Path:
     return SCENARIOS / "ec-emissions-1994.yaml"

@@ -73,3 +73,19 @@ def test_api_backtest_takes_a_scenario_object_or_its_file(emission_path):
     (by_object,) = backtest(load_scenario(emission_path))
     assert by_object.summary == by_path.summary
     assert by_path.issues[0].outcome == pytest.approx(8.833)
+
+
+def test_api_cross_validate_equals_cli_json(tmp_path, emission_path):
+    from detente.api import cross_validate
+
+    path = tmp_path / "small.tsv"
+    path.write_text(DEU)
+    result = CliRunner().invoke(app, ["backtest", str(path), str(emission_path), "-m", "median",
+                                      "--cv", "3", "--seed", "2", "--json", "--no-record"])
+    assert result.exit_code == 0, result.output
+    cli = json.loads(result.stdout)["cross_validation"]
+    api = cross_validate([path, emission_path], models="median", folds=3, seed=2)
+    assert json.loads(json.dumps(api.to_dict())) == cli
+    assert [m.model for m in api.models] == ["compromise", "median"]
+    one = cross_validate(path, models=["nash"], folds=2)
+    assert (one.n_files, one.n_issues, one.scale) == (1, 2, "each issue's own scale")

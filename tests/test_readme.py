@@ -12,13 +12,14 @@ from typer.testing import CliRunner
 from detente.cli import app
 from detente.scenario.io import load_scenario
 
-from .conftest import ANCHORS, ROOT
+from .conftest import ANCHORS, ROOT, split_deu_by_proposal
 
 # stand-ins for the README's placeholders, from the anchor data
 PLACEHOLDERS = {
     "DEU_FILE.tsv": ANCHORS / "bdm" / "deu3_public__blksv.tsv",
     "some_bdm_table.csv": ANCHORS / "bdm" / "emission_bdm1994__jmckib.csv",
 }
+SPLIT = ("DEU_A.tsv", "DEU_B.tsv")  # the public DEU file's two halves, by proposal
 NOT_RUN = {"serve"}  # a server that runs until stopped (tests/web covers it)
 
 
@@ -53,6 +54,12 @@ def test_readme_command_works(line, tmp_path, monkeypatch):
             if not path.exists():
                 pytest.skip(f"anchor data not found at {path} (../shared/anchors is absent)")
             argv[argv.index(name)] = str(path)
+    if any(name in argv for name in SPLIT):
+        deu = PLACEHOLDERS["DEU_FILE.tsv"]
+        if not deu.exists():
+            pytest.skip(f"anchor data not found at {deu} (../shared/anchors is absent)")
+        for name, part in zip(SPLIT, split_deu_by_proposal(deu, tmp_path), strict=True):
+            argv[argv.index(name)] = str(part)
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DETENTE_RECORD", "1")  # as a user would run them

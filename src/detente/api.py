@@ -4,6 +4,7 @@
     >>> result = forecast("scenarios/ec-emissions-1994.yaml", model="challenge")
     >>> result.forecasts()
     >>> [r.summary.mae for r in backtest("DEU_FILE.tsv", models=["compromise", "best"])]
+    >>> cross_validate(["DEU_A.tsv", "DEU_B.tsv"], models="best", folds=10).to_dict()
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from detente.evaluation.backtest import BacktestResult, load_dataset
 from detente.evaluation.backtest import backtest as run_backtest
+from detente.evaluation.crossval import CVReport, cross_validate_files
 from detente.models import get_model
 from detente.models import models as list_models
 from detente.result import ForecastResult, build_result
@@ -63,13 +65,38 @@ def backtest(data: Scenario | str | Path, models: str | list[str] = "compromise"
 
     ``models``: a name, a list, or ``"all"``. A file's rows run as separate one-issue cases when
     its format says so (DEU), a Scenario's issues jointly; ``cases`` overrides either."""
-    if isinstance(data, Scenario):
-        sc, multi = data, False
-    else:
-        sc, multi = load_dataset(data, fmt)
+    sc, multi = _dataset(data, fmt)
     sc, capability = resolve_capability(sc, capability)
-    names = list(list_models()) if models == "all" else (
-        [models] if isinstance(models, str) else list(models))
+    names = _model_names(models)
     return run_backtest(sc, names, preset, capability, multi if cases is None else cases, seed,
                         "" if isinstance(data, Scenario) else str(data))
+
+
+def cross_validate(data: Scenario | str | Path | list[Scenario | str | Path],
+                   models: str | list[str] = "best", folds: int = 10, seed: int = 0,
+                   preset: str | None = None, capability: str = "default",
+                   fmt: str | None = None) -> CVReport:
+    """The cross-validation of ``detente backtest ... --cv FOLDS``: folds grouped by proposal,
+    the compromise model first as the baseline, fitted models refitted in each fold.
+
+    ``data``: one data set (a Scenario or a file) or a list of them, cross-validated as one
+    pool (errors then in percent of each issue's range). ``models``: a name, a list, or
+    ``"all"`` (every model fast enough to run in each fold, and ``best``)."""
+    items = data if isinstance(data, list) else [data]
+    datasets = [resolve_capability(_dataset(item, fmt)[0], capability) for item in items]
+    names = _model_names(models)
+    return cross_validate_files(datasets, names, folds, seed, preset,
+                                every_model=models == "all")
+
+
+def _dataset(data: Scenario | str | Path, fmt: str | None) -> tuple[Scenario, bool]:
+    """A data set and whether its issues are separate cases (a file's format says; never for
+    a Scenario)."""
+    return (data, False) if isinstance(data, Scenario) else load_dataset(data, fmt)
+
+
+def _model_names(models: str | list[str]) -> list[str]:
+    if models == "all":
+        return list(list_models())
+    return [models] if isinstance(models, str) else list(models)
 

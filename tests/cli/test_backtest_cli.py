@@ -133,12 +133,32 @@ def test_several_files_give_per_file_figures_and_a_pooled_table(deu_file, emissi
     assert "pooled over 2 files" in table.stdout
 
 
+def test_several_files_cross_validate_as_one_pool(deu_file, emission_path):
+    args = ["backtest", str(deu_file), str(emission_path), "-m", "median", "--cv", "3"]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    cv = data["cross_validation"]
+    assert (cv["n_files"], cv["n_issues"], cv["n_proposals"]) == (2, 3, 3)
+    assert cv["scale"] == data["pooled"]["scale"]
+    # models without fitted parameters: out-of-fold errors are the pooled backtest's
+    comp, median = cv["models"]
+    assert (comp["model"], median["model"]) == ("compromise", "median")
+    assert median["cv_mae"] == pytest.approx(data["pooled"]["models"][0]["mae"])
+    assert comp["cv_mae"] == pytest.approx((10 + 20 + 100 * (8.833 - 7.38996) / 6) / 3,
+                                           abs=1e-4)
+    table = runner.invoke(app, args)
+    assert table.exit_code == 0
+    assert "cross-validation over 2 files pooled" in " ".join(table.stdout.split())
+    too_many = runner.invoke(app, [*args[:-1], "4"])
+    assert too_many.exit_code == 2 and "4 folds need at least 4 proposals" in too_many.stderr
+
+
 @pytest.mark.parametrize(("args", "message"), [
-    (["--cv", "2"], "--cv takes one data file"),
     (["--capability", "gdp"], "ec-emissions-1994.yaml: unknown capability coding 'gdp'"),
     (["--format", "yaml"], "ec-emissions-1994.yaml given more than once"),
 ])
-def test_several_files_refuse_cv_and_repeats_and_name_a_bad_codings_file(
+def test_several_files_refuse_repeats_and_name_a_bad_codings_file(
         deu_file, emission_path, args, message):
     first = [str(emission_path)] if "yaml" in args else [str(deu_file)]
     result = runner.invoke(app, ["backtest", *first, str(emission_path), *args])

@@ -18,6 +18,8 @@ from detente.evaluation.crossval import (
 )
 from detente.scenario.arrays import to_arrays
 
+from ..conftest import split_deu_by_proposal
+
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from([f"p{i}" for i in range(12)]), min_size=4, max_size=60),
@@ -109,3 +111,48 @@ def test_each_fold_of_a_refitted_model_is_a_step(deu_public):
 
     with pytest.raises(StopError, match="fold 2 of 3"):
         cross_validate(sc, sub, ["compromise", "best"], k=3, seed=0, before_each=stop_at_second)
+
+
+def test_a_file_split_by_proposal_cross_validates_as_the_whole(anchors, tmp_path):
+    # the folds deal proposals, not files: the two halves pooled give the whole file's
+    # folds, so every figure (best refitted in each fold included) is the whole file's
+    from detente.evaluation.crossval import cross_validate_files
+
+    def datasets(paths):
+        return [(load_dataset(p, "deu")[0], "equal") for p in paths]
+
+    whole = anchors / "bdm" / "deu3_public__blksv.tsv"
+    pooled = cross_validate_files(datasets(split_deu_by_proposal(whole, tmp_path)),
+                                  ["best"], 4, 1)
+    single = cross_validate_files(datasets([whole]), ["best"], 4, 1)
+    assert (pooled.n_files, single.n_files) == (2, 1)
+    assert pooled.scale == "percent of each issue's range"
+    assert (pooled.n_issues, pooled.n_proposals) == (single.n_issues, single.n_proposals)
+    for p, s in zip(pooled.models, single.models, strict=True):
+        assert p.label == s.label
+        assert p.summary.mae == pytest.approx(s.summary.mae, abs=1e-9)
+        assert p.coverage == pytest.approx(s.coverage, abs=1e-12)
+
+
+def test_pooled_issues_are_on_0_100_and_a_shared_proposal_is_one_group():
+    from detente.evaluation.crossval import grouped_folds, usable_pool
+    from detente.scenario.model import Actor, Issue, Outcome, Scale, Scenario
+
+    def case(outcome: float, prefix: str) -> Scenario:
+        return Scenario(
+            issues=[Issue(id=f"{prefix}i1", name=f"one ({prefix})", scale=Scale(min=0, max=10),
+                          outcome=Outcome(value=outcome))],
+            actors=[Actor(id=a, capability=1, position={f"{prefix}i1": p},
+                          salience={f"{prefix}i1": 1})
+                    for a, p in zip("abc", (0, 5, 10), strict=True)])
+
+    arrays, groups = usable_pool([(case(2, "p1"), "default"), (case(6, "p1"), "default"),
+                                  (case(6, "p2"), "default")])
+    assert arrays.issue_ids == ("1:p1i1", "2:p1i1", "3:p2i1")
+    assert groups == ["p1", "p1", "p2"]  # the proposal of the first two files is one
+    folds = grouped_folds(groups, 2, 0)
+    assert folds[0] == folds[1] != folds[2]
+    np.testing.assert_allclose(arrays.outcome, [20, 60, 60])  # percent of the 0-10 range
+    np.testing.assert_array_equal(arrays.to_issue_scale(arrays.outcome), arrays.outcome)
+    one, _ = usable_pool([(case(2, "p1"), "default")])
+    assert one.issue_ids == ("p1i1",) and one.scale_max[0] == 10  # one file: its own scale

@@ -81,3 +81,27 @@ def test_unit_capabilities_scale_each_draw_by_its_largest():
     assert (unit.capability[2] == 0).all()
     assert unit.with_unit_capabilities() is unit
     np.testing.assert_array_equal(unit.position, arr.position)
+
+
+def test_concat_issues_matches_actors_by_id_and_keeps_parts_apart():
+    from detente.scenario.arrays import concat_issues
+
+    whole = to_arrays(scenario())
+    first = whole.subset_actors(["b", "a"]).subset_issues(["years"])
+    second = whole.subset_actors(["c", "a"]).subset_issues(["plain"])
+    both = concat_issues([first, second], ["1:", "2:"])
+    assert both.actor_ids == ("b", "a", "c") and both.issue_ids == ("1:years", "2:plain")
+    # every part's values come back where they were; an absent actor is not involved
+    for part, prefix in ((first, "1:"), (second, "2:")):
+        back = both.subset_issues([prefix + i for i in part.issue_ids]).subset_actors(
+            list(part.actor_ids))
+        for field in ("position", "salience", "capability", "involved", "status_quo",
+                      "reference_point", "outcome", "scale_min", "scale_max"):
+            np.testing.assert_array_equal(getattr(back, field), getattr(part, field))
+    c = both.actor_ids.index("c")
+    assert not both.involved[c, 0] and np.isnan(both.position[0, c, 0])
+    assert both.salience[0, c, 0] == 0 and both.capability[0, c, 0] == 0
+    # equal issue ids of two parts stay apart; batches must agree
+    assert concat_issues([first, first], ["x", "y"]).issue_ids == ("xyears", "yyears")
+    with pytest.raises(ValueError, match="different sizes"):
+        concat_issues([first, second.repeat(2)], ["1:", "2:"])

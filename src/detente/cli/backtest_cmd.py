@@ -25,7 +25,7 @@ from detente.evaluation.backtest import (
     load_dataset,
     model_presets,
 )
-from detente.evaluation.crossval import CVReport, cross_validate_usable
+from detente.evaluation.crossval import CVReport, cross_validate_files
 from detente.evaluation.pooling import SCALE, PooledResult, pool
 from detente.models import get_model, models
 from detente.scenario.capability_table import resolve_capability
@@ -49,7 +49,8 @@ def backtest_cmd(
     seed: Annotated[int, typer.Option(help="seed of the random generator")] = 0,
     cv: Annotated[int | None, typer.Option(
         "--cv", help="also cross-validate K folds grouped by proposal (best refitted per "
-                     "fold); reports CV MAE and 80% interval coverage")] = None,
+                     "fold); reports CV MAE and 80% interval coverage; with several files, "
+                     "over their issues pooled")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     detail: Annotated[bool, typer.Option(
         "--detail", help="with --json: add preset, share beating compromise, skipped issues "
@@ -67,12 +68,10 @@ def backtest_cmd(
     on the issue's scale. Rows of a DEU file run as separate one-issue cases. Each model's
     backtest is recorded (kind ``backtest``: metrics, per-issue forecast and outcome) in the run
     store named by --store, or in detente.duckdb next to the data file when one is there.
-    Several files are backtested one by one, then pooled on a common scale.
+    Several files are backtested one by one, then pooled on a common scale; with --cv they are
+    cross-validated as one pool (a proposal found in two files stays in one fold).
     """
     with user_errors():
-        if cv is not None and len(files) > 1:
-            raise DetenteError("--cv takes one data file (its folds are grouped by proposal "
-                               "within the file); cross-validate the files one at a time")
         resolved = [f.resolve() for f in files]
         twice = sorted({str(f) for f, r in zip(files, resolved, strict=True)
                         if resolved.count(r) > 1})
@@ -85,12 +84,12 @@ def backtest_cmd(
                 for file in files]
         report = None
         if cv is not None:
-            sc, capability_name, _ = runs[0]
-            report = cross_validate_usable(sc, capability_name, names, cv, seed, preset,
-                                           every_model=model == "all")
+            report = cross_validate_files([(sc, name) for sc, name, _ in runs], names, cv,
+                                          seed, preset, every_model=model == "all")
+        pooled_over = [str(f) for f in files] if len(files) > 1 else None
         recorded = [record_run(file, store, record,
                                lambda st, sc=sc, res=res, file=file: _record(
-                                   st, sc, res, seed, str(file), report),
+                                   st, sc, res, seed, str(file), report, pooled_over),
                                only_existing=True)
                     for file, (sc, _, res) in zip(files, runs, strict=True)]
         pooled = pool([(sc, res) for sc, _, res in runs]) if len(files) > 1 else None
@@ -99,10 +98,10 @@ def backtest_cmd(
         return
     for file, (_, capability_name, results) in zip(files, runs, strict=True):
         _print_table(str(file), capability_name, results)
-    if report is not None:
-        _print_cv(report)
     if pooled is not None:
         _print_pooled(pooled, capability)
+    if report is not None:
+        _print_cv(report)
     for ids, store_path in recorded:
         if store_path is not None:
             console.print(f"recorded backtest {', '.join(ids)} in {store_path}")
@@ -127,9 +126,10 @@ def _json(files: list[Path], runs: list[tuple[Scenario, str, list[BacktestResult
           pooled: list[PooledResult] | None) -> dict[str, Any]:
     """One file: the model's object (or ``models``) as ever; several: ``files`` and ``pooled``."""
     if pooled is not None:
-        return {"files": [{"file": str(file), "models": [r.to_dict(detail) for r in res]}
-                          for file, (_, _, res) in zip(files, runs, strict=True)],
-                "pooled": {"scale": SCALE, "models": [p.to_dict() for p in pooled]}}
+        out = {"files": [{"file": str(file), "models": [r.to_dict(detail) for r in res]}
+                         for file, (_, _, res) in zip(files, runs, strict=True)],
+               "pooled": {"scale": SCALE, "models": [p.to_dict() for p in pooled]}}
+        return out if report is None else out | {"cross_validation": report.to_dict()}
     items = [r.to_dict(detail) for r in runs[0][2]]
     out = items[0] if model != "all" and len(items) == 1 else {"models": items}
     if report is not None:
@@ -138,13 +138,17 @@ def _json(files: list[Path], runs: list[tuple[Scenario, str, list[BacktestResult
 
 
 def _record(store: Any, sc: Scenario, results: list[BacktestResult], seed: int, source: str,
-            report: CVReport | None) -> list[str]:
-    """Record each model's backtest, with its cross-validation figures when it has them."""
+            report: CVReport | None, pooled_over: list[str] | None = None) -> list[str]:
+    """Record each model's backtest, with its cross-validation figures when it has them (the
+    pool's, naming its files, when several files were cross-validated together)."""
     from detente.store import record_backtest
 
     cv = {} if report is None else {m.label: m.to_dict() for m in report.models}
     head = {} if report is None else {k: v for k, v in report.to_dict().items()
-                                      if k in ("folds", "seed", "grouped_by", "interval_level")}
+                                      if k in ("folds", "seed", "grouped_by", "interval_level",
+                                               "scale")}
+    if pooled_over is not None:
+        head |= {"pooled_over": pooled_over}
     return [record_backtest(store, sc, r, seed,
                             {"source": source} | ({"cross_validation": head | cv[r.label]}
                                                   if r.label in cv else {}))
@@ -152,9 +156,11 @@ def _record(store: Any, sc: Scenario, results: list[BacktestResult], seed: int, 
 
 
 def _print_cv(report: CVReport) -> None:
-    table = Table(title=f"cross-validation: {report.k} folds grouped by proposal, seed "
+    pool = "" if report.n_files == 1 else f" over {report.n_files} files pooled"
+    unit = "" if report.n_files == 1 else f"; errors in {report.scale}"
+    table = Table(title=f"cross-validation{pool}: {report.k} folds grouped by proposal, seed "
                         f"{report.seed} ({report.n_issues} issues, {report.n_proposals} "
-                        f"proposals)")
+                        f"proposals{unit})")
     for name in ("model", "CV MAE", "CV RMSE", f"{100 * report.level:.0f}% coverage",
                  "mean width", "beats compromise"):
         table.add_column(name, justify="left" if name == "model" else "right")

@@ -8,6 +8,11 @@ and ``role-weighted``, and their interval quantile) is fitted on the training fo
 interval quantile comes from an inner grouped cross-validation inside the training folds
 (nested), so no test outcome reaches it. Models
 without parameters get their interval quantile from the training folds' residuals.
+
+Several data files are cross-validated as one pool (:func:`cross_validate_files`): their usable
+issues are put side by side (actors matched by id), a proposal id shared by two files is one
+proposal (so it never straddles training and test), and errors are in percent of each issue's
+range, as in the pooled backtest; with one file they stay on the issue's own scale.
 """
 
 from __future__ import annotations
@@ -23,13 +28,15 @@ from detente.errors import OptionError
 from detente.evaluation.backtest import _forecasts, model_presets, usable_issues
 from detente.evaluation.calibration import conformal_quantile, coverage
 from detente.evaluation.metrics import ErrorSummary, summarise
+from detente.evaluation.pooling import SCALE
 from detente.models import choice, ensemble, get_model, run_label
 from detente.models.ensemble import BestOptions, Grid
 from detente.models.fitted import FITTED_MODELS, fitted_module, interval
-from detente.scenario.arrays import ScenarioArrays, to_arrays
+from detente.scenario.arrays import ScenarioArrays, concat_issues, to_arrays
 from detente.scenario.model import Scenario
 
 BEST = "best"
+ISSUE_SCALE = "each issue's own scale"
 _PRNR_IN_NAME = re.compile(r"\(([^()]+)\)\s*$")
 _ISSUE_SUFFIX = re.compile(r"^(.+?)i\d+$")
 
@@ -161,10 +168,13 @@ class CVReport:
     n_proposals: int
     models: list[ModelCV]
     fold_parameters: list[dict[str, Any]]  # the best model's parameters fitted in each fold
+    n_files: int = 1
+    scale: str = ISSUE_SCALE  # what the errors and widths are measured in
 
     def to_dict(self) -> dict[str, Any]:
         return {"folds": self.k, "seed": self.seed, "grouped_by": "proposal",
-                "interval_level": self.level, "n_issues": self.n_issues,
+                "interval_level": self.level, "n_files": self.n_files, "scale": self.scale,
+                "n_issues": self.n_issues,
                 "n_proposals": self.n_proposals, "models": [m.to_dict() for m in self.models],
                 "best_fold_parameters": self.fold_parameters}
 
@@ -184,7 +194,18 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
                    seed: int = 0, level: float = ensemble.COVERAGE,
                    grid: Grid | None = None, preset: str | None = None,
                    before_each: Callable[[int, str], None] | None = None) -> CVReport:
-    """Grouped ``k``-fold cross-validation of ``models`` on the issues of ``arrays``.
+    """Grouped ``k``-fold cross-validation of ``models`` on the issues of ``arrays``, grouped
+    by the proposals of ``sc`` (see :func:`cross_validate_grouped`)."""
+    return cross_validate_grouped(arrays, proposal_groups(sc, list(arrays.issue_ids)), models,
+                                  k, seed, level, grid, preset, before_each)
+
+
+def cross_validate_grouped(arrays: ScenarioArrays, groups: list[str], models: list[str],
+                           k: int = 10, seed: int = 0, level: float = ensemble.COVERAGE,
+                           grid: Grid | None = None, preset: str | None = None,
+                           before_each: Callable[[int, str], None] | None = None) -> CVReport:
+    """Grouped ``k``-fold cross-validation of ``models`` on the issues of ``arrays``; issue
+    j belongs to proposal ``groups[j]``.
 
     ``arrays`` holds only usable issues (all with outcomes). ``best`` is refitted in each
     fold (weights on the training folds, interval quantile by an inner grouped CV on the
@@ -203,7 +224,6 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
             before_each(j, label)
 
     ids = list(arrays.issue_ids)
-    groups = proposal_groups(sc, ids)
     folds = grouped_folds(groups, k, seed)
     y = arrays.to_issue_scale(arrays.outcome)
     width = arrays.scale_max - arrays.scale_min
@@ -270,13 +290,47 @@ def cv_steps(names: list[str], k: int, preset: str | None = None,
     return len(_steps(_usable_models(names, every_model), preset, k))
 
 
+def usable_pool(datasets: list[tuple[Scenario, str]]) -> tuple[ScenarioArrays, list[str]]:
+    """The usable issues of one or several ``(scenario, capability coding)`` data sets as one
+    problem, and each issue's proposal.
+
+    With several, the issues are put side by side (actors matched by id; an actor absent from
+    a file is not involved in its issues), issue ids are prefixed with the file's number
+    (``"2:d00032i1"``) and every issue is put on a 0-100 scale, so that errors are in percent of
+    the issue's range. Proposal ids are not prefixed: a proposal found in two files is one
+    proposal and lands in one fold.
+    """
+    parts = []
+    groups: list[str] = []
+    for sc, capability in datasets:
+        arrays = to_arrays(sc, capability)
+        arrays = arrays.subset_issues(usable_issues(arrays)[0])
+        parts.append(arrays)
+        groups += proposal_groups(sc, list(arrays.issue_ids))
+    if len(parts) == 1:
+        return parts[0], groups
+    merged = concat_issues(parts, [f"{n + 1}:" for n in range(len(parts))])
+    return replace(merged, scale_min=np.zeros(merged.n_issues),
+                   scale_max=np.full(merged.n_issues, 100.0)), groups
+
+
+def cross_validate_files(datasets: list[tuple[Scenario, str]], names: list[str], k: int,
+                         seed: int, preset: str | None = None, every_model: bool = False,
+                         before_each: Callable[[int, str], None] | None = None) -> CVReport:
+    """Grouped cross-validation on the usable issues of one or several ``(scenario, capability
+    coding)`` data sets pooled (:func:`usable_pool`): the compromise model first (the
+    baseline), then ``names``; with ``every_model`` (``--model all``) the slow models are left
+    out and ``best`` is added."""
+    arrays, groups = usable_pool(datasets)
+    report = cross_validate_grouped(arrays, groups, _usable_models(names, every_model), k,
+                                    seed, preset=preset, before_each=before_each)
+    n = len(datasets)
+    return replace(report, n_files=n, scale=ISSUE_SCALE if n == 1 else SCALE)
+
+
 def cross_validate_usable(sc: Scenario, capability: str, names: list[str], k: int, seed: int,
                           preset: str | None = None, every_model: bool = False,
                           before_each: Callable[[int, str], None] | None = None) -> CVReport:
-    """:func:`cross_validate` on the usable issues of ``sc``: the compromise model first (the
-    baseline), then ``names``; with ``every_model`` (``--model all``) the slow models are left
-    out and ``best`` is added."""
-    arrays = to_arrays(sc, capability)
-    arrays = arrays.subset_issues(usable_issues(arrays)[0])
-    return cross_validate(sc, arrays, _usable_models(names, every_model), k, seed,
-                          preset=preset, before_each=before_each)
+    """:func:`cross_validate_files` on one data set."""
+    return cross_validate_files([(sc, capability)], names, k, seed, preset, every_model,
+                                before_each)

@@ -7,6 +7,7 @@ position NaN and salience 0. A single scenario is a batch of one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -93,6 +94,47 @@ class ScenarioArrays:
         return replace(self, actor_ids=tuple(actor_ids), position=self.position[:, idx],
                        salience=self.salience[:, idx], capability=self.capability[:, idx],
                        involved=self.involved[idx])
+
+
+def concat_issues(parts: list[ScenarioArrays], prefixes: list[str]) -> ScenarioArrays:
+    """Several problems' issues side by side, as one problem (batches of equal size).
+
+    Actors are matched by id, in order of first appearance; an actor missing from a part is
+    not involved in its issues (position NaN, salience and capability 0). Issue ids get the
+    part's prefix, so that equal ids of different parts stay apart. Each issue keeps its own
+    scale.
+    """
+    if len(parts) != len(prefixes) or not parts:
+        raise ValueError("one prefix per part, and at least one part")
+    if len({p.n_draws for p in parts}) > 1:
+        raise ValueError("the parts have batches of different sizes")
+    actors = tuple(dict.fromkeys(a for p in parts for a in p.actor_ids))
+
+    def spread(p: ScenarioArrays, a: np.ndarray, fill: float) -> np.ndarray:
+        """``a`` (..., A_part, I_part) with the rows of all ``actors``."""
+        out = np.full((*a.shape[:-2], len(actors), a.shape[-1]), fill, dtype=a.dtype)
+        out[..., [actors.index(x) for x in p.actor_ids], :] = a
+        return out
+
+    def joined(get: Callable[[ScenarioArrays], np.ndarray], fill: float) -> np.ndarray:
+        return np.concatenate([spread(p, get(p), fill) for p in parts], axis=-1)
+
+    def side_by_side(get: Callable[[ScenarioArrays], np.ndarray]) -> np.ndarray:
+        return np.concatenate([get(p) for p in parts], axis=-1)
+
+    return ScenarioArrays(
+        actor_ids=actors,
+        issue_ids=tuple(pre + i for p, pre in zip(parts, prefixes, strict=True)
+                        for i in p.issue_ids),
+        position=joined(lambda p: p.position, np.nan),
+        salience=joined(lambda p: p.salience, 0.0),
+        capability=joined(lambda p: p.capability, 0.0),
+        involved=joined(lambda p: p.involved, False),
+        status_quo=side_by_side(lambda p: p.status_quo),
+        reference_point=side_by_side(lambda p: p.reference_point),
+        outcome=side_by_side(lambda p: p.outcome),
+        scale_min=side_by_side(lambda p: p.scale_min),
+        scale_max=side_by_side(lambda p: p.scale_max))
 
 
 def _capability_value(actor_cap: float | dict[str, float], issue_id: str) -> float:
