@@ -106,3 +106,52 @@ def test_a_file_without_usable_issues_fails_the_job_with_a_message(client: TestC
     text = "\n".join([*DEU.splitlines()[:2], '"d"\t0\t50\t100\t\t100\t100\t50\t\t\t']) + "\n"
     status = wait(client.post("/api/backtest", json={"data": text}).json()["id"])
     assert status["status"] == "failed" and "no issue" in status["error"].lower()
+
+
+def _proposals(first: int, n: int) -> str:
+    """A DEU table of ``n`` one-issue proposals with known outcomes."""
+    rows = [DEU.splitlines()[0], DEU.splitlines()[1]]
+    for k in range(first, first + n):
+        rows.append(f'"p{k}"\t{10 * k}\t{90 - 5 * k}\t{50 + k}\t{30 + 2 * k}\t100\t80\t60\t40'
+                    f'\t{5 * k}\t{20 + 6 * k}')
+    return "\n".join(rows) + "\n"
+
+
+def test_several_files_are_pooled_and_cross_validated_as_the_clis(
+        client: TestClient, wait: Any, tmp_path: Path) -> None:
+    texts = {"one.tsv": _proposals(0, 3), "two.tsv": _proposals(3, 4)}
+    r = client.post("/api/backtest", json={
+        "files": [{"data": t, "filename": n} for n, t in texts.items()],
+        "models": ["best"], "cv": 3, "seed": 2})
+    assert r.status_code == 202, r.text
+    status = wait(r.json()["id"])
+    assert status["status"] == "done", status
+    paths = []
+    for name, text in texts.items():
+        paths.append(tmp_path / name)
+        paths[-1].write_text(text)
+    cli = cli_json(*map(str, paths), "-m", "best", "--cv", "3", "--seed", "2")
+    got = status["result"]
+    assert [f["source"] for f in got["files"]] == list(texts)
+    assert [f["models"] for f in got["files"]] == [f["models"] for f in cli["files"]]
+    assert got["pooled"] == cli["pooled"]
+    assert got["cross_validation"] == cli["cross_validation"]
+    assert got["cross_validation"]["n_files"] == 2 and "models" not in got
+    # one model in each file, then compromise and best's 3 folds in the CV
+    assert status["progress"]["done"] == status["progress"]["total"] == 2 + 4
+
+
+@pytest.mark.parametrize(("files", "extra", "code", "message"), [
+    ([("a.tsv", DEU), ("a.tsv", DEU)], {}, 400, "a.tsv given more than once"),
+    ([("a.tsv", DEU), ("b.tsv", DEU)], {"capability": "votes"}, 400,
+     "a.tsv: unknown capability coding 'votes'"),
+    ([("a.tsv", DEU), ("bad.tsv", '"isnr"\t"pcom"\n"a"\tx\n')], {"format": None}, 422,
+     "bad.tsv"),
+    ([("a.tsv", DEU)], {}, 422, "at least 2"),
+])
+def test_bad_file_lists_get_json_errors(client: TestClient, files: list[tuple[str, str]],
+                                        extra: dict[str, Any], code: int, message: str) -> None:
+    body = {"files": [{"data": t, "filename": n} for n, t in files]} | extra
+    r = client.post("/api/backtest", json=body)
+    assert r.status_code == code, r.text
+    assert message in r.json()["error"] + json.dumps(r.json()["problems"])

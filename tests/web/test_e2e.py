@@ -298,6 +298,48 @@ def test_backtest_page_runs_a_data_file_and_the_open_scenario(page: object, live
     assert labels == ["compromise", "challenge", "challenge (paper)", "best"]
 
 
+def test_backtest_page_pools_several_files(page: object, live_server: str,
+                                          tmp_path: Path) -> None:
+    from detente.evaluation.backtest import backtest, load_dataset
+    from detente.evaluation.pooling import pool
+
+    header = '"isnr"\t"pcom"\t"pep"\t"pfr"\t"pde"\t"scom"\t"sep"\t"sfr"\t"sde"\t"rp"\t"out"'
+    paths = []
+    for name, ks in (("first.tsv", range(3)), ("second.tsv", range(3, 7))):
+        rows = [header] + [f'"p{k}"\t{10 * k}\t{90 - 5 * k}\t{50 + k}\t{30 + 2 * k}\t100\t80'
+                           f'\t60\t40\t{5 * k}\t{20 + 6 * k}' for k in ks]
+        paths.append(tmp_path / name)
+        paths[-1].write_text("\n".join(rows) + "\n")
+    runs = []
+    for path in paths:
+        sc, cases = load_dataset(path)
+        runs.append((sc, backtest(sc, ["compromise", "best"], None, "default", cases, 0,
+                                  path.name)))
+    expected = {p.label: p.summary.mae for p in pool(runs)}
+    pg = page
+    pg.goto(f"{live_server}/#/backtest")  # type: ignore[attr-defined]
+    pg.set_input_files("#bt-file", [str(p) for p in paths])  # type: ignore[attr-defined]
+    pg.fill("#bt-cv", "3")  # type: ignore[attr-defined]
+    pg.click("#bt-run-btn")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#bt-progress .label:text('done')", timeout=60_000)  # type: ignore[attr-defined]
+    assert pg.inner_text("#bt-table-title") == "Pooled over 2 files"  # type: ignore[attr-defined]
+    for model, mae in expected.items():
+        row = pg.locator(f'#bt-table tr[data-model="{model}"] td')  # type: ignore[attr-defined]
+        assert row.nth(1).inner_text() == "7" and row.nth(2).inner_text() == f"{mae:.2f}"
+    for path, n in zip(paths, ("3", "4"), strict=True):  # each file's own table
+        cell = pg.locator(f'#bt-files table[data-file="{path.name}"] '  # type: ignore[attr-defined]
+                          'tr[data-model="compromise"] td').nth(1)
+        assert cell.inner_text() == n
+    assert "over 2 files pooled" in pg.inner_text("#bt-cv-summary")  # type: ignore[attr-defined]
+    shot(pg, "7-backtest-pooled")
+    # one file again: the per-file block goes away
+    pg.set_input_files("#bt-file", str(paths[0]))  # type: ignore[attr-defined]
+    pg.fill("#bt-cv", "0")  # type: ignore[attr-defined]
+    pg.click("#bt-run-btn")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#bt-summary:text('first.tsv: 3 issues')")  # type: ignore[attr-defined]
+    assert pg.is_hidden("#bt-files-block")  # type: ignore[attr-defined]
+
+
 def test_api_reference_lists_every_route_of_the_schema(page: object, live_server: str) -> None:
     import json
     import urllib.request

@@ -2,9 +2,11 @@
 
 The figures are those of ``detente backtest FILE --json --detail`` (and of its ``--cv K``): the
 data come from a library scenario, the scenario open in the editor, or the text of a data file
-(a DEU table, whose rows run as separate one-issue cases). A cancel takes effect between
-models, and in the cross-validation (when asked for, the last part) between the folds of a
-refitted model and between other models.
+(a DEU table, whose rows run as separate one-issue cases). Several data files give the figures
+of ``detente backtest FILE FILE ...``: each file's, then the pool's, and with ``cv`` the pool
+cross-validated. A cancel takes effect between models (of each file), and in the
+cross-validation (when asked for, the last part) between the folds of a refitted model and
+between other models.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
+from detente.errors import DetenteError
 from detente.evaluation.backtest import backtest, model_presets
-from detente.evaluation.crossval import cross_validate_usable, cv_steps
+from detente.evaluation.crossval import cross_validate_files, cv_steps
+from detente.evaluation.pooling import SCALE, pool
 from detente.models import get_model
 from detente.report.collect import RunCancelled
 from detente.scenario.model import Scenario
@@ -26,6 +30,17 @@ from detente.web.library import ID_PATTERN, Library, parse_data_file, validate_d
 
 router = APIRouter(prefix="/api", tags=["backtest"])
 MAX_FOLDS = 20
+MAX_FILES = 20
+
+
+class DataFile(BaseModel):
+    """The text of one data file with known outcomes, and what helps read it."""
+
+    data: str = Field(description="the file's text (a DEU table, a scenario file, ...)")
+    filename: str | None = Field(None, max_length=200,
+                                 description="the file's name (helps detect its format)")
+    format: str | None = Field(None, max_length=20,
+                               description="input format (detected if omitted)")
 
 
 class BacktestRequest(BaseModel):
@@ -39,6 +54,10 @@ class BacktestRequest(BaseModel):
                                  description="the data file's name (helps detect its format)")
     format: str | None = Field(None, max_length=20, description="input format of ``data`` "
                                                                "(detected if omitted)")
+    files: list[DataFile] | None = Field(
+        None, min_length=2, max_length=MAX_FILES,
+        description="several data files: each backtested, then pooled (errors in percent of "
+                    "each issue's range); with cv, cross-validated as one pool")
     cases: bool | None = Field(None, description="run each issue as a separate one-issue case "
                                                  "(default: yes for DEU data, else no)")
     models: list[str] | None = Field(None, max_length=32,
@@ -51,23 +70,40 @@ class BacktestRequest(BaseModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> BacktestRequest:
-        given = [v is not None for v in (self.scenario_id, self.scenario, self.data)]
+        given = [v is not None for v in (self.scenario_id, self.scenario, self.data,
+                                         self.files)]
         if sum(given) != 1:
-            raise ValueError("give exactly one of scenario_id, scenario and data")
+            raise ValueError("give exactly one of scenario_id, scenario, data and files")
         return self
 
 
-def _source(request: Request, body: BacktestRequest) -> tuple[Scenario, bool, str]:
-    """The scenario, whether its issues are separate cases, and a name for it."""
+Source = tuple[Scenario, bool, str]  # a scenario, whether its issues are cases, its name
+
+
+def _sources(request: Request, body: BacktestRequest) -> list[Source]:
+    """The data sets to backtest: one, or each of several files."""
+    if body.files is not None:
+        out = [_with_cases(parse_data_file(f.data.encode("utf-8"), f.filename, f.format), body)
+               for f in body.files]
+        names = [name for _, _, name in out]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise DetenteError(f"{', '.join(twice)} given more than once; each file counts "
+                               "once in the pooled figures")
+        return out
     if body.data is not None:
-        sc, multi, name = parse_data_file(body.data.encode("utf-8"), body.filename,
-                                          body.format)
+        source = parse_data_file(body.data.encode("utf-8"), body.filename, body.format)
     elif body.scenario is not None:
-        sc, multi, name = validate_data(body.scenario), False, "scenario"
+        source = validate_data(body.scenario), False, "scenario"
     else:
         lib: Library = request.app.state.library
         entry = lib.get(body.scenario_id or "")
-        sc, multi, name = entry.scenario, False, entry.filename
+        source = entry.scenario, False, entry.filename
+    return [_with_cases(source, body)]
+
+
+def _with_cases(source: Source, body: BacktestRequest) -> Source:
+    sc, multi, name = source
     return sc, multi if body.cases is None else body.cases, name
 
 
@@ -79,20 +115,25 @@ def _source(request: Request, body: BacktestRequest) -> tuple[Scenario, bool, st
 def start_backtest(request: Request, body: BacktestRequest) -> Any:
     """Validates at once; poll ``GET /api/jobs/{id}``: its ``result`` is ``{"source",
     "capability", "models": [the objects of detente backtest --json --detail], "cross_validation":
-    the --cv object or null}``; stop it with ``POST /api/jobs/{id}/cancel``."""
+    the --cv object or null}``; with ``files``, ``models`` is replaced by ``"files": [{"source",
+    "models"}]`` and ``"pooled": {"scale", "models"}`` as in ``detente backtest FILE FILE
+    --json``. Stop it with ``POST /api/jobs/{id}/cancel``."""
     if body.cv is not None:
         refused = out_of_range("cv", body.cv, 2, MAX_FOLDS, "detente backtest --cv K")
         if refused is not None:
             return refused
-    sc, cases, name = _source(request, body)
+    sources = _sources(request, body)
+    several = body.files is not None
     names = body.models or ["compromise", "best"]
     # an unknown model or preset raises OptionError: a 400 naming the known ones
     runs = len(model_presets([get_model(n) for n in names], body.preset))
     capability = body.capability
-    bad_coding = unknown_coding(sc, capability)
-    if bad_coding is not None:
-        return bad_coding
-    total = runs + (0 if body.cv is None else cv_steps(names, body.cv, body.preset))
+    for sc, _, name in sources:
+        bad_coding = unknown_coding(sc, capability, name if several else "")
+        if bad_coding is not None:
+            return bad_coding
+    total = runs * len(sources) + (0 if body.cv is None
+                                   else cv_steps(names, body.cv, body.preset))
 
     def work(progress: Any, cancelled: Any) -> dict[str, Any]:
         def step(done: int, label: str) -> None:
@@ -100,16 +141,29 @@ def start_backtest(request: Request, body: BacktestRequest) -> Any:
                 raise RunCancelled
             progress(done, total, label)
 
-        results = backtest(sc, names, body.preset, capability, cases, body.seed, name, step)
+        results = []
+        for n, (sc, cases, name) in enumerate(sources):
+            label = f"{name}: " if several else ""
+            results.append(backtest(sc, names, body.preset, capability, cases, body.seed, name,
+                                    lambda j, what, n=n, label=label: step(n * runs + j,
+                                                                            label + what)))
         report = None
         if body.cv is not None:
-            report = cross_validate_usable(sc, capability, names, body.cv, body.seed,
-                                           body.preset,
-                                           before_each=lambda j, label: step(runs + j, label))
+            report = cross_validate_files(
+                [(sc, capability) for sc, _, _ in sources], names, body.cv, body.seed,
+                body.preset, before_each=lambda j, label: step(len(sources) * runs + j, label))
         progress(total, total, "done")
-        return {"source": name, "capability": capability,
-                "models": [r.to_dict(detail=True) for r in results],
-                "cross_validation": None if report is None else report.to_dict()}
+        cv = None if report is None else report.to_dict()
+        if not several:
+            return {"source": sources[0][2], "capability": capability,
+                    "models": [r.to_dict(detail=True) for r in results[0]],
+                    "cross_validation": cv}
+        pooled = pool([(sc, res) for (sc, _, _), res in zip(sources, results, strict=True)])
+        return {"source": f"{len(sources)} files", "capability": capability,
+                "files": [{"source": name, "models": [r.to_dict(detail=True) for r in res]}
+                          for (_, _, name), res in zip(sources, results, strict=True)],
+                "pooled": {"scale": SCALE, "models": [p.to_dict() for p in pooled]},
+                "cross_validation": cv}
 
     jobs: Jobs = request.app.state.jobs
     job = jobs.submit("backtest", work)

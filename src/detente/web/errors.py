@@ -39,12 +39,14 @@ def out_of_range(name: str, value: int, low: int, high: int, cli: str) -> JSONRe
                                           "file": None}])
 
 
-def unknown_coding(scenario: Scenario, capability: str) -> JSONResponse | None:
-    """A 400 when ``capability`` is not one of the scenario's codings, else None. Never read
-    as a table path: the server opens no file a request names."""
+def unknown_coding(scenario: Scenario, capability: str, where: str = "") -> JSONResponse | None:
+    """A 400 when ``capability`` is not one of the scenario's codings, else None; ``where``
+    (a file's name) prefixes the message. Never read as a table path: the server opens no file
+    a request names."""
     if capability in scenario.capability_codings():
         return None
-    return error_response(400, f"unknown capability coding {capability!r}; known: "
+    prefix = f"{where}: " if where else ""
+    return error_response(400, f"{prefix}unknown capability coding {capability!r}; known: "
                                f"{', '.join(scenario.capability_codings())}")
 
 

@@ -777,10 +777,14 @@ async function runBacktest() {
     if (!state.current) { showProblems(errs, "Open a scenario from the library first.", []); return; }
     body.scenario = state.current.data;
   } else {
-    const file = $("#bt-file").files[0];
-    if (!file) { showProblems(errs, "Choose a data file first.", []); return; }
-    body.data = await file.text();
-    body.filename = file.name;
+    const files = [...$("#bt-file").files];
+    if (!files.length) { showProblems(errs, "Choose a data file first.", []); return; }
+    if (files.length === 1) {
+      body.data = await files[0].text();
+      body.filename = files[0].name;
+    } else {  // each file's figures, then the pool's (and the pool cross-validated)
+      body.files = await Promise.all(files.map(async (f) => ({ data: await f.text(), filename: f.name })));
+    }
   }
   await startJob("btJob", "/api/backtest", body);
 }
@@ -794,24 +798,49 @@ function gridTable(table, head, rows) {
       ...r.map((v, k) => el("td", { class: k ? "num" : "", text: v })))));
 }
 
-function showBacktest(result) {
-  const models = result.models;
-  const n = models.length ? models[0].n_issues : 0;
-  $("#bt-summary").textContent = `${result.source}: ${n} issue${n === 1 ? "" : "s"} with a known outcome, ` +
-    `capability ${result.capability}.`;
-  gridTable($("#bt-table"), ["model", "issues", "MAE", "RMSE", "median AE", "beats compromise",
-    "80 % coverage"], models.map((m) => [runLabel(m), String(m.n_issues), two(m.mae), two(m.rmse),
-    two(m.median_ae), m.model === "compromise" ? "—" : pct(m.beats_compromise), pct(m.interval_coverage)]));
+const BT_HEAD = ["model", "issues", "MAE", "RMSE", "median AE", "beats compromise", "80 % coverage"];
+
+// one row per run: the columns of `detente backtest`'s table
+function errorRows(models) {
+  return models.map((m) => [runLabel(m), String(m.n_issues), two(m.mae), two(m.rmse), two(m.median_ae),
+    m.model === "compromise" ? "—" : pct(m.beats_compromise), pct(m.interval_coverage)]);
+}
+
+// what a file's runs say besides the figures: model notes and the issues left out
+function runNotes(models, prefix) {
   const notes = [];
-  for (const m of models) for (const t of m.notes || []) notes.push(`${runLabel(m)}: ${t}`);
+  for (const m of models) for (const t of m.notes || []) notes.push(`${prefix}${runLabel(m)}: ${t}`);
   const skipped = models.length ? Object.entries(models[0].skipped || {}) : [];
-  if (skipped.length) notes.push("left out: " + skipped.map(([why, k]) => `${k} issues with ${why}`).join(", "));
+  if (skipped.length) notes.push(prefix + "left out: " + skipped.map(([why, k]) => `${k} issues with ${why}`).join(", "));
+  return notes;
+}
+
+function showBacktest(result) {
+  const several = Boolean(result.files);
+  const models = several ? result.pooled.models : result.models;
+  const n = models.length ? models[0].n_issues : 0;
+  const issues = `${n} issue${n === 1 ? "" : "s"} with a known outcome`;
+  $("#bt-summary").textContent = several
+    ? `${result.files.length} files pooled: ${issues}, errors in ${result.pooled.scale}, capability ${result.capability}.`
+    : `${result.source}: ${issues}, capability ${result.capability}.`;
+  $("#bt-table-title").textContent = several ? `Pooled over ${result.files.length} files`
+    : "Errors on issues with known outcomes";
+  gridTable($("#bt-table"), BT_HEAD, errorRows(models));
+  const files = several ? result.files : [];
+  const notes = several ? files.flatMap((f) => runNotes(f.models, `${f.source}: `)) : runNotes(models, "");
   $("#bt-notes").replaceChildren(...notes.map((t) => el("li", { text: t })));
+  $("#bt-files-block").hidden = !several;
+  $("#bt-files").replaceChildren(...files.map((f) => {
+    const table = el("table", { class: "grid", "data-file": f.source });
+    gridTable(table, BT_HEAD, errorRows(f.models));
+    return el("div", {}, el("h3", { text: f.source }), table);
+  }));
   const cv = result.cross_validation;
   $("#bt-cv-block").hidden = !cv;
   if (cv) {
+    const pooled = cv.n_files > 1 ? ` over ${cv.n_files} files pooled (errors in ${cv.scale})` : "";
     $("#bt-cv-summary").textContent = `${cv.folds} folds grouped by ${cv.grouped_by}, seed ` +
-      `${cv.seed}: ${cv.n_issues} issues in ${cv.n_proposals} proposals.`;
+      `${cv.seed}${pooled}: ${cv.n_issues} issues in ${cv.n_proposals} proposals.`;
     gridTable($("#bt-cv-table"), ["model", "CV MAE", "CV RMSE", "80 % coverage", "mean width",
       "beats compromise"], cv.models.map((m) => [runLabel(m), two(m.cv_mae), two(m.cv_rmse),
       pct(m.coverage), two(m.mean_interval_width), pct(m.beats_compromise)]));
