@@ -33,7 +33,9 @@ def test_good_table_loads(tmp_path):
     (GOOD.replace("2,10", "2,ten"), "t.csv:3: column Position: 'ten' is not a number"),
     (GOOD.replace("0.9", "140"), "t.csv:3: column Salience: 140 is outside 0-1 and 0-100"),
     (GOOD.replace("B,2", "B,-2"), "t.csv:3: column Capability: -2 is negative"),
-    (GOOD.replace("C,", "A,"), "t.csv:4: column Actor: actor 'A' appears again (first on line 2)"),
+    (GOOD.replace("C,", "A,"), "t.csv:4: column Actor: actor 'A' appears again (first on "
+                               "line 2); actor names must be unique: if they are different "
+                               "actors, rename one (e.g. 'A 2')"),
     (GOOD.replace("B,2,10,0.9", "B,2,10"), "t.csv:3: expected 4 cells"),
     (GOOD.replace(",", ";"), "t.csv:1: expected comma-separated columns (Actor,Capability,"
                              "Position,Salience), found semicolons"),

@@ -168,8 +168,9 @@ def read_bdm(text: str, source: str) -> Scenario:
         ident = actor_id(name)
         if ident in first_seen:
             problems.append(Problem(f"column Actor: actor {name!r} appears again (first on "
-                                    f"line {first_seen[ident]}); actor names must be unique",
-                                    line=n, file=source))
+                                    f"line {first_seen[ident]}); actor names must be unique: "
+                                    f"if they are different actors, rename one (e.g. "
+                                    f"'{name} 2')", line=n, file=source))
             continue
         first_seen[ident] = n
         cap, pos, sal = (_number(c, n, col, source, problems)
