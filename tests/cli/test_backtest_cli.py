@@ -151,7 +151,9 @@ def test_several_files_cross_validate_as_one_pool(deu_file, emission_path):
     assert table.exit_code == 0
     assert "cross-validation over 2 files pooled" in " ".join(table.stdout.split())
     too_many = runner.invoke(app, [*args[:-1], "4"])
-    assert too_many.exit_code == 2 and "4 folds need at least 4 proposals" in too_many.stderr
+    assert too_many.exit_code == 2
+    assert "4 folds need at least 4 proposals; the 2 files have 3" in " ".join(
+        too_many.stderr.split())
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -322,6 +322,11 @@ def cross_validate_files(datasets: list[tuple[Scenario, str]], names: list[str],
     baseline), then ``names``; with ``every_model`` (``--model all``) the slow models are left
     out and ``best`` is added."""
     arrays, groups = usable_pool(datasets)
+    n_proposals = len(set(groups))
+    if len(datasets) > 1 and n_proposals < k:
+        raise OptionError(f"{k} folds need at least {k} proposals; the {len(datasets)} files "
+                          f"have {n_proposals} (a proposal found in several files counts "
+                          f"once)")
     report = cross_validate_grouped(arrays, groups, _usable_models(names, every_model), k,
                                     seed, preset=preset, before_each=before_each)
     n = len(datasets)
