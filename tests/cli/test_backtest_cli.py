@@ -150,6 +150,18 @@ def test_several_files_cross_validate_as_one_pool(deu_file, emission_path):
     table = runner.invoke(app, args)
     assert table.exit_code == 0
     assert "cross-validation over 2 files pooled" in " ".join(table.stdout.split())
+    # each file's record carries the pool's figures and names the files pooled
+    from detente.store import RunStore
+
+    store = deu_file.parent / "pool.duckdb"
+    assert runner.invoke(app, [*args, "--store", str(store)]).exit_code == 0
+    with RunStore(store, read_only=True) as st:
+        records = [r["summary"]["backtest"]["cross_validation"]
+                   for r in st.runs(kind="backtest")]
+    assert len(records) == 2
+    for rec in records:
+        assert rec["pooled_over"] == [str(deu_file), str(emission_path)]
+        assert rec["scale"] == cv["scale"] and rec["cv_mae"] == pytest.approx(median["cv_mae"])
     too_many = runner.invoke(app, [*args[:-1], "4"])
     assert too_many.exit_code == 2
     assert "4 folds need at least 4 proposals; the 2 files have 3" in " ".join(
