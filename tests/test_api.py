@@ -87,5 +87,7 @@ def test_api_cross_validate_equals_cli_json(tmp_path, emission_path):
     api = cross_validate([path, emission_path], models="median", folds=3, seed=2)
     assert json.loads(json.dumps(api.to_dict())) == cli
     assert [m.model for m in api.models] == ["compromise", "median"]
+    by_file = cross_validate([path, emission_path], models="median", folds=2, by="file")
+    assert by_file.grouped_by == "file" and by_file.models[1].mae_by_file is not None
     one = cross_validate(path, models=["nash"], folds=2)
     assert (one.n_files, one.n_issues, one.scale) == (1, 2, "each issue's own scale")

@@ -75,18 +75,19 @@ def backtest(data: Scenario | str | Path, models: str | list[str] = "compromise"
 def cross_validate(data: Scenario | str | Path | list[Scenario | str | Path],
                    models: str | list[str] = "best", folds: int = 10, seed: int = 0,
                    preset: str | None = None, capability: str = "default",
-                   fmt: str | None = None) -> CVReport:
+                   fmt: str | None = None, by: str = "proposal") -> CVReport:
     """The cross-validation of ``detente backtest ... --cv FOLDS``: folds grouped by proposal,
     the compromise model first as the baseline, fitted models refitted in each fold.
 
     ``data``: one data set (a Scenario or a file) or a list of them, cross-validated as one
     pool (errors then in percent of each issue's range). ``models``: a name, a list, or
-    ``"all"`` (every model fast enough to run in each fold, and ``best``)."""
+    ``"all"`` (every model fast enough to run in each fold, and ``best``). ``by``: what the
+    folds deal, ``"proposal"`` or ``"file"`` (``--cv-by``)."""
     items = data if isinstance(data, list) else [data]
     datasets = [resolve_capability(_dataset(item, fmt)[0], capability) for item in items]
     names = _model_names(models)
     return cross_validate_files(datasets, names, folds, seed, preset,
-                                every_model=models == "all")
+                                every_model=models == "all", by=by)
 
 
 def _dataset(data: Scenario | str | Path, fmt: str | None) -> tuple[Scenario, bool]:

@@ -150,6 +150,20 @@ def test_several_files_cross_validate_as_one_pool(deu_file, emission_path):
     table = runner.invoke(app, args)
     assert table.exit_code == 0
     assert "cross-validation over 2 files pooled" in " ".join(table.stdout.split())
+    # each file's CV MAE: the pool's is their mean weighted by issues (2 DEU, 1 emission)
+    for m in cv["models"]:
+        a, b = m["cv_mae_by_file"]
+        assert m["cv_mae"] == pytest.approx((2 * a + b) / 3)
+    assert f"CV MAE on {emission_path}: compromise" in " ".join(table.stdout.split())
+    # folds by file: each file predicted by what the other teaches
+    by_file = runner.invoke(app, [*args[:-1], "2", "--cv-by", "file", "--json"])
+    assert by_file.exit_code == 0, by_file.stderr
+    assert json.loads(by_file.stdout)["cross_validation"]["grouped_by"] == "file"
+    for argv, message in (
+            ([*args, "--cv-by", "actor"], "--cv-by takes proposal or file, not 'actor'"),
+            (["backtest", str(deu_file), "--cv", "2", "--cv-by", "file"], "at least 2 files")):
+        refused = runner.invoke(app, argv)
+        assert refused.exit_code == 2 and message in " ".join(refused.stderr.split())
     # each file's record carries the pool's figures and names the files pooled
     from detente.store import RunStore
 
@@ -198,3 +212,22 @@ def test_an_unknown_model_or_preset_is_not_blamed_on_a_file(deu_file, emission_p
     err = " ".join(result.stderr.split())
     assert message in err
     assert str(deu_file.name) not in err and emission_path.name not in err
+
+
+def test_two_folds_refit_best_with_a_two_fold_calibration_inside(tmp_path):
+    # regression: the calibration inside the training folds used k - 1 = 1 fold and failed
+    rows = DEU.splitlines()[:2] + [
+        f'"p{k}"\t{10 * k}\t{90 - 5 * k}\t{50 + k}\t{30 + 2 * k}\t100\t80\t60\t40\t{5 * k}'
+        f'\t{20 + 6 * k}' for k in range(8)]
+    path = tmp_path / "eight.tsv"
+    path.write_text("\n".join(rows) + "\n")
+    result = runner.invoke(app, ["backtest", str(path), "-m", "best", "--cv", "2", "--json"])
+    assert result.exit_code == 0, result.stderr
+    cv = json.loads(result.stdout)["cross_validation"]
+    assert cv["folds"] == 2 and [m["model"] for m in cv["models"]] == ["compromise", "best"]
+    assert len(cv["best_fold_parameters"]) == 2
+    few = tmp_path / "three.tsv"  # 2 folds of 3 proposals: one training fold has 1 proposal
+    few.write_text("\n".join(rows[:5]) + "\n")
+    result = runner.invoke(app, ["backtest", str(few), "-m", "best", "--cv", "2", "--seed", "1"])
+    assert result.exit_code == 2
+    assert "needs at least 2 proposals in the training data" in " ".join(result.stderr.split())

@@ -146,13 +146,39 @@ def test_pooled_issues_are_on_0_100_and_a_shared_proposal_is_one_group():
                           salience={f"{prefix}i1": 1})
                     for a, p in zip("abc", (0, 5, 10), strict=True)])
 
-    arrays, groups = usable_pool([(case(2, "p1"), "default"), (case(6, "p1"), "default"),
-                                  (case(6, "p2"), "default")])
+    arrays, groups, files = usable_pool([(case(2, "p1"), "default"),
+                                         (case(6, "p1"), "default"), (case(6, "p2"), "default")])
     assert arrays.issue_ids == ("1:p1i1", "2:p1i1", "3:p2i1")
+    assert files == ["file 1", "file 2", "file 3"]
     assert groups == ["p1", "p1", "p2"]  # the proposal of the first two files is one
     folds = grouped_folds(groups, 2, 0)
     assert folds[0] == folds[1] != folds[2]
     np.testing.assert_allclose(arrays.outcome, [20, 60, 60])  # percent of the 0-10 range
     np.testing.assert_array_equal(arrays.to_issue_scale(arrays.outcome), arrays.outcome)
-    one, _ = usable_pool([(case(2, "p1"), "default")])
+    one, _, _ = usable_pool([(case(2, "p1"), "default")])
     assert one.issue_ids == ("p1i1",) and one.scale_max[0] == 10  # one file: its own scale
+
+
+def test_folds_by_file_predict_each_file_from_the_others(anchors, tmp_path):
+    # leave one file out: best is fitted on one half of the DEU file and tested on the other,
+    # so its figures differ from the proposal folds'; the compromise model has nothing to fit
+    from detente.evaluation.crossval import cross_validate_files
+
+    halves = [(load_dataset(p, "deu")[0], "equal")
+              for p in split_deu_by_proposal(anchors / "bdm" / "deu3_public__blksv.tsv",
+                                             tmp_path)]
+    by_file = cross_validate_files(halves, ["best"], 2, 0, by="file")
+    by_proposal = cross_validate_files(halves, ["best"], 2, 0)
+    assert (by_file.grouped_by, by_proposal.grouped_by) == ("file", "proposal")
+    assert by_file.to_dict()["grouped_by"] == "file" and len(by_file.fold_parameters) == 2
+    comp_f, best_f = by_file.models
+    comp_p, best_p = by_proposal.models
+    assert comp_f.summary.mae == pytest.approx(comp_p.summary.mae)
+    assert best_f.summary.mae != pytest.approx(best_p.summary.mae)
+    assert 0.7 <= best_f.coverage <= 0.9
+    with pytest.raises(OptionError, match="3 folds need at least 3 files"):
+        cross_validate_files(halves, ["best"], 3, 0, by="file")
+    with pytest.raises(OptionError, match="at least 2 files"):
+        cross_validate_files(halves[:1], ["best"], 2, 0, by="file")
+    with pytest.raises(OptionError, match="not 'actor'"):
+        cross_validate_files(halves, ["best"], 2, 0, by="actor")

@@ -139,6 +139,13 @@ def test_several_files_are_pooled_and_cross_validated_as_the_clis(
     assert got["cross_validation"]["n_files"] == 2 and "models" not in got
     # one model in each file, then compromise and best's 3 folds in the CV
     assert status["progress"]["done"] == status["progress"]["total"] == 2 + 4
+    by_file = wait(client.post("/api/backtest", json={
+        "files": [{"data": t, "filename": n} for n, t in texts.items()],
+        "models": ["best"], "cv": 2, "cv_by": "file"}).json()["id"])
+    assert by_file["status"] == "done", by_file
+    cli = cli_json(*map(str, paths), "-m", "best", "--cv", "2", "--cv-by", "file")
+    assert by_file["result"]["cross_validation"] == cli["cross_validation"]
+    assert cli["cross_validation"]["grouped_by"] == "file"
 
 
 @pytest.mark.parametrize(("files", "extra", "code", "message"), [
@@ -148,6 +155,10 @@ def test_several_files_are_pooled_and_cross_validated_as_the_clis(
     ([("a.tsv", DEU), ("bad.tsv", '"isnr"\t"pcom"\n"a"\tx\n')], {"format": None}, 422,
      "bad.tsv"),
     ([("a.tsv", DEU)], {}, 422, "at least 2"),
+    ([("a.tsv", DEU), ("b.tsv", DEU)], {"cv": 3, "cv_by": "file"}, 422,
+     "3 folds by file need at least 3 files, got 2"),
+    ([("a.tsv", DEU), ("b.tsv", DEU)], {"cv_by": "file"}, 422, "needs cv"),
+    ([("a.tsv", DEU), ("b.tsv", DEU)], {"cv": 2, "cv_by": "actor"}, 422, "cv_by"),
 ])
 def test_bad_file_lists_get_json_errors(client: TestClient, files: list[tuple[str, str]],
                                         extra: dict[str, Any], code: int, message: str) -> None:

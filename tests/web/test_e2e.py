@@ -332,6 +332,13 @@ def test_backtest_page_pools_several_files(page: object, live_server: str,
         assert cell.inner_text() == n
     assert "over 2 files pooled" in pg.inner_text("#bt-cv-summary")  # type: ignore[attr-defined]
     shot(pg, "7-backtest-pooled")
+    # folds by whole file: each file's CV MAE in its own column
+    pg.select_option("#bt-cv-by", "file")  # type: ignore[attr-defined]
+    pg.fill("#bt-cv", "2")  # type: ignore[attr-defined]
+    pg.click("#bt-run-btn")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#bt-cv-summary:text('grouped by file')")  # type: ignore[attr-defined]
+    cells = pg.locator('#bt-cv-table tr[data-model="best"] td')  # type: ignore[attr-defined]
+    assert len(cells.nth(2).inner_text().split(" / ")) == 2
     # one file again: the per-file block goes away
     pg.set_input_files("#bt-file", str(paths[0]))  # type: ignore[attr-defined]
     pg.fill("#bt-cv", "0")  # type: ignore[attr-defined]

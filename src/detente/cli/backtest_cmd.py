@@ -25,7 +25,7 @@ from detente.evaluation.backtest import (
     load_dataset,
     model_presets,
 )
-from detente.evaluation.crossval import CVReport, cross_validate_files
+from detente.evaluation.crossval import CV_UNITS, CVReport, cross_validate_files
 from detente.evaluation.pooling import SCALE, PooledResult, pool
 from detente.models import get_model, models
 from detente.scenario.capability_table import resolve_capability
@@ -51,6 +51,10 @@ def backtest_cmd(
         "--cv", help="also cross-validate K folds grouped by proposal (best refitted per "
                      "fold); reports CV MAE and 80% interval coverage; with several files, "
                      "over their issues pooled")] = None,
+    cv_by: Annotated[str, typer.Option(
+        "--cv-by", help="what the folds deal: 'proposal', or 'file' (whole files; --cv "
+                        "with the number of files predicts each file from the others)")
+    ] = "proposal",
     json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     detail: Annotated[bool, typer.Option(
         "--detail", help="with --json: add preset, share beating compromise, skipped issues "
@@ -72,6 +76,10 @@ def backtest_cmd(
     cross-validated as one pool (a proposal found in two files stays in one fold).
     """
     with user_errors():
+        if cv_by not in CV_UNITS:
+            raise OptionError(f"--cv-by takes {' or '.join(CV_UNITS)}, not {cv_by!r}")
+        if cv_by == "file" and (cv is None or len(files) < 2):
+            raise OptionError("--cv-by file needs --cv K and at least 2 files")
         resolved = [f.resolve() for f in files]
         twice = sorted({str(f) for f, r in zip(files, resolved, strict=True)
                         if resolved.count(r) > 1})
@@ -85,7 +93,7 @@ def backtest_cmd(
         report = None
         if cv is not None:
             report = cross_validate_files([(sc, name) for sc, name, _ in runs], names, cv,
-                                          seed, preset, every_model=model == "all")
+                                          seed, preset, every_model=model == "all", by=cv_by)
         pooled_over = [str(f) for f in files] if len(files) > 1 else None
         recorded = [record_run(file, store, record,
                                lambda st, sc=sc, res=res, file=file: _record(
@@ -101,7 +109,7 @@ def backtest_cmd(
     if pooled is not None:
         _print_pooled(pooled, capability)
     if report is not None:
-        _print_cv(report)
+        _print_cv(report, files)
     for ids, store_path in recorded:
         if store_path is not None:
             console.print(f"recorded backtest {', '.join(ids)} in {store_path}")
@@ -155,10 +163,11 @@ def _record(store: Any, sc: Scenario, results: list[BacktestResult], seed: int, 
             for r in results]
 
 
-def _print_cv(report: CVReport) -> None:
+def _print_cv(report: CVReport, files: list[Path]) -> None:
     pool = "" if report.n_files == 1 else f" over {report.n_files} files pooled"
     unit = "" if report.n_files == 1 else f"; errors in {report.scale}"
-    table = Table(title=f"cross-validation{pool}: {report.k} folds grouped by proposal, seed "
+    table = Table(title=f"cross-validation{pool}: {report.k} folds grouped by "
+                        f"{report.grouped_by}, seed "
                         f"{report.seed} ({report.n_issues} issues, {report.n_proposals} "
                         f"proposals{unit})")
     for name in ("model", "CV MAE", "CV RMSE", f"{100 * report.level:.0f}% coverage",
@@ -169,6 +178,10 @@ def _print_cv(report: CVReport) -> None:
         table.add_row(m.label, fmt_num(m.summary.mae), fmt_num(m.summary.rmse),
                       f"{100 * m.coverage:.1f}%", fmt_num(m.mean_width), beats)
     console.print(table)
+    for k, file in enumerate(files if report.n_files > 1 else []):
+        console.print(f"CV MAE on {file}: " + ", ".join(
+            f"{m.label} {fmt_num(m.mae_by_file[k])}" for m in report.models
+            if m.mae_by_file is not None))
 
 
 def _print_table(title: str, capability: str, results: list[BacktestResult]) -> None:

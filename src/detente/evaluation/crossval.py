@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -57,18 +57,18 @@ def proposal_groups(sc: Scenario, issue_ids: list[str]) -> list[str]:
     return [proposal_of(i, names.get(i, "")) for i in issue_ids]
 
 
-def grouped_folds(groups: list[str], k: int, seed: int) -> np.ndarray:
+def grouped_folds(groups: list[str], k: int, seed: int, unit: str = "proposals") -> np.ndarray:
     """Fold number (0..k-1) of each item; all items of a group share one fold.
 
     Groups are shuffled with ``numpy.random.default_rng(seed)`` (in sorted order first, so
     the input order does not matter) and dealt round-robin. Refuses k < 2 or more folds
-    than groups.
+    than groups (``unit`` names them in the message).
     """
     unique = sorted(set(groups))
     if k < 2:
         raise OptionError(f"cross-validation needs at least 2 folds, not {k}")
     if k > len(unique):
-        raise OptionError(f"{k} folds need at least {k} proposals; the data have "
+        raise OptionError(f"{k} folds need at least {k} {unit}; the data have "
                           f"{len(unique)}")
     order = np.random.default_rng(seed).permutation(len(unique))
     fold_of = {unique[g]: n % k for n, g in enumerate(order)}
@@ -92,6 +92,10 @@ def fit_calibrated(model: str, arrays: ScenarioArrays, groups: list[str], k: int
     outcome."""
     module = fitted_module(model)
     base = base if base is not None else _unfitted(model)
+    if len(set(groups)) < 2:
+        raise OptionError(f"{model}: calibrating its intervals needs at least 2 proposals in "
+                          f"the training data, found {len(set(groups))}; use more data (or, "
+                          f"in a cross-validation, more folds)")
     opts = module.fit_parameters(arrays, grid, base)
     k = min(k, len(set(groups)))
     folds = grouped_folds(groups, k, seed)
@@ -132,6 +136,19 @@ def _split(arrays: ScenarioArrays, folds: np.ndarray,
 
 
 @dataclass(frozen=True)
+class FoldUnits:
+    """What the test folds deal when it is not the proposal: ``of_issue[j]`` is issue j's unit
+    (its file, for ``--cv-by file``). The calibration inside the training folds still deals
+    proposals."""
+
+    name: str  # "file"
+    of_issue: list[str]
+
+
+INNER_FOLDS = 10  # calibration folds inside the training data when the test folds deal files
+
+
+@dataclass(frozen=True)
 class ModelCV:
     """A model's out-of-fold errors and interval coverage."""
 
@@ -141,6 +158,8 @@ class ModelCV:
     mean_width: float  # mean interval width on the issue scale
     beats_compromise: float | None = None
     preset: str = "default"
+    mae_by_file: tuple[float, ...] | None = None  # several files: each file's CV MAE
+    errors: np.ndarray | None = field(default=None, compare=False, repr=False)  # per issue
 
     @property
     def label(self) -> str:
@@ -150,11 +169,13 @@ class ModelCV:
     def to_dict(self) -> dict[str, Any]:
         s = self.summary
         named = {} if self.label == self.model else {"preset": self.preset}
+        by_file = ({} if self.mae_by_file is None
+                   else {"cv_mae_by_file": list(self.mae_by_file)})
         return {"model": self.model, **named, "n_issues": s.n, "cv_mae": s.mae,
                 "cv_rmse": s.rmse,
                 "cv_median_ae": s.median_ae, "coverage": self.coverage,
                 "mean_interval_width": self.mean_width,
-                "beats_compromise": self.beats_compromise}
+                "beats_compromise": self.beats_compromise} | by_file
 
 
 @dataclass(frozen=True)
@@ -170,9 +191,10 @@ class CVReport:
     fold_parameters: list[dict[str, Any]]  # the best model's parameters fitted in each fold
     n_files: int = 1
     scale: str = ISSUE_SCALE  # what the errors and widths are measured in
+    grouped_by: str = "proposal"  # what the folds deal: proposals, or whole files
 
     def to_dict(self) -> dict[str, Any]:
-        return {"folds": self.k, "seed": self.seed, "grouped_by": "proposal",
+        return {"folds": self.k, "seed": self.seed, "grouped_by": self.grouped_by,
                 "interval_level": self.level, "n_files": self.n_files, "scale": self.scale,
                 "n_issues": self.n_issues,
                 "n_proposals": self.n_proposals, "models": [m.to_dict() for m in self.models],
@@ -203,9 +225,12 @@ def cross_validate(sc: Scenario, arrays: ScenarioArrays, models: list[str], k: i
 def cross_validate_grouped(arrays: ScenarioArrays, groups: list[str], models: list[str],
                            k: int = 10, seed: int = 0, level: float = ensemble.COVERAGE,
                            grid: Grid | None = None, preset: str | None = None,
-                           before_each: Callable[[int, str], None] | None = None) -> CVReport:
+                           before_each: Callable[[int, str], None] | None = None,
+                           by: FoldUnits | None = None) -> CVReport:
     """Grouped ``k``-fold cross-validation of ``models`` on the issues of ``arrays``; issue
-    j belongs to proposal ``groups[j]``.
+    j belongs to proposal ``groups[j]``. The folds deal proposals, or the units of ``by``
+    (files); the calibration inside the training folds deals proposals either way, in k - 1
+    folds (at least 2; :data:`INNER_FOLDS` when the test folds deal files).
 
     ``arrays`` holds only usable issues (all with outcomes). ``best`` is refitted in each
     fold (weights on the training folds, interval quantile by an inner grouped CV on the
@@ -224,7 +249,10 @@ def cross_validate_grouped(arrays: ScenarioArrays, groups: list[str], models: li
             before_each(j, label)
 
     ids = list(arrays.issue_ids)
-    folds = grouped_folds(groups, k, seed)
+    if by is None:
+        folds, inner_k = grouped_folds(groups, k, seed), max(k - 1, 2)
+    else:
+        folds, inner_k = grouped_folds(by.of_issue, k, seed, by.name + "s"), INNER_FOLDS
     y = arrays.to_issue_scale(arrays.outcome)
     width = arrays.scale_max - arrays.scale_min
     floor = BestOptions().interval_floor
@@ -243,7 +271,7 @@ def cross_validate_grouped(arrays: ScenarioArrays, groups: list[str], models: li
                 step()
                 train, test = _split(arrays, folds, f)
                 tg = [g for g, fo in zip(groups, folds, strict=True) if fo != f]
-                o = fit_calibrated(name, train, tg, k - 1, seed, grid, base)
+                o = fit_calibrated(name, train, tg, inner_k, seed, grid, base)
                 if name == BEST:
                     fold_params.append({"fold": f} | _summary_of(o))
                 p, sd = module.forecast_and_dispersion(test, o)
@@ -269,9 +297,13 @@ def cross_validate_grouped(arrays: ScenarioArrays, groups: list[str], models: li
         beats = (None if name == "compromise" or baseline_err is None
                  else float(np.mean(np.abs(err) < np.abs(baseline_err) - 1e-9)))
         results.append(ModelCV(name, summarise(err), coverage(lo, hi, y),
-                               float(np.mean(hi - lo)), beats, chosen or spec.default_preset))
-    return CVReport(k, seed, level, len(ids), len(set(groups)), results, fold_params)
+                               float(np.mean(hi - lo)), beats, chosen or spec.default_preset,
+                               errors=err))
+    return CVReport(k, seed, level, len(ids), len(set(groups)), results, fold_params,
+                    grouped_by="proposal" if by is None else by.name)
 
+
+CV_UNITS = ("proposal", "file")  # what the folds can deal
 
 # too slow to run in every fold of a cross-validation over hundreds of cases
 SLOW_MODELS = ("exchange", "smp", "challenge")
@@ -290,7 +322,8 @@ def cv_steps(names: list[str], k: int, preset: str | None = None,
     return len(_steps(_usable_models(names, every_model), preset, k))
 
 
-def usable_pool(datasets: list[tuple[Scenario, str]]) -> tuple[ScenarioArrays, list[str]]:
+def usable_pool(datasets: list[tuple[Scenario, str]]
+                ) -> tuple[ScenarioArrays, list[str], list[str]]:
     """The usable issues of one or several ``(scenario, capability coding)`` data sets as one
     problem, and each issue's proposal.
 
@@ -298,39 +331,55 @@ def usable_pool(datasets: list[tuple[Scenario, str]]) -> tuple[ScenarioArrays, l
     a file is not involved in its issues), issue ids are prefixed with the file's number
     (``"2:d00032i1"``) and every issue is put on a 0-100 scale, so that errors are in percent of
     the issue's range. Proposal ids are not prefixed: a proposal found in two files is one
-    proposal and lands in one fold.
+    proposal and lands in one fold. Also returns each issue's file (``"file 2"``).
     """
     parts = []
     groups: list[str] = []
-    for sc, capability in datasets:
+    files: list[str] = []
+    for n, (sc, capability) in enumerate(datasets):
         arrays = to_arrays(sc, capability)
         arrays = arrays.subset_issues(usable_issues(arrays)[0])
         parts.append(arrays)
         groups += proposal_groups(sc, list(arrays.issue_ids))
+        files += [f"file {n + 1}"] * arrays.n_issues
     if len(parts) == 1:
-        return parts[0], groups
+        return parts[0], groups, files
     merged = concat_issues(parts, [f"{n + 1}:" for n in range(len(parts))])
     return replace(merged, scale_min=np.zeros(merged.n_issues),
-                   scale_max=np.full(merged.n_issues, 100.0)), groups
+                   scale_max=np.full(merged.n_issues, 100.0)), groups, files
 
 
 def cross_validate_files(datasets: list[tuple[Scenario, str]], names: list[str], k: int,
                          seed: int, preset: str | None = None, every_model: bool = False,
-                         before_each: Callable[[int, str], None] | None = None) -> CVReport:
+                         before_each: Callable[[int, str], None] | None = None,
+                         by: str = "proposal") -> CVReport:
     """Grouped cross-validation on the usable issues of one or several ``(scenario, capability
     coding)`` data sets pooled (:func:`usable_pool`): the compromise model first (the
     baseline), then ``names``; with ``every_model`` (``--model all``) the slow models are left
-    out and ``best`` is added."""
-    arrays, groups = usable_pool(datasets)
+    out and ``best`` is added. ``by``: what the folds deal, ``"proposal"`` or ``"file"``
+    (whole files: with k the number of files, each file is predicted by models fitted on the
+    others)."""
+    if by not in CV_UNITS:
+        raise OptionError(f"folds deal {' or '.join(CV_UNITS)}, not {by!r}")
+    arrays, groups, files = usable_pool(datasets)
     n_proposals = len(set(groups))
-    if len(datasets) > 1 and n_proposals < k:
+    if by == "file" and len(datasets) < 2:
+        raise OptionError("folds by file need at least 2 files")
+    if by == "proposal" and len(datasets) > 1 and n_proposals < k:
         raise OptionError(f"{k} folds need at least {k} proposals; the {len(datasets)} files "
                           f"have {n_proposals} (a proposal found in several files counts "
                           f"once)")
+    units = FoldUnits("file", files) if by == "file" else None
     report = cross_validate_grouped(arrays, groups, _usable_models(names, every_model), k,
-                                    seed, preset=preset, before_each=before_each)
+                                    seed, preset=preset, before_each=before_each, by=units)
     n = len(datasets)
-    return replace(report, n_files=n, scale=ISSUE_SCALE if n == 1 else SCALE)
+    if n == 1:
+        return replace(report, n_files=1, scale=ISSUE_SCALE)
+    of_file = np.array(files)
+    per_file = [replace(m, mae_by_file=tuple(
+        float(np.mean(np.abs(m.errors[of_file == f]))) for f in dict.fromkeys(files)))
+        for m in report.models]
+    return replace(report, n_files=n, scale=SCALE, models=per_file)
 
 
 def cross_validate_usable(sc: Scenario, capability: str, names: list[str], k: int, seed: int,

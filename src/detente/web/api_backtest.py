@@ -11,7 +11,7 @@ between other models.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -67,6 +67,9 @@ class BacktestRequest(BaseModel):
     seed: int = Field(0, ge=0, le=2**32 - 1)
     cv: int | None = Field(None, description=f"also cross-validate this many folds grouped by "
                                              f"proposal (2 to {MAX_FOLDS})")
+    cv_by: Literal["proposal", "file"] = Field(
+        "proposal", description="what the folds deal: proposals, or whole files (with files; "
+                                "cv = the number of files predicts each from the others)")
 
     @model_validator(mode="after")
     def _one_source(self) -> BacktestRequest:
@@ -74,6 +77,11 @@ class BacktestRequest(BaseModel):
                                          self.files)]
         if sum(given) != 1:
             raise ValueError("give exactly one of scenario_id, scenario, data and files")
+        if self.cv_by == "file" and (self.files is None or self.cv is None):
+            raise ValueError("cv_by 'file' needs cv and at least 2 files")
+        if self.cv_by == "file" and self.cv is not None and self.cv > len(self.files or []):
+            raise ValueError(f"{self.cv} folds by file need at least {self.cv} files, "
+                             f"got {len(self.files or [])}")
         return self
 
 
@@ -151,7 +159,8 @@ def start_backtest(request: Request, body: BacktestRequest) -> Any:
         if body.cv is not None:
             report = cross_validate_files(
                 [(sc, capability) for sc, _, _ in sources], names, body.cv, body.seed,
-                body.preset, before_each=lambda j, label: step(len(sources) * runs + j, label))
+                body.preset, before_each=lambda j, label: step(len(sources) * runs + j, label),
+                by=body.cv_by)
         progress(total, total, "done")
         cv = None if report is None else report.to_dict()
         if not several:

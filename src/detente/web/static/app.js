@@ -784,6 +784,7 @@ async function runBacktest() {
       body.filename = files[0].name;
     } else {  // each file's figures, then the pool's (and the pool cross-validated)
       body.files = await Promise.all(files.map(async (f) => ({ data: await f.text(), filename: f.name })));
+      if (body.cv) body.cv_by = $("#bt-cv-by").value;
     }
   }
   await startJob("btJob", "/api/backtest", body);
@@ -841,8 +842,10 @@ function showBacktest(result) {
     const pooled = cv.n_files > 1 ? ` over ${cv.n_files} files pooled (errors in ${cv.scale})` : "";
     $("#bt-cv-summary").textContent = `${cv.folds} folds grouped by ${cv.grouped_by}, seed ` +
       `${cv.seed}${pooled}: ${cv.n_issues} issues in ${cv.n_proposals} proposals.`;
-    gridTable($("#bt-cv-table"), ["model", "CV MAE", "CV RMSE", "80 % coverage", "mean width",
-      "beats compromise"], cv.models.map((m) => [runLabel(m), two(m.cv_mae), two(m.cv_rmse),
+    const byFile = cv.n_files > 1 ? [`CV MAE by file (${result.files.map((f) => f.source).join(" / ")})`] : [];
+    gridTable($("#bt-cv-table"), ["model", "CV MAE", ...byFile, "CV RMSE", "80 % coverage",
+      "mean width", "beats compromise"], cv.models.map((m) => [runLabel(m), two(m.cv_mae),
+      ...(byFile.length ? [(m.cv_mae_by_file || []).map(two).join(" / ")] : []), two(m.cv_rmse),
       pct(m.coverage), two(m.mean_interval_width), pct(m.beats_compromise)]));
   }
   $("#bt-results").hidden = false;
