@@ -82,7 +82,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [{"path": ".".join(str(p) for p in e.get("loc", ())), "message": e["msg"],
+        problems = [{"path": ".".join(str(p) for p in e.get("loc", ())),
+                     # pydantic's prefix for the request models' own checks
+                     "message": e["msg"].removeprefix("Value error, "),
                      "line": None, "file": None} for e in exc.errors()]
         return error_response(422, "the request is not valid", problems)
 
