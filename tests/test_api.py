@@ -91,3 +91,31 @@ def test_api_cross_validate_equals_cli_json(tmp_path, emission_path):
     assert by_file.grouped_by == "file" and by_file.models[1].mae_by_file is not None
     one = cross_validate(path, models=["nash"], folds=2)
     assert (one.n_files, one.n_issues, one.scale) == (1, 2, "each issue's own scale")
+
+
+def test_api_cross_validate_names_a_data_set_without_outcomes(flagship_path, emission_path):
+    from detente.api import cross_validate
+    from detente.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match="no issue has a known outcome") as info:
+        cross_validate([flagship_path, emission_path], models="median", folds=2)
+    assert info.value.problems[0].file == str(flagship_path)
+
+
+def test_api_cross_validate_refuses_a_coding_that_misses_actors():
+    from detente.api import cross_validate
+    from detente.errors import OptionError
+    from detente.scenario.model import Actor, Issue, Outcome, Scenario
+
+    def case(prefix: str) -> Scenario:
+        issue = f"{prefix}i1"
+        return Scenario(
+            issues=[Issue(id=issue, outcome=Outcome(value=40))],
+            actors=[Actor(id=a, capability=1, position={issue: p}, salience={issue: 1},
+                          capabilities={"gdp": 2} if a == "a" else {})
+                    for a, p in zip("abc", (0, 50, 100), strict=True)])
+
+    with pytest.raises(OptionError, match=r"'gdp' has no value for actor.*b, c"):
+        cross_validate([case("p1"), case("p2")], models="median", folds=2, capability="gdp")
+    report = cross_validate([case("p1"), case("p2")], models="median", folds=2)
+    assert report.n_issues == 2 and report.models[1].mae_by_file == (10.0, 10.0)

@@ -86,8 +86,10 @@ def cross_validate(data: Scenario | str | Path | list[Scenario | str | Path],
     items = data if isinstance(data, list) else [data]
     datasets = [resolve_capability(_dataset(item, fmt)[0], capability) for item in items]
     names = _model_names(models)
+    sources = [f"scenario {n + 1}" if isinstance(item, Scenario) else str(item)
+               for n, item in enumerate(items)]
     return cross_validate_files(datasets, names, folds, seed, preset,
-                                every_model=models == "all", by=by)
+                                every_model=models == "all", by=by, sources=sources)
 
 
 def _dataset(data: Scenario | str | Path, fmt: str | None) -> tuple[Scenario, bool]:

@@ -111,7 +111,9 @@ def usable_issues(arrays: ScenarioArrays) -> tuple[list[str], dict[str, int]]:
     return ids, {k: v for k, v in skipped.items() if v}
 
 
-def _check_usable(arrays: ScenarioArrays, source: str) -> list[str]:
+def check_usable(arrays: ScenarioArrays, source: str) -> list[str]:
+    """The usable issues (:func:`usable_issues`), or a ScenarioError naming ``source`` and
+    why none is."""
     ids, skipped = usable_issues(arrays)
     if ids:
         return ids
@@ -125,7 +127,7 @@ def _check_usable(arrays: ScenarioArrays, source: str) -> list[str]:
     raise ScenarioError([Problem(msg, file=source or None)])
 
 
-def _check_capability(sc: Scenario, arrays: ScenarioArrays, capability: str,
+def check_capability(sc: Scenario, arrays: ScenarioArrays, capability: str,
                       issue_ids: list[str]) -> None:
     """A named coding must cover every actor the backtest uses (no silent fallback)."""
     if capability in ("default", "equal"):
@@ -184,8 +186,8 @@ def backtest(sc: Scenario, models: list[str], preset: str | None = None,
     capability coding.
     """
     arrays = to_arrays(sc, capability)
-    issue_ids = _check_usable(arrays, source)
-    _check_capability(sc, arrays, capability, issue_ids)
+    issue_ids = check_usable(arrays, source)
+    check_capability(sc, arrays, capability, issue_ids)
     _, skipped = usable_issues(arrays)
     cols = [arrays.issue_ids.index(i) for i in issue_ids]
     outcome = arrays.to_issue_scale(arrays.outcome)[cols]

@@ -25,7 +25,12 @@ from typing import Any
 import numpy as np
 
 from detente.errors import OptionError
-from detente.evaluation.backtest import _forecasts, model_presets, usable_issues
+from detente.evaluation.backtest import (
+    _forecasts,
+    check_capability,
+    check_usable,
+    model_presets,
+)
 from detente.evaluation.calibration import conformal_quantile, coverage
 from detente.evaluation.metrics import ErrorSummary, summarise
 from detente.evaluation.pooling import SCALE
@@ -322,7 +327,7 @@ def cv_steps(names: list[str], k: int, preset: str | None = None,
     return len(_steps(_usable_models(names, every_model), preset, k))
 
 
-def usable_pool(datasets: list[tuple[Scenario, str]]
+def usable_pool(datasets: list[tuple[Scenario, str]], sources: list[str] | None = None
                 ) -> tuple[ScenarioArrays, list[str], list[str]]:
     """The usable issues of one or several ``(scenario, capability coding)`` data sets as one
     problem, and each issue's proposal.
@@ -331,14 +336,19 @@ def usable_pool(datasets: list[tuple[Scenario, str]]
     a file is not involved in its issues), issue ids are prefixed with the file's number
     (``"2:d00032i1"``) and every issue is put on a 0-100 scale, so that errors are in percent of
     the issue's range. Proposal ids are not prefixed: a proposal found in two files is one
-    proposal and lands in one fold. Also returns each issue's file (``"file 2"``).
+    proposal and lands in one fold. Also returns each issue's file (``"file 2"``). A data set
+    without a usable issue is a ScenarioError naming its entry of ``sources`` (file names); a
+    named capability coding must cover every actor used, as in a backtest.
     """
     parts = []
     groups: list[str] = []
     files: list[str] = []
     for n, (sc, capability) in enumerate(datasets):
         arrays = to_arrays(sc, capability)
-        arrays = arrays.subset_issues(usable_issues(arrays)[0])
+        source = sources[n] if sources else (f"data set {n + 1}" if len(datasets) > 1 else "")
+        usable = check_usable(arrays, source)
+        check_capability(sc, arrays, capability, usable)
+        arrays = arrays.subset_issues(usable)
         parts.append(arrays)
         groups += proposal_groups(sc, list(arrays.issue_ids))
         files += [f"file {n + 1}"] * arrays.n_issues
@@ -352,16 +362,16 @@ def usable_pool(datasets: list[tuple[Scenario, str]]
 def cross_validate_files(datasets: list[tuple[Scenario, str]], names: list[str], k: int,
                          seed: int, preset: str | None = None, every_model: bool = False,
                          before_each: Callable[[int, str], None] | None = None,
-                         by: str = "proposal") -> CVReport:
+                         by: str = "proposal", sources: list[str] | None = None) -> CVReport:
     """Grouped cross-validation on the usable issues of one or several ``(scenario, capability
     coding)`` data sets pooled (:func:`usable_pool`): the compromise model first (the
     baseline), then ``names``; with ``every_model`` (``--model all``) the slow models are left
     out and ``best`` is added. ``by``: what the folds deal, ``"proposal"`` or ``"file"``
     (whole files: with k the number of files, each file is predicted by models fitted on the
-    others)."""
+    others). ``sources`` name the data sets in messages."""
     if by not in CV_UNITS:
         raise OptionError(f"folds deal {' or '.join(CV_UNITS)}, not {by!r}")
-    arrays, groups, files = usable_pool(datasets)
+    arrays, groups, files = usable_pool(datasets, sources)
     n_proposals = len(set(groups))
     if by == "file" and len(datasets) < 2:
         raise OptionError("folds by file need at least 2 files")
