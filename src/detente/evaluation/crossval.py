@@ -323,7 +323,7 @@ def _usable_models(names: list[str], every_model: bool) -> list[str]:
 
 def cv_steps(names: list[str], k: int, preset: str | None = None,
              every_model: bool = False) -> int:
-    """How many steps :func:`cross_validate_usable` reports through ``before_each``."""
+    """How many steps :func:`cross_validate_files` reports through ``before_each``."""
     return len(_steps(_usable_models(names, every_model), preset, k))
 
 
@@ -390,11 +390,3 @@ def cross_validate_files(datasets: list[tuple[Scenario, str]], names: list[str],
         float(np.mean(np.abs(m.errors[of_file == f]))) for f in dict.fromkeys(files)))
         for m in report.models]
     return replace(report, n_files=n, scale=SCALE, models=per_file)
-
-
-def cross_validate_usable(sc: Scenario, capability: str, names: list[str], k: int, seed: int,
-                          preset: str | None = None, every_model: bool = False,
-                          before_each: Callable[[int, str], None] | None = None) -> CVReport:
-    """:func:`cross_validate_files` on one data set."""
-    return cross_validate_files([(sc, capability)], names, k, seed, preset, every_model,
-                                before_each)
