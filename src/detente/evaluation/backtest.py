@@ -234,6 +234,9 @@ def model_presets(specs: list[ModelSpec],
     return [(spec, preset if preset in spec.presets else None) for spec in specs]
 
 
+_NAMED = 6  # actors named in a note; the rest are counted
+
+
 def _interval_check(sc: Scenario, arrays: ScenarioArrays, model: str, preset: str | None,
                     issue_ids: list[str], ok: np.ndarray,
                     outcome: np.ndarray) -> tuple[float | None, list[str]]:
@@ -253,7 +256,9 @@ def _interval_check(sc: Scenario, arrays: ScenarioArrays, model: str, preset: st
     used = [a for a, inv in zip(sub.actor_ids, sub.involved.any(axis=1), strict=True) if inv]
     new = [a for a in used if known and a not in known]
     if new:
-        notes.append(f"actor(s) {', '.join(new)} not in the data the model was fitted on: "
+        shown = ", ".join(new[:_NAMED]) + (f" and {len(new) - _NAMED} more"
+                                            if len(new) > _NAMED else "")
+        notes.append(f"{len(new)} actor(s) not in the data the model was fitted on ({shown}): "
                      "counted as ordinary (Council) actors")
     if not np.isfinite(opts.interval_quantile):
         return None, notes
