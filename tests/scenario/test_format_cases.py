@@ -77,10 +77,25 @@ def test_problems_name_their_place(edit, path, message):
     assert any(p == path and message in m for p, m in found), found
 
 
-def test_out_of_range_values_are_refused_by_the_scenario_checks():
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("position", 140, "position 140 is outside 0-100"),
+    ("salience", -5, "salience -5 is outside 0-100"),
+    ("capability", -1, "capability -1 is negative"),
+    ("capability", 1e300, "capability 1e+300 is too large"),
+])
+def test_out_of_range_values_are_named_at_their_place_in_the_case_file(key, value, message):
     data = json.loads(json.dumps(GOOD))
-    data["cases"][0]["actors"][0]["position"] = 140
-    with pytest.raises(ScenarioError, match="140"):
+    data["cases"][1]["actors"][2][key] = value
+    with pytest.raises(ScenarioError) as info:
+        read_cases(json.dumps(data), "c.json")
+    (problem,) = info.value.problems  # once, though the case has readings
+    assert problem.path == f"cases[1].actors[2].{key}" and message in problem.message
+
+
+def test_a_reading_off_the_continuum_is_named():
+    data = json.loads(json.dumps(GOOD))
+    data["cases"][0]["outcomes"]["later"]["proposed_value"] = 120
+    with pytest.raises(ScenarioError, match="proposed_value 120 is outside"):
         read_cases(json.dumps(data), "c.json")
 
 

@@ -20,8 +20,9 @@ are 0-100. The cases of a file are separate one-issue cases in a backtest, as DE
 
 Problems name the place in the file as a path (``cases[1].actors[4].salience``): a missing
 ``cases`` list, a case without ``case_id``, actors or outcome readings, an actor without id or
-with a position, capability or salience that is not a number, a reading without a numeric
-``proposed_value``, and two cases with one id.
+with a position, capability or salience that is not a number or out of range (positions and
+saliences 0-100, capabilities 0 or 1e-50..1e50), a reading without a ``proposed_value`` in
+0-100, and two cases with one id.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from typing import Any
 
 from detente.errors import Problem, ScenarioError
 from detente.scenario.formats import Format, register
-from detente.scenario.model import Scenario
+from detente.scenario.model import Scenario, capability_problem
 from detente.scenario.validate import scenario_from_data
 
 _BAD_ID_CHARS = re.compile(r"[^A-Za-z0-9_.\-+ ]")
@@ -109,6 +110,10 @@ class _Reader:
                 self.problem(f"{at}.outcomes.{name}.proposed_value",
                              "the reading has no numeric proposed_value")
                 continue
+            if not 0 <= value <= 100:
+                self.problem(f"{at}.outcomes.{name}.proposed_value",
+                             f"proposed_value {value:g} is outside the continuum's 0-100")
+                continue
             out.append((_ident(name), value, str(reading.get("basis") or "")))
         return out
 
@@ -132,11 +137,29 @@ class _Reader:
             numbers = {key: _number(actor.get(key)) for key in _ACTOR_NUMBERS}
             bad = [key for key, v in numbers.items() if v is None]
             for key in bad:
-                self.problem(f"{where}.{key}", f"{key} {actor.get(key)!r} is not a number")
-            if not bad:
-                out.append((actor_id, str(actor.get("name") or actor_id),
-                            {k: float(v) for k, v in numbers.items() if v is not None}))
+                value = actor.get(key)
+                kind = "finite number" if isinstance(value, float) else "number"
+                self.problem(f"{where}.{key}", f"{key} {value!r} is not a {kind}")
+            values = {k: v for k, v in numbers.items() if v is not None}
+            if not bad and not self.out_of_range(where, values):
+                out.append((actor_id, str(actor.get("name") or actor_id), values))
         return out
+
+    def out_of_range(self, where: str, values: dict[str, float]) -> bool:
+        """Report (at the case file's own path) a position or salience outside 0-100 or a
+        capability out of bounds; True when there was one."""
+        found = False
+        for key in ("position", "salience"):
+            if not 0 <= values[key] <= 100:
+                self.problem(f"{where}.{key}", f"{key} {values[key]:g} is outside 0-100")
+                found = True
+        cap = values["capability"]
+        why = (f"capability {cap:g} is negative; capabilities must be 0 or more" if cap < 0
+               else capability_problem(cap))
+        if why is not None:
+            self.problem(f"{where}.capability", why)
+            found = True
+        return found
 
 
 def read_cases(text: str, source: str) -> Scenario:
