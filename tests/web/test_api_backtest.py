@@ -167,3 +167,27 @@ def test_bad_file_lists_get_json_errors(client: TestClient, files: list[tuple[st
     assert r.status_code == code, r.text
     assert message in r.json()["error"] + json.dumps(r.json()["problems"])
     assert "Value error" not in r.text  # pydantic's prefix for our own checks is dropped
+
+
+def test_a_case_files_text_gives_the_clis_figures(client: TestClient, wait: Any,
+                                                  tmp_path: Path) -> None:
+    cases = {"cases": [{"case_id": f"c{k}", "outcomes": {"soon": {"proposed_value": 30 + k},
+                                                         "later": {"proposed_value": 60}},
+                        "actors": [{"id": a, "position": p + k, "capability": 1 + k,
+                                    "salience": 50} for a, p in zip("abc", (0, 40, 90),
+                                                                    strict=True)]}
+                       for k in range(4)]}
+    text = json.dumps(cases)
+    status = wait(client.post("/api/backtest", json={
+        "data": text, "filename": "cases.json", "models": ["compromise", "median"],
+        "cv": 2}).json()["id"])
+    assert status["status"] == "done", status
+    path = tmp_path / "cases.json"
+    path.write_text(text)
+    cli = cli_json(str(path), "-m", "median", "--cv", "2")
+    (median,) = [m for m in status["result"]["models"] if m["model"] == "median"]
+    assert median == {k: v for k, v in cli.items() if k != "cross_validation"}
+    assert median["n_issues"] == 8
+    assert status["result"]["cross_validation"] == cli["cross_validation"]
+    # the two readings of a case are one proposal: 4 proposals, not 8
+    assert status["result"]["cross_validation"]["n_proposals"] == 4
