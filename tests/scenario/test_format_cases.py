@@ -56,6 +56,9 @@ def test_compromise_backtest_is_each_cases_weighted_mean(tmp_path):
 @pytest.mark.parametrize(("edit", "path", "message"), [
     (lambda d: d.pop("cases"), "cases", "needs a non-empty 'cases' list"),
     (lambda d: d["cases"][1].pop("case_id"), "cases[1].case_id", "no case_id"),
+    (lambda d: d["cases"][1].update(case_id=None), "cases[1].case_id", "no case_id"),
+    (lambda d: d["cases"][0]["actors"][1].update(id=None), "cases[0].actors[1]",
+     "an actor needs an id"),
     (lambda d: d["cases"][1].update(case_id="one"), "cases[1].case_id",
      "'one' appears again (first as cases[0])"),
     (lambda d: d["cases"][0]["actors"][2].update(salience="high"),

@@ -43,6 +43,9 @@ _ACTOR_NUMBERS = ("position", "capability", "salience")
 
 
 def _ident(raw: object) -> str:
+    """An id from a string or a number; "" (missing) from anything else, such as null."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        return ""
     return _BAD_ID_CHARS.sub("_", str(raw).strip())[:64]
 
 
