@@ -154,6 +154,8 @@ def test_several_files_cross_validate_as_one_pool(deu_file, emission_path):
     for m in cv["models"]:
         a, b = m["cv_mae_by_file"]
         assert m["cv_mae"] == pytest.approx((2 * a + b) / 3)
+        a, b = m["coverage_by_file"]
+        assert m["coverage"] == pytest.approx((2 * a + b) / 3)
     assert f"CV MAE on {emission_path}: compromise" in " ".join(table.stdout.split())
     # folds by file: each file predicted by what the other teaches
     by_file = runner.invoke(app, [*args[:-1], "2", "--cv-by", "file", "--json"])

@@ -339,6 +339,7 @@ def test_backtest_page_pools_several_files(page: object, live_server: str,
     pg.wait_for_selector("#bt-cv-summary:text('grouped by file')")  # type: ignore[attr-defined]
     cells = pg.locator('#bt-cv-table tr[data-model="best"] td')  # type: ignore[attr-defined]
     assert len(cells.nth(2).inner_text().split(" / ")) == 2
+    assert cells.nth(3).inner_text().count("%") == 2  # each file's coverage
     # one file again: the per-file block goes away
     pg.set_input_files("#bt-file", str(paths[0]))  # type: ignore[attr-defined]
     pg.fill("#bt-cv", "0")  # type: ignore[attr-defined]

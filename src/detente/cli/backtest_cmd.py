@@ -181,8 +181,9 @@ def _print_cv(report: CVReport, files: list[Path]) -> None:
     console.print(table)
     for k, file in enumerate(files if report.n_files > 1 else []):
         console.print(f"CV MAE on {file}: " + ", ".join(
-            f"{m.label} {fmt_num(m.mae_by_file[k])}" for m in report.models
-            if m.mae_by_file is not None))
+            f"{m.label} {fmt_num(m.mae_by_file[k])} ({100 * m.coverage_by_file[k]:.0f}% "
+            f"covered)" for m in report.models
+            if m.mae_by_file is not None and m.coverage_by_file is not None))
 
 
 def _print_table(title: str, capability: str, results: list[BacktestResult]) -> None:

@@ -35,10 +35,16 @@ def conformal_quantile(residuals: np.ndarray, scale: np.ndarray, level: float) -
     return float(scores[rank - 1])
 
 
+def covered(low: np.ndarray, high: np.ndarray, outcome: np.ndarray) -> np.ndarray:
+    """Whether each outcome lies inside its closed interval [low, high]."""
+    low, high, y = (np.asarray(a, dtype=float) for a in (low, high, outcome))
+    tol = 1e-9
+    return (y >= low - tol) & (y <= high + tol)
+
+
 def coverage(low: np.ndarray, high: np.ndarray, outcome: np.ndarray) -> float:
     """The share of outcomes inside their closed interval [low, high]."""
-    low, high, y = (np.asarray(a, dtype=float) for a in (low, high, outcome))
-    if y.size == 0:
+    inside = covered(low, high, outcome)
+    if inside.size == 0:
         raise ValueError("no outcomes")
-    tol = 1e-9
-    return float(np.mean((y >= low - tol) & (y <= high + tol)))
+    return float(np.mean(inside))

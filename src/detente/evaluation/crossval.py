@@ -31,7 +31,7 @@ from detente.evaluation.backtest import (
     check_usable,
     model_presets,
 )
-from detente.evaluation.calibration import conformal_quantile, coverage
+from detente.evaluation.calibration import conformal_quantile, coverage, covered
 from detente.evaluation.metrics import ErrorSummary, summarise
 from detente.evaluation.pooling import SCALE
 from detente.models import choice, ensemble, get_model, run_label
@@ -164,7 +164,9 @@ class ModelCV:
     beats_compromise: float | None = None
     preset: str = "default"
     mae_by_file: tuple[float, ...] | None = None  # several files: each file's CV MAE
+    coverage_by_file: tuple[float, ...] | None = None  # ... and each file's coverage
     errors: np.ndarray | None = field(default=None, compare=False, repr=False)  # per issue
+    inside: np.ndarray | None = field(default=None, compare=False, repr=False)  # per issue
 
     @property
     def label(self) -> str:
@@ -174,8 +176,9 @@ class ModelCV:
     def to_dict(self) -> dict[str, Any]:
         s = self.summary
         named = {} if self.label == self.model else {"preset": self.preset}
-        by_file = ({} if self.mae_by_file is None
-                   else {"cv_mae_by_file": list(self.mae_by_file)})
+        by_file = ({} if self.mae_by_file is None or self.coverage_by_file is None
+                   else {"cv_mae_by_file": list(self.mae_by_file),
+                         "coverage_by_file": list(self.coverage_by_file)})
         return {"model": self.model, **named, "n_issues": s.n, "cv_mae": s.mae,
                 "cv_rmse": s.rmse,
                 "cv_median_ae": s.median_ae, "coverage": self.coverage,
@@ -303,7 +306,7 @@ def cross_validate_grouped(arrays: ScenarioArrays, groups: list[str], models: li
                  else float(np.mean(np.abs(err) < np.abs(baseline_err) - 1e-9)))
         results.append(ModelCV(name, summarise(err), coverage(lo, hi, y),
                                float(np.mean(hi - lo)), beats, chosen or spec.default_preset,
-                               errors=err))
+                               errors=err, inside=covered(lo, hi, y)))
     return CVReport(k, seed, level, len(ids), len(set(groups)), results, fold_params,
                     grouped_by="proposal" if by is None else by.name)
 
@@ -386,7 +389,9 @@ def cross_validate_files(datasets: list[tuple[Scenario, str]], names: list[str],
     if n == 1:
         return replace(report, n_files=1, scale=ISSUE_SCALE)
     of_file = np.array(files)
-    per_file = [replace(m, mae_by_file=tuple(
-        float(np.mean(np.abs(m.errors[of_file == f]))) for f in dict.fromkeys(files)))
-        for m in report.models]
+    masks = [of_file == f for f in dict.fromkeys(files)]
+    per_file = [replace(m, mae_by_file=tuple(float(np.mean(np.abs(m.errors[k])))
+                                             for k in masks),
+                        coverage_by_file=tuple(float(np.mean(m.inside[k])) for k in masks))
+                for m in report.models if m.errors is not None and m.inside is not None]
     return replace(report, n_files=n, scale=SCALE, models=per_file)

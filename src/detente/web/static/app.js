@@ -842,11 +842,13 @@ function showBacktest(result) {
     const pooled = cv.n_files > 1 ? ` over ${cv.n_files} files pooled (errors in ${cv.scale})` : "";
     $("#bt-cv-summary").textContent = `${cv.folds} folds grouped by ${cv.grouped_by}, seed ` +
       `${cv.seed}${pooled}: ${cv.n_issues} issues in ${cv.n_proposals} proposals.`;
-    const byFile = cv.n_files > 1 ? [`CV MAE by file (${result.files.map((f) => f.source).join(" / ")})`] : [];
-    gridTable($("#bt-cv-table"), ["model", "CV MAE", ...byFile, "CV RMSE", "80 % coverage",
-      "mean width", "beats compromise"], cv.models.map((m) => [runLabel(m), two(m.cv_mae),
-      ...(byFile.length ? [(m.cv_mae_by_file || []).map(two).join(" / ")] : []), two(m.cv_rmse),
-      pct(m.coverage), two(m.mean_interval_width), pct(m.beats_compromise)]));
+    const names = cv.n_files > 1 ? ` (${result.files.map((f) => f.source).join(" / ")})` : "";
+    const byFile = (m) => (names ? [(m.cv_mae_by_file || []).map(two).join(" / "),
+      (m.coverage_by_file || []).map(pct).join(" / ")] : []);
+    gridTable($("#bt-cv-table"), ["model", "CV MAE", ...(names ? [`CV MAE by file${names}`,
+      `80 % coverage by file${names}`] : []), "CV RMSE", "80 % coverage", "mean width",
+    "beats compromise"], cv.models.map((m) => [runLabel(m), two(m.cv_mae), ...byFile(m),
+      two(m.cv_rmse), pct(m.coverage), two(m.mean_interval_width), pct(m.beats_compromise)]));
   }
   $("#bt-results").hidden = false;
 }
