@@ -182,3 +182,50 @@ def test_folds_by_file_predict_each_file_from_the_others(anchors, tmp_path):
         cross_validate_files(halves[:1], ["best"], 2, 0, by="file")
     with pytest.raises(OptionError, match="not 'actor'"):
         cross_validate_files(halves, ["best"], 2, 0, by="actor")
+
+
+def _random_proposals(rng: np.random.Generator, n_proposals: int):
+    """Issues of 1-2 per proposal (DEU-style names), each with 3-6 of 8 actors and an outcome."""
+    from detente.scenario.model import Issue, Outcome
+
+    issues, stances = [], {}
+    for p in range(n_proposals):
+        for i in range(int(rng.integers(1, 3))):
+            issue_id = f"x{p}i{i}"
+            issues.append(Issue(id=issue_id, name=f"proposal {p} (P{p})",
+                                outcome=Outcome(value=float(rng.integers(0, 101)))))
+            for a in rng.choice(8, size=int(rng.integers(3, 7)), replace=False):
+                stances.setdefault(f"a{a}", {})[issue_id] = (float(rng.integers(0, 101)),
+                                                             float(rng.uniform(0.1, 1)))
+    return issues, stances
+
+
+def _scenario_of(issues, stances):
+    from detente.scenario.model import Actor, Scenario
+
+    ids = {i.id for i in issues}
+    actors = [Actor(id=a, capability=1 + int(a[1:]),
+                    position={i: p for i, (p, _) in s.items() if i in ids},
+                    salience={i: w for i, (_, w) in s.items() if i in ids})
+              for a, s in sorted(stances.items()) if ids & set(s)]
+    return Scenario(issues=issues, actors=actors)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(6, 14), st.integers(2, 3), st.integers(2, 4), st.integers(0, 2**16))
+def test_files_split_by_proposal_cross_validate_as_their_union(n_proposals, n_files, k, seed):
+    # folds deal proposals, so splitting a data set into files along proposals changes nothing
+    from detente.evaluation.crossval import cross_validate_files
+
+    issues, stances = _random_proposals(np.random.default_rng(seed), n_proposals)
+    whole = cross_validate_files([(_scenario_of(issues, stances), "default")], ["median"], k,
+                                 seed)
+    files = [_scenario_of([i for i in issues if int(i.id[1:].split("i")[0]) % n_files == f],
+                          stances) for f in range(n_files)]
+    pooled = cross_validate_files([(sc, "default") for sc in files], ["median"], k, seed)
+    assert (pooled.n_issues, pooled.n_proposals) == (whole.n_issues, whole.n_proposals)
+    for p, w in zip(pooled.models, whole.models, strict=True):
+        assert p.summary.mae == pytest.approx(w.summary.mae, abs=1e-9)
+        assert p.coverage == pytest.approx(w.coverage, abs=1e-12)
+        assert p.mean_width == pytest.approx(w.mean_width, abs=1e-9)  # same folds
+        assert p.mae_by_file is not None and len(p.mae_by_file) == n_files
