@@ -1,7 +1,10 @@
-"""``detente forecast`` on capabilities too extreme for float arithmetic: a clear error naming
-the file and line, and no output file."""
+"""``detente forecast``: capabilities too extreme for float arithmetic are a clear error naming
+the file and line, with no output file; a model that links issues, run on a file of separate
+cases, is flagged."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from typer.testing import CliRunner
@@ -43,3 +46,26 @@ def test_capabilities_in_any_unit_give_the_same_forecast(tmp_path):
         assert result.exit_code == 0, result.stderr
         forecasts.append(result.stdout)
     assert forecasts[0] == forecasts[1]
+
+
+def test_models_that_link_issues_are_flagged_on_files_of_separate_cases(tmp_path):
+    from detente.models import get_model
+
+    rows = ['"isnr"\t"pcom"\t"pep"\t"pfr"\t"pde"\t"scom"\t"sep"\t"sfr"\t"sde"\t"rp"\t"out"',
+            '"a"\t0\t50\t100\t20\t100\t100\t50\t80\t\t30',
+            '"b"\t10\t60\t90\t30\t90\t100\t50\t80\t\t60']
+    path = tmp_path / "two.tsv"
+    path.write_text("\n".join(rows) + "\n")
+    assert [n for n in ("exchange", "smp", "compromise", "challenge")
+            if get_model(n).links_issues] == ["exchange", "smp"]
+    linked = runner.invoke(app, ["forecast", str(path), "-m", "exchange", "--json",
+                                 "--no-record"])
+    assert linked.exit_code == 0, linked.stderr
+    assert "separate cases; exchange links issues" in " ".join(linked.stderr.split())
+    json.loads(linked.stdout)  # the note stays out of the JSON
+    alone = runner.invoke(app, ["forecast", str(path), "-m", "compromise", "--no-record"])
+    assert alone.exit_code == 0 and "separate cases" not in alone.stderr
+    one = tmp_path / "one.tsv"  # a single case: nothing to link
+    one.write_text("\n".join(rows[:2]) + "\n")
+    single = runner.invoke(app, ["forecast", str(one), "-m", "exchange", "--no-record"])
+    assert "separate cases" not in single.stderr

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -13,6 +13,7 @@ from detente.cli.app import (
     RECORD_ENV,
     app,
     console,
+    err_console,
     fmt_num,
     parse_options,
     print_json,
@@ -23,7 +24,7 @@ from detente.cli.app import (
 from detente.models import get_model, models
 from detente.result import ForecastResult
 from detente.scenario.capability_table import resolve_capability
-from detente.scenario.io import load_scenario
+from detente.scenario.io import load_with_cases
 
 
 @app.command()
@@ -63,9 +64,12 @@ def forecast(
     from detente.uncertainty.montecarlo import monte_carlo
 
     with user_errors():
-        sc, capability = resolve_capability(load_scenario(file, fmt), capability)
+        loaded, separate_cases = load_with_cases(file, fmt)
+        sc, capability = resolve_capability(loaded, capability)
         qs = _parse_quantiles(quantiles)
         names = list(models()) if model == "all" else [model]
+        if separate_cases and len(sc.issues) > 1:
+            _warn_linked(file, [get_model(n) for n in names])
         runs = []
         for name in names:
             spec = get_model(name)
@@ -93,6 +97,18 @@ def forecast(
         console.print(f"wrote {out}")
     if store_path is not None:
         console.print(f"recorded run {', '.join(ids)} in {store_path}")
+
+
+def _warn_linked(file: Path, specs: list[Any]) -> None:
+    """A model that links issues, run on a file of separate cases (DEU rows, case files),
+    links cases that have nothing to do with each other: say so, on stderr."""
+    linked = [s.name for s in specs if s.links_issues]
+    if linked:
+        err_console.print(
+            f"note: the issues of {file} are separate cases; {', '.join(linked)} "
+            f"link{'s' * (len(linked) == 1)} issues (trades or votes across them), so here "
+            f"{'it links' if len(linked) == 1 else 'they link'} unrelated cases. "
+            f"`detente backtest` runs each case on its own.", highlight=False)
 
 
 def _parse_quantiles(text: str) -> tuple[float, ...]:

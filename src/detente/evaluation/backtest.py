@@ -28,7 +28,7 @@ from detente.evaluation.metrics import ErrorSummary, share_better, summarise
 from detente.models import get_model, run_label
 from detente.models.base import ModelSpec
 from detente.scenario.arrays import ScenarioArrays, to_arrays
-from detente.scenario.io import detect_format, get_format, read_text
+from detente.scenario.io import load_with_cases
 from detente.scenario.model import Scenario
 
 MIN_ACTORS = 3
@@ -89,12 +89,9 @@ class BacktestResult:
 
 
 def load_dataset(path: str | Path, fmt: str | None = None) -> tuple[Scenario, bool]:
-    """Read a scenario file for backtesting; True when its issues are separate cases (DEU)."""
-    text = read_text(path)
-    if not text.strip():
-        raise ScenarioError([Problem("the file is empty", file=str(path))])
-    f = get_format(fmt) if fmt else detect_format(text, path)
-    return f.read(text, str(path)), f.multi
+    """Read a scenario file for backtesting; True when its issues are separate cases (DEU
+    rows, case files)."""
+    return load_with_cases(path, fmt)
 
 
 def usable_issues(arrays: ScenarioArrays) -> tuple[list[str], dict[str, int]]:

@@ -97,6 +97,9 @@ class ModelSpec:
     # whether multiplying every capability by one factor leaves the result unchanged (then
     # the model runs on capabilities scaled to a largest of 1); KTAB's SMP is not
     capability_scale_free: bool = True
+    # whether one issue's forecast depends on the others (trades across issues, votes over
+    # positions in several dimensions): such a model must not pool unrelated cases
+    links_issues: bool = False
 
     def __post_init__(self) -> None:
         # every caller gets a checked run: a NaN or infinite forecast never reaches a table,

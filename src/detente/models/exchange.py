@@ -189,4 +189,5 @@ MODEL = ModelSpec(
     },
     run=_run,
     default_rounds=10,
+    links_issues=True,  # positions are exchanged across issues
 )

@@ -432,4 +432,5 @@ MODEL = ModelSpec(
     default_rounds=100,
     default_preset="ktab",
     capability_scale_free=False,  # KTAB's absolute floors (tests/models/test_properties.py)
+    links_issues=True,  # a state is a point in all dimensions at once
 )
