@@ -119,3 +119,15 @@ def test_api_cross_validate_refuses_a_coding_that_misses_actors():
         cross_validate([case("p1"), case("p2")], models="median", folds=2, capability="gdp")
     report = cross_validate([case("p1"), case("p2")], models="median", folds=2)
     assert report.n_issues == 2 and report.models[1].mae_by_file == (10.0, 10.0)
+
+
+def test_api_forecast_warns_when_a_model_links_separate_cases(tmp_path):
+    path = tmp_path / "two.tsv"
+    path.write_text(DEU)
+    with pytest.warns(UserWarning, match="separate cases; smp links issues"):
+        forecast(path, model="smp")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        forecast(path, model="compromise")  # per issue: nothing linked

@@ -10,25 +10,22 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from detente.evaluation.backtest import BacktestResult, load_dataset
+from detente.evaluation.backtest import BacktestResult
 from detente.evaluation.backtest import backtest as run_backtest
 from detente.evaluation.crossval import CVReport, cross_validate_files
-from detente.models import get_model
+from detente.models import get_model, separate_cases_note
 from detente.models import models as list_models
 from detente.result import ForecastResult, build_result
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.capability_table import resolve_capability
-from detente.scenario.io import load_scenario
+from detente.scenario.io import load_with_cases
 from detente.scenario.model import Scenario
-
-
-def _as_scenario(scenario: Scenario | str | Path, fmt: str | None = None) -> Scenario:
-    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario, fmt)
 
 
 def run_model(arrays: ScenarioArrays, model: str = "compromise", preset: str | None = None,
@@ -51,8 +48,14 @@ def forecast(scenario: Scenario | str | Path, model: str = "compromise",
     """Forecast every issue of ``scenario`` (a Scenario or a file path) with ``model``.
 
     ``capability``: ``default``, ``equal``, a named coding, or a table ``FILE.csv[:COLUMN]``
-    (:mod:`detente.scenario.capability_table`)."""
-    sc, capability = resolve_capability(_as_scenario(scenario, fmt), capability)
+    (:mod:`detente.scenario.capability_table`). A model that links issues (``exchange``,
+    ``smp``) run on a file of separate cases (DEU rows, case files) gives a UserWarning."""
+    loaded, separate = _dataset(scenario, fmt)
+    note = (separate_cases_note(str(scenario), [model])
+            if separate and len(loaded.issues) > 1 else None)
+    if note is not None:
+        warnings.warn(note, UserWarning, stacklevel=2)
+    sc, capability = resolve_capability(loaded, capability)
     return run_model(to_arrays(sc, capability), model, preset, rounds, seed, capability,
                      **options)
 
@@ -95,7 +98,7 @@ def cross_validate(data: Scenario | str | Path | list[Scenario | str | Path],
 def _dataset(data: Scenario | str | Path, fmt: str | None) -> tuple[Scenario, bool]:
     """A data set and whether its issues are separate cases (a file's format says; never for
     a Scenario)."""
-    return (data, False) if isinstance(data, Scenario) else load_dataset(data, fmt)
+    return (data, False) if isinstance(data, Scenario) else load_with_cases(data, fmt)
 
 
 def _model_names(models: str | list[str]) -> list[str]:

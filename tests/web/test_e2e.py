@@ -318,7 +318,9 @@ def test_backtest_page_pools_several_files(page: object, live_server: str,
     expected = {p.label: p.summary.mae for p in pool(runs)}
     pg = page
     pg.goto(f"{live_server}/#/backtest")  # type: ignore[attr-defined]
+    assert pg.is_hidden("#bt-cv-by")  # type: ignore[attr-defined]
     pg.set_input_files("#bt-file", [str(p) for p in paths])  # type: ignore[attr-defined]
+    assert pg.is_visible("#bt-cv-by")  # type: ignore[attr-defined]
     pg.fill("#bt-cv", "3")  # type: ignore[attr-defined]
     pg.click("#bt-run-btn")  # type: ignore[attr-defined]
     pg.wait_for_selector("#bt-progress .label:text('done')", timeout=60_000)  # type: ignore[attr-defined]
@@ -346,6 +348,7 @@ def test_backtest_page_pools_several_files(page: object, live_server: str,
     pg.click("#bt-run-btn")  # type: ignore[attr-defined]
     pg.wait_for_selector("#bt-summary:text('first.tsv: 3 issues')")  # type: ignore[attr-defined]
     assert pg.is_hidden("#bt-files-block")  # type: ignore[attr-defined]
+    assert pg.is_hidden("#bt-cv-by")  # type: ignore[attr-defined]
 
 
 def test_api_reference_lists_every_route_of_the_schema(page: object, live_server: str) -> None:

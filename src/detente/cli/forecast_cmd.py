@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -21,7 +21,7 @@ from detente.cli.app import (
     user_errors,
     write_json,
 )
-from detente.models import get_model, models
+from detente.models import get_model, models, separate_cases_note
 from detente.result import ForecastResult
 from detente.scenario.capability_table import resolve_capability
 from detente.scenario.io import load_with_cases
@@ -68,8 +68,10 @@ def forecast(
         sc, capability = resolve_capability(loaded, capability)
         qs = _parse_quantiles(quantiles)
         names = list(models()) if model == "all" else [model]
-        if separate_cases and len(sc.issues) > 1:
-            _warn_linked(file, [get_model(n) for n in names])
+        note = (separate_cases_note(str(file), names)
+                if separate_cases and len(sc.issues) > 1 else None)
+        if note is not None:
+            err_console.print(f"note: {note}", highlight=False)
         runs = []
         for name in names:
             spec = get_model(name)
@@ -97,18 +99,6 @@ def forecast(
         console.print(f"wrote {out}")
     if store_path is not None:
         console.print(f"recorded run {', '.join(ids)} in {store_path}")
-
-
-def _warn_linked(file: Path, specs: list[Any]) -> None:
-    """A model that links issues, run on a file of separate cases (DEU rows, case files),
-    links cases that have nothing to do with each other: say so, on stderr."""
-    linked = [s.name for s in specs if s.links_issues]
-    if linked:
-        err_console.print(
-            f"note: the issues of {file} are separate cases; {', '.join(linked)} "
-            f"link{'s' * (len(linked) == 1)} issues (trades or votes across them), so here "
-            f"{'it links' if len(linked) == 1 else 'they link'} unrelated cases. "
-            f"`detente backtest` runs each case on its own.", highlight=False)
 
 
 def _parse_quantiles(text: str) -> tuple[float, ...]:

@@ -41,3 +41,16 @@ def get_model(name: str) -> ModelSpec:
 def run_label(model: str, preset: str) -> str:
     """How tables name a model run: its name, with the preset when that is not the default."""
     return model if preset == get_model(model).default_preset else f"{model} ({preset})"
+
+
+def separate_cases_note(source: str, names: list[str]) -> str | None:
+    """The warning for running ``names`` on the separate one-issue cases of ``source`` (DEU
+    rows, case files) when some of them link issues, or None."""
+    linked = [n for n in names if get_model(n).links_issues]
+    if not linked:
+        return None
+    one = len(linked) == 1
+    return (f"the issues of {source} are separate cases; {', '.join(linked)} "
+            f"link{'s' * one} issues (trades or votes across them), so here "
+            f"{'it links' if one else 'they link'} unrelated cases. `detente backtest` runs "
+            f"each case on its own.")

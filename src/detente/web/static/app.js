@@ -868,6 +868,8 @@ async function start() {
   $("#unc-apply-btn").addEventListener("click", () => applyBlock(false));
   $("#unc-clear-btn").addEventListener("click", () => applyBlock(true));
   $("#bt-run-btn").addEventListener("click", runBacktest);
+  // folds by whole file only make sense with several files
+  $("#bt-file").addEventListener("change", () => { $("#bt-cv-by-label").hidden = $("#bt-file").files.length < 2; });
   $("#bt-cancel-btn").addEventListener("click", () => cancelJob("btJob"));
   window.addEventListener("hashchange", route);
   try {
