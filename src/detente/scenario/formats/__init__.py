@@ -7,9 +7,12 @@ scenario back into text, or is ``None`` when the format cannot hold a scenario's
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from detente.errors import Problem, ScenarioError
 from detente.scenario.model import Scenario
 
 
@@ -22,6 +25,18 @@ class Format:
     read: Callable[[str, str], Scenario]  # (text, source name) -> Scenario
     write: Callable[[Scenario], str] | None = None
     multi: bool = False  # True when one file holds many one-issue cases (DEU)
+
+
+def parse_json(text: str, source: str) -> Any:
+    """The JSON value of a file's text, or a ScenarioError naming the file (empty) or the line
+    and column where it stops being JSON."""
+    if not text.strip():
+        raise ScenarioError([Problem("the file is empty", file=source)])
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError([Problem(f"not valid JSON: {exc.msg} (column {exc.colno})",
+                                     line=exc.lineno, file=source)]) from None
 
 
 _REGISTRY: dict[str, Format] = {}

@@ -34,7 +34,7 @@ from pathlib import PurePath
 from typing import Any
 
 from detente.errors import Problem, ScenarioError
-from detente.scenario.formats import Format, register
+from detente.scenario.formats import Format, parse_json, register
 from detente.scenario.model import Scenario, capability_problem
 from detente.scenario.validate import scenario_from_data
 
@@ -167,13 +167,7 @@ class _Reader:
 
 def read_cases(text: str, source: str) -> Scenario:
     """Read a case file (see the module docstring)."""
-    if not text.strip():
-        raise ScenarioError([Problem("the file is empty", file=source)])
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ScenarioError([Problem(f"not valid JSON: {exc.msg} (column {exc.colno})",
-                                     line=exc.lineno, file=source)]) from None
+    data = parse_json(text, source)
     cases = data.get("cases") if isinstance(data, dict) else None
     if not isinstance(cases, list) or not cases:
         raise ScenarioError([Problem("a case file needs a non-empty 'cases' list", "cases",
