@@ -18,7 +18,7 @@ from detente.cli.app import (
     record_run,
     user_errors,
 )
-from detente.errors import DetenteError, OptionError
+from detente.errors import OptionError
 from detente.evaluation.backtest import (
     BacktestResult,
     backtest,
@@ -26,7 +26,7 @@ from detente.evaluation.backtest import (
     model_presets,
 )
 from detente.evaluation.crossval import CV_UNITS, CVReport, cross_validate_files
-from detente.evaluation.pooling import SCALE, PooledResult, pool
+from detente.evaluation.pooling import SCALE, PooledResult, pool, refuse_repeats
 from detente.models import get_model, models
 from detente.scenario.capability_table import resolve_capability
 from detente.scenario.model import Scenario
@@ -81,12 +81,7 @@ def backtest_cmd(
             raise OptionError(f"--cv-by takes {' or '.join(CV_UNITS)}, not {cv_by!r}")
         if cv_by == "file" and (cv is None or len(files) < 2):
             raise OptionError("--cv-by file needs --cv K and at least 2 files")
-        resolved = [f.resolve() for f in files]
-        twice = sorted({str(f) for f, r in zip(files, resolved, strict=True)
-                        if resolved.count(r) > 1})
-        if twice:
-            raise DetenteError(f"{', '.join(twice)} given more than once; each file counts "
-                               "once in the pooled figures")
+        refuse_repeats([str(f) for f in files], [f.resolve() for f in files])
         names = list(models()) if model == "all" else [model]
         model_presets([get_model(n) for n in names], preset)  # an unknown name: no file's fault
         runs = [_backtest_file(file, fmt, names, preset, capability, seed)

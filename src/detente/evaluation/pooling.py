@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from detente.errors import DetenteError
 from detente.evaluation.backtest import BacktestResult
 from detente.evaluation.metrics import ErrorSummary, summarise
 from detente.scenario.model import Scenario
@@ -42,6 +43,16 @@ class PooledResult:
         if self.coverage is not None:
             out["interval_coverage"] = self.coverage
         return out
+
+
+def refuse_repeats(names: list[str], keys: list[object] | None = None) -> None:
+    """A DetenteError naming the files given more than once (the same ``keys``, by default the
+    same names): each file counts once in the pooled figures."""
+    keys = list(names) if keys is None else keys
+    twice = sorted({n for n, k in zip(names, keys, strict=True) if keys.count(k) > 1})
+    if twice:
+        raise DetenteError(f"{', '.join(twice)} given more than once; each file counts once "
+                           "in the pooled figures")
 
 
 def relative_errors(sc: Scenario, result: BacktestResult) -> np.ndarray:

@@ -17,10 +17,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
-from detente.errors import DetenteError
 from detente.evaluation.backtest import backtest, model_presets
 from detente.evaluation.crossval import cross_validate_files, cv_steps
-from detente.evaluation.pooling import SCALE, pool
+from detente.evaluation.pooling import SCALE, pool, refuse_repeats
 from detente.models import get_model
 from detente.report.collect import RunCancelled
 from detente.scenario.model import Scenario
@@ -93,11 +92,7 @@ def _sources(request: Request, body: BacktestRequest) -> list[Source]:
     if body.files is not None:
         out = [_with_cases(parse_data_file(f.data.encode("utf-8"), f.filename, f.format), body)
                for f in body.files]
-        names = [name for _, _, name in out]
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
-            raise DetenteError(f"{', '.join(twice)} given more than once; each file counts "
-                               "once in the pooled figures")
+        refuse_repeats([name for _, _, name in out])
         return out
     if body.data is not None:
         source = parse_data_file(body.data.encode("utf-8"), body.filename, body.format)
