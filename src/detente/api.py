@@ -51,8 +51,8 @@ def forecast(scenario: Scenario | str | Path, model: str = "compromise",
     (:mod:`detente.scenario.capability_table`). A model that links issues (``exchange``,
     ``smp``) run on a file of separate cases (DEU rows, case files) gives a UserWarning."""
     loaded, separate = _dataset(scenario, fmt)
-    note = (separate_cases_note(str(scenario), [model])
-            if separate and len(loaded.issues) > 1 else None)
+    note = (separate_cases_note(str(scenario), [model], len(loaded.issues))
+            if separate else None)
     if note is not None:
         warnings.warn(note, UserWarning, stacklevel=2)
     sc, capability = resolve_capability(loaded, capability)

@@ -68,8 +68,8 @@ def forecast(
         sc, capability = resolve_capability(loaded, capability)
         qs = _parse_quantiles(quantiles)
         names = list(models()) if model == "all" else [model]
-        note = (separate_cases_note(str(file), names)
-                if separate_cases and len(sc.issues) > 1 else None)
+        note = (separate_cases_note(str(file), names, len(sc.issues))
+                if separate_cases else None)
         if note is not None:
             err_console.print(f"note: {note}", highlight=False)
         runs = []

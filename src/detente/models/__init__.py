@@ -43,11 +43,12 @@ def run_label(model: str, preset: str) -> str:
     return model if preset == get_model(model).default_preset else f"{model} ({preset})"
 
 
-def separate_cases_note(source: str, names: list[str]) -> str | None:
-    """The warning for running ``names`` on the separate one-issue cases of ``source`` (DEU
-    rows, case files) when some of them link issues, or None."""
+def separate_cases_note(source: str, names: list[str], n_cases: int) -> str | None:
+    """The warning for running ``names`` on the ``n_cases`` separate one-issue cases of
+    ``source`` (DEU rows, case files) when some of them link issues, or None (also for a single
+    case: nothing to link)."""
     linked = [n for n in names if get_model(n).links_issues]
-    if not linked:
+    if not linked or n_cases < 2:
         return None
     one = len(linked) == 1
     return (f"the issues of {source} are separate cases; {', '.join(linked)} "
