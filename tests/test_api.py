@@ -121,13 +121,28 @@ def test_api_cross_validate_refuses_a_coding_that_misses_actors():
     assert report.n_issues == 2 and report.models[1].mae_by_file == (10.0, 10.0)
 
 
-def test_api_forecast_warns_when_a_model_links_separate_cases(tmp_path):
+def test_api_forecast_runs_a_linking_model_on_each_separate_case_alone(tmp_path):
     path = tmp_path / "two.tsv"
     path.write_text(DEU)
-    with pytest.warns(UserWarning, match="separate cases; smp links issues"):
-        forecast(path, model="smp")
-    import warnings
+    for model in ("smp", "exchange"):
+        alone = {i.id: i.forecast for i in forecast(path, model=model).issues}
+        in_backtest = {e.issue: e.forecast for e in backtest(path, models=model)[0].issues}
+        assert alone.keys() == in_backtest.keys()
+        assert all(abs(alone[k] - in_backtest[k]) < 1e-9 for k in alone)
+    linked = {i.id: i.forecast for i in forecast(path, model="exchange", cases=False).issues}
+    assert linked != alone  # trading across the two cases moves their forecasts
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        forecast(path, model="compromise")  # per issue: nothing linked
+
+@pytest.mark.parametrize("model", ["condorcet", "exchange", "smp", "compromise"])
+def test_a_separate_case_nobody_weighs_gets_no_forecast_not_an_error(tmp_path, model):
+    """Case b has no positions, case c one actor without salience (found by trying: the linking
+    models, run on each case alone, raised numpy's zero-size error on such rows)."""
+    path = tmp_path / "odd.tsv"
+    path.write_text("\n".join([DEU.splitlines()[0], DEU.splitlines()[2],
+                               '"b"\t\t\t\t\t\t\t\t\t\t60', '"c"\t\t\t40\t\t\t\t\t80\t\t60'])
+                    + "\n")
+    issues = {i["id"]: i["forecast"] for i in forecast(path, model=model).to_dict()["issues"]}
+    assert issues["b"] is None and issues["c"] is None
+    alone = tmp_path / "a.tsv"  # case a forecast as if the other two were not there
+    alone.write_text("\n".join([DEU.splitlines()[0], DEU.splitlines()[2]]) + "\n")
+    assert issues["a"] == pytest.approx(forecast(alone, model=model).issues[0].forecast)

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +18,13 @@ import numpy as np
 from detente.evaluation.backtest import BacktestResult
 from detente.evaluation.backtest import backtest as run_backtest
 from detente.evaluation.crossval import CVReport, cross_validate_files
-from detente.models import get_model, separate_cases_note
+from detente.models import get_model
 from detente.models import models as list_models
+from detente.models.base import ModelOutput
 from detente.result import ForecastResult, build_result
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.capability_table import resolve_capability
-from detente.scenario.io import load_with_cases
+from detente.scenario.io import load_scenario
 from detente.scenario.model import Scenario
 
 
@@ -32,30 +32,35 @@ def run_model(arrays: ScenarioArrays, model: str = "compromise", preset: str | N
               rounds: int | None = None, seed: int | None = 0, capability: str = "default",
               **options: Any) -> ForecastResult:
     """Run ``model`` on scenario arrays (any batch size) and assemble the result."""
+    return run_model_output(arrays, model, preset, rounds, seed, capability, **options)[1]
+
+
+def run_model_output(arrays: ScenarioArrays, model: str = "compromise",
+                     preset: str | None = None, rounds: int | None = None,
+                     seed: int | None = 0, capability: str = "default",
+                     **options: Any) -> tuple[ModelOutput, ForecastResult]:
+    """:func:`run_model`, with the model's raw output (what the run store records)."""
     spec = get_model(model)
     opts = spec.options(preset, **options)
     n_rounds = spec.default_rounds if rounds is None else rounds
     rng = np.random.default_rng(seed)
     out = spec.run(arrays, opts, n_rounds, rng)
-    return build_result(spec.name, preset or spec.default_preset, capability,
-                        dataclasses.asdict(opts), arrays, out)
+    return out, build_result(spec.name, preset or spec.default_preset, capability,
+                             dataclasses.asdict(opts), arrays, out)
 
 
 def forecast(scenario: Scenario | str | Path, model: str = "compromise",
              preset: str | None = None, rounds: int | None = None, seed: int | None = 0,
              capability: str = "default", fmt: str | None = None,
-             **options: Any) -> ForecastResult:
+             cases: bool | None = None, **options: Any) -> ForecastResult:
     """Forecast every issue of ``scenario`` (a Scenario or a file path) with ``model``.
 
     ``capability``: ``default``, ``equal``, a named coding, or a table ``FILE.csv[:COLUMN]``
-    (:mod:`detente.scenario.capability_table`). A model that links issues (``exchange``,
-    ``smp``) run on a file of separate cases (DEU rows, case files) gives a UserWarning."""
-    loaded, separate = _dataset(scenario, fmt)
-    note = (separate_cases_note(str(scenario), [model], len(loaded.issues))
-            if separate else None)
-    if note is not None:
-        warnings.warn(note, UserWarning, stacklevel=2)
-    sc, capability = resolve_capability(loaded, capability)
+    (:mod:`detente.scenario.capability_table`). When the issues are separate one-issue cases
+    (the scenario's ``separate_cases``: DEU rows and case files say so), a model that links
+    issues (``exchange``, ``smp``) runs on each case alone, as in a backtest; ``cases``
+    overrides the scenario's flag."""
+    sc, capability = resolve_capability(_dataset(scenario, fmt, cases), capability)
     return run_model(to_arrays(sc, capability), model, preset, rounds, seed, capability,
                      **options)
 
@@ -66,12 +71,12 @@ def backtest(data: Scenario | str | Path, models: str | list[str] = "compromise"
     """The figures of ``detente backtest`` (one result per model and preset) on the issues of
     ``data`` with a known outcome.
 
-    ``models``: a name, a list, or ``"all"``. A file's rows run as separate one-issue cases when
-    its format says so (DEU), a Scenario's issues jointly; ``cases`` overrides either."""
-    sc, multi = _dataset(data, fmt)
-    sc, capability = resolve_capability(sc, capability)
+    ``models``: a name, a list, or ``"all"``. The issues run as separate one-issue cases when
+    the data say so (``separate_cases``: DEU rows, case files), otherwise jointly; ``cases``
+    overrides that."""
+    sc, capability = resolve_capability(_dataset(data, fmt, cases), capability)
     names = _model_names(models)
-    return run_backtest(sc, names, preset, capability, multi if cases is None else cases, seed,
+    return run_backtest(sc, names, preset, capability, sc.separate_cases, seed,
                         "" if isinstance(data, Scenario) else str(data))
 
 
@@ -87,7 +92,7 @@ def cross_validate(data: Scenario | str | Path | list[Scenario | str | Path],
     ``"all"`` (every model fast enough to run in each fold, and ``best``). ``by``: what the
     folds deal, ``"proposal"`` or ``"file"`` (``--cv-by``)."""
     items = data if isinstance(data, list) else [data]
-    datasets = [resolve_capability(_dataset(item, fmt)[0], capability) for item in items]
+    datasets = [resolve_capability(_dataset(item, fmt), capability) for item in items]
     names = _model_names(models)
     sources = [f"scenario {n + 1}" if isinstance(item, Scenario) else str(item)
                for n, item in enumerate(items)]
@@ -95,10 +100,11 @@ def cross_validate(data: Scenario | str | Path | list[Scenario | str | Path],
                                 every_model=models == "all", by=by, sources=sources)
 
 
-def _dataset(data: Scenario | str | Path, fmt: str | None) -> tuple[Scenario, bool]:
-    """A data set and whether its issues are separate cases (a file's format says; never for
-    a Scenario)."""
-    return (data, False) if isinstance(data, Scenario) else load_with_cases(data, fmt)
+def _dataset(data: Scenario | str | Path, fmt: str | None,
+             cases: bool | None = None) -> Scenario:
+    """A data set, its ``separate_cases`` overridden by ``cases`` unless that is None."""
+    sc = data if isinstance(data, Scenario) else load_scenario(data, fmt)
+    return sc.with_cases(cases)
 
 
 def _model_names(models: str | list[str]) -> list[str]:

@@ -7,8 +7,10 @@ issues, at most 3 rounds) to keep the suite fast.
 Properties: the forecast is inside the range of the involved actors' positions; permuting
 actors changes nothing; scaling every capability by one positive constant changes nothing; a
 batch of one equals the single run and a batch of identical draws repeats it; a batch of
-different draws equals the draws run one by one. A model that legitimately breaks one of these
-is listed in ``EXEMPT`` with the reason and a weaker property it must keep instead.
+different draws equals the draws run one by one; a model that says it does not link issues
+forecasts each issue as it would alone, and on separate cases every model does. A model that
+legitimately breaks one of these is listed in ``EXEMPT`` with the reason and a weaker property
+it must keep instead.
 """
 
 from __future__ import annotations
@@ -70,12 +72,22 @@ def scenario_arrays(draw: st.DrawFn, n_draws: int = 1) -> ScenarioArrays:
         outcome=np.full(I, np.nan), scale_min=np.zeros(I), scale_max=np.full(I, 100.0))
 
 
-def run(name: str, arrays: ScenarioArrays) -> np.ndarray:
+def run(name: str, arrays: ScenarioArrays,
+        rng: np.random.Generator | None = None) -> np.ndarray:
     """The model's (B, I) forecast on 0-100, with a fixed seed and few rounds."""
     spec = get_model(name)
     rounds = min(spec.default_rounds, MAX_ROUNDS)
-    out = spec.run(arrays, spec.options(), rounds, np.random.default_rng(0))
+    out = spec.run(arrays, spec.options(), rounds, rng or np.random.default_rng(0))
     return np.asarray(out.forecast, dtype=float)
+
+
+def each_alone(name: str, arrays: ScenarioArrays, spawned: bool = False) -> np.ndarray:
+    """The (B, I) forecasts of the model run on each issue alone (with only its actors), each
+    with a generator seeded 0 or, with ``spawned``, its own child of one seeded 0."""
+    rngs = (np.random.default_rng(0).spawn(arrays.n_issues) if spawned
+            else [np.random.default_rng(0) for _ in arrays.issue_ids])
+    return np.concatenate([run(name, arrays.issue_alone(i), rng)
+                           for i, rng in zip(arrays.issue_ids, rngs, strict=True)], axis=1)
 
 
 def permuted(arrays: ScenarioArrays, order: list[int]) -> ScenarioArrays:
@@ -147,6 +159,41 @@ def test_batch_of_different_draws_equals_single_runs(name, arrays):
     together = run(name, arrays)
     alone = np.concatenate([run(name, arrays.draw(b)) for b in range(arrays.n_draws)])
     np.testing.assert_allclose(together, alone, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", [n for n in MODEL_NAMES if not get_model(n).links_issues])
+@SETTINGS
+@given(arrays=scenario_arrays())
+def test_a_model_that_does_not_link_issues_forecasts_each_as_if_alone(name, arrays):
+    """``links_issues`` False must be true: it decides whether a file of separate cases (DEU
+    rows) may run jointly."""
+    np.testing.assert_allclose(run(name, arrays), each_alone(name, arrays), atol=1e-9)
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+@SETTINGS
+@given(arrays=scenario_arrays())
+def test_on_separate_cases_every_issue_is_forecast_alone(name, arrays):
+    cases = replace(arrays, separate_cases=True)
+    expected = (each_alone(name, arrays, spawned=True) if get_model(name).links_issues
+                else run(name, arrays))
+    np.testing.assert_allclose(run(name, cases), expected, atol=1e-9)
+
+
+def test_a_linking_model_links_issues_unless_they_are_separate_cases():
+    """The exchange model trades across two issues of one negotiation, but not across two
+    separate cases: then each keeps its own capability x salience weighted mean."""
+    pos = np.array([[[0.0, 100.0], [100.0, 0.0]]])  # each actor wants one issue its way
+    sal = np.array([[[0.9, 0.1], [0.1, 0.9]]])  # and cares mostly about that one
+    arrays = ScenarioArrays(
+        actor_ids=("a", "b"), issue_ids=("x", "y"), position=pos, salience=sal,
+        capability=np.ones_like(pos), involved=np.ones((2, 2), bool),
+        status_quo=np.full((1, 2), np.nan), reference_point=np.full(2, np.nan),
+        outcome=np.full(2, np.nan), scale_min=np.zeros(2), scale_max=np.full(2, 100.0))
+    joint = run("exchange", arrays)
+    separate = run("exchange", replace(arrays, separate_cases=True))
+    np.testing.assert_allclose(separate, [[10.0, 10.0]])
+    assert np.abs(joint - separate).max() > 1.0, joint
 
 
 def test_every_model_is_covered():

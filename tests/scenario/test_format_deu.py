@@ -47,11 +47,13 @@ def test_capability_is_equal_by_default_and_gdp_by_name():
         to_arrays(sc, "cinc")
 
 
-def test_detected_from_content_and_registered_as_multi(tmp_path):
+def test_detected_from_content_and_read_as_separate_cases(tmp_path):
     path = tmp_path / "deu.csv"  # wrong suffix on purpose, as in the public repository
     path.write_text(SMALL)
     fmt = detect_format(SMALL, path)
-    assert fmt.name == "deu" and fmt.multi
+    assert fmt.name == "deu"
+    sc = fmt.read(SMALL, str(path))
+    assert sc.separate_cases and to_arrays(sc).separate_cases
 
 
 def test_public_split(anchors):

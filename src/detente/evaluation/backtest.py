@@ -17,7 +17,7 @@ absolute error is strictly smaller.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from detente.evaluation.metrics import ErrorSummary, share_better, summarise
 from detente.models import get_model, run_label
 from detente.models.base import ModelSpec
 from detente.scenario.arrays import ScenarioArrays, to_arrays
-from detente.scenario.io import load_with_cases
+from detente.scenario.io import load_scenario
 from detente.scenario.model import Scenario
 
 MIN_ACTORS = 3
@@ -90,8 +90,9 @@ class BacktestResult:
 
 def load_dataset(path: str | Path, fmt: str | None = None) -> tuple[Scenario, bool]:
     """Read a scenario file for backtesting; True when its issues are separate cases (DEU
-    rows, case files)."""
-    return load_with_cases(path, fmt)
+    rows, case files: the scenario's ``separate_cases``)."""
+    sc = load_scenario(path, fmt)
+    return sc, sc.separate_cases
 
 
 def usable_issues(arrays: ScenarioArrays) -> tuple[list[str], dict[str, int]]:
@@ -148,16 +149,14 @@ def _forecasts(arrays: ScenarioArrays, issue_ids: list[str], model: str, preset:
     spec = get_model(model)
     opts = spec.options(preset)
     rounds = spec.default_rounds
-    if not cases:
-        sub = arrays.subset_issues(issue_ids)
+    if not cases:  # jointly, even where the data call the issues separate cases
+        sub = replace(arrays.subset_issues(issue_ids), separate_cases=False)
         out = spec.run(sub, opts, rounds, np.random.default_rng(seed))
         return sub.to_issue_scale(out.forecast[0]), {}
     result = np.full(len(issue_ids), np.nan)
     refused: dict[str, int] = {}
     for k, issue_id in enumerate(issue_ids):
-        one = arrays.subset_issues([issue_id])
-        one = one.subset_actors([a for a, inv in zip(one.actor_ids, one.involved[:, 0],
-                                                     strict=True) if inv])
+        one = arrays.issue_alone(issue_id)
         try:
             out = spec.run(one, opts, rounds, np.random.default_rng([seed, k]))
         except DetenteError as exc:

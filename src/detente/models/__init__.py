@@ -44,14 +44,13 @@ def run_label(model: str, preset: str) -> str:
 
 
 def separate_cases_note(source: str, names: list[str], n_cases: int) -> str | None:
-    """The warning for running ``names`` on the ``n_cases`` separate one-issue cases of
-    ``source`` (DEU rows, case files) when some of them link issues, or None (also for a single
-    case: nothing to link)."""
+    """What running ``names`` on the ``n_cases`` separate one-issue cases of ``source`` (DEU
+    rows, case files) means for those that link issues: each case runs alone, as in a backtest.
+    None when no model links issues, or for a single case (nothing to link)."""
     linked = [n for n in names if get_model(n).links_issues]
     if not linked or n_cases < 2:
         return None
     one = len(linked) == 1
-    return (f"the issues of {source} are separate cases; {', '.join(linked)} "
-            f"link{'s' * one} issues (trades or votes across them), so here "
-            f"{'it links' if one else 'they link'} unrelated cases. `detente backtest` runs "
-            f"each case on its own.")
+    return (f"the issues of {source} are separate cases, so {', '.join(linked)} "
+            f"(which link{'s' * one} issues: trades or votes across them) "
+            f"run{'s' * one} on each case alone, as `detente backtest` does.")

@@ -58,17 +58,25 @@ class ModelOutput:
 RunFn = Callable[[ScenarioArrays, Any, int, np.random.Generator], ModelOutput]
 
 
-def _checked(name: str, run: RunFn, capability_scale_free: bool) -> RunFn:
+def weighed(arrays: ScenarioArrays) -> np.ndarray:
+    """(B, I): whether some involved actor has capability x salience above 0 on the issue in
+    the draw; where none has, NaN is a model's legitimate "no forecast"."""
+    return (arrays.involved[None] & (arrays.capability * arrays.salience > 0)).any(1)
+
+
+def _checked(name: str, run: RunFn, capability_scale_free: bool, links_issues: bool) -> RunFn:
     """``run`` on capabilities in unit scale (when the model is indifferent to their scale),
     raising :class:`ModelError` (naming the issue and draw) when a forecast is infinite, or
     NaN on an issue where some involved actor has capability x salience above 0 (NaN is the
-    models' "no forecast" for an issue nobody weighs)."""
+    models' "no forecast" for an issue nobody weighs). A model that links issues runs on each
+    issue alone when the issues are separate cases (:func:`each_issue_alone`)."""
     def checked(arrays: ScenarioArrays, options: Any, rounds: int,
                 rng: np.random.Generator) -> ModelOutput:
+        if links_issues and arrays.separate_cases and arrays.n_issues > 1:
+            return each_issue_alone(checked)(arrays, options, rounds, rng)
         out = run(arrays.with_unit_capabilities() if capability_scale_free else arrays,
                   options, rounds, rng)
-        weighed = (arrays.involved[None] & (arrays.capability * arrays.salience > 0)).any(1)
-        bad = np.isinf(out.forecast) | (np.isnan(out.forecast) & weighed)
+        bad = np.isinf(out.forecast) | (np.isnan(out.forecast) & weighed(arrays))
         if bad.any():
             draw, issue = (int(v[0]) for v in np.nonzero(bad))
             where = f" (draw {draw + 1} of {bad.shape[0]})" if bad.shape[0] > 1 else ""
@@ -105,7 +113,7 @@ class ModelSpec:
         # every caller gets a checked run: a NaN or infinite forecast never reaches a table,
         # a JSON file or the run store
         object.__setattr__(self, "run", _checked(self.name, self.run,
-                                                 self.capability_scale_free))
+                                                 self.capability_scale_free, self.links_issues))
 
     def options(self, preset: str | None = None, **overrides: Any) -> Any:
         """The options of ``preset`` (default preset if None), with fields overridden."""
@@ -179,29 +187,70 @@ def per_issue(fn: IssueFn) -> RunFn:
                 reference_point=float(arrays.reference_point[k]),
             )
             outputs.append((idx, fn(inputs, options, rounds, rng)))
-        T = max(out.trajectory.shape[1] - 1 for _, out in outputs)
-        B, A, I = arrays.position.shape
-        traj = np.full((B, T + 1, A, I), np.nan)
-        forecast = np.empty((B, I))
-        has_med = any(o.median is not None for _, o in outputs)
-        has_mean = any(o.mean is not None for _, o in outputs)
-        median = np.full((B, T + 1, I), np.nan) if has_med else None
-        mean = np.full((B, T + 1, I), np.nan) if has_mean else None
-        log: list[LogEntry] = []
-        extras: dict[str, Any] = {}
-        for k, (idx, out) in enumerate(outputs):
-            traj[:, :, idx, k] = _pad_rounds(out.trajectory, T)
-            forecast[:, k] = out.forecast
-            if median is not None and out.median is not None:
-                median[:, :, k] = _pad_rounds(out.median, T)
-            if mean is not None and out.mean is not None:
-                mean[:, :, k] = _pad_rounds(out.mean, T)
-            log += out.log
-            if out.extras:
-                extras[arrays.issue_ids[k]] = out.extras
-        return ModelOutput(traj, forecast, median, mean, log, extras)
+        return merge_issues(arrays, outputs)
 
     return run
+
+
+def each_issue_alone(run: RunFn) -> RunFn:
+    """``run`` on each issue as a separate one-issue case, with only its involved actors.
+
+    For a model that links issues (trades or votes across them) run on issues that are
+    unrelated cases (``separate_cases``: DEU rows, case files): each case is then forecast as
+    ``detente backtest`` forecasts it. A case's model-level details (``model_extras``: the
+    exchange model's rounds, SMP's turns) go under ``case`` in its own issue's ``extras``. Each
+    case gets its own child of ``rng`` (:meth:`numpy.random.Generator.spawn`), so what one case
+    draws does not change another's. An issue nobody weighs (no involved actor with capability
+    x salience above 0) gets no forecast (NaN), as the per-issue models give it."""
+
+    def run_each(arrays: ScenarioArrays, options: Any, rounds: int,
+                 rng: np.random.Generator) -> ModelOutput:
+        outputs: list[tuple[np.ndarray, IssueOutput]] = []
+        children = rng.spawn(arrays.n_issues)
+        someone = weighed(arrays)
+        for k, issue_id in enumerate(arrays.issue_ids):
+            idx = np.flatnonzero(arrays.involved[:, k])
+            if not someone[:, k].any():  # nobody weighs it: no forecast (NaN), nothing to run
+                outputs.append((idx, IssueOutput(trajectory=arrays.position[:, None, idx, k],
+                                                 forecast=np.full(arrays.n_draws, np.nan))))
+                continue
+            out = run(arrays.issue_alone(issue_id), options, rounds, children[k])
+            outputs.append((idx, IssueOutput(
+                trajectory=out.trajectory[..., 0], forecast=out.forecast[:, 0],
+                median=None if out.median is None else out.median[..., 0],
+                mean=None if out.mean is None else out.mean[..., 0], log=out.log,
+                extras={**out.extras.get(issue_id, {}),
+                        **({"case": out.model_extras} if out.model_extras else {})})))
+        return merge_issues(arrays, outputs)
+
+    return run_each
+
+
+def merge_issues(arrays: ScenarioArrays,
+                 outputs: list[tuple[np.ndarray, IssueOutput]]) -> ModelOutput:
+    """One scenario output from each issue's own (its involved actors' indices in
+    ``arrays`` and what ran on them), shorter runs padded with their last round."""
+    T = max(out.trajectory.shape[1] - 1 for _, out in outputs)
+    B, A, I = arrays.position.shape
+    traj = np.full((B, T + 1, A, I), np.nan)
+    forecast = np.empty((B, I))
+    has_med = any(o.median is not None for _, o in outputs)
+    has_mean = any(o.mean is not None for _, o in outputs)
+    median = np.full((B, T + 1, I), np.nan) if has_med else None
+    mean = np.full((B, T + 1, I), np.nan) if has_mean else None
+    log: list[LogEntry] = []
+    extras: dict[str, Any] = {}
+    for k, (idx, out) in enumerate(outputs):
+        traj[:, :, idx, k] = _pad_rounds(out.trajectory, T)
+        forecast[:, k] = out.forecast
+        if median is not None and out.median is not None:
+            median[:, :, k] = _pad_rounds(out.median, T)
+        if mean is not None and out.mean is not None:
+            mean[:, :, k] = _pad_rounds(out.mean, T)
+        log += out.log
+        if out.extras:
+            extras[arrays.issue_ids[k]] = out.extras
+    return ModelOutput(traj, forecast, median, mean, log, extras)
 
 
 @dataclass(frozen=True)

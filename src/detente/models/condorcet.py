@@ -140,4 +140,5 @@ MODEL = ModelSpec(
     presets={"default": CondorcetOptions(),
              "separate": CondorcetOptions(dimensions="separate")},
     run=_run,
+    links_issues=True,  # by default it votes over whole platforms (dimensions: joint)
 )

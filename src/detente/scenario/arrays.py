@@ -31,6 +31,7 @@ class ScenarioArrays:
     outcome: np.ndarray  # (I,) on 0-100, NaN where unknown
     scale_min: np.ndarray  # (I,) the issue's own scale
     scale_max: np.ndarray  # (I,)
+    separate_cases: bool = False  # the issues are unrelated one-issue cases (Scenario's flag)
 
     @property
     def n_draws(self) -> int:
@@ -95,6 +96,12 @@ class ScenarioArrays:
                        salience=self.salience[:, idx], capability=self.capability[:, idx],
                        involved=self.involved[idx])
 
+    def issue_alone(self, issue_id: str) -> ScenarioArrays:
+        """Issue ``issue_id`` as a problem of its own, with only the actors involved in it."""
+        one = self.subset_issues([issue_id])
+        return one.subset_actors([a for a, inv in zip(one.actor_ids, one.involved[:, 0],
+                                                      strict=True) if inv])
+
 
 def concat_issues(parts: list[ScenarioArrays], prefixes: list[str]) -> ScenarioArrays:
     """Several problems' issues side by side, as one problem (batches of equal size).
@@ -102,7 +109,7 @@ def concat_issues(parts: list[ScenarioArrays], prefixes: list[str]) -> ScenarioA
     Actors are matched by id, in order of first appearance; an actor missing from a part is
     not involved in its issues (position NaN, salience and capability 0). Issue ids get the
     part's prefix, so that equal ids of different parts stay apart. Each issue keeps its own
-    scale.
+    scale. The pool is a set of separate cases when every part is.
     """
     if len(parts) != len(prefixes) or not parts:
         raise ValueError("one prefix per part, and at least one part")
@@ -134,7 +141,8 @@ def concat_issues(parts: list[ScenarioArrays], prefixes: list[str]) -> ScenarioA
         reference_point=side_by_side(lambda p: p.reference_point),
         outcome=side_by_side(lambda p: p.outcome),
         scale_min=side_by_side(lambda p: p.scale_min),
-        scale_max=side_by_side(lambda p: p.scale_max))
+        scale_max=side_by_side(lambda p: p.scale_max),
+        separate_cases=all(p.separate_cases for p in parts))
 
 
 def _capability_value(actor_cap: float | dict[str, float], issue_id: str) -> float:
@@ -182,5 +190,5 @@ def to_arrays(sc: Scenario, capability: str = "default") -> ScenarioArrays:
                                   for k, i in enumerate(sc.issues)]),
         outcome=np.array([scaled(i.outcome.value if i.outcome else None, k)
                           for k, i in enumerate(sc.issues)]),
-        scale_min=lo, scale_max=hi,
+        scale_min=lo, scale_max=hi, separate_cases=sc.separate_cases,
     )

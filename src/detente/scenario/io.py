@@ -80,19 +80,14 @@ def load_scenario(path: str | Path, fmt: str | None = None) -> Scenario:
     """Read a scenario file in any known format (detected from content unless ``fmt`` given).
 
     For a file holding many one-issue cases (DEU rows, case files), this returns them as one
-    scenario whose issues are the cases; ``detente backtest`` runs them one by one.
+    scenario whose issues are the cases, marked ``separate_cases``; ``detente backtest`` runs
+    them one by one.
     """
-    return load_with_cases(path, fmt)[0]
-
-
-def load_with_cases(path: str | Path, fmt: str | None = None) -> tuple[Scenario, bool]:
-    """:func:`load_scenario`, and whether the file's issues are separate one-issue cases (its
-    format says: DEU rows, case files)."""
     text = read_text(path)
     if not text.strip():
         raise ScenarioError([Problem("the file is empty", file=str(path))])
     f = get_format(fmt) if fmt else detect_format(text, path)
-    return f.read(text, str(path)), f.multi
+    return f.read(text, str(path))
 
 
 def _current_umask() -> int:

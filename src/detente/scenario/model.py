@@ -198,6 +198,10 @@ class Scenario(_Strict):
     salience_scale: Literal[1, 100] = Field(
         100, description="saliences in this file are 0-100 (100) or 0-1 (1)"
     )
+    separate_cases: bool = Field(
+        False, description="the issues are unrelated one-issue cases (as DEU rows are), not "
+                           "negotiated together: models that link issues run on each alone, "
+                           "and a backtest runs each case on its own")
     issues: list[Issue] = Field(..., min_length=1)
     actors: list[Actor] = Field(..., min_length=1)
     forums: list[Forum] = Field(default_factory=list)
@@ -216,6 +220,13 @@ class Scenario(_Strict):
             if issue.id == issue_id:
                 return issue
         raise KeyError(issue_id)
+
+    def with_cases(self, cases: bool | None) -> Scenario:
+        """This scenario with ``separate_cases`` set to ``cases`` (itself when None or equal):
+        how callers override what a file says about its issues."""
+        if cases is None or cases == self.separate_cases:
+            return self
+        return self.model_copy(update={"separate_cases": cases})
 
     def capability_codings(self) -> list[str]:
         """Names usable with ``--capability``: 'default', 'equal' and every named coding."""

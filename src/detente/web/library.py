@@ -74,19 +74,12 @@ def safe_filename(name: str | None) -> str:
 
 
 def parse_upload(raw: bytes, filename: str | None, fmt: str | None = None) -> tuple[Scenario, str]:
-    """Validate an uploaded file; returns the scenario and the cleaned file name."""
-    scenario, _, name = parse_data_file(raw, filename, fmt)
-    return scenario, name
-
-
-def parse_data_file(raw: bytes, filename: str | None,
-                    fmt: str | None = None) -> tuple[Scenario, bool, str]:
-    """Validate an uploaded file; returns the scenario, whether its format's issues are
-    separate cases (DEU rows, for a backtest) and the cleaned file name."""
+    """Validate an uploaded file; returns the scenario (its ``separate_cases`` set by formats
+    such as DEU) and the cleaned file name."""
     name = safe_filename(filename)
     text = decode_upload(raw, name)
     f = get_format(fmt) if fmt else detect_format(text, name)
-    return f.read(text, name), f.multi, name
+    return f.read(text, name), name
 
 
 def validate_data(data: object) -> Scenario:

@@ -24,7 +24,6 @@ class Format:
     detect: Callable[[str], bool]
     read: Callable[[str, str], Scenario]  # (text, source name) -> Scenario
     write: Callable[[Scenario], str] | None = None
-    multi: bool = False  # True when one file holds many one-issue cases (DEU)
 
 
 def parse_json(text: str, source: str) -> Any:

@@ -179,7 +179,7 @@ def read_cases(text: str, source: str) -> Scenario:
     if reader.problems:
         raise ScenarioError(reader.problems)
     return scenario_from_data({"name": str(data.get("title") or PurePath(source).stem),
-                               "salience_scale": 100,
+                               "salience_scale": 100, "separate_cases": True,
                                "issues": reader.issues,
                                "actors": list(reader.actors.values())}, source, {})
 
@@ -195,4 +195,4 @@ def _detect(text: str) -> bool:
 
 
 FORMAT = register(Format("cases-json", "one-issue cases with outcome readings (JSON 'cases')",
-                         (".json",), _detect, read_cases, multi=True))
+                         (".json",), _detect, read_cases))

@@ -23,8 +23,8 @@ A DEU file is read as ONE scenario whose issues are the rows:
   coding ``gdp`` (``--capability gdp``). The GDP row is recognised as a row with no issue id
   and numbers in the position columns.
 
-Multiple-issue models (exchange) would see all rows at once, so the format is ``multi``:
-commands such as ``detente backtest`` run each issue as its own case.
+The rows are unrelated decisions, so the scenario says ``separate_cases``: models that link
+issues (exchange, smp) and ``detente backtest`` run each issue as its own case.
 """
 
 from __future__ import annotations
@@ -210,7 +210,8 @@ def read_deu(text: str, source: str) -> Scenario:
         for issue_id in positions[code]:
             lines_by_path[f"actors[{a}].position.{issue_id}"] = first_line[issue_id]
             lines_by_path[f"actors[{a}].salience.{issue_id}"] = first_line[issue_id]
-    data = {"name": "DEU issues", "salience_scale": 100, "issues": issues, "actors": actors}
+    data = {"name": "DEU issues", "salience_scale": 100, "separate_cases": True,
+            "issues": issues, "actors": actors}
     return scenario_from_data(data, source, lines_by_path)
 
 
@@ -264,4 +265,4 @@ def write_deu(sc: Scenario) -> str:
 
 
 FORMAT = register(Format("deu", "DEU data set: one row per EU issue with its outcome",
-                         (".tsv",), detect, read_deu, write_deu, multi=True))
+                         (".tsv",), detect, read_deu, write_deu))
