@@ -46,6 +46,17 @@ def test_all_models_and_gdp(deu_file):
         (abs(200 / 3.5 - 30) + abs(200 / 3.5 - 60)) / 2)
 
 
+def test_several_named_models_give_a_list_in_the_order_named(deu_file):
+    result = runner.invoke(app, ["backtest", str(deu_file), "-m", "median,compromise", "-m",
+                                 "median", "--json", "--no-record"])
+    assert result.exit_code == 0, result.stderr
+    runs = json.loads(result.stdout)["models"]
+    assert [r["model"] for r in runs] == ["median", "compromise"]
+    alone = json.loads(runner.invoke(app, ["backtest", str(deu_file), "-m", "median", "--json",
+                                           "--no-record"]).stdout)
+    assert runs[0] == alone
+
+
 def test_detail_and_table(deu_file):
     result = runner.invoke(app, ["backtest", str(deu_file), "-m", "median", "--json",
                                  "--detail"])

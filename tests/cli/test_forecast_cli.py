@@ -1,6 +1,6 @@
 """``detente forecast``: capabilities too extreme for float arithmetic are a clear error naming
-the file and line, with no output file; a model that links issues, run on a file of separate
-cases, is flagged."""
+the file and line, with no output file; a model that links issues runs on each separate case
+alone; several models are named by repeating --model or with commas."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def test_capabilities_in_any_unit_give_the_same_forecast(tmp_path):
     assert forecasts[0] == forecasts[1]
 
 
-def test_models_that_link_issues_are_flagged_on_files_of_separate_cases(tmp_path):
+def test_models_that_link_issues_run_on_each_separate_case_alone(tmp_path):
     from detente.models import get_model
 
     rows = ['"isnr"\t"pcom"\t"pep"\t"pfr"\t"pde"\t"scom"\t"sep"\t"sfr"\t"sde"\t"rp"\t"out"',
@@ -58,14 +58,52 @@ def test_models_that_link_issues_are_flagged_on_files_of_separate_cases(tmp_path
     path.write_text("\n".join(rows) + "\n")
     assert [n for n in ("exchange", "smp", "compromise", "challenge")
             if get_model(n).links_issues] == ["exchange", "smp"]
-    linked = runner.invoke(app, ["forecast", str(path), "-m", "exchange", "--json",
-                                 "--no-record"])
+    linked = runner.invoke(app, ["forecast", str(path), "-m", "smp", "--json", "--no-record"])
     assert linked.exit_code == 0, linked.stderr
-    assert "separate cases; exchange links issues" in " ".join(linked.stderr.split())
-    json.loads(linked.stdout)  # the note stays out of the JSON
-    alone = runner.invoke(app, ["forecast", str(path), "-m", "compromise", "--no-record"])
-    assert alone.exit_code == 0 and "separate cases" not in alone.stderr
-    one = tmp_path / "one.tsv"  # a single case: nothing to link
-    one.write_text("\n".join(rows[:2]) + "\n")
-    single = runner.invoke(app, ["forecast", str(one), "-m", "exchange", "--no-record"])
-    assert "separate cases" not in single.stderr
+    assert ("separate cases, so smp (which links issues: trades or votes across them) runs on "
+            "each case alone" in " ".join(linked.stderr.split()))
+    both = json.loads(linked.stdout)  # the note stays out of the JSON
+    # each case's forecast and SMP turns are those of a file holding that case alone
+    for k, row in enumerate(rows[1:]):
+        one = tmp_path / f"one{k}.tsv"
+        one.write_text("\n".join([rows[0], row]) + "\n")
+        single = runner.invoke(app, ["forecast", str(one), "-m", "smp", "--json",
+                                     "--no-record"])
+        assert "separate cases" not in single.stderr  # a single case: nothing to link
+        alone = json.loads(single.stdout)
+        assert both["issues"][k]["forecast"] == alone["issues"][0]["forecast"]
+        assert both["issues"][k]["case"]["smp"] == alone["smp"]
+    assert "smp" not in both  # per case, not for the file
+    per_issue = runner.invoke(app, ["forecast", str(path), "-m", "compromise", "--no-record"])
+    assert per_issue.exit_code == 0 and "separate cases" not in per_issue.stderr
+
+
+def test_several_models_by_repeating_or_commas(flagship_path):
+    def forecasts(*args: str) -> dict:
+        result = runner.invoke(app, ["forecast", str(flagship_path), *args, "--json",
+                                     "--no-record"])
+        assert result.exit_code == 0, result.stderr
+        data = json.loads(result.stdout)
+        runs = data.get("models", [data])
+        return {f"{r['model']} ({r['preset']})": r["issues"][0]["forecast"] for r in runs}
+
+    both = forecasts("-m", "median,compromise")
+    assert list(both) == ["median (default)", "compromise (default)"]
+    assert forecasts("-m", "median", "-m", "compromise,median") == both  # each once, in order
+    assert forecasts("-m", "compromise") == {"compromise (default)": both["compromise (default)"]}
+    # a preset goes to the models that have it, here smp only
+    with_preset = forecasts("-m", "smp,compromise", "--preset", "ktab")
+    assert list(with_preset) == ["smp (ktab)", "compromise (default)"]
+    assert len(forecasts("-m", "all")) == len(forecasts("-m", "compromise,all"))
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-m", "compromise,nope"], "unknown model 'nope'; models: compromise"),
+    (["-m", ","], "--model needs a model name"),
+    (["-m", "median,compromise", "--preset", "ktab"],
+     "none of the models median, compromise has a preset 'ktab'"),
+    (["-m", "median,compromise", "-o", "x=1"], "--option sets one model's options"),
+])
+def test_bad_model_lists_are_clear_errors(flagship_path, args, message):
+    result = runner.invoke(app, ["forecast", str(flagship_path), *args, "--no-record"])
+    assert result.exit_code != 0 and message in " ".join(result.stderr.split())

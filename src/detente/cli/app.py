@@ -69,6 +69,25 @@ def parse_options(items: list[str] | None) -> dict[str, Any]:
     return out
 
 
+MODEL_HELP = "model name, or 'all'; repeat it or separate names by commas for several"
+
+
+def parse_model_names(values: list[str]) -> tuple[list[str], bool]:
+    """The model names of repeated or comma-separated ``--model`` values, in the order given
+    and each once, and whether ``all`` was among them (then every registered model). An
+    unknown name is an OptionError listing the models."""
+    from detente.models import get_model, models
+
+    given = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    if not given:
+        raise DetenteError(f"--model needs a model name; models: {', '.join(models())}")
+    if "all" in given:
+        return list(models()), True
+    for name in given:
+        get_model(name)
+    return list(dict.fromkeys(given)), False
+
+
 def fmt_num(x: float | None, digits: int = 2) -> str:
     return "—" if x is None else f"{x:.{digits}f}"
 

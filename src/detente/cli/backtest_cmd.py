@@ -10,10 +10,12 @@ from rich.table import Table
 
 from detente.cli.app import (
     CAPABILITY_HELP,
+    MODEL_HELP,
     RECORD_ENV,
     app,
     console,
     fmt_num,
+    parse_model_names,
     print_json,
     record_run,
     user_errors,
@@ -27,7 +29,7 @@ from detente.evaluation.backtest import (
 )
 from detente.evaluation.crossval import CV_UNITS, CVReport, cross_validate_files
 from detente.evaluation.pooling import SCALE, PooledResult, pool, refuse_repeats
-from detente.models import get_model, models
+from detente.models import get_model
 from detente.scenario.capability_table import resolve_capability
 from detente.scenario.model import Scenario
 
@@ -39,8 +41,8 @@ def backtest_cmd(
                                 "table (errors in percent of each issue's range) follows")],
     fmt: Annotated[str | None, typer.Option("--format", "-f",
                                             help="input format (detected if omitted)")] = None,
-    model: Annotated[str, typer.Option("--model", "-m",
-                                       help="model name, or 'all'")] = "compromise",
+    model: Annotated[list[str] | None, typer.Option("--model", "-m", help=MODEL_HELP +
+                                                    " (default compromise)")] = None,
     capability: Annotated[str, typer.Option(
         help=CAPABILITY_HELP + "; DEU files have gdp")] = "default",
     preset: Annotated[str | None, typer.Option(
@@ -76,29 +78,31 @@ def backtest_cmd(
     Several files are backtested one by one, then pooled on a common scale; with --cv they are
     cross-validated as one pool (a proposal found in two files stays in one fold).
     """
+    from detente.store import record_backtests
+
     with user_errors():
         if cv_by not in CV_UNITS:
             raise OptionError(f"--cv-by takes {' or '.join(CV_UNITS)}, not {cv_by!r}")
         if cv_by == "file" and (cv is None or len(files) < 2):
             raise OptionError("--cv-by file needs --cv K and at least 2 files")
         refuse_repeats([str(f) for f in files], [f.resolve() for f in files])
-        names = list(models()) if model == "all" else [model]
+        names, every = parse_model_names(model or ["compromise"])
         model_presets([get_model(n) for n in names], preset)  # an unknown name: no file's fault
         runs = [_backtest_file(file, fmt, names, preset, capability, seed)
                 for file in files]
         report = None
         if cv is not None:
             report = cross_validate_files([(sc, name) for sc, name, _ in runs], names, cv,
-                                          seed, preset, every_model=model == "all", by=cv_by)
+                                          seed, preset, every_model=every, by=cv_by)
         pooled_over = [str(f) for f in files] if len(files) > 1 else None
         recorded = [record_run(file, store, record,
-                               lambda st, sc=sc, res=res, file=file: _record(
+                               lambda st, sc=sc, res=res, file=file: record_backtests(
                                    st, sc, res, seed, str(file), report, pooled_over),
                                only_existing=True)
                     for file, (sc, _, res) in zip(files, runs, strict=True)]
         pooled = pool([(sc, res) for sc, _, res in runs]) if len(files) > 1 else None
     if json_out:
-        print_json(_json(files, runs, model, detail, report, pooled))
+        print_json(_json(files, runs, len(names) == 1, detail, report, pooled))
         return
     for file, (_, capability_name, results) in zip(files, runs, strict=True):
         _print_table(str(file), capability_name, results)
@@ -126,37 +130,20 @@ def _backtest_file(file: Path, fmt: str | None, names: list[str], preset: str | 
 
 
 def _json(files: list[Path], runs: list[tuple[Scenario, str, list[BacktestResult]]],
-          model: str, detail: bool, report: CVReport | None,
+          one_model: bool, detail: bool, report: CVReport | None,
           pooled: list[PooledResult] | None) -> dict[str, Any]:
-    """One file: the model's object (or ``models``) as ever; several: ``files`` and ``pooled``."""
+    """One file: the model's object when one model was named and ran once (one preset), else
+    ``models``; several files: ``files`` and ``pooled``."""
     if pooled is not None:
         out = {"files": [{"file": str(file), "models": [r.to_dict(detail) for r in res]}
                          for file, (_, _, res) in zip(files, runs, strict=True)],
                "pooled": {"scale": SCALE, "models": [p.to_dict() for p in pooled]}}
         return out if report is None else out | {"cross_validation": report.to_dict()}
     items = [r.to_dict(detail) for r in runs[0][2]]
-    out = items[0] if model != "all" and len(items) == 1 else {"models": items}
+    out = items[0] if one_model and len(items) == 1 else {"models": items}
     if report is not None:
         out = out | {"cross_validation": report.to_dict()}
     return out
-
-
-def _record(store: Any, sc: Scenario, results: list[BacktestResult], seed: int, source: str,
-            report: CVReport | None, pooled_over: list[str] | None = None) -> list[str]:
-    """Record each model's backtest, with its cross-validation figures when it has them (the
-    pool's, naming its files, when several files were cross-validated together)."""
-    from detente.store import record_backtest
-
-    cv = {} if report is None else {m.label: m.to_dict() for m in report.models}
-    head = {} if report is None else {k: v for k, v in report.to_dict().items()
-                                      if k in ("folds", "seed", "grouped_by", "interval_level",
-                                               "scale")}
-    if pooled_over is not None:
-        head |= {"pooled_over": pooled_over}
-    return [record_backtest(store, sc, r, seed,
-                            {"source": source} | ({"cross_validation": head | cv[r.label]}
-                                                  if r.label in cv else {}))
-            for r in results]
 
 
 def _print_cv(report: CVReport, files: list[Path]) -> None:

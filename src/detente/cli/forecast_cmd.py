@@ -10,11 +10,13 @@ from rich.table import Table
 
 from detente.cli.app import (
     CAPABILITY_HELP,
+    MODEL_HELP,
     RECORD_ENV,
     app,
     console,
     err_console,
     fmt_num,
+    parse_model_names,
     parse_options,
     print_json,
     record_run,
@@ -24,15 +26,16 @@ from detente.cli.app import (
 from detente.models import get_model, models, separate_cases_note
 from detente.result import ForecastResult
 from detente.scenario.capability_table import resolve_capability
-from detente.scenario.io import load_with_cases
+from detente.scenario.io import load_scenario
 
 
 @app.command()
 def forecast(
     file: Path,
-    model: Annotated[str, typer.Option("--model", "-m",
-                                       help="model name, or 'all'")] = "challenge",
-    preset: Annotated[str | None, typer.Option(help="named option set of the model")] = None,
+    model: Annotated[list[str] | None, typer.Option("--model", "-m", help=MODEL_HELP +
+                                                    " (default challenge)")] = None,
+    preset: Annotated[str | None, typer.Option(
+        help="named option set of the model (with several: of those that have it)")] = None,
     rounds: Annotated[int | None, typer.Option(min=0, help="rounds of bargaining")] = None,
     capability: Annotated[str, typer.Option(help=CAPABILITY_HELP)] = "default",
     seed: Annotated[int, typer.Option(help="seed of the random generator")] = 0,
@@ -64,21 +67,18 @@ def forecast(
     from detente.uncertainty.montecarlo import monte_carlo
 
     with user_errors():
-        loaded, separate_cases = load_with_cases(file, fmt)
-        sc, capability = resolve_capability(loaded, capability)
+        sc, capability = resolve_capability(load_scenario(file, fmt), capability)
         qs = _parse_quantiles(quantiles)
-        names = list(models()) if model == "all" else [model]
+        names, _ = parse_model_names(model or ["challenge"])
+        presets = _presets(names, preset, option)
         note = (separate_cases_note(str(file), names, len(sc.issues))
-                if separate_cases else None)
+                if sc.separate_cases else None)
         if note is not None:
             err_console.print(f"note: {note}", highlight=False)
         runs = []
-        for name in names:
-            spec = get_model(name)
-            opts = parse_options(option) if model != "all" else {}
-            runs.append(monte_carlo(sc, spec.name, draws, seed,
-                                    preset if model != "all" else None, rounds, capability,
-                                    qs, **opts))
+        for name, chosen in zip(names, presets, strict=True):
+            runs.append(monte_carlo(sc, name, draws, seed, chosen, rounds, capability, qs,
+                                    **parse_options(option)))
         results = [r.result for r in runs]
         coded = None
         if draws > 1 and len(names) == 1 and not json_out:  # the table sets both side by side
@@ -99,6 +99,22 @@ def forecast(
         console.print(f"wrote {out}")
     if store_path is not None:
         console.print(f"recorded run {', '.join(ids)} in {store_path}")
+
+
+def _presets(names: list[str], preset: str | None,
+             option: list[str] | None) -> list[str | None]:
+    """Each model's preset: ``preset`` for one model; with several, for those that have it
+    (an error when none has it). ``--option`` names one model's options, so several models
+    refuse it."""
+    from detente.errors import OptionError
+
+    if len(names) == 1:
+        return [preset]
+    if option:
+        raise OptionError("--option sets one model's options: name a single model with -m")
+    if preset is not None and not any(preset in get_model(n).presets for n in names):
+        raise OptionError(f"none of the models {', '.join(names)} has a preset {preset!r}")
+    return [preset if preset in get_model(n).presets else None for n in names]
 
 
 def _parse_quantiles(text: str) -> tuple[float, ...]:
@@ -128,7 +144,8 @@ def _print_many(title: str, results: list[ForecastResult], issue_names: list[str
     for iss, name in zip(issues, issue_names, strict=True):
         lo, hi = iss.scale
         scale = "" if (lo, hi) == (0.0, 100.0) else f" [{lo:g}-{hi:g}]"
-        console.print(f"  [bold]{iss.id}[/bold] {name}{scale}", highlight=False)
+        if scale or name not in ("", iss.id):  # a legend line that says something
+            console.print(f"  [bold]{iss.id}[/bold] {name}{scale}", highlight=False)
 
 
 def _print_table(title: str, results: list[ForecastResult], issue_names: list[str],
