@@ -50,11 +50,13 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def live_server() -> Iterator[str]:
-    """The app served by uvicorn on 127.0.0.1 and a free port; stopped after the tests."""
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served by uvicorn on 127.0.0.1 and a free port, recording backtests in a run
+    store of its own (as ``detente serve --store``); stopped after the tests."""
     uvicorn = pytest.importorskip("uvicorn")
     port = free_port()
-    config = uvicorn.Config(create_app(SCENARIOS), host="127.0.0.1", port=port,
+    store = tmp_path_factory.mktemp("store") / "web.duckdb"
+    config = uvicorn.Config(create_app(SCENARIOS, store=store), host="127.0.0.1", port=port,
                             log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

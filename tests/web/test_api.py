@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -12,7 +13,9 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from detente.cli import app
 from detente.web.jobs import Jobs
 
 FLAGSHIP = "northeast-asia-2004"
@@ -211,6 +214,7 @@ def test_run_by_id_gives_every_models_forecast(client: TestClient, wait: Any) ->
     ran = [m["name"] for m in result["models"]]
     assert ran == [m["name"] for m in client.get("/api/info").json()["models"]]
     assert status["progress"]["done"] == status["progress"]["total"] == len(ran)
+    assert status["progress"]["step"] == "finishing"  # not the status word: it shows while running
 
 
 def test_run_inline_scenario_reflects_edits(client: TestClient, wait: Any) -> None:
@@ -267,13 +271,13 @@ def test_cancel_stops_a_running_job(client: TestClient,
     collect_mod = importlib.import_module("detente.report.collect")  # the module, not the fn
 
     gate = threading.Event()
-    real = collect_mod.run_model
+    real = collect_mod.run_model_output
 
     def slow(*args: Any, **kwargs: Any) -> Any:
         gate.wait(5)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(collect_mod, "run_model", slow)
+    monkeypatch.setattr(collect_mod, "run_model_output", slow)
     job = client.post("/api/runs", json={"scenario_id": FLAGSHIP}).json()
     cancelled = client.post(f"/api/jobs/{job['id']}/cancel")
     assert cancelled.status_code == 200
@@ -297,3 +301,66 @@ def test_failing_job_reports_its_error_without_traceback() -> None:
         time.sleep(0.01)
     assert job.status == "failed" and "ZeroDivisionError" in (job.error or "")
     jobs.shutdown()
+
+
+def test_an_uploaded_file_of_separate_cases_runs_each_case_alone(client: TestClient,
+                                                                   wait: Any) -> None:
+    """A DEU table's rows are unrelated decisions: the exchange model must not trade across
+    them in the web app either (the forecasts equal the CLI's and the backtest's)."""
+    from detente.api import backtest
+
+    head = '"isnr"\t"pcom"\t"pep"\t"pfr"\t"pde"\t"scom"\t"sep"\t"sfr"\t"sde"\t"rp"\t"out"'
+    deu = "\n".join([head, '"a"\t0\t100\t100\t0\t90\t10\t10\t90\t\t50',
+                      '"b"\t100\t0\t0\t100\t10\t90\t90\t10\t\t50']) + "\n"
+    r = client.post("/api/scenarios/upload", files={"file": ("two.tsv", deu)})
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    r = client.post("/api/runs", json={"scenario_id": sid, "models": ["exchange"]})
+    got = wait(r.json()["id"], tries=400)["result"]["forecasts"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "two.tsv"
+        path.write_text(deu)
+        expected = {e.issue: e.forecast for e in backtest(path, models="exchange")[0].issues}
+        joint = {e.issue: e.forecast
+                 for e in backtest(path, models="exchange", cases=False)[0].issues}
+    assert {k: v["exchange"] for k, v in got.items()} == pytest.approx(expected)
+    assert joint != pytest.approx(expected)  # had the cases been linked, trades would move them
+    down = client.get(f"/api/scenarios/{sid}/download?format=json")
+    assert json.loads(down.text)["separate_cases"] is True
+
+
+def test_with_a_store_model_runs_are_recorded_as_forecast_records_them(tmp_path: Path) -> None:
+    from detente.store import RunStore
+    from detente.web import create_app
+
+    store = tmp_path / "web.duckdb"
+    with TestClient(create_app(SCENARIOS, store=store)) as client:
+        r = client.post("/api/runs", json={"scenario_id": FLAGSHIP,
+                                           "models": ["compromise", "exchange"]})
+        job = r.json()["id"]
+        for _ in range(3000):
+            status = client.get(f"/api/jobs/{job}").json()
+            if status["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.02)
+    assert status["status"] == "done", status
+    recorded = status["result"]["recorded"]
+    assert recorded["store"] == str(store) and len(recorded["runs"]) == 2
+    cli_store = tmp_path / "cli.duckdb"
+    for model in ("compromise", "exchange"):
+        result = CliRunner().invoke(app, ["forecast", str(SCENARIOS / f"{FLAGSHIP}.yaml"), "-m",
+                                          model, "--store", str(cli_store)])
+        assert result.exit_code == 0, result.output
+
+    def stored(path: Path) -> list[tuple[Any, ...]]:
+        with RunStore(path, read_only=True) as st:
+            runs = st.runs()[::-1]
+            return [(r["model"], r["scenario_hash"], r["summary"],
+                     st.results(r["run_id"]).to_dict("list")) for r in runs]
+
+    assert stored(store) == stored(cli_store)
+
+
+def test_without_a_store_model_runs_are_not_recorded(client: TestClient, wait: Any) -> None:
+    r = client.post("/api/runs", json={"scenario_id": FLAGSHIP, "models": ["compromise"]})
+    assert wait(r.json()["id"], tries=400)["result"]["recorded"] is None

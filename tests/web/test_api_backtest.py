@@ -79,6 +79,8 @@ def test_cross_validation_equals_the_clis(client: TestClient, wait: Any, tmp_pat
     assert status["result"]["cross_validation"] == json.loads(cli.stdout)["cross_validation"]
     # two backtest runs, then one cross-validation step per model
     assert status["progress"]["done"] == status["progress"]["total"] == 4
+    # the last step, shown while results are still written, does not read as the status "done"
+    assert status["progress"]["step"] == "finishing"
 
 
 @pytest.mark.parametrize(("body", "code", "message"), [
@@ -191,3 +193,87 @@ def test_a_case_files_text_gives_the_clis_figures(client: TestClient, wait: Any,
     assert status["result"]["cross_validation"] == cli["cross_validation"]
     # the two readings of a case are one proposal: 4 proposals, not 8
     assert status["result"]["cross_validation"]["n_proposals"] == 4
+
+
+def _stored(path: Path) -> list[tuple[str, str, dict[str, Any]]]:
+    """(model, source, backtest summary) of every backtest in the store, oldest first."""
+    from detente.store import RunStore
+
+    with RunStore(path, read_only=True) as st:
+        runs = st.runs(kind="backtest")[::-1]
+    return [(r["model"], r["summary"]["backtest"].pop("source"), r["summary"]) for r in runs]
+
+
+def test_with_a_store_backtests_are_recorded_as_the_cli_records_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente.web import create_app
+
+    halves = ["\n".join([DEU.splitlines()[0], *DEU.splitlines()[k:k + 2]]) + "\n"
+              for k in (2, 4)]
+    web_store = tmp_path / "web.duckdb"
+    with TestClient(create_app(SCENARIOS, store=web_store)) as client:
+        r = client.post("/api/backtest", json={
+            "files": [{"data": halves[0], "filename": "one.tsv"},
+                      {"data": halves[1], "filename": "two.tsv"}],
+            "models": ["compromise", "median"], "cv": 2})
+        status = _wait(client, r.json()["id"])
+    assert status["status"] == "done", status
+    recorded = status["result"]["recorded"]
+    assert recorded["store"] == str(web_store) and len(recorded["runs"]) == 4
+    monkeypatch.chdir(tmp_path)  # the CLI names the files as given, the web by file name
+    for name, text in zip(("one.tsv", "two.tsv"), halves, strict=True):
+        Path(name).write_text(text)
+    cli_store = tmp_path / "cli.duckdb"
+    result = CliRunner().invoke(app, ["backtest", "one.tsv", "two.tsv", "-m",
+                                      "compromise,median", "--cv", "2", "--store",
+                                      str(cli_store)])
+    assert result.exit_code == 0, result.output
+    web, cli = _stored(web_store), _stored(cli_store)
+    assert [(m, s) for m, s, _ in web] == [("compromise", "one.tsv"), ("median", "one.tsv"),
+                                          ("compromise", "two.tsv"), ("median", "two.tsv")]
+    assert web == cli
+    assert web[0][2]["backtest"]["cross_validation"]["pooled_over"] == ["one.tsv", "two.tsv"]
+
+
+def _wait(client: TestClient, job_id: str) -> dict[str, Any]:
+    import time
+
+    for _ in range(3000):
+        status = client.get(f"/api/jobs/{job_id}").json()
+        if status["status"] not in ("queued", "running"):
+            return status
+        time.sleep(0.02)
+    raise AssertionError("job did not finish")
+
+
+def test_without_a_store_nothing_is_recorded(client: TestClient, wait: Any) -> None:
+    r = client.post("/api/backtest", json={"data": DEU, "filename": "small.txt"})
+    assert wait(r.json()["id"])["result"]["recorded"] is None
+
+
+def test_a_store_that_cannot_be_opened_stops_the_server_at_start(tmp_path: Path) -> None:
+    from detente.store import StoreError
+    from detente.web import create_app
+
+    with pytest.raises(StoreError, match="does not exist"):
+        create_app(SCENARIOS, store=tmp_path / "missing" / "s.duckdb")
+    result = CliRunner().invoke(app, ["serve", "--store", str(tmp_path / "missing" / "s.db")])
+    assert result.exit_code == 2 and "missing does not exist" in result.stderr
+
+
+def test_an_uploaded_deu_file_backtests_case_by_case_by_its_library_id(client: TestClient,
+                                                                         wait: Any) -> None:
+    """The library keeps the file's separate_cases, so a backtest by id runs the rows as
+    separate cases, as one of the file's text does (before, by id they ran jointly)."""
+    head = DEU.splitlines()[0]  # two rows on which the exchange model trades when joint
+    text = "\n".join([head, '"a"\t0\t100\t100\t0\t90\t10\t10\t90\t\t50',
+                       '"b"\t100\t0\t0\t100\t10\t90\t90\t10\t\t50']) + "\n"
+    sid = client.post("/api/scenarios/upload", files={"file": ("two.tsv", text)}).json()["id"]
+
+    def exchange(**source: Any) -> Any:
+        job = client.post("/api/backtest", json=source | {"models": ["exchange"]}).json()
+        return wait(job["id"])["result"]["models"]
+
+    by_text = exchange(data=text, filename="two.tsv")
+    assert exchange(scenario_id=sid) == by_text
+    assert exchange(data=text, filename="two.tsv", cases=False) != by_text

@@ -71,7 +71,7 @@ def enter(cell: object, value: str) -> None:
 
 def run_and_wait(pg: object) -> None:
     pg.click("#run-btn")  # type: ignore[attr-defined]
-    pg.wait_for_selector("#progress .label:text('done')")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#progress .label:text-is('done')")  # type: ignore[attr-defined]
     pg.wait_for_selector('.issue-block[data-issue="A"] svg.forecast-chart')  # type: ignore[attr-defined]
 
 
@@ -89,6 +89,9 @@ def test_flagship_edit_run_compare_report(page: object, live_server: str,
     run_and_wait(pg)
     before = compromise_on_a(pg)
     first_chart = pg.inner_html('.issue-block[data-issue="A"] .forecast-svg')  # type: ignore[attr-defined]
+    n_models = pg.locator("#forecast-table th.num").count()  # type: ignore[attr-defined]
+    assert pg.inner_text("#run-recorded").startswith(  # type: ignore[attr-defined]
+        f"recorded {n_models} runs in ")  # the test server has a run store
     shot(pg, "3-compare")
 
     # the US cares little about issue A now: the weighted mean moves away from its position
@@ -178,9 +181,11 @@ def test_simulation_page_runs_the_flagship(page: object, live_server: str) -> No
     pg = page
     open_flagship(pg, live_server)
     pg.click('a[data-page="simulation"]')  # type: ignore[attr-defined]
-    assert pg.input_value("#sim-until") == "2006-12-31"  # type: ignore[attr-defined]
+    # the page fills the date in once the scenario's default has been fetched
+    pg.wait_for_function(  # type: ignore[attr-defined]
+        "document.querySelector('#sim-until').value === '2006-12-31'")
     pg.click("#sim-run-btn")  # type: ignore[attr-defined]
-    pg.wait_for_selector("#sim-progress .label:text('done')")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#sim-progress .label:text-is('done')")  # type: ignore[attr-defined]
     pg.wait_for_selector("#sim-timeline svg.sim-timeline")  # type: ignore[attr-defined]
     meetings = pg.locator("#sim-timeline circle.sim-meeting").count()  # type: ignore[attr-defined]
     assert meetings > 5
@@ -229,7 +234,7 @@ def test_uncertainty_page_runs_the_flagship(page: object, live_server: str) -> N
     pg.fill("#unc-draws", "200")  # type: ignore[attr-defined]
     pg.fill("#unc-sobol", "16")  # type: ignore[attr-defined]
     pg.click("#unc-run-btn")  # type: ignore[attr-defined]
-    pg.wait_for_selector("#unc-progress .label:text('done')", timeout=60_000)  # type: ignore[attr-defined]
+    pg.wait_for_selector("#unc-progress .label:text-is('done')", timeout=60_000)  # type: ignore[attr-defined]
     pg.wait_for_selector("#unc-dists svg.dist-chart")  # type: ignore[attr-defined]
     assert pg.locator("#unc-dists svg.dist-chart").count() == 6  # type: ignore[attr-defined]
     bands = pg.locator("#unc-dists rect.q-band")  # type: ignore[attr-defined]
@@ -248,7 +253,8 @@ def test_uncertainty_page_without_a_scenario_points_to_the_library(page: object,
                                                                    live_server: str) -> None:
     pg = page
     pg.goto(f"{live_server}/#/uncertainty")  # type: ignore[attr-defined]
-    assert "library" in pg.inner_text("#uncertainty-panel")  # type: ignore[attr-defined]
+    # the page routes once /api/info has answered, so wait for it rather than read at once
+    pg.wait_for_selector("#uncertainty-panel:has-text('library')")  # type: ignore[attr-defined]
     assert not pg.is_visible("#unc-body")  # type: ignore[attr-defined]
 
 
@@ -268,15 +274,16 @@ def test_backtest_page_runs_a_data_file_and_the_open_scenario(page: object, live
     pg = page
     pg.goto(f"{live_server}/#/backtest")  # type: ignore[attr-defined]
     pg.click("#bt-run-btn")  # no file chosen: a message, no request  # type: ignore[attr-defined]
-    assert "data file" in pg.inner_text("#bt-errors")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#bt-errors:has-text('data file')")  # type: ignore[attr-defined]
     pg.set_input_files("#bt-file", str(data))  # type: ignore[attr-defined]
     pg.fill("#bt-cv", "3")  # type: ignore[attr-defined]
     pg.click("#bt-run-btn")  # type: ignore[attr-defined]
-    pg.wait_for_selector("#bt-progress .label:text('done')", timeout=60_000)  # type: ignore[attr-defined]
+    pg.wait_for_selector("#bt-progress .label:text-is('done')", timeout=60_000)  # type: ignore[attr-defined]
     for model, mae in expected.items():
         row = pg.locator(f'#bt-table tr[data-model="{model}"] td')  # type: ignore[attr-defined]
         assert row.nth(1).inner_text() == "6" and row.nth(2).inner_text() == f"{mae:.2f}"
     assert pg.locator("#bt-cv-table tr[data-model]").count() == 2  # type: ignore[attr-defined]
+    assert "recorded 2 backtest runs in" in pg.inner_text("#bt-notes")  # type: ignore[attr-defined]
     shot(pg, "7-backtest")
     # the open scenario: the EC emission case declares its outcome
     pg.goto(live_server + "/#/library")  # type: ignore[attr-defined]
@@ -323,7 +330,7 @@ def test_backtest_page_pools_several_files(page: object, live_server: str,
     assert pg.is_visible("#bt-cv-by")  # type: ignore[attr-defined]
     pg.fill("#bt-cv", "3")  # type: ignore[attr-defined]
     pg.click("#bt-run-btn")  # type: ignore[attr-defined]
-    pg.wait_for_selector("#bt-progress .label:text('done')", timeout=60_000)  # type: ignore[attr-defined]
+    pg.wait_for_selector("#bt-progress .label:text-is('done')", timeout=60_000)  # type: ignore[attr-defined]
     assert pg.inner_text("#bt-table-title") == "Pooled over 2 files"  # type: ignore[attr-defined]
     for model, mae in expected.items():
         row = pg.locator(f'#bt-table tr[data-model="{model}"] td')  # type: ignore[attr-defined]

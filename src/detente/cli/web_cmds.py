@@ -29,6 +29,10 @@ def serve(
     scenarios: Annotated[Path | None, typer.Option(
         help="directory of shipped scenarios (default: ./scenarios)")] = None,
     max_upload_kib: Annotated[int, typer.Option(min=1, help="upload size limit in KiB")] = 2048,
+    store: Annotated[Path | None, typer.Option(
+        help="record every finished model run and backtest in this DuckDB run store "
+             "(created if missing)")]
+        = None,
 ) -> None:
     """Start the local web app: scenario library, editor, model comparison, reports."""
     try:
@@ -45,9 +49,17 @@ def serve(
     if host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print(f"[yellow]warning[/yellow] serving on {host}: other machines can "
                           "reach this app, which has no authentication", highlight=False)
-    web = create_app(scenarios, max_upload_bytes=max_upload_kib * 1024)
+    from detente.store import StoreError
+
+    try:
+        web = create_app(scenarios, max_upload_bytes=max_upload_kib * 1024, store=store)
+    except StoreError as exc:
+        err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     for problem in web.state.library.load_errors:
         err_console.print(f"[yellow]skipped[/yellow] {problem}", highlight=False)
+    if store is not None:
+        console.print(f"model runs and backtests are recorded in {store}")
     console.print(f"detente web app on http://{host}:{port}/  (Ctrl+C stops it)")
     uvicorn.run(web, host=host, port=port, log_level="warning")
 

@@ -14,14 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from detente.api import run_model
+from detente.api import run_model_output
 from detente.errors import DetenteError
 from detente.models import models
-from detente.scenario.arrays import to_arrays
+from detente.models.base import ModelOutput
+from detente.result import ForecastResult
+from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Scenario
 
 Progress = Callable[[int, int, str], None]  # (steps done, steps in all, what runs next)
 Cancelled = Callable[[], bool]
+# called with each model's inputs, raw output and result as it finishes (e.g. to record it)
+OnOutput = Callable[[ScenarioArrays, ModelOutput, ForecastResult], None]
 
 
 class RunCancelled(DetenteError):  # noqa: N818 - reads as an event, like KeyboardInterrupt
@@ -65,6 +69,8 @@ class ReportData:
     models: list[ModelRun]
     simulation: OptionalPart = field(default_factory=lambda: unavailable("simulation"))
     uncertainty: OptionalPart = field(default_factory=lambda: unavailable("uncertainty"))
+    # where the web app recorded the model runs (detente.web.recording), None: nowhere
+    recorded: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"scenario": self.scenario.model_dump(mode="json", exclude_none=True),
@@ -110,7 +116,8 @@ def uncertainty_available() -> bool:
 
 def run_models(scenario: Scenario, names: list[str] | None = None, capability: str = "default",
                seed: int = 0, progress: Progress | None = None,
-               cancelled: Cancelled | None = None) -> list[ModelRun]:
+               cancelled: Cancelled | None = None,
+               on_output: OnOutput | None = None) -> list[ModelRun]:
     """Run each named model (every registered one if None) on ``scenario``.
 
     A model that rejects the scenario (a :class:`DetenteError`) is recorded with its message
@@ -132,12 +139,14 @@ def run_models(scenario: Scenario, names: list[str] | None = None, capability: s
             progress(k, len(chosen), name)
         spec = known[name]
         try:
-            result = run_model(arrays, name, seed=seed, capability=capability).to_dict()
-            runs.append(ModelRun(name, spec.summary, spec.source, result))
+            out, result = run_model_output(arrays, name, seed=seed, capability=capability)
+            if on_output is not None:
+                on_output(arrays, out, result)
+            runs.append(ModelRun(name, spec.summary, spec.source, result.to_dict()))
         except DetenteError as exc:
             runs.append(ModelRun(name, spec.summary, spec.source, error=str(exc)))
     if progress is not None:
-        progress(len(chosen), len(chosen), "done")
+        progress(len(chosen), len(chosen), "finishing")  # not "done": the job status says that
     return runs
 
 
@@ -146,15 +155,16 @@ def collect(scenario: Scenario, names: list[str] | None = None, capability: str 
             cancelled: Cancelled | None = None, until: dt.date | None = None,
             simulation: bool = True, draws: int = 0,
             sensitivity_model: str | None = "compromise",
-            sobol_samples: int = 64) -> ReportData:
+            sobol_samples: int = 64, on_output: OnOutput | None = None) -> ReportData:
     """Run the models (and the optional parts that exist) and gather the results.
 
     ``until`` is the simulation's end date (default
     :func:`detente.report.simulation.default_until`); ``simulation=False`` leaves it out.
     ``draws`` > 0 adds the uncertainty part (:mod:`detente.report.uncertainty`): every model
     that ran on ``draws`` Monte Carlo draws, and the sensitivity of ``sensitivity_model``.
+    ``on_output`` sees each model's run as it finishes (see :func:`run_models`).
     """
-    runs = run_models(scenario, names, capability, seed, progress, cancelled)
+    runs = run_models(scenario, names, capability, seed, progress, cancelled, on_output)
     sim = (simulation_part(scenario, seed, until, capability) if simulation
            else OptionalPart(False, "the simulation was not requested"))
     unc = _uncertainty(scenario, [r.name for r in runs if r.result is not None], draws, seed,

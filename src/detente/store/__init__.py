@@ -1,8 +1,9 @@
 """The DuckDB run store: runs, their scenario and their results in long format.
 
 :mod:`.runstore` opens the file and reads and writes it; :mod:`.rows` turns a model's batched
-output into long-format rows; :func:`record_result` records one finished run and
-:func:`record_backtest` one model's backtest.
+output into long-format rows; :func:`record_result` records one finished run,
+:func:`record_backtest` one model's backtest and :func:`record_backtests` a data set's, with
+their cross-validation figures.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from detente.store.runstore import (
 
 if TYPE_CHECKING:
     from detente.evaluation.backtest import BacktestResult
+    from detente.evaluation.crossval import CVReport
 
 __all__ = ["DEFAULT_NAME", "RunRecord", "RunStore", "StoreError", "default_store_path",
-           "record_backtest", "record_result", "scenario_hash", "summary_of"]
+           "record_backtest", "record_backtests", "record_result", "scenario_hash",
+           "summary_of"]
 
 
 def summary_of(result: ForecastResult) -> dict[str, Any]:
@@ -73,3 +76,23 @@ def record_backtest(store: RunStore, sc: Scenario, result: BacktestResult, seed:
                        kind="backtest",
                        summary={"backtest": metrics | (extra or {}), "issues": issues})
     return store.record(record, rows)
+
+
+_CV_HEAD = ("folds", "seed", "grouped_by", "interval_level", "scale")
+
+
+def record_backtests(store: RunStore, sc: Scenario, results: list[BacktestResult], seed: int,
+                     source: str, report: CVReport | None = None,
+                     pooled_over: list[str] | None = None) -> list[str]:
+    """Record each model's backtest of one data set (``source``: its file), with the model's
+    cross-validation figures when ``report`` has them (the pool's, naming its files in
+    ``pooled_over``, when several files were cross-validated together). Returns the run ids."""
+    cv = {} if report is None else {m.label: m.to_dict() for m in report.models}
+    head = {} if report is None else {k: v for k, v in report.to_dict().items()
+                                      if k in _CV_HEAD}
+    if pooled_over is not None:
+        head |= {"pooled_over": pooled_over}
+    return [record_backtest(store, sc, r, seed,
+                            {"source": source} | ({"cross_validation": head | cv[r.label]}
+                                                  if r.label in cv else {}))
+            for r in results]

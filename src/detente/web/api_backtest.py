@@ -25,7 +25,8 @@ from detente.report.collect import RunCancelled
 from detente.scenario.model import Scenario
 from detente.web.errors import out_of_range, unknown_coding
 from detente.web.jobs import Jobs
-from detente.web.library import ID_PATTERN, Library, parse_data_file, validate_data
+from detente.web.library import ID_PATTERN, Library, parse_upload, validate_data
+from detente.web.recording import Recorder
 
 router = APIRouter(prefix="/api", tags=["backtest"])
 MAX_FOLDS = 20
@@ -58,7 +59,8 @@ class BacktestRequest(BaseModel):
         description="several data files: each backtested, then pooled (errors in percent of "
                     "each issue's range); with cv, cross-validated as one pool")
     cases: bool | None = Field(None, description="run each issue as a separate one-issue case "
-                                                 "(default: yes for DEU data, else no)")
+                                                 "(default: what the data say, its "
+                                                 "separate_cases: yes for DEU and case files)")
     models: list[str] | None = Field(None, max_length=32,
                                      description="model names (default: compromise and best)")
     preset: str | None = Field(None, max_length=64)
@@ -84,30 +86,23 @@ class BacktestRequest(BaseModel):
         return self
 
 
-Source = tuple[Scenario, bool, str]  # a scenario, whether its issues are cases, its name
+Source = tuple[Scenario, str]  # a scenario (its separate_cases as the request says) and name
 
 
 def _sources(request: Request, body: BacktestRequest) -> list[Source]:
     """The data sets to backtest: one, or each of several files."""
     if body.files is not None:
-        out = [_with_cases(parse_data_file(f.data.encode("utf-8"), f.filename, f.format), body)
-               for f in body.files]
-        refuse_repeats([name for _, _, name in out])
-        return out
-    if body.data is not None:
-        source = parse_data_file(body.data.encode("utf-8"), body.filename, body.format)
+        out = [parse_upload(f.data.encode("utf-8"), f.filename, f.format) for f in body.files]
+        refuse_repeats([name for _, name in out])
+    elif body.data is not None:
+        out = [parse_upload(body.data.encode("utf-8"), body.filename, body.format)]
     elif body.scenario is not None:
-        source = validate_data(body.scenario), False, "scenario"
+        out = [(validate_data(body.scenario), "scenario")]
     else:
         lib: Library = request.app.state.library
         entry = lib.get(body.scenario_id or "")
-        source = entry.scenario, False, entry.filename
-    return [_with_cases(source, body)]
-
-
-def _with_cases(source: Source, body: BacktestRequest) -> Source:
-    sc, multi, name = source
-    return sc, multi if body.cases is None else body.cases, name
+        out = [(entry.scenario, entry.filename)]
+    return [(sc.with_cases(body.cases), name) for sc, name in out]
 
 
 @router.post("/backtest", status_code=202,
@@ -120,7 +115,9 @@ def start_backtest(request: Request, body: BacktestRequest) -> Any:
     "capability", "models": [the objects of detente backtest --json --detail], "cross_validation":
     the --cv object or null}``; with ``files``, ``models`` is replaced by ``"files": [{"source",
     "models"}]`` and ``"pooled": {"scale", "models"}`` as in ``detente backtest FILE FILE
-    --json``. Stop it with ``POST /api/jobs/{id}/cancel``."""
+    --json``. ``recorded`` is null, or (when ``detente serve --store`` names a run store)
+    ``{"store", "runs": [run ids]}`` or ``{"store", "error"}``. Stop it with ``POST
+    /api/jobs/{id}/cancel``."""
     if body.cv is not None:
         refused = out_of_range("cv", body.cv, 2, MAX_FOLDS, "detente backtest --cv K")
         if refused is not None:
@@ -131,12 +128,14 @@ def start_backtest(request: Request, body: BacktestRequest) -> Any:
     # an unknown model or preset raises OptionError: a 400 naming the known ones
     runs = len(model_presets([get_model(n) for n in names], body.preset))
     capability = body.capability
-    for sc, _, name in sources:
+    for sc, name in sources:
         bad_coding = unknown_coding(sc, capability, name if several else "")
         if bad_coding is not None:
             return bad_coding
     total = runs * len(sources) + (0 if body.cv is None
                                    else cv_steps(names, body.cv, body.preset))
+
+    recorder: Recorder = request.app.state.recorder
 
     def work(progress: Any, cancelled: Any) -> dict[str, Any]:
         def step(done: int, label: str) -> None:
@@ -145,29 +144,33 @@ def start_backtest(request: Request, body: BacktestRequest) -> Any:
             progress(done, total, label)
 
         results = []
-        for n, (sc, cases, name) in enumerate(sources):
+        for n, (sc, name) in enumerate(sources):
             label = f"{name}: " if several else ""
-            results.append(backtest(sc, names, body.preset, capability, cases, body.seed, name,
+            results.append(backtest(sc, names, body.preset, capability, sc.separate_cases,
+                                    body.seed, name,
                                     lambda j, what, n=n, label=label: step(n * runs + j,
                                                                             label + what)))
         report = None
         if body.cv is not None:
             report = cross_validate_files(
-                [(sc, capability) for sc, _, _ in sources], names, body.cv, body.seed,
+                [(sc, capability) for sc, _ in sources], names, body.cv, body.seed,
                 body.preset, before_each=lambda j, label: step(len(sources) * runs + j, label),
                 by=body.cv_by)
-        progress(total, total, "done")
+        progress(total, total, "finishing")  # not "done": the status says that
         cv = None if report is None else report.to_dict()
+        recorded = recorder.backtests(
+            [(sc, name, res) for (sc, name), res in zip(sources, results, strict=True)],
+            body.seed, report)
         if not several:
-            return {"source": sources[0][2], "capability": capability,
+            return {"source": sources[0][1], "capability": capability,
                     "models": [r.to_dict(detail=True) for r in results[0]],
-                    "cross_validation": cv}
-        pooled = pool([(sc, res) for (sc, _, _), res in zip(sources, results, strict=True)])
+                    "cross_validation": cv, "recorded": recorded}
+        pooled = pool([(sc, res) for (sc, _), res in zip(sources, results, strict=True)])
         return {"source": f"{len(sources)} files", "capability": capability,
                 "files": [{"source": name, "models": [r.to_dict(detail=True) for r in res]}
-                          for (_, _, name), res in zip(sources, results, strict=True)],
+                          for (_, name), res in zip(sources, results, strict=True)],
                 "pooled": {"scale": SCALE, "models": [p.to_dict() for p in pooled]},
-                "cross_validation": cv}
+                "cross_validation": cv, "recorded": recorded}
 
     jobs: Jobs = request.app.state.jobs
     job = jobs.submit("backtest", work)

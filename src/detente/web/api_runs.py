@@ -4,6 +4,7 @@ poll its progress, fetch its results, charts and HTML report. Also ``/api/info``
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -22,6 +23,7 @@ from detente.report.html import render_report
 from detente.web.errors import unknown_coding
 from detente.web.jobs import Job, Jobs
 from detente.web.library import ID_PATTERN, Library, validate_data
+from detente.web.recording import Recorder
 
 router = APIRouter(prefix="/api", tags=["runs"])
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$", description="id from POST /api/runs")]
@@ -59,8 +61,10 @@ class JobStatus(BaseModel):
     result: dict[str, Any] | None = Field(
         None, description="when done: for a models run, the scenario, each model's result "
                           "(the JSON of `detente forecast --json`), a forecast table, "
-                          "simulation and uncertainty parts; for a simulation, the history "
-                          "(the JSON of `detente simulate --json`)")
+                          "simulation and uncertainty parts and `recorded` (null, or where "
+                          "`detente serve --store` recorded the runs: {store, runs} or "
+                          "{store, error}); for a simulation, the history (the JSON of "
+                          "`detente simulate --json`)")
 
 
 class ModelInfo(BaseModel):
@@ -98,6 +102,7 @@ def _status(job: Job, with_result: bool = True) -> JobStatus:
     if with_result and job.status == "done" and isinstance(job.result, ReportData):
         data = job.result.to_dict()
         data["forecasts"] = job.result.forecast_table()
+        data["recorded"] = job.result.recorded
         out.result = data
     elif with_result and job.status == "done" and job.kind == "simulation":
         out.result = job.result["history"]
@@ -147,8 +152,14 @@ def start_run(request: Request, body: RunRequest) -> JobStatus:
     if bad_coding is not None:
         return bad_coding  # type: ignore[return-value]
 
+    recorder: Recorder = request.app.state.recorder
+    outputs: list[Any] = []  # each model's (arrays, output, result), kept only to record them
+
     def work(progress: Any, cancelled: Any) -> ReportData:
-        return collect(scenario, names, body.capability, body.seed, progress, cancelled)
+        data = collect(scenario, names, body.capability, body.seed, progress, cancelled,
+                       on_output=None if recorder.path is None
+                       else lambda *run: outputs.append(run))
+        return replace(data, recorded=recorder.runs(scenario, outputs, body.seed))
 
     job = _jobs(request).submit("models", work)
     job.total = len(names)

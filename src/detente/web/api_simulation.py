@@ -108,7 +108,7 @@ def start_simulation(request: Request, body: SimulationRequest) -> Any:
             raise RunCancelled("cancelled after the simulation step")
         progress(1, len(STAGES), STAGES[1])
         charts = charts_of(history, sc_json)
-        progress(2, len(STAGES), "done")
+        progress(2, len(STAGES), "finishing")  # not "done": the status says that
         return {"history": history, "charts": charts}
 
     jobs: Jobs = request.app.state.jobs

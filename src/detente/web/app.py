@@ -23,6 +23,7 @@ from detente.web import (
 from detente.web.errors import error_response
 from detente.web.jobs import Jobs
 from detente.web.library import Library
+from detente.web.recording import Recorder
 
 STATIC = Path(__file__).parent / "static"
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -38,8 +39,12 @@ def default_scenario_dir() -> Path | None:
 
 
 def create_app(scenario_dir: Path | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES,
-               workers: int = 2) -> FastAPI:
-    """Build the app; ``scenario_dir`` holds the shipped (read-only) scenarios."""
+               workers: int = 2, store: Path | None = None) -> FastAPI:
+    """Build the app; ``scenario_dir`` holds the shipped (read-only) scenarios; ``store`` is
+    the run store where finished model runs and backtests are recorded (None: nowhere). A
+    store that cannot be opened raises :class:`~detente.store.StoreError` here."""
+    recorder = Recorder(store)
+    recorder.check()
     jobs = Jobs(workers=workers)
 
     @asynccontextmanager
@@ -64,6 +69,7 @@ def create_app(scenario_dir: Path | None = None, max_upload_bytes: int = MAX_UPL
     app.state.library = Library(scenario_dir if scenario_dir is not None
                                 else default_scenario_dir())
     app.state.jobs = jobs
+    app.state.recorder = recorder
     app.state.max_upload_bytes = max_upload_bytes
     errors.install(app)
 

@@ -499,6 +499,8 @@ async function showResults(job) {
   }
   $("#model-errors").replaceChildren(...result.models.filter((m) => m.error).map((m) =>
     el("div", { class: "model-error", text: `${m.name} did not run: ${m.error}` })));
+  $("#run-recorded").hidden = !result.recorded;
+  $("#run-recorded").textContent = recordedNote(result.recorded, "run");
   const charts = await api("GET", `/api/jobs/${job.id}/charts`);
   const holder = $("#issue-charts");
   holder.replaceChildren();
@@ -816,6 +818,13 @@ function runNotes(models, prefix) {
   return notes;
 }
 
+// where `detente serve --store FILE` recorded a job's runs ("" when it names no store)
+function recordedNote(rec, what) {
+  if (!rec) return "";
+  if (rec.error) return `not recorded in ${rec.store}: ${rec.error}`;
+  return `recorded ${rec.runs.length} ${what}${rec.runs.length === 1 ? "" : "s"} in ${rec.store}`;
+}
+
 function showBacktest(result) {
   const several = Boolean(result.files);
   const models = several ? result.pooled.models : result.models;
@@ -829,6 +838,7 @@ function showBacktest(result) {
   gridTable($("#bt-table"), BT_HEAD, errorRows(models));
   const files = several ? result.files : [];
   const notes = several ? files.flatMap((f) => runNotes(f.models, `${f.source}: `)) : runNotes(models, "");
+  if (result.recorded) notes.push(recordedNote(result.recorded, "backtest run"));
   $("#bt-notes").replaceChildren(...notes.map((t) => el("li", { text: t })));
   $("#bt-files-block").hidden = !several;
   $("#bt-files").replaceChildren(...files.map((f) => {

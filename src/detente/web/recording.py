@@ -1,0 +1,76 @@
+"""Where the web app records finished model runs and backtests: one DuckDB run store, or
+nowhere.
+
+``detente serve --store FILE`` names the store; each finished run of the models then records
+every model's forecast as ``detente forecast`` does, and each finished backtest job every
+model's backtest of every data set as ``detente backtest --store FILE`` does (kind
+``backtest``, with the cross-validation figures); the job's result says where. A store that
+cannot be written does not lose the figures: the result carries the reason instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from detente.evaluation.backtest import BacktestResult
+    from detente.evaluation.crossval import CVReport
+    from detente.models.base import ModelOutput
+    from detente.result import ForecastResult
+    from detente.scenario.arrays import ScenarioArrays
+    from detente.scenario.model import Scenario
+
+    Output = tuple[ScenarioArrays, ModelOutput, ForecastResult]
+
+
+class Recorder:
+    """Records web runs and backtests in the run store at ``path`` (None: records nothing),
+    one job at a time."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def check(self) -> None:
+        """Open (and create) the store once, so that a bad path fails at start-up
+        (:class:`~detente.store.StoreError`), not after the first backtest."""
+        if self.path is not None:
+            from detente.store import RunStore
+
+            with self._lock, RunStore(self.path):
+                pass
+
+    def runs(self, sc: Scenario, outputs: list[Output], seed: int) -> dict[str, Any] | None:
+        """Record each model's run of ``sc`` (its arrays, raw output and result); None without
+        a store, else ``{"store", "runs": [ids]}`` or ``{"store", "error"}``."""
+        from detente.store import record_result
+
+        return self._write(lambda store: [record_result(store, sc, arrays, out, result, seed)
+                                          for arrays, out, result in outputs])
+
+    def backtests(self, data: list[tuple[Scenario, str, list[BacktestResult]]], seed: int,
+                  report: CVReport | None) -> dict[str, Any] | None:
+        """Record each data set's (scenario, source name, results); None without a store, else
+        ``{"store", "runs": [ids]}`` or ``{"store", "error"}``."""
+        from detente.store import record_backtests
+
+        pooled_over = [source for _, source, _ in data] if len(data) > 1 else None
+        return self._write(lambda store: [
+            run for sc, source, results in data
+            for run in record_backtests(store, sc, results, seed, source, report, pooled_over)])
+
+    def _write(self, write: Callable[[Any], list[str]]) -> dict[str, Any] | None:
+        if self.path is None:
+            return None
+        from detente.store import RunStore, StoreError
+
+        try:
+            with self._lock, RunStore(self.path) as store:
+                ids = write(store)
+        except StoreError as exc:
+            return {"store": str(self.path), "error": str(exc)}
+        return {"store": str(self.path), "runs": ids}
