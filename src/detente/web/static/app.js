@@ -437,9 +437,13 @@ const JOB_PAGES = {
 // POST the job; on refusal show the problems, else lock the page's Run button and poll.
 async function startJob(key, url, body) {
   const page = JOB_PAGES[key];
+  const bar = $(page.bar);  // the last job's "done" would otherwise show until the first poll
+  $(".bar", bar).style.width = "0%";
+  $(".label", bar).textContent = "starting…";
   try {
     state[key] = await api("POST", url, body);
   } catch (e) {
+    bar.hidden = true;  // refused: no job runs
     showProblems($(page.errors), e.message, e.problems);
     return false;
   }
