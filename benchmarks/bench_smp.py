@@ -1,11 +1,14 @@
-"""Time the KTAB SMP on KTAB's shipped inputs: per run, per turn, against two references.
+"""Time the KTAB SMP on KTAB's shipped inputs and on the DEU data set: per run, per turn.
 
-    .venv/bin/python benchmarks/bench_smp.py [--repeat 3] [--draws 100]
+    .venv/bin/python benchmarks/bench_smp.py [--repeat 3] [--draws 100] [--deu-draws 5]
 
 Reference column: KTAB's own wall times (C++ -O2 build, 2 cores) from
-``shared/anchors/ktab/README.md``. Baseline measured in the same run: the same model computing,
-as KTAB does, every actor's view of every challenge (O(N^4) per turn instead of O(N^3)),
-timed per turn on the smaller inputs. Timings on a shared machine are pessimistic.
+``shared/anchors/ktab/README.md``. Baselines measured in the same run: the model with its
+numba-compiled challenges switched off (``smp.COMPILED = False``: the vectorised numpy
+arithmetic, which gives the same bits), and, per turn on the smaller inputs, the same model
+computing as KTAB does every actor's view of every challenge (O(N^4) per turn instead of
+O(N^3)). The DEU lines forecast its 248 rows (each a separate case, 2-30 actors) once and
+with ``--deu-draws`` Monte Carlo draws. Timings on a shared machine are pessimistic.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from detente.models import get_model, smp
 from detente.models.kernels import smp as k
 from detente.models.smp import SMPOptions, _assess, prepare, simulate
 from detente.scenario.arrays import to_arrays
@@ -44,24 +48,57 @@ def _all_views_turn(inp, o: SMPOptions) -> float:
     return time.perf_counter() - t0
 
 
+def _timed(fn, reps: int) -> tuple[float, float, object]:
+    """Best of ``reps`` wall times of fn() with the compiled challenges, then without."""
+    times, out = [], None
+    for compiled in (True, False):
+        smp.COMPILED = compiled
+        best = np.inf
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            out = fn()
+            best = min(best, time.perf_counter() - t0)
+        times.append(best)
+    smp.COMPILED = True
+    return times[0], times[1], out
+
+
+def _deu(draws: int) -> None:
+    from detente.evaluation.backtest import load_dataset
+    from detente.uncertainty.montecarlo import monte_carlo
+
+    path = ANCHORS.parents[1] / "bdm" / "deu3_public__blksv.tsv"
+    sc, _ = load_dataset(path)
+    arrays = to_arrays(sc)
+    spec = get_model("smp")
+    one = lambda: spec.run(arrays, spec.options(), 100, np.random.default_rng(0))  # noqa: E731
+    t_c, t_n, _ = _timed(one, 1)
+    print(f"DEU, 248 separate cases, one forecast: {t_c:.2f} s (numpy {t_n:.2f} s, "
+          f"{t_n / t_c:.1f}x)")
+    mc = lambda: monte_carlo(sc, "smp", draws=draws, seed=0)  # noqa: E731
+    t_c, t_n, _ = _timed(mc, 1)
+    print(f"DEU, {draws} Monte Carlo draws: {t_c:.2f} s (numpy {t_n:.2f} s, {t_n / t_c:.1f}x)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--draws", type=int, default=100, help="Monte Carlo batch for SOE-Policy")
+    ap.add_argument("--deu-draws", type=int, default=5, help="Monte Carlo draws on DEU")
     args = ap.parse_args()
     o = SMPOptions()
+    get_model("smp").run(to_arrays(load_scenario(ANCHORS / "SOE-Pol-Comp.csv")), o, 2,
+                         np.random.default_rng(0))  # numba loads or compiles the kernel
     print(f"{'input':18} {'N':>4} {'D':>2} {'turns':>5} {'s/run':>9} {'ms/turn':>9} "
-          f"{'KTAB s':>8} {'x KTAB':>8} {'all-views ms/turn':>18} {'x all-views':>11}")
+          f"{'numpy s':>8} {'x numpy':>8} {'KTAB s':>8} {'x KTAB':>8} "
+          f"{'all-views ms/turn':>18} {'x all-views':>11}")
     for name, ktab in KTAB_SECONDS.items():
         inp = prepare(to_arrays(load_scenario(ANCHORS / f"{name}.csv")))
         N, D = inp.position.shape[1:]
         reps = 1 if N > 100 else args.repeat
-        best, turns = np.inf, 0
-        for _ in range(reps):
-            t0 = time.perf_counter()
-            sim = simulate(inp, o, 100, np.random.default_rng(0))
-            best = min(best, time.perf_counter() - t0)
-            turns = int(sim["turns"][0])
+        best, numpy_best, sim = _timed(lambda inp=inp: simulate(inp, o, 100,
+                                                                np.random.default_rng(0)), reps)
+        turns = int(sim["turns"][0])  # type: ignore[index]
         per_turn = best / max(turns, 1)
         base = "-"
         ratio = "-"
@@ -70,17 +107,18 @@ def main() -> None:
             base = f"{naive * 1e3:.1f}"
             ratio = f"{naive / per_turn:.1f}"
         print(f"{name:18} {N:4d} {D:2d} {turns:5d} {best:9.3f} {per_turn * 1e3:9.1f} "
+              f"{numpy_best:8.3f} {numpy_best / best:8.1f} "
               f"{ktab:8.1f} {ktab / best:8.1f} {base:>18} {ratio:>11}")
     inp = prepare(to_arrays(load_scenario(ANCHORS / "SOE-Policy.csv").model_copy()))
     batch = prepare(to_arrays(load_scenario(ANCHORS / "SOE-Policy.csv")).repeat(args.draws))
-    t0 = time.perf_counter()
-    simulate(batch, SMPOptions(transitions="stochastic"), 100, np.random.default_rng(0))
-    t_batch = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    simulate(inp, SMPOptions(transitions="stochastic"), 100, np.random.default_rng(0))
-    t_one = time.perf_counter() - t0
+    stochastic = SMPOptions(transitions="stochastic")
+    t_batch, t_numpy, _ = _timed(lambda: simulate(batch, stochastic, 100,
+                                                  np.random.default_rng(0)), 1)
+    t_one, _, _ = _timed(lambda: simulate(inp, stochastic, 100, np.random.default_rng(0)), 1)
     print(f"SOE-Policy stochastic, {args.draws} draws in one batch: {t_batch:.2f} s "
-          f"({t_batch / args.draws * 1e3:.1f} ms/draw; one draw alone {t_one * 1e3:.1f} ms)")
+          f"({t_batch / args.draws * 1e3:.1f} ms/draw; numpy {t_numpy:.2f} s; one draw alone "
+          f"{t_one * 1e3:.1f} ms)")
+    _deu(args.deu_draws)
 
 
 if __name__ == "__main__":
