@@ -4,7 +4,7 @@
 
 Reference column: KTAB's own wall times (C++ -O2 build, 2 cores) from
 ``shared/anchors/ktab/README.md``. Baselines measured in the same run: the model with its
-numba-compiled challenges switched off (``smp.COMPILED = False``: the vectorised numpy
+numba-compiled challenges switched off (``smp_compiled.COMPILED = False``: the vectorised numpy
 arithmetic, which gives the same bits), and, per turn on the smaller inputs, the same model
 computing as KTAB does every actor's view of every challenge (O(N^4) per turn instead of
 O(N^3)). The DEU lines forecast its 248 rows (each a separate case, 2-30 actors) once and
@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from detente.models import get_model, smp
+from detente.models import get_model
 from detente.models.kernels import smp as k
+from detente.models.kernels import smp_compiled
 from detente.models.smp import SMPOptions, _assess, prepare, simulate
 from detente.scenario.arrays import to_arrays
 from detente.scenario.io import load_scenario
@@ -52,14 +53,14 @@ def _timed(fn, reps: int) -> tuple[float, float, object]:
     """Best of ``reps`` wall times of fn() with the compiled challenges, then without."""
     times, out = [], None
     for compiled in (True, False):
-        smp.COMPILED = compiled
+        smp_compiled.COMPILED = compiled
         best = np.inf
         for _ in range(reps):
             t0 = time.perf_counter()
             out = fn()
             best = min(best, time.perf_counter() - t0)
         times.append(best)
-    smp.COMPILED = True
+    smp_compiled.COMPILED = True
     return times[0], times[1], out
 
 

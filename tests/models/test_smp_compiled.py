@@ -1,4 +1,5 @@
-"""The compiled SMP challenges (kernels/smp_compiled.py) give numpy's results bit for bit."""
+"""The compiled SMP kernels (kernels/smp_compiled.py: best challenges, coalition strengths)
+give numpy's results bit for bit."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from detente.models import get_model, smp
 from detente.models.kernels import smp as k
+from detente.models.kernels import smp_compiled
 from detente.models.smp import SMPOptions, _assess, _best_challenges
 
 pytest.importorskip("numba")
@@ -26,7 +28,7 @@ def _both(pos: np.ndarray, sal: np.ndarray, cap: np.ndarray, o: SMPOptions,
     omega = cap * total
     out = []
     for compiled in (False, True):
-        monkeypatch.setattr(smp, "COMPILED", compiled)
+        monkeypatch.setattr(smp_compiled, "COMPILED", compiled)
         out.append(_best_challenges(st_, omega, total, o))
     return out[0], out[1]
 
@@ -44,6 +46,20 @@ def test_every_rule_and_commitment_gives_numpy_bits(rule: str, commit: str,
         numpy_out, compiled_out = _both(pos, sal, cap, o, monkeypatch)
         for a, b in zip(numpy_out, compiled_out, strict=True):
             assert np.array_equal(a, b), (rule, commit, B, N, D)
+
+
+@pytest.mark.parametrize("rule", k.VOTING_RULES)
+def test_coalition_strengths_give_numpy_bits(rule: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(11)
+    for B, V, K in [(1, 1, 2), (3, 5, 2), (2, 13, 9), (40, 30, 31), (1, 140, 3)]:
+        util = rng.random((B, V, K))
+        util[:, :, -1] = util[:, :, 0]  # options every voter likes equally
+        w = rng.random((B, V)) * 10 ** rng.uniform(-3, 3, (B, V))
+        got = []
+        for compiled in (False, True):
+            monkeypatch.setattr(smp_compiled, "COMPILED", compiled)
+            got.append(k.coalition_strength(util, w, rule))
+        assert np.array_equal(got[0], got[1]), (rule, B, V, K)
 
 
 @settings(max_examples=40, deadline=None)
@@ -74,7 +90,7 @@ def test_deu_cases_that_a_last_bit_changed_forecast_the_same(anchors: Path,
         one = arrays.issue_alone(issue)
         runs = []
         for compiled in (False, True):
-            monkeypatch.setattr(smp, "COMPILED", compiled)
+            monkeypatch.setattr(smp_compiled, "COMPILED", compiled)
             out = SMP.run(one, SMP.options(), SMP.default_rounds, np.random.default_rng(0))
             runs.append((out.forecast, out.trajectory, out.model_extras["smp"]["stopped_at"]))
         assert np.array_equal(runs[0][0], runs[1][0]), issue
@@ -87,7 +103,7 @@ def test_more_actors_than_the_compiled_sums_take_run_on_numpy(monkeypatch: pytes
     """Above MAX_ACTORS numpy's pairwise sums recurse; those cases use the numpy arithmetic."""
     calls: list[int] = []
     monkeypatch.setattr(smp, "best_challenges", lambda *a: calls.append(1))
-    monkeypatch.setattr(smp, "MAX_ACTORS", 5)
+    monkeypatch.setattr(smp_compiled, "MAX_ACTORS", 5)
     rng = np.random.default_rng(3)
     o = SMPOptions()
     pos, sal, cap = rng.random((1, 6, 1)), rng.random((1, 6, 1)), rng.random((1, 6))

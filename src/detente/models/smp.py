@@ -73,14 +73,11 @@ from detente.errors import OptionError, Problem, ScenarioError
 from detente.models.base import ModelOutput, ModelSpec
 from detente.models.kernels import smp as k
 from detente.models.kernels.smp_bargain import interpolate, resolve_queues, settle
-from detente.models.kernels.smp_compiled import MAX_ACTORS, best_challenges, compiled_kernel
+from detente.models.kernels.smp_compiled import best_challenges, challenges_available
 from detente.scenario.arrays import ScenarioArrays
 
 STOP_FLOOR = 1e-4  # added to the first turn's movement in the stopping ratio (KTAB)
 CHUNK_ELEMENTS = 4_000_000  # bound on the (B, initiators, targets, third parties) work array
-# each actor's best challenge by the numba-compiled loops where numba is installed
-# (kernels/smp_compiled.py); False runs the vectorised numpy arithmetic
-COMPILED = True
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "victory_prob": k.VICTORY_MODELS,
@@ -304,10 +301,9 @@ def _best_challenges(st: _State, omega: np.ndarray, total_sal: np.ndarray,
     """Each actor's best target, whether it challenges at all, and its win probability."""
     B, N, _ = st.d.shape
     r = k.perceived_risk(st.risk, o.big_r_adjust)
-    # (a lone actor has no one to challenge: numpy's P of challenging itself is kept)
-    if COMPILED and 1 < N <= MAX_ACTORS and compiled_kernel() is not None:
+    if challenges_available(N):
         target, best_gain, best_p = best_challenges(st.d, r, omega, total_sal, o.voting_rule,
-                                                    o.third_party_commit)
+                                                    o.third_party_commit, k.CHALLENGE_FLOOR)
         return target, best_gain > k.MIN_GAIN, best_p
     step = max(1, CHUNK_ELEMENTS // max(1, B * N * N))
     target = np.zeros((B, N), dtype=int)

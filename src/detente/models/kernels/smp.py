@@ -15,6 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from detente.models.kernels import smp_compiled
+
+# the voting rules and third-party commitments are defined where the compiled code indexes them
+THIRD_PARTY_COMMITS = smp_compiled.THIRD_PARTY_COMMITS
+VOTING_RULES = smp_compiled.VOTING_RULES
+
 # Numerical constants of KTAB (ALGORITHM.md): floors of coalition strengths, the equality
 # tolerance of positions, the minimum gain that makes a challenge worth proposing.
 COALITION_FLOOR = 1e-8
@@ -22,12 +28,10 @@ CHALLENGE_FLOOR = 1e-10
 POSITION_TOLERANCE = 1e-3
 MIN_GAIN = 1e-5
 
-VOTING_RULES = ("binary", "prop_bin", "prop", "prop_cbc", "cubic", "asym_prosp")
 VICTORY_MODELS = ("linear", "square", "quartic", "octic", "binary")
 PCE_MODELS = ("conditional", "markov_uniform", "markov_incentive")
 BIG_R_RANGES = ("min", "mid", "max")
 BIG_R_ADJUSTS = {"none": 0.0, "one_third": 1 / 3, "half": 0.5, "two_thirds": 2 / 3, "full": 1.0}
-THIRD_PARTY_COMMITS = ("no_commit", "semi_commit", "full_commit")
 INTERPOLATIONS = ("s1p1", "s2p2", "s2pmax")
 
 
@@ -84,9 +88,19 @@ def pairwise_victory(util: np.ndarray, w: np.ndarray, rule: str, vpm: str) -> np
     ``util`` (..., V, K): each voter's utility of each option; ``w`` (..., V) weights.
     Coalition strength C_ab = 1e-8 + sum_v max(0, vote(w_v, U_va, U_vb)).
     """
-    v = vote(rule, w[..., :, None, None], util[..., :, :, None], util[..., :, None, :])
-    c = COALITION_FLOOR + np.maximum(v, 0.0).sum(axis=-3)  # (..., K, K)
+    c = coalition_strength(util, w, rule)
     return victory_probability(c, np.swapaxes(c, -1, -2), vpm)
+
+
+def coalition_strength(util: np.ndarray, w: np.ndarray, rule: str) -> np.ndarray:
+    """C[..., a, b] = 1e-8 + sum_v max(0, vote(w_v, U_va, U_vb)), (..., K, K) from ``util``
+    (..., V, K) and ``w`` (..., V): the strength of the coalition preferring a to b. Compiled
+    (kernels/smp_compiled.py, the same bits) where it can be; this is the O(V K^2) step of
+    every PCE."""
+    if util.ndim == 3 and smp_compiled.strengths_available(util.shape[-1]):
+        return smp_compiled.coalition_strengths(util, w, rule, COALITION_FLOOR)
+    v = vote(rule, w[..., :, None, None], util[..., :, :, None], util[..., :, None, :])
+    return COALITION_FLOOR + np.maximum(v, 0.0).sum(axis=-3)
 
 
 def pce(pv: np.ndarray, model: str, mask: np.ndarray | None = None,

@@ -9,12 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from detente.models.kernels.smp import (
-    COALITION_FLOOR,
+    coalition_strength,
     pce,
     point_distances,
     utility,
     victory_probability,
-    vote,
 )
 
 NUDGE = 1e-6  # added to each side's own interpolation weight (KTAB)
@@ -109,8 +108,7 @@ def resolve_queues(ideal: np.ndarray, pos: np.ndarray, sal: np.ndarray, cap: np.
     u_old_r = np.take_along_axis(own_util, np.broadcast_to(rcvr[:, None, :], (B, N, M)), axis=2)
     val = (sq_sum[..., None] - u_old_i - u_old_r + u_pi + u_pr) / N
     util = np.concatenate([sq_sum[..., None] / N, val], axis=-1)  # (B, N, 1 + M)
-    v = vote(rule, cap[:, :, None, None], util[:, :, :, None], util[:, :, None, :])
-    strength = COALITION_FLOOR + np.maximum(v, 0.0).sum(axis=1)  # (B, 1+M, 1+M)
+    strength = coalition_strength(util, cap, rule)  # (B, 1+M, 1+M)
     pv = victory_probability(strength, np.swapaxes(strength, -1, -2), vpm)
 
     k = np.arange(N)

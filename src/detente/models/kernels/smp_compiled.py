@@ -20,47 +20,78 @@ from __future__ import annotations
 
 import numpy as np
 
-from detente.models.kernels.smp import CHALLENGE_FLOOR, THIRD_PARTY_COMMITS, VOTING_RULES
-
+# KTAB's voting rules and third-party commitments in the order of kernels.smp's tuples: the
+# compiled code takes their index
+VOTING_RULES = ("binary", "prop_bin", "prop", "prop_cbc", "cubic", "asym_prosp")
+THIRD_PARTY_COMMITS = ("no_commit", "semi_commit", "full_commit")
 MAX_ACTORS = 128  # beyond, numpy's pairwise sums recurse (see _pairwise_sum): numpy runs them
+COMPILED = True  # False: everything runs on numpy (tests and benchmarks compare the two)
 
-_KERNEL: list = []  # the compiled _best_challenges_all, once made
+_KERNELS: list = []  # the compiled (challenges, strengths), once made
 
 
-def compiled_kernel():
-    """The numba-compiled kernel, or None where numba is not installed."""
-    if not _KERNEL:
+def _kernels() -> tuple | None:
+    """The numba-compiled kernels, or None where numba is not installed or COMPILED is off."""
+    if not _KERNELS:
         try:
             import numba
         except ImportError:  # pragma: no cover - depends on the environment
-            _KERNEL.append(None)
+            _KERNELS.append(None)
         else:  # pragma: no cover - compiled code is not traced by coverage
             jit = numba.njit(cache=True, nogil=True)
             globals()["_vote"] = jit(_vote)
             globals()["_pairwise_sum"] = jit(_pairwise_sum)
-            _KERNEL.append(jit(_best_challenges_all))
-    return _KERNEL[0]
+            _KERNELS.append((jit(_best_challenges_all), jit(_strengths_all)))
+    return _KERNELS[0] if COMPILED else None
+
+
+def challenges_available(n_actors: int) -> bool:
+    """Whether :func:`best_challenges` runs compiled for this many actors (a lone actor has no
+    one to challenge, and numpy's P of challenging itself is kept)."""
+    return 1 < n_actors <= MAX_ACTORS and _kernels() is not None
+
+
+def strengths_available(n_options: int) -> bool:
+    """Whether :func:`coalition_strengths` runs compiled. With one option numpy sums the votes
+    pairwise rather than voter by voter, so numpy keeps that case."""
+    return n_options > 1 and _kernels() is not None
 
 
 def best_challenges(d: np.ndarray, r: np.ndarray, omega: np.ndarray, total_sal: np.ndarray,
-                    rule: str, commit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    rule: str, commit: str, floor: float
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(target, gain, P(win)) of each actor's best challenge, (B, N) each.
 
     Arguments as :func:`detente.models.kernels.smp.challenges` with every actor viewing its
-    own challenges; requires :func:`compiled_kernel` to be available."""
-    kernel = compiled_kernel()
+    own challenges, ``floor`` its CHALLENGE_FLOOR; needs :func:`challenges_available`."""
+    kernels = _kernels()
+    assert kernels is not None
     B, N = omega.shape
     target = np.zeros((B, N), dtype=np.int64)
     gain = np.full((B, N), -np.inf)
     prob = np.zeros((B, N))
     # dT[b, m, n] = d[b, n, m]: the loops read every actor's distance to one position in a row
     dT = np.ascontiguousarray(np.swapaxes(d, 1, 2), dtype=np.float64)
-    kernel(dT, np.ascontiguousarray(r, dtype=np.float64),
-           np.ascontiguousarray(omega, dtype=np.float64),
-           np.ascontiguousarray(total_sal, dtype=np.float64),
-           VOTING_RULES.index(rule), THIRD_PARTY_COMMITS.index(commit), CHALLENGE_FLOOR,
-           target, gain, prob)
+    kernels[0](dT, np.ascontiguousarray(r, dtype=np.float64),
+               np.ascontiguousarray(omega, dtype=np.float64),
+               np.ascontiguousarray(total_sal, dtype=np.float64),
+               VOTING_RULES.index(rule), THIRD_PARTY_COMMITS.index(commit), floor,
+               target, gain, prob)
     return target, gain, prob
+
+
+def coalition_strengths(util: np.ndarray, w: np.ndarray, rule: str,
+                        floor: float) -> np.ndarray:
+    """C[b, a, c] = floor + sum over voters v of max(0, vote(w_v, util_va, util_vc)), (B, K, K)
+    from util (B, V, K) and w (B, V), the votes added voter by voter as numpy adds them;
+    needs :func:`strengths_available`."""
+    kernels = _kernels()
+    assert kernels is not None
+    B, _, K = util.shape
+    out = np.empty((B, K, K))
+    kernels[1](np.ascontiguousarray(util, dtype=np.float64),
+               np.ascontiguousarray(w, dtype=np.float64), VOTING_RULES.index(rule), floor, out)
+    return out
 
 
 def _vote(rule, w, a, b):  # pragma: no cover - compiled
@@ -172,3 +203,15 @@ def _best_challenges_all(dT, r, omega, total_sal, rule, commit, floor,
                     best_gain[b, i] = g
                     best_p[b, i] = prob
                     target[b, i] = j
+
+
+def _strengths_all(util, w, rule, floor, out):  # pragma: no cover - compiled
+    """Fill out (B, K, K) with the coalition strengths of :func:`coalition_strengths`."""
+    B, V, K = util.shape
+    for b in range(B):
+        for a in range(K):
+            for c in range(K):
+                acc = 0.0
+                for v in range(V):
+                    acc += max(_vote(rule, w[b, v], util[b, v, a], util[b, v, c]), 0.0)
+                out[b, a, c] = floor + acc
