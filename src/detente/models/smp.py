@@ -60,6 +60,11 @@ default simply does not count (``zero_salience="ignore"``): it neither votes, ch
 is challenged, keeps its stated position in the trajectory and is listed in
 ``smp.ignored_actors``; ``zero_salience="error"`` refuses such a case instead. A case where
 no actor counts is always an error.
+
+Speed: the two O(N^3)-per-turn steps, each actor's best challenge and the coalition strengths
+of every PCE, run as numba-compiled loops where numba is installed
+(:mod:`detente.models.kernels.smp_compiled`), giving numpy's results bit for bit (SMP turns are
+chaotic near ties, so equal bits, not closeness, is what keeps forecasts unchanged).
 """
 
 from __future__ import annotations
