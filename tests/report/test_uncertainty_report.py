@@ -163,3 +163,18 @@ def test_simulation_over_the_draws_equals_simulate_draws_json(tmp_path: Path) ->
         if q["q50"] is not None:
             assert f"<td class=\"num\">{q['q50']:.1f}</td>" in sec
     assert "id='sensitivity'" in sec and "not requested" in sec
+
+
+def test_collect_tells_what_runs_next_through_every_part() -> None:
+    """``detente report`` shows these steps on a terminal: each model, the simulation, each
+    model's draws, the sensitivity and the simulation over the draws, in the order they run."""
+    from detente.report import collect
+    from detente.scenario.io import load_scenario
+
+    heard: list[tuple[int, int, str]] = []
+    collect(load_scenario(FLAGSHIP), list(MODELS), draws=20, sobol_samples=4,
+            sensitivity_model="median", progress=lambda *step: heard.append(step))
+    assert [s for _, _, s in heard] == [
+        "compromise", "median", "finishing", "simulation", "compromise: 20 draws",
+        "median: 20 draws", "sensitivity of median", "simulation: 20 draws", "finishing"]
+    assert heard[-1][:2] == (4, 4)

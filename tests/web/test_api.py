@@ -214,7 +214,8 @@ def test_run_by_id_gives_every_models_forecast(client: TestClient, wait: Any) ->
     ran = [m["name"] for m in result["models"]]
     assert ran == [m["name"] for m in client.get("/api/info").json()["models"]]
     assert status["progress"]["done"] == status["progress"]["total"] == len(ran)
-    assert status["progress"]["step"] == "finishing"  # not the status word: it shows while running
+    # the last step it ran (after the models), never the status word "done" while running
+    assert status["progress"]["step"] == "simulation"
 
 
 def test_run_inline_scenario_reflects_edits(client: TestClient, wait: Any) -> None:

@@ -100,9 +100,14 @@ def report(
             raise DetenteError(f"unknown report format {fmt!r}; use html, png or pdf")
         end = _date(until)
         sc, capability = resolve_capability(load_scenario(file, input_format), capability)
-        data = collect(sc, model or None, capability, seed, until=end, simulation=simulation,
-                       draws=draws, sensitivity_model=sensitivity_model if sensitivity else None,
-                       sobol_samples=sobol_samples)
+        # what runs now, on a terminal only (a transient line; nothing in pipes or logs)
+        with err_console.status("report: starting") as status:
+            data = collect(sc, model or None, capability, seed,
+                           lambda done, total, step: status.update(
+                               f"report: {step} ({done}/{total} done)"),
+                           until=end, simulation=simulation, draws=draws,
+                           sensitivity_model=sensitivity_model if sensitivity else None,
+                           sobol_samples=sobol_samples)
         if fmt == "html":
             write_atomic(out, render_report(data))
             console.print(f"wrote {out}")

@@ -162,13 +162,17 @@ def collect(scenario: Scenario, names: list[str] | None = None, capability: str 
     :func:`detente.report.simulation.default_until`); ``simulation=False`` leaves it out.
     ``draws`` > 0 adds the uncertainty part (:mod:`detente.report.uncertainty`): every model
     that ran on ``draws`` Monte Carlo draws, and the sensitivity of ``sensitivity_model``.
-    ``on_output`` sees each model's run as it finishes (see :func:`run_models`).
+    ``on_output`` sees each model's run as it finishes (see :func:`run_models`); ``progress``
+    hears of each model, the simulation and each step of the uncertainty part as it starts.
     """
     runs = run_models(scenario, names, capability, seed, progress, cancelled, on_output)
+    if simulation and progress is not None:
+        progress(len(runs), len(runs), "simulation")
     sim = (simulation_part(scenario, seed, until, capability) if simulation
            else OptionalPart(False, "the simulation was not requested"))
     unc = _uncertainty(scenario, [r.name for r in runs if r.result is not None], draws, seed,
-                       capability, sensitivity_model, sobol_samples, simulation, until)
+                       capability, sensitivity_model, sobol_samples, simulation, until,
+                       progress)
     return ReportData(scenario, capability, seed, runs, sim, unc)
 
 
@@ -190,7 +194,8 @@ def simulation_part(scenario: Scenario, seed: int = 0, until: dt.date | None = N
 def _uncertainty(scenario: Scenario, names: list[str], draws: int, seed: int,
                  capability: str, sensitivity_model: str | None,
                  sobol_samples: int, simulation: bool = False,
-                 until: dt.date | None = None) -> OptionalPart:
+                 until: dt.date | None = None, progress: Progress | None = None
+                 ) -> OptionalPart:
     if not uncertainty_available():
         return unavailable("uncertainty")
     if draws <= 0:
@@ -198,4 +203,4 @@ def _uncertainty(scenario: Scenario, names: list[str], draws: int, seed: int,
     from detente.report.uncertainty import uncertainty_part
 
     return uncertainty_part(scenario, names, draws, seed, capability, sensitivity_model,
-                            sobol_samples, simulation, until)
+                            sobol_samples, simulation, until, progress)

@@ -154,7 +154,7 @@ def uncertainty_data(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
             progress(steps - 1, steps, f"simulation: {draws} draws")
         sim = simulation_draws(drawn, draws, seed, until, capability)
     if progress is not None:
-        progress(steps, steps, "done")
+        progress(steps, steps, "finishing")  # not "done": the job status says that
     return {"simulation": sim, "draws": draws, "seed": seed, "capability": capability,
             "own_spec": own,
             "spec_note": None if own else FALLBACK_NOTE,
@@ -167,10 +167,11 @@ def uncertainty_part(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
                      seed: int = 0, capability: str = "default",
                      sensitivity_model: str | None = DEFAULT_SENSITIVITY_MODEL,
                      sobol_samples: int = DEFAULT_SOBOL_SAMPLES, simulation: bool = False,
-                     until: dt.date | None = None) -> OptionalPart:
+                     until: dt.date | None = None,
+                     progress: Progress | None = None) -> OptionalPart:
     """:func:`uncertainty_data` as the report's optional part, with a one-line summary."""
     data = uncertainty_data(sc, models, draws, seed, capability, sensitivity_model,
-                            sobol_samples, simulation=simulation, until=until)
+                            sobol_samples, progress, simulation=simulation, until=until)
     note = (f"{draws} Monte Carlo draws of the inputs per model, seed {seed}; "
             + ("inputs drawn from the scenario's uncertainty block."
                if data["own_spec"] else FALLBACK_NOTE))
