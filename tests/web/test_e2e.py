@@ -325,9 +325,11 @@ def test_backtest_page_pools_several_files(page: object, live_server: str,
     expected = {p.label: p.summary.mae for p in pool(runs)}
     pg = page
     pg.goto(f"{live_server}/#/backtest")  # type: ignore[attr-defined]
+    # the page shows once /api/info has answered: wait for it before reading what is visible
+    pg.wait_for_selector("#bt-run-btn")  # type: ignore[attr-defined]
     assert pg.is_hidden("#bt-cv-by")  # type: ignore[attr-defined]
     pg.set_input_files("#bt-file", [str(p) for p in paths])  # type: ignore[attr-defined]
-    assert pg.is_visible("#bt-cv-by")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#bt-cv-by")  # shown for several files  # type: ignore[attr-defined]
     pg.fill("#bt-cv", "3")  # type: ignore[attr-defined]
     pg.click("#bt-run-btn")  # type: ignore[attr-defined]
     pg.wait_for_selector("#bt-progress .label:text-is('done')", timeout=60_000)  # type: ignore[attr-defined]
