@@ -159,14 +159,19 @@ def _run(arrays: ScenarioArrays, options: ExchangeOptions, rounds: int,
         x = np.where(arrays.involved, arrays.position[b], np.nan)
         s = np.where(arrays.involved, arrays.salience[b], 0.0)
         c = arrays.capability[b]
+        if I < 2:  # no pair of issues to trade on (a separate case): every round leaves the
+            # positions as they are, and its outcome is theirs (what run_round gives, faster)
+            traj[b, 1:] = x
+            voting[b] = expected_outcome(x, np.where(np.isnan(x), 0.0, c * s))
         for t in range(1, rounds + 1):
-            x, rnd = run_round(x, s, c, options, rng)
-            traj[b, t] = x
-            voting[b, t - 1] = rnd.voting_outcome()
+            if I >= 2:
+                x, rnd = run_round(x, s, c, options, rng)
+                traj[b, t] = x
+                voting[b, t - 1] = rnd.voting_outcome()
             if b == 0:
                 history.append({
                     "round": t,
-                    "exchanges": _exchanges_json(rnd, arrays),
+                    "exchanges": [] if I < 2 else _exchanges_json(rnd, arrays),
                     "voting_outcome": {
                         iid: (None if np.isnan(v) else round(float(v), 10))
                         for iid, v in zip(arrays.issue_ids,
