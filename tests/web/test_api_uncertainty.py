@@ -173,3 +173,54 @@ def test_simulation_over_the_draws_reports_nothing_to_simulate(client: TestClien
     status = wait(r.json()["id"])
     assert status["status"] == "done"
     assert "nothing to simulate" in status["result"]["simulation"]["error"]
+
+
+def test_with_a_store_monte_carlo_runs_are_recorded_as_the_cli_records_them(tmp_path: Path
+                                                                          ) -> None:
+    """Each model's draws as ``detente forecast --draws`` records them, the simulation over
+    the draws as ``detente simulate --draws`` does: same summaries, scenario and rows."""
+    import time
+
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+    from detente.store import RunStore
+    from detente.web import create_app
+
+    store = tmp_path / "web.duckdb"
+    with TestClient(create_app(SCENARIOS, store=store)) as client:
+        r = client.post("/api/uncertainty", json={
+            "scenario_id": FLAGSHIP, "models": ["compromise", "median"], "draws": 30,
+            "seed": 5, "sensitivity_model": None, "simulation": True, "until": "2005-06-30"})
+        assert r.status_code == 202, r.text
+        for _ in range(3000):
+            status = client.get(f"/api/jobs/{r.json()['id']}").json()
+            if status["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.02)
+    assert status["status"] == "done", status
+    recorded = status["result"]["recorded"]
+    assert recorded["store"] == str(store) and len(recorded["runs"]) == 3
+    cli_store, path = tmp_path / "cli.duckdb", str(SCENARIOS / f"{FLAGSHIP}.yaml")
+    for args in (["forecast", path, "-m", "compromise"], ["forecast", path, "-m", "median"],
+                 ["simulate", path, "--until", "2005-06-30"]):
+        result = CliRunner().invoke(app, [*args, "--draws", "30", "--seed", "5",
+                                          "--store", str(cli_store)])
+        assert result.exit_code == 0, result.output
+
+    def stored(p: Path) -> list[tuple[Any, ...]]:
+        with RunStore(p, read_only=True) as st:
+            return [(r["model"], r["kind"], r["draws"], r["scenario_hash"], r["summary"],
+                     st.results(r["run_id"]).to_dict("list")) for r in st.runs()[::-1]]
+
+    assert stored(store) == stored(cli_store)
+    assert [row[:3] for row in stored(store)] == [
+        ("compromise", "forecast", 30), ("median", "forecast", 30),
+        ("simulation:concession", "simulation", 30)]
+
+
+def test_without_a_store_monte_carlo_runs_are_not_recorded(client: TestClient,
+                                                           wait: Any) -> None:
+    r = client.post("/api/uncertainty", json={"scenario_id": FLAGSHIP, "models": ["compromise"],
+                                              "draws": 10, "sensitivity_model": None})
+    assert wait(r.json()["id"])["result"]["recorded"] is None

@@ -8,6 +8,7 @@ with scripts/install_browser.sh and ``pip install playwright`` (no browser downl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -242,6 +243,9 @@ def test_uncertainty_page_runs_the_flagship(page: object, live_server: str) -> N
     assert pg.locator("#unc-tornado svg.tornado-chart rect.swing").count() == 24  # type: ignore[attr-defined]
     assert pg.locator("#unc-outcomes svg.outcome-chart rect.outcome").count() > 10  # type: ignore[attr-defined]
     assert pg.locator("#unc-sobol-table tbody tr").count() == 12  # type: ignore[attr-defined]
+    # the test server has a run store: each model's draws and the simulation's are recorded
+    assert re.fullmatch(r"recorded \d+ Monte Carlo runs in .*web\.duckdb",
+                        pg.inner_text("#unc-recorded"))  # type: ignore[attr-defined]
     first = pg.text_content("#unc-sobol-table tbody tr:first-child td")  # type: ignore[attr-defined]
     pg.select_option("#unc-issue", "F")  # type: ignore[attr-defined]
     assert pg.text_content("#unc-sobol-table tbody tr:first-child td") != first  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ for both the Monte Carlo and the sensitivity, and the report says so.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -55,8 +56,13 @@ def _histogram(values: np.ndarray, bounds: tuple[float, float]) -> dict[str, Any
     return {"bins": [float(e) for e in edges], "counts": [int(c) for c in counts]}
 
 
+# sees each Monte Carlo run as it finishes: a MonteCarloRun (a model's draws) or a
+# SimulationMC (the simulation over the draws); the web app records them
+OnRun = Callable[[Any], None]
+
+
 def distribution(sc: Scenario, model: str, draws: int, seed: int,
-                 capability: str = "default") -> dict[str, Any]:
+                 capability: str = "default", on_run: OnRun | None = None) -> dict[str, Any]:
     """One model's forecast distribution per issue: median, 10/50/90 % quantiles, histogram.
 
     ``sc`` must already carry the uncertainty block to use (see :func:`with_spec`).
@@ -64,6 +70,8 @@ def distribution(sc: Scenario, model: str, draws: int, seed: int,
     from detente.uncertainty.montecarlo import monte_carlo
 
     run = monte_carlo(sc, model, draws, seed, capability=capability)
+    if on_run is not None:
+        on_run(run)
     values = run.arrays.to_issue_scale(run.output.forecast)  # (draws, issues)
     issues = []
     for k, iss in enumerate(run.result.to_dict()["issues"]):
@@ -76,7 +84,8 @@ def distribution(sc: Scenario, model: str, draws: int, seed: int,
 
 
 def simulation_draws(sc: Scenario, draws: int, seed: int, until: dt.date | None = None,
-                     capability: str = "default") -> dict[str, Any]:
+                     capability: str = "default", on_run: OnRun | None = None
+                     ) -> dict[str, Any]:
     """The dynamic simulation over the same draws: ``SimulationMC.to_dict()`` (what
     ``detente simulate FILE --draws N --seed S --until U --json`` prints), or why it did not
     run (``{"error": ...}``). ``until`` defaults as for the report's simulation section."""
@@ -94,6 +103,8 @@ def simulation_draws(sc: Scenario, draws: int, seed: int, until: dt.date | None 
                                         capability=capability), draws, seed)
     except DetenteError as exc:
         return {"error": str(exc)}
+    if on_run is not None:
+        on_run(mc)
     return mc.to_dict()
 
 
@@ -112,12 +123,14 @@ def uncertainty_data(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
                      sobol_samples: int = DEFAULT_SOBOL_SAMPLES,
                      progress: Progress | None = None,
                      cancelled: Cancelled | None = None, simulation: bool = False,
-                     until: dt.date | None = None) -> dict[str, Any]:
+                     until: dt.date | None = None,
+                     on_run: OnRun | None = None) -> dict[str, Any]:
     """Distributions of every model in ``models`` and the sensitivity of one model.
 
     A model that rejects the scenario is recorded with its message; cancelling stops between
     models. ``sensitivity_model=None`` leaves the sensitivity out; ``simulation=True`` adds
     the dynamic simulation over the same number of draws (:func:`simulation_draws`).
+    ``on_run`` sees each Monte Carlo run (each model's, the simulation's) as it finishes.
     """
     check_sizes(draws, sobol_samples)
     drawn, own = with_spec(sc)
@@ -129,7 +142,7 @@ def uncertainty_data(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
         if progress is not None:
             progress(k, steps, f"{name}: {draws} draws")
         try:
-            dists.append(distribution(drawn, name, draws, seed, capability))
+            dists.append(distribution(drawn, name, draws, seed, capability, on_run))
         except DetenteError as exc:
             dists.append({"model": name, "error": str(exc)})
     sens: dict[str, Any] | None = None
@@ -152,7 +165,7 @@ def uncertainty_data(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
             raise RunCancelled("cancelled before the simulation over the draws")
         if progress is not None:
             progress(steps - 1, steps, f"simulation: {draws} draws")
-        sim = simulation_draws(drawn, draws, seed, until, capability)
+        sim = simulation_draws(drawn, draws, seed, until, capability, on_run)
     if progress is not None:
         progress(steps, steps, "finishing")  # not "done": the job status says that
     return {"simulation": sim, "draws": draws, "seed": seed, "capability": capability,

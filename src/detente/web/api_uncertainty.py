@@ -24,6 +24,7 @@ from detente.scenario.model import Scenario
 from detente.web.errors import error_response, out_of_range, unknown_coding
 from detente.web.jobs import Jobs
 from detente.web.library import ID_PATTERN, Library, validate_data
+from detente.web.recording import Recorder
 
 router = APIRouter(prefix="/api", tags=["uncertainty"])
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$",
@@ -128,10 +129,15 @@ def start_uncertainty(request: Request, body: UncertaintyRequest) -> Any:
     if bad_coding is not None:
         return bad_coding
 
+    recorder: Recorder = request.app.state.recorder
+
     def work(progress: Any, cancelled: Any) -> dict[str, Any]:
+        runs: list[Any] = []  # each Monte Carlo run, kept only to record it
         data = uncertainty_data(scenario, chosen, body.draws, body.seed, body.capability,
                                 body.sensitivity_model, body.sobol_samples, progress,
-                                cancelled, body.simulation, body.until)
+                                cancelled, body.simulation, body.until,
+                                None if recorder.path is None else runs.append)
+        data["recorded"] = recorder.uncertainty(with_spec(scenario)[0], runs, body.seed)
         sim = data["simulation"]
         outcomes = (outcome_chart(sim["meetings"], forums)
                     if sim is not None and "error" not in sim else None)

@@ -2,9 +2,12 @@
 nowhere.
 
 ``detente serve --store FILE`` names the store; each finished run of the models then records
-every model's forecast as ``detente forecast`` does, and each finished backtest job every
-model's backtest of every data set as ``detente backtest --store FILE`` does (kind
-``backtest``, with the cross-validation figures); the job's result says where. A store that
+every model's forecast as ``detente forecast`` does, each finished uncertainty job every
+model's Monte Carlo run as ``detente forecast --draws`` does (and the simulation over the
+draws as ``detente simulate --draws`` does), and each finished backtest job every model's
+backtest of every data set as ``detente backtest --store FILE`` does (kind ``backtest``, with
+the cross-validation figures); the job's result says where. A single seeded simulation run is
+not recorded, as ``detente simulate`` without ``--draws`` records nothing. A store that
 cannot be written does not lose the figures: the result carries the reason instead.
 """
 
@@ -51,6 +54,19 @@ class Recorder:
 
         return self._write(lambda store: [record_result(store, sc, arrays, out, result, seed)
                                           for arrays, out, result in outputs])
+
+    def uncertainty(self, sc: Scenario, runs: list[Any], seed: int) -> dict[str, Any] | None:
+        """Record the Monte Carlo runs of an uncertainty job on ``sc`` (the scenario with the
+        uncertainty block its inputs were drawn from): each model's as ``detente forecast
+        --draws`` records it, the simulation's as ``detente simulate --draws`` does. None
+        without a store, else ``{"store", "runs": [ids]}`` or ``{"store", "error"}``."""
+        from detente.store import record_result
+        from detente.uncertainty.simulation import SimulationMC, record_simulation
+
+        return self._write(lambda store: [
+            record_simulation(store, run) if isinstance(run, SimulationMC)
+            else record_result(store, sc, run.arrays, run.output, run.result, seed)
+            for run in runs])
 
     def backtests(self, data: list[tuple[Scenario, str, list[BacktestResult]]], seed: int,
                   report: CVReport | None) -> dict[str, Any] | None:

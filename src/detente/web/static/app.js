@@ -686,6 +686,8 @@ async function showUncertainty(job) {
   const ok = d.distributions.filter((x) => !x.error);
   $("#unc-summary").textContent = `${d.draws} draws per model, seed ${d.seed}; ` +
     (d.own_spec ? "inputs drawn from the scenario's uncertainty block." : d.spec_note);
+  $("#unc-recorded").hidden = !d.recorded;
+  $("#unc-recorded").textContent = recordedNote(d.recorded, "Monte Carlo run");
   const table = $("#unc-table");
   table.replaceChildren(el("thead", {}, el("tr", {}, el("th", { text: "issue" }),
     ...ok.map((x) => el("th", { class: "num", text: x.model })))));
