@@ -288,6 +288,21 @@ class _State:
     pairwise: np.ndarray  # (B, N, N) victory probabilities of the actors' positions
 
 
+def _rows(st: _State, r: slice | np.ndarray) -> _State:
+    """The state of the draws ``r``."""
+    return _State(*(getattr(st, f.name)[r] for f in fields(_State)))
+
+
+def _put_rows(st: _State, r: slice | np.ndarray, part: _State) -> _State:
+    """``st`` with the draws ``r`` replaced by ``part``."""
+    out = []
+    for f in fields(_State):
+        whole = getattr(st, f.name).copy()
+        whole[r] = getattr(part, f.name)
+        out.append(whole)
+    return _State(*out)
+
+
 def _assess(ideal: np.ndarray, pos: np.ndarray, sal: np.ndarray, cap: np.ndarray,
             o: SMPOptions) -> _State:
     d = k.distances(ideal, pos, sal)
@@ -376,23 +391,31 @@ def simulate(inp: SMPInputs, o: SMPOptions, max_turns: int,
     running = np.ones(B, dtype=bool)
     turns = np.zeros(B, dtype=int)
     first = np.zeros(B)
+    N = pos.shape[1]
     for t in range(1, max_turns + 1):
         if not running.any():
             break
-        target, has, p_init = _best_challenges(st, omega, total_sal, o)
-        slots = _bargains(pos, sal, st, omega, total_sal, target, has, p_init, o)
-        new = resolve_queues(ideal, pos, sal, cap, st.risk, st.own_util, *slots,
-                             o.voting_rule, o.victory_prob, o.pce,
-                             o.transitions == "stochastic", rng)
-        new = np.where(running[:, None, None], new, pos)
+        # only the draws still running are computed: a stopped draw keeps its positions,
+        # ideals and state (recomputing them gave the same values); with many draws a few
+        # that cycle for 100 turns no longer keep the whole batch busy
+        r = slice(None) if running.all() else np.flatnonzero(running)
+        st_r = _rows(st, r)
+        target, has, p_init = _best_challenges(st_r, omega[r], total_sal[r], o)
+        slots = _bargains(pos[r], sal[r], st_r, omega[r], total_sal[r], target, has, p_init, o)
+        # stochastic transitions draw for every draw of the batch, running or not, so that a
+        # draw's path does not depend on when the others stop
+        uniform = rng.random((B, N, 1))[r] if o.transitions == "stochastic" else None
+        new = pos.copy()
+        new[r] = resolve_queues(ideal[r], pos[r], sal[r], cap[r], st_r.risk, st_r.own_util,
+                                *slots, o.voting_rule, o.victory_prob, o.pce, uniform)
         moved = np.sqrt(((new - pos) ** 2).sum(axis=-1)).sum(axis=-1)
         if t == 1:
             first = moved
         ratio = moved / (first + STOP_FLOOR)
-        ideal = np.where(running[:, None, None],
-                         o.ideal_adjustment * new + (1 - o.ideal_adjustment) * ideal, ideal)
+        ideal = ideal.copy()
+        ideal[r] = o.ideal_adjustment * new[r] + (1 - o.ideal_adjustment) * ideal[r]
         pos = new
-        st = _assess(ideal, pos, sal, cap, o)
+        st = _put_rows(st, r, _assess(ideal[r], pos[r], sal[r], cap[r], o))
         history.append(pos)
         probs.append(st.win_prob)
         change.append(np.where(running, ratio, np.nan))

@@ -84,8 +84,7 @@ def settle(side: np.ndarray) -> np.ndarray:
 def resolve_queues(ideal: np.ndarray, pos: np.ndarray, sal: np.ndarray, cap: np.ndarray,
                    risk: np.ndarray, own_util: np.ndarray, init: np.ndarray, rcvr: np.ndarray,
                    valid: np.ndarray, pos_init: np.ndarray, pos_rcvr: np.ndarray, rule: str,
-                   vpm: str, pce_model: str, stochastic: bool,
-                   rng: np.random.Generator) -> np.ndarray:
+                   vpm: str, pce_model: str, uniform: np.ndarray | None) -> np.ndarray:
     """Each actor's new position: the election winner in its own queue of bargains.
 
     Bargain m (M slots, ``valid`` (B, M)) has initiator ``init`` and receiver ``rcvr`` (B, M)
@@ -95,7 +94,9 @@ def resolve_queues(ideal: np.ndarray, pos: np.ndarray, sal: np.ndarray, cap: np.
     moved parties at the bargain's points, the rest where they are), with its own R_a; voting
     weights are capabilities. Returns new positions (B, N, D). Queues are resolved
     independently, so a bargain may be taken up by one party and not the other (KTAB's
-    non-binding bargains).
+    non-binding bargains). ``uniform`` (B, N, 1), uniform draws on [0, 1), makes the
+    transitions stochastic (each actor's winner drawn by its PCE probability); None takes the
+    likeliest.
     """
     B, N, _ = pos.shape
     M = init.shape[1]
@@ -125,10 +126,10 @@ def resolve_queues(ideal: np.ndarray, pos: np.ndarray, sal: np.ndarray, cap: np.
     sub_pv = pv[bq, opts[..., :, None], opts[..., None, :]]
     sub_c = strength[bq, opts[..., :, None], opts[..., None, :]]
     prob = pce(sub_pv, pce_model, mask, sub_c)
-    if stochastic:
-        u = rng.random((B, N, 1))
+    if uniform is not None:  # stochastic transitions: uniform (B, N, 1) draws on [0, 1)
         cum = np.cumsum(prob, axis=-1)
-        choice = np.minimum((cum < u * cum[..., -1:]).sum(axis=-1), opts.shape[-1] - 1)
+        choice = np.minimum((cum < uniform * cum[..., -1:]).sum(axis=-1),
+                            opts.shape[-1] - 1)
     else:
         choice = np.argmax(prob, axis=-1)
     picked = np.take_along_axis(opts, choice[..., None], axis=-1)[..., 0]  # (B, N) 0 = SQ
