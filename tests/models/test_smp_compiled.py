@@ -110,3 +110,27 @@ def test_more_actors_than_the_compiled_sums_take_run_on_numpy(monkeypatch: pytes
     st_ = _assess(pos, pos, sal, cap, o)
     target, active, p = _best_challenges(st_, cap * sal.sum(-1), sal.sum(-1), o)
     assert calls == [] and target.shape == active.shape == p.shape == (1, 6)
+
+
+def test_draws_that_stop_at_different_turns_run_as_they_would_alone() -> None:
+    """Each turn computes only the draws still running; a batch whose draws stop at different
+    turns gives each draw's own run, bit for bit (a stopped draw holds its last state)."""
+    from detente.models.smp import SMPInputs, simulate
+
+    rng = np.random.default_rng(8)
+    B, N = 6, 9
+    pos, sal = rng.random((B, N, 1)), rng.random((B, N, 1))
+    cap = rng.random((B, N)) * 100
+    batch = simulate(SMPInputs(pos, sal, cap, (), np.arange(N)), SMPOptions(), 100,
+                     np.random.default_rng(0))
+    assert len(set(batch["turns"].tolist())) > 1  # the draws stop at different turns
+    for b in range(B):
+        alone = simulate(SMPInputs(pos[b:b + 1], sal[b:b + 1], cap[b:b + 1], (), np.arange(N)),
+                         SMPOptions(), 100, np.random.default_rng(0))
+        T = int(alone["turns"][0])
+        assert batch["turns"][b] == T
+        assert np.array_equal(batch["position"][b, :T + 1], alone["position"][0])
+        assert np.array_equal(batch["win_prob"][b, :T + 1], alone["win_prob"][0])
+        # after its last turn a stopped draw holds its positions
+        assert (batch["position"][b, T:] == alone["position"][0, -1]).all()
+        assert batch["forecast_actor"][b] == alone["forecast_actor"][0]
