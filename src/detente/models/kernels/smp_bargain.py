@@ -124,7 +124,9 @@ def resolve_queues(ideal: np.ndarray, pos: np.ndarray, sal: np.ndarray, cap: np.
     opts = np.where(mask, opts, 0)
     bq = bi[..., None, None]
     sub_pv = pv[bq, opts[..., :, None], opts[..., None, :]]
-    sub_c = strength[bq, opts[..., :, None], opts[..., None, :]]
+    # the coalition strengths weigh challenges in the markov_incentive PCE only
+    sub_c = (strength[bq, opts[..., :, None], opts[..., None, :]]
+             if pce_model == "markov_incentive" else None)
     prob = pce(sub_pv, pce_model, mask, sub_c)
     if uniform is not None:  # stochastic transitions: uniform (B, N, 1) draws on [0, 1)
         cum = np.cumsum(prob, axis=-1)
