@@ -1,4 +1,5 @@
-"""Monte Carlo forecasts: determinism, zero width without uncertainty, convergence."""
+"""Monte Carlo forecasts: determinism, default widths without an uncertainty block,
+convergence."""
 
 from __future__ import annotations
 
@@ -19,14 +20,20 @@ def emission(path, block=None):
 
 
 @pytest.mark.parametrize("model", ["compromise", "median"])
-def test_no_uncertainty_gives_zero_width_intervals(emission_path, model):
+def test_no_uncertainty_block_draws_with_the_default_widths(emission_path, model):
+    """As the report, the sensitivity and the web app do; the run says so (the CLI prints the
+    note). Before, every draw was the coded values and the intervals had no width."""
+    from detente.uncertainty.draws import fallback_spec
+
     sc = load_scenario(emission_path)
-    res = monte_carlo(sc, model, draws=50, seed=3).result
-    single = forecast(sc, model).forecasts()["date"]
-    q = res.issues[0].quantiles
-    assert set(q) == {"q10", "q50", "q90"}
-    assert q["q10"] == q["q90"] == pytest.approx(single)
-    assert res.issues[0].forecast == pytest.approx(single)
+    run = monte_carlo(sc, model, draws=50, seed=3)
+    q = run.result.issues[0].quantiles
+    assert run.default_widths and set(q) == {"q10", "q50", "q90"} and q["q10"] < q["q90"]
+    explicit = monte_carlo(sc.model_copy(update={"uncertainty": fallback_spec(sc)}), model,
+                           draws=50, seed=3)
+    assert not explicit.default_widths
+    assert np.array_equal(run.output.forecast, explicit.output.forecast)
+    assert not monte_carlo(sc, model, draws=1, seed=3).default_widths  # nothing is drawn
 
 
 def test_single_draw_is_the_plain_run(emission_path):
@@ -116,6 +123,21 @@ def test_table_sets_the_coded_forecast_beside_the_band_and_flags_knife_edges(fla
     note = re.search(r"note on ([A-F, ]+) the forecast at the coded values", edge.stdout)
     assert outside, "the flagship has a knife-edge issue for best (C at seed 1)"
     assert note and note.group(1).strip().split(", ") == outside
-    calm = runner.invoke(app, ["forecast", str(emission_path), "--draws", "300", "--no-record"],
-                         env={"COLUMNS": "200"})
+    calm = runner.invoke(app, ["forecast", str(emission_path), "-m", "compromise", "--draws",
+                               "300", "--no-record"], env={"COLUMNS": "200"})
     assert calm.exit_code == 0 and "coded" in calm.stdout and "note on" not in calm.stdout
+
+
+def test_cli_says_when_the_draws_use_the_default_widths(flagship_path, emission_path):
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+    from detente.uncertainty.draws import DEFAULT_WIDTHS_NOTE
+
+    def note(path) -> bool:
+        r = CliRunner().invoke(app, ["forecast", str(path), "-m", "compromise", "--draws", "20",
+                                     "--json", "--no-record"], env={"COLUMNS": "500"})
+        assert r.exit_code == 0, r.output
+        return f"note: {DEFAULT_WIDTHS_NOTE}" in r.stderr
+
+    assert note(emission_path) and not note(flagship_path)  # the flagship has its own block

@@ -219,6 +219,44 @@ def test_with_a_store_monte_carlo_runs_are_recorded_as_the_cli_records_them(tmp_
         ("simulation:concession", "simulation", 30)]
 
 
+def test_without_an_uncertainty_block_web_and_cli_draw_and_record_the_same(tmp_path: Path
+                                                                           ) -> None:
+    """Both draw the inputs with the default widths; the records name the scenario as given."""
+    import time
+
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+    from detente.store import RunStore
+    from detente.web import create_app
+
+    store, cli_store = tmp_path / "web.duckdb", tmp_path / "cli.duckdb"
+    with TestClient(create_app(SCENARIOS, store=store)) as client:
+        r = client.post("/api/uncertainty", json={
+            "scenario_id": "ec-emissions-1994", "models": ["compromise"], "draws": 25,
+            "seed": 2, "sensitivity_model": None})
+        for _ in range(3000):
+            status = client.get(f"/api/jobs/{r.json()['id']}").json()
+            if status["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.02)
+    assert status["status"] == "done" and status["result"]["own_spec"] is False, status
+    cli = CliRunner().invoke(app, ["forecast", str(SCENARIOS / "ec-emissions-1994.yaml"), "-m",
+                                   "compromise", "--draws", "25", "--seed", "2", "--store",
+                                   str(cli_store)])
+    assert cli.exit_code == 0, cli.output
+
+    def stored(p: Path) -> list[tuple[Any, ...]]:
+        with RunStore(p, read_only=True) as st:
+            return [(r["scenario_hash"], r["summary"], st.results(r["run_id"]).to_dict("list"))
+                    for r in st.runs()]
+
+    web, cli_rows = stored(store), stored(cli_store)
+    assert web == cli_rows and len(web) == 1
+    q = web[0][1]["issues"]["date"]
+    assert q["q10"] < q["q90"]  # the inputs were drawn, not held at their coded values
+
+
 def test_without_a_store_monte_carlo_runs_are_not_recorded(client: TestClient,
                                                            wait: Any) -> None:
     r = client.post("/api/uncertainty", json={"scenario_id": FLAGSHIP, "models": ["compromise"],

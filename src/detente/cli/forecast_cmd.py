@@ -64,6 +64,7 @@ def forecast(
     """
 
     from detente.store import record_result
+    from detente.uncertainty.draws import DEFAULT_WIDTHS_NOTE
     from detente.uncertainty.montecarlo import monte_carlo
 
     with user_errors():
@@ -80,6 +81,8 @@ def forecast(
             runs.append(monte_carlo(sc, name, draws, seed, chosen, rounds, capability, qs,
                                     **parse_options(option)))
         results = [r.result for r in runs]
+        if runs[0].default_widths:
+            err_console.print(f"note: {DEFAULT_WIDTHS_NOTE}", highlight=False)
         coded = None
         if draws > 1 and len(names) == 1 and not json_out:  # the table sets both side by side
             coded = monte_carlo(sc, names[0], 1, seed, preset, rounds, capability, qs,

@@ -10,7 +10,7 @@ fraction of a second per fast model); sensitivity of the ``compromise`` model wi
 sample of 64 (the model then runs 64 (D + 2) times, about 5,600 runs for the flagship's 83
 inputs: S1/ST carry visible confidence intervals, which the table shows; raise
 ``sobol_samples`` for tighter ones). A scenario with no ``uncertainty`` block gets the
-sensitivity module's fallback widths (:func:`~detente.uncertainty.sensitivity.fallback_spec`)
+default widths (:func:`~detente.uncertainty.draws.fallback_spec`)
 for both the Monte Carlo and the sensitivity, and the report says so.
 """
 
@@ -25,6 +25,7 @@ import numpy as np
 from detente.errors import DetenteError, OptionError
 from detente.report.collect import Cancelled, OptionalPart, Progress, RunCancelled
 from detente.scenario.model import Scenario
+from detente.uncertainty.draws import DEFAULT_WIDTHS_NOTE, fallback_spec
 
 DEFAULT_DRAWS = 500
 MAX_DRAWS = 20_000
@@ -32,9 +33,7 @@ DEFAULT_SOBOL_SAMPLES = 64
 MAX_SOBOL_SAMPLES = 1024
 DEFAULT_SENSITIVITY_MODEL = "compromise"
 HIST_BINS = 24
-FALLBACK_NOTE = ("The scenario has no uncertainty block, so the default widths were used: "
-                 "positions ± 5 % of each issue's scale, saliences ± 10 % of the salience "
-                 "scale, capabilities ± 20 % of their value (uniform).")
+FALLBACK_NOTE = DEFAULT_WIDTHS_NOTE
 
 
 def with_spec(sc: Scenario) -> tuple[Scenario, bool]:
@@ -43,8 +42,6 @@ def with_spec(sc: Scenario) -> tuple[Scenario, bool]:
     With no block of its own it gets :func:`fallback_spec`, the widths ``detente sensitivity``
     uses, so Monte Carlo and sensitivity vary the same inputs.
     """
-    from detente.uncertainty.sensitivity import fallback_spec
-
     if not sc.uncertainty.is_empty():
         return sc, True
     return sc.model_copy(update={"uncertainty": fallback_spec(sc)}), False

@@ -23,7 +23,22 @@ from scipy.special import ndtr, ndtri
 from detente.errors import Problem, ScenarioError
 from detente.scenario.arrays import ScenarioArrays
 from detente.scenario.model import Scenario
-from detente.uncertainty.spec import BEHAVIOUR_FIELDS, Dist, Uncertainty
+from detente.uncertainty.spec import BEHAVIOUR_FIELDS, Cell, Defaults, Dist, Uncertainty
+
+DEFAULT_WIDTHS_NOTE = ("The scenario has no uncertainty block, so the default widths were "
+                       "used: positions ± 5 % of each issue's scale, saliences ± 10 % of the "
+                       "salience scale, capabilities ± 20 % of their value (uniform).")
+
+
+def fallback_spec(sc: Scenario) -> Uncertainty:
+    """The inputs' widths for a scenario with no uncertainty block (:data:`DEFAULT_WIDTHS_NOTE`):
+    positions ± 5 % of each issue's scale, saliences ± 10 % of the salience scale,
+    capabilities ± 20 % of their value. Monte Carlo, sensitivity, reports and the web app all
+    draw from these, so they vary the same inputs."""
+    cells = [Cell(field="position", issue=i.id,
+                  dist=Dist(width=0.05 * (i.bounds[1] - i.bounds[0]))) for i in sc.issues]
+    return Uncertainty(default=Defaults(salience=Dist(width=0.1 * sc.salience_scale),
+                                        capability=Dist(width=20, percent=True)), cells=cells)
 
 FIELDS = ("position", "salience", "capability", "status_quo")
 BETA_MIN = 1e-3  # draws of the concession exponent stay positive

@@ -21,7 +21,7 @@ from detente.models.base import ModelOutput
 from detente.result import ForecastResult, build_result
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Scenario
-from detente.uncertainty.draws import sample
+from detente.uncertainty.draws import fallback_spec, sample
 
 CHUNK = 20_000
 DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
@@ -34,6 +34,9 @@ class MonteCarloRun:
     arrays: ScenarioArrays
     output: ModelOutput
     result: ForecastResult
+    # the scenario has no uncertainty block, so the draws used the default widths
+    # (:func:`detente.uncertainty.draws.fallback_spec`)
+    default_widths: bool = False
 
 
 def _pad(a: np.ndarray, T1: int) -> np.ndarray:
@@ -84,7 +87,10 @@ def monte_carlo(sc: Scenario, model: str = "compromise", draws: int = 1000, seed
     """Run ``model`` on ``draws`` Monte Carlo draws of ``sc``; per-issue median and quantiles.
 
     With ``draws == 1`` no input is drawn (the coded values are used) and the model gets the
-    generator seeded with ``seed``, exactly as :func:`detente.api.forecast` does.
+    generator seeded with ``seed``, exactly as :func:`detente.api.forecast` does. A scenario
+    without an uncertainty block is drawn with the default widths (``default_widths`` in the
+    run; :data:`detente.uncertainty.draws.DEFAULT_WIDTHS_NOTE`), as the report, the
+    sensitivity and the web app draw it.
     """
     if draws < 1:
         raise OptionError(f"draws must be at least 1, got {draws}")
@@ -95,13 +101,15 @@ def monte_carlo(sc: Scenario, model: str = "compromise", draws: int = 1000, seed
     opts = spec.options(preset, **options)
     n_rounds = spec.default_rounds if rounds is None else rounds
     base = to_arrays(sc, capability)
+    default_widths = draws > 1 and sc.uncertainty.is_empty()
     if draws == 1:
         arrays, model_rng = base, np.random.default_rng(seed)
     else:
         draw_seq, model_seq = np.random.SeedSequence(seed).spawn(2)
-        arrays = sample(sc, base, draws, np.random.default_rng(draw_seq))
+        arrays = sample(sc, base, draws, np.random.default_rng(draw_seq),
+                        fallback_spec(sc) if default_widths else None)
         model_rng = np.random.default_rng(model_seq)
     out = run_batch(arrays, spec.name, opts, n_rounds, model_rng)
     result = build_result(spec.name, preset or spec.default_preset, capability,
                           dataclasses.asdict(opts), arrays, out, tuple(quantiles))
-    return MonteCarloRun(arrays, out, result)
+    return MonteCarloRun(arrays, out, result, default_widths)

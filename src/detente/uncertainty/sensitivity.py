@@ -27,9 +27,9 @@ from detente.errors import OptionError
 from detente.models import get_model
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Scenario
-from detente.uncertainty.draws import Input, apply, inputs
+from detente.uncertainty.draws import Input, apply, fallback_spec, inputs
 from detente.uncertainty.montecarlo import run_batch
-from detente.uncertainty.spec import Cell, Defaults, Dist, Uncertainty
+from detente.uncertainty.spec import Uncertainty
 
 
 @dataclass(frozen=True)
@@ -77,15 +77,6 @@ class SensitivityResult:
                 "sobol_samples": self.sobol_samples, "constant_issues": self.constant_issues,
                 "tornado": [dataclasses.asdict(s) | {"swing": s.swing} for s in self.tornado],
                 "sobol": [dataclasses.asdict(s) for s in self.sobol]}
-
-
-def fallback_spec(sc: Scenario) -> Uncertainty:
-    """Used when a scenario has no uncertainty block: positions ± 5 % of each issue's scale,
-    saliences ± 10 % of the salience scale, capabilities ± 20 % of their value."""
-    cells = [Cell(field="position", issue=i.id,
-                  dist=Dist(width=0.05 * (i.bounds[1] - i.bounds[0]))) for i in sc.issues]
-    return Uncertainty(default=Defaults(salience=Dist(width=0.1 * sc.salience_scale),
-                                        capability=Dist(width=20, percent=True)), cells=cells)
 
 
 def _forecasts(arrays: ScenarioArrays, model: str, options: Any, rounds: int,

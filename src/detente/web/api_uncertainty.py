@@ -137,7 +137,7 @@ def start_uncertainty(request: Request, body: UncertaintyRequest) -> Any:
                                 body.sensitivity_model, body.sobol_samples, progress,
                                 cancelled, body.simulation, body.until,
                                 None if recorder.path is None else runs.append)
-        data["recorded"] = recorder.uncertainty(with_spec(scenario)[0], runs, body.seed)
+        data["recorded"] = recorder.uncertainty(scenario, runs, body.seed)
         sim = data["simulation"]
         outcomes = (outcome_chart(sim["meetings"], forums)
                     if sim is not None and "error" not in sim else None)

@@ -56,10 +56,11 @@ class Recorder:
                                           for arrays, out, result in outputs])
 
     def uncertainty(self, sc: Scenario, runs: list[Any], seed: int) -> dict[str, Any] | None:
-        """Record the Monte Carlo runs of an uncertainty job on ``sc`` (the scenario with the
-        uncertainty block its inputs were drawn from): each model's as ``detente forecast
-        --draws`` records it, the simulation's as ``detente simulate --draws`` does. None
-        without a store, else ``{"store", "runs": [ids]}`` or ``{"store", "error"}``."""
+        """Record the Monte Carlo runs of an uncertainty job on ``sc`` (as given: without an
+        uncertainty block, both here and in ``detente forecast --draws`` the draws use the
+        default widths): each model's as ``detente forecast --draws`` records it, the
+        simulation's as ``detente simulate --draws`` does (with the scenario it simulated).
+        None without a store, else ``{"store", "runs": [ids]}`` or ``{"store", "error"}``."""
         from detente.store import record_result
         from detente.uncertainty.simulation import SimulationMC, record_simulation
 
