@@ -64,7 +64,8 @@ no actor counts is always an error.
 Speed: the two O(N^3)-per-turn steps, each actor's best challenge and the coalition strengths
 of every PCE, run as numba-compiled loops where numba is installed
 (:mod:`detente.models.kernels.smp_compiled`), giving numpy's results bit for bit (SMP turns are
-chaotic near ties, so equal bits, not closeness, is what keeps forecasts unchanged).
+chaotic near ties, so equal bits, not closeness, is what keeps forecasts unchanged). Each turn
+computes only the draws of the batch that have not stopped.
 """
 
 from __future__ import annotations
