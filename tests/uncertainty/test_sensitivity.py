@@ -51,3 +51,46 @@ def test_constant_forecast_gives_zero_indices(flagship_path):
     res = sensitivity(load_scenario(flagship_path), "compromise", samples=8, spec=spec)
     assert set(res.constant_issues) == set("ABCDEF")
     assert all(s.S1 == 0 and s.ST == 0 for s in res.sobol)
+
+
+def _many_cases(n_actors: int, n_issues: int):
+    from detente.scenario.model import Actor, Issue, Scenario
+
+    return Scenario(issues=[Issue(id=f"i{k}") for k in range(n_issues)], actors=[
+        Actor(id=f"a{a}", capability=1 + a, position={f"i{k}": (7 * a + 13 * k) % 101
+                                                      for k in range(n_issues)},
+              salience={f"i{k}": 50 + a % 50 for k in range(n_issues)})
+        for a in range(n_actors)])
+
+
+def test_an_analysis_too_big_for_memory_is_refused_before_it_runs(monkeypatch):
+    """The public DEU file asked Sobol for 46.6 GiB (9,888 inputs) and failed with numpy's
+    memory error after a report had run for 12 minutes; now a clear error, at once."""
+    from detente.errors import OptionError
+    from detente.uncertainty import sensitivity as module
+    from detente.uncertainty.sensitivity import MAX_CELLS
+
+    def not_run(*args, **kwargs):
+        raise AssertionError("the tornado ran")
+
+    sc = _many_cases(40, 80)  # 3,200 cells, 6,440 inputs at the default widths
+    with monkeypatch.context() as mp:
+        mp.setattr(module, "tornado", not_run)
+        with pytest.raises(OptionError, match=r"the tornado of 6440 uncertain inputs would run "
+                                              r"the model 12,881 times on 3,200 actor x issue "
+                                              r"cells"):
+            sensitivity(sc, "compromise", samples=8, sobol=False)
+    small = _many_cases(6, 5)
+    with pytest.raises(OptionError, match=r"Sobol indices .* fewer Sobol samples"):
+        sensitivity(small, "compromise", samples=MAX_CELLS // 30 // 20, sobol=True)
+    assert sensitivity(small, "compromise", samples=8).sobol  # a small one still runs
+
+
+def test_a_report_notes_the_refused_sensitivity_and_keeps_the_rest():
+    from detente.report import collect
+
+    data = collect(_many_cases(40, 80), ["compromise"], draws=3, simulation=False)
+    unc = data.uncertainty.data
+    assert unc["sensitivity"]["error"].startswith("the tornado of 6440 uncertain inputs")
+    assert unc["distributions"][0]["model"] == "compromise"
+    assert "error" not in unc["distributions"][0]

@@ -40,6 +40,10 @@ def user_errors() -> Iterator[None]:
     except DetenteError as exc:
         err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    except MemoryError as exc:  # a clear line rather than numpy's traceback; nothing written
+        err_console.print(f"[red]error[/red] out of memory ({exc or 'no detail'}); ask for fewer "
+                          "draws, samples or models", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 def write_json(path: Any, data: Any) -> None:

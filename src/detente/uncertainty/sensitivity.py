@@ -94,6 +94,27 @@ def _stack(parts: list[ScenarioArrays]) -> ScenarioArrays:
         status_quo=np.concatenate([p.status_quo for p in parts]))
 
 
+MAX_CELLS = 25_000_000  # model runs x actors x issues held at once (200 MB per input array)
+
+
+def check_size(n_inputs: int, cells: int, sobol_n: int) -> None:
+    """Refuse a sensitivity analysis whose input arrays would not fit in memory, before any
+    run: the tornado runs the model 1 + 2 D times and Sobol N (D + 2) times on every actor x
+    issue cell, for D inputs (``sobol_n`` = N, 0 without Sobol). The public DEU file (248
+    unrelated cases, 9,888 inputs at the default widths) asked for 46.6 GiB and failed with
+    numpy's memory error after a report's other parts had run."""
+    for what, runs, fix in (
+            ("the tornado", 1 + 2 * n_inputs, "an uncertainty block naming fewer inputs"),
+            ("the Sobol indices", sobol_n * (n_inputs + 2),
+             "fewer Sobol samples, no Sobol indices (--no-sobol), or an uncertainty block "
+             "naming fewer inputs")):
+        if runs * max(cells, n_inputs) > MAX_CELLS:
+            raise OptionError(
+                f"{what} of {n_inputs} uncertain inputs would run the model {runs:,} times on "
+                f"{cells:,} actor x issue cells ({runs * cells * 8 / 2**30:.1f} GiB per input "
+                f"array), more than detente holds at once ({MAX_CELLS:,} cells); use {fix}")
+
+
 def tornado(base: ScenarioArrays, ins: list[Input], salience_scale: float, model: str,
             options: Any, rounds: int, seed: int, low: float = 0.1,
             high: float = 0.9) -> list[Swing]:
@@ -135,12 +156,13 @@ def sensitivity(sc: Scenario, model: str = "compromise", samples: int = 256, see
     ins = inputs(sc, base, spec)
     if not ins:
         raise OptionError("the scenario has no uncertain inputs to analyse")
+    n = 1 << max(1, int(np.ceil(np.log2(samples))))
+    check_size(len(ins), base.n_actors * base.n_issues, n if sobol else 0)
     swings = tornado(base, ins, sc.salience_scale, mspec.name, opts, n_rounds, seed, low, high)
     result = SensitivityResult(mspec.name, [i.name for i in ins], list(base.issue_ids), swings,
                                evaluations=1 + 2 * len(ins))
     if not sobol:
         return result
-    n = 1 << max(1, int(np.ceil(np.log2(samples))))
     problem = {"num_vars": len(ins), "names": [f"x{d}" for d in range(len(ins))],
                "bounds": [[0.0, 1.0]] * len(ins)}
     U = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
