@@ -13,23 +13,16 @@ from __future__ import annotations
 import numpy as np
 
 from detente.models.kernels import offers as offer_kernel
+from detente.models.kernels.jit import jit_once
 
 _KERNEL: list = []  # the compiled _rounds_compiled, once made
 
 
 def compiled_kernel():
     """The numba-compiled rounds, or None where numba is not installed."""
-    if not _KERNEL:
-        try:
-            import numba
-        except ImportError:  # pragma: no cover - depends on the environment
-            _KERNEL.append(None)
-        else:  # pragma: no cover - compiled code is not traced by coverage
-            jit = numba.njit(cache=True, nogil=True)
-            globals()["_win_probability_one"] = jit(_win_probability_one)
-            globals()["_condorcet_one"] = jit(_condorcet_one)
-            _KERNEL.append(jit(_rounds_compiled))
-    return _KERNEL[0]
+    kernels = jit_once(_KERNEL, globals(), ("_win_probability_one", "_condorcet_one"),
+                       ("_rounds_compiled",))
+    return None if kernels is None else kernels[0]
 
 
 def _win_probability_one(u, contest, P, total_u, absolute):  # pragma: no cover - compiled

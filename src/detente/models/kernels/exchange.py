@@ -39,6 +39,8 @@ from typing import Literal
 
 import numpy as np
 
+from detente.models.kernels.jit import jit_once
+
 EPS = 1e-10  # smallest move or gain that counts (as in the reference implementation)
 TIE_RTOL = 1e-12  # gains this close (relative) are ties, broken by the caller
 
@@ -414,17 +416,9 @@ def compiled_supports(rules: RoundRules) -> bool:
 
 def _compiled_kernel():
     """The numba-compiled greedy round, or None where numba is not installed."""
-    if not _KERNEL:
-        try:
-            import numba
-        except ImportError:  # pragma: no cover - depends on the environment
-            _KERNEL.append(None)
-        else:  # pragma: no cover - compiled code is not traced by coverage
-            jit = numba.njit(cache=True, nogil=True)
-            globals()["_compute_one"] = jit(_compute_one)
-            _KERNEL.append(CompiledKernels(jit(_greedy_round), jit(_compute_all),
-                                           jit(_csr_index)))
-    return _KERNEL[0]
+    kernels = jit_once(_KERNEL, globals(), ("_compute_one",),
+                       ("_greedy_round", "_compute_all", "_csr_index"))
+    return None if kernels is None else CompiledKernels(*kernels)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from detente.models.kernels.jit import jit_once
+
 # KTAB's voting rules and third-party commitments in the order of kernels.smp's tuples: the
 # compiled code takes their index
 VOTING_RULES = ("binary", "prop_bin", "prop", "prop_cbc", "cubic", "asym_prosp")
@@ -32,17 +34,10 @@ _KERNELS: list = []  # the compiled (challenges, strengths), once made
 
 def _kernels() -> tuple | None:
     """The numba-compiled kernels, or None where numba is not installed or COMPILED is off."""
-    if not _KERNELS:
-        try:
-            import numba
-        except ImportError:  # pragma: no cover - depends on the environment
-            _KERNELS.append(None)
-        else:  # pragma: no cover - compiled code is not traced by coverage
-            jit = numba.njit(cache=True, nogil=True)
-            globals()["_vote"] = jit(_vote)
-            globals()["_pairwise_sum"] = jit(_pairwise_sum)
-            _KERNELS.append((jit(_best_challenges_all), jit(_strengths_all)))
-    return _KERNELS[0] if COMPILED else None
+    if not COMPILED:
+        return None
+    return jit_once(_KERNELS, globals(), ("_vote", "_pairwise_sum"),
+                    ("_best_challenges_all", "_strengths_all"))
 
 
 def challenges_available(n_actors: int) -> bool:
