@@ -295,7 +295,10 @@ def _rows(st: _State, r: slice | np.ndarray) -> _State:
 
 
 def _put_rows(st: _State, r: slice | np.ndarray, part: _State) -> _State:
-    """``st`` with the draws ``r`` replaced by ``part``."""
+    """``st`` with the draws ``r`` replaced by ``part`` (``part`` itself when ``r`` is every
+    draw, ``slice(None)``)."""
+    if isinstance(r, slice):
+        return part
     out = []
     for f in fields(_State):
         whole = getattr(st, f.name).copy()
@@ -413,7 +416,6 @@ def simulate(inp: SMPInputs, o: SMPOptions, max_turns: int,
         if t == 1:
             first = moved
         ratio = moved / (first + STOP_FLOOR)
-        ideal = ideal.copy()
         ideal[r] = o.ideal_adjustment * new[r] + (1 - o.ideal_adjustment) * ideal[r]
         pos = new
         st = _put_rows(st, r, _assess(ideal[r], pos[r], sal[r], cap[r], o))
