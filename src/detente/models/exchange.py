@@ -154,7 +154,7 @@ def _run(arrays: ScenarioArrays, options: ExchangeOptions, rounds: int,
     traj = np.full((B, rounds + 1, A, I), np.nan)
     traj[:, 0] = arrays.position
     voting = np.full((B, rounds, I), np.nan)
-    history: list[dict[str, Any]] = []
+    exchanges: list[list[dict[str, Any]]] = [[] for _ in range(rounds)]  # draw 0's
     for b in range(B):
         x = np.where(arrays.involved, arrays.position[b], np.nan)
         s = np.where(arrays.involved, arrays.salience[b], 0.0)
@@ -163,20 +163,21 @@ def _run(arrays: ScenarioArrays, options: ExchangeOptions, rounds: int,
             # positions as they are, and its outcome is theirs (what run_round gives, faster)
             traj[b, 1:] = x
             voting[b] = expected_outcome(x, np.where(np.isnan(x), 0.0, c * s))
+            continue
         for t in range(1, rounds + 1):
-            if I >= 2:
-                x, rnd = run_round(x, s, c, options, rng)
-                traj[b, t] = x
-                voting[b, t - 1] = rnd.voting_outcome()
+            x, rnd = run_round(x, s, c, options, rng)
+            traj[b, t] = x
+            voting[b, t - 1] = rnd.voting_outcome()
             if b == 0:
-                history.append({
-                    "round": t,
-                    "exchanges": [] if I < 2 else _exchanges_json(rnd, arrays),
-                    "voting_outcome": {
-                        iid: (None if np.isnan(v) else round(float(v), 10))
-                        for iid, v in zip(arrays.issue_ids,
-                                          arrays.to_issue_scale(voting[0, t - 1]), strict=True)},
-                })
+                exchanges[t - 1] = _exchanges_json(rnd, arrays)
+    history = [{
+        "round": t,
+        "exchanges": exchanges[t - 1],
+        "voting_outcome": {
+            iid: (None if np.isnan(v) else round(float(v), 10))
+            for iid, v in zip(arrays.issue_ids, arrays.to_issue_scale(voting[0, t - 1]),
+                              strict=True)},
+    } for t in range(1, rounds + 1)] if B else []
     weights = arrays.capability * np.where(arrays.involved, arrays.salience, 0.0)
     forecast = expected_outcome(traj[:, -1], weights)
     return ModelOutput(trajectory=traj, forecast=forecast, model_extras={"rounds": history})
