@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from detente.scenario.io import load_scenario
-from detente.uncertainty.sensitivity import fallback_spec, sensitivity
+from detente.uncertainty.draws import fallback_spec
+from detente.uncertainty.sensitivity import sensitivity
 from detente.uncertainty.spec import Uncertainty
 
 SPEC = Uncertainty.model_validate({"cells": [

@@ -25,7 +25,7 @@ import numpy as np
 from detente.errors import DetenteError, OptionError
 from detente.report.collect import Cancelled, OptionalPart, Progress, RunCancelled
 from detente.scenario.model import Scenario
-from detente.uncertainty.draws import DEFAULT_WIDTHS_NOTE, fallback_spec
+from detente.uncertainty.draws import DEFAULT_WIDTHS_NOTE, drawn_spec
 
 DEFAULT_DRAWS = 500
 MAX_DRAWS = 20_000
@@ -33,18 +33,18 @@ DEFAULT_SOBOL_SAMPLES = 64
 MAX_SOBOL_SAMPLES = 1024
 DEFAULT_SENSITIVITY_MODEL = "compromise"
 HIST_BINS = 24
-FALLBACK_NOTE = DEFAULT_WIDTHS_NOTE
 
 
 def with_spec(sc: Scenario) -> tuple[Scenario, bool]:
     """The scenario with an uncertainty block to draw from, and whether it was its own.
 
-    With no block of its own it gets :func:`fallback_spec`, the widths ``detente sensitivity``
-    uses, so Monte Carlo and sensitivity vary the same inputs.
+    With no block of its own it gets the default widths (:func:`drawn_spec`), as Monte Carlo
+    and sensitivity draw it everywhere.
     """
-    if not sc.uncertainty.is_empty():
+    spec = drawn_spec(sc)
+    if spec is sc.uncertainty:
         return sc, True
-    return sc.model_copy(update={"uncertainty": fallback_spec(sc)}), False
+    return sc.model_copy(update={"uncertainty": spec}), False
 
 
 def _histogram(values: np.ndarray, bounds: tuple[float, float]) -> dict[str, Any]:
@@ -167,7 +167,7 @@ def uncertainty_data(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
         progress(steps, steps, "finishing")  # not "done": the job status says that
     return {"simulation": sim, "draws": draws, "seed": seed, "capability": capability,
             "own_spec": own,
-            "spec_note": None if own else FALLBACK_NOTE,
+            "spec_note": None if own else DEFAULT_WIDTHS_NOTE,
             "spec": drawn.uncertainty.model_dump(mode="json", exclude_defaults=True,
                                                  exclude_none=True),
             "distributions": dists, "sensitivity": sens}
@@ -184,5 +184,5 @@ def uncertainty_part(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
                             sobol_samples, progress, simulation=simulation, until=until)
     note = (f"{draws} Monte Carlo draws of the inputs per model, seed {seed}; "
             + ("inputs drawn from the scenario's uncertainty block."
-               if data["own_spec"] else FALLBACK_NOTE))
+               if data["own_spec"] else DEFAULT_WIDTHS_NOTE))
     return OptionalPart(True, note, data)

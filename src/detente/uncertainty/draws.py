@@ -30,6 +30,12 @@ DEFAULT_WIDTHS_NOTE = ("The scenario has no uncertainty block, so the default wi
                        "salience scale, capabilities ± 20 % of their value (uniform).")
 
 
+def drawn_spec(sc: Scenario) -> Uncertainty:
+    """What ``sc``'s inputs are drawn from: its uncertainty block, or :func:`fallback_spec`
+    when it has none (``drawn_spec(sc) is sc.uncertainty`` says it has its own)."""
+    return fallback_spec(sc) if sc.uncertainty.is_empty() else sc.uncertainty
+
+
 def fallback_spec(sc: Scenario) -> Uncertainty:
     """The inputs' widths for a scenario with no uncertainty block (:data:`DEFAULT_WIDTHS_NOTE`):
     positions ± 5 % of each issue's scale, saliences ± 10 % of the salience scale,

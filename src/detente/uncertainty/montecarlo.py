@@ -21,7 +21,7 @@ from detente.models.base import ModelOutput
 from detente.result import ForecastResult, build_result
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Scenario
-from detente.uncertainty.draws import fallback_spec, sample
+from detente.uncertainty.draws import drawn_spec, sample
 
 CHUNK = 20_000
 DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
@@ -101,13 +101,14 @@ def monte_carlo(sc: Scenario, model: str = "compromise", draws: int = 1000, seed
     opts = spec.options(preset, **options)
     n_rounds = spec.default_rounds if rounds is None else rounds
     base = to_arrays(sc, capability)
-    default_widths = draws > 1 and sc.uncertainty.is_empty()
+    default_widths = False
     if draws == 1:
         arrays, model_rng = base, np.random.default_rng(seed)
     else:
         draw_seq, model_seq = np.random.SeedSequence(seed).spawn(2)
-        arrays = sample(sc, base, draws, np.random.default_rng(draw_seq),
-                        fallback_spec(sc) if default_widths else None)
+        widths = drawn_spec(sc)
+        default_widths = widths is not sc.uncertainty
+        arrays = sample(sc, base, draws, np.random.default_rng(draw_seq), widths)
         model_rng = np.random.default_rng(model_seq)
     out = run_batch(arrays, spec.name, opts, n_rounds, model_rng)
     result = build_result(spec.name, preset or spec.default_preset, capability,

@@ -1,7 +1,7 @@
 """Which inputs drive a forecast: one-at-a-time swings and variance-based Sobol indices.
 
 Both work on the uncertain inputs of :mod:`detente.uncertainty.draws` (the scenario's
-``uncertainty`` block, or :func:`fallback_spec` when it has none).
+``uncertainty`` block, or :func:`~detente.uncertainty.draws.fallback_spec` when it has none).
 
 * Tornado (one at a time): each input alone is set to its ``low`` and ``high`` quantile (10 %
   and 90 % by default) while every other input keeps its coded value; the swing is the change
@@ -27,7 +27,7 @@ from detente.errors import OptionError
 from detente.models import get_model
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Scenario
-from detente.uncertainty.draws import Input, apply, fallback_spec, inputs
+from detente.uncertainty.draws import Input, apply, drawn_spec, inputs
 from detente.uncertainty.montecarlo import run_batch
 from detente.uncertainty.spec import Uncertainty
 
@@ -152,7 +152,7 @@ def sensitivity(sc: Scenario, model: str = "compromise", samples: int = 256, see
     n_rounds = mspec.default_rounds if rounds is None else rounds
     base = to_arrays(sc, capability)
     if spec is None:
-        spec = fallback_spec(sc) if sc.uncertainty.is_empty() else sc.uncertainty
+        spec = drawn_spec(sc)
     ins = inputs(sc, base, spec)
     if not ins:
         raise OptionError("the scenario has no uncertain inputs to analyse")

@@ -19,8 +19,9 @@ from pydantic import BaseModel, Field, model_validator
 from detente.models import models
 from detente.report.collect import uncertainty_available
 from detente.report.unc_svg import issue_uncertainty_charts, outcome_chart
-from detente.report.uncertainty import FALLBACK_NOTE, uncertainty_data, with_spec
+from detente.report.uncertainty import uncertainty_data, with_spec
 from detente.scenario.model import Scenario
+from detente.uncertainty.draws import DEFAULT_WIDTHS_NOTE
 from detente.web.errors import error_response, out_of_range, unknown_coding
 from detente.web.jobs import Jobs
 from detente.web.library import ID_PATTERN, Library, validate_data
@@ -96,7 +97,7 @@ def check_block(request: Request, body: ScenarioSource) -> Any:
     """The scenario's ``uncertainty`` block as the draws will use it, or located problems."""
     sc = _scenario(request, body)
     drawn, own = with_spec(sc)
-    return {"own": own, "note": None if own else FALLBACK_NOTE,
+    return {"own": own, "note": None if own else DEFAULT_WIDTHS_NOTE,
             "spec": drawn.uncertainty.model_dump(mode="json", exclude_defaults=True,
                                                  exclude_none=True)}
 
