@@ -28,19 +28,21 @@ def client() -> Iterator[TestClient]:
         yield c
 
 
+def finished(client: TestClient, job_id: str, tries: int = 3000) -> dict[str, Any]:
+    """Poll the job every 20 ms until it is no longer queued or running and return its
+    status; fail after ``tries`` polls. (For apps of a test's own, e.g. with a run store.)"""
+    for _ in range(tries):
+        status = client.get(f"/api/jobs/{job_id}").json()
+        if status["status"] not in ("queued", "running"):
+            return status
+        time.sleep(0.02)
+    raise AssertionError("job did not finish")
+
+
 @pytest.fixture
 def wait(client: TestClient) -> Callable[..., dict[str, Any]]:
-    """``wait(job_id, tries=3000)``: poll the job every 20 ms until it is no longer queued or
-    running and return its status; fail after ``tries`` polls."""
-    def finished(job_id: str, tries: int = 3000) -> dict[str, Any]:
-        for _ in range(tries):
-            status = client.get(f"/api/jobs/{job_id}").json()
-            if status["status"] not in ("queued", "running"):
-                return status
-            time.sleep(0.02)
-        raise AssertionError("job did not finish")
-
-    return finished
+    """``wait(job_id, tries=3000)``: :func:`finished` on the test client."""
+    return lambda job_id, tries=3000: finished(client, job_id, tries)
 
 
 def free_port() -> int:

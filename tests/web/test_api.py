@@ -18,6 +18,8 @@ from typer.testing import CliRunner
 from detente.cli import app
 from detente.web.jobs import Jobs
 
+from .conftest import finished
+
 FLAGSHIP = "northeast-asia-2004"
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 UPLOAD_LIMIT = 64 * 1024  # as set by the client fixture in conftest.py
@@ -339,11 +341,7 @@ def test_with_a_store_model_runs_are_recorded_as_forecast_records_them(tmp_path:
         r = client.post("/api/runs", json={"scenario_id": FLAGSHIP,
                                            "models": ["compromise", "exchange"]})
         job = r.json()["id"]
-        for _ in range(3000):
-            status = client.get(f"/api/jobs/{job}").json()
-            if status["status"] not in ("queued", "running"):
-                break
-            time.sleep(0.02)
+        status = finished(client, job)
     assert status["status"] == "done", status
     recorded = status["result"]["recorded"]
     assert recorded["store"] == str(store) and len(recorded["runs"]) == 2

@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 
 from detente.cli import app
 
+from .conftest import finished
+
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 DEU = "\n".join([
     '"isnr"\t"pcom"\t"pep"\t"pfr"\t"pde"\t"scom"\t"sep"\t"sfr"\t"sde"\t"rp"\t"out"',
@@ -216,7 +218,7 @@ def test_with_a_store_backtests_are_recorded_as_the_cli_records_them(
             "files": [{"data": halves[0], "filename": "one.tsv"},
                       {"data": halves[1], "filename": "two.tsv"}],
             "models": ["compromise", "median"], "cv": 2})
-        status = _wait(client, r.json()["id"])
+        status = finished(client, r.json()["id"])
     assert status["status"] == "done", status
     recorded = status["result"]["recorded"]
     assert recorded["store"] == str(web_store) and len(recorded["runs"]) == 4
@@ -233,17 +235,6 @@ def test_with_a_store_backtests_are_recorded_as_the_cli_records_them(
                                           ("compromise", "two.tsv"), ("median", "two.tsv")]
     assert web == cli
     assert web[0][2]["backtest"]["cross_validation"]["pooled_over"] == ["one.tsv", "two.tsv"]
-
-
-def _wait(client: TestClient, job_id: str) -> dict[str, Any]:
-    import time
-
-    for _ in range(3000):
-        status = client.get(f"/api/jobs/{job_id}").json()
-        if status["status"] not in ("queued", "running"):
-            return status
-        time.sleep(0.02)
-    raise AssertionError("job did not finish")
 
 
 def test_without_a_store_nothing_is_recorded(client: TestClient, wait: Any) -> None:

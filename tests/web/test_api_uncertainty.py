@@ -13,6 +13,8 @@ from detente.scenario.io import load_scenario
 from detente.uncertainty.montecarlo import monte_carlo
 from detente.uncertainty.sensitivity import sensitivity
 
+from .conftest import finished
+
 FLAGSHIP = "northeast-asia-2004"
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -179,8 +181,6 @@ def test_with_a_store_monte_carlo_runs_are_recorded_as_the_cli_records_them(tmp_
                                                                           ) -> None:
     """Each model's draws as ``detente forecast --draws`` records them, the simulation over
     the draws as ``detente simulate --draws`` does: same summaries, scenario and rows."""
-    import time
-
     from typer.testing import CliRunner
 
     from detente.cli import app
@@ -193,11 +193,7 @@ def test_with_a_store_monte_carlo_runs_are_recorded_as_the_cli_records_them(tmp_
             "scenario_id": FLAGSHIP, "models": ["compromise", "median"], "draws": 30,
             "seed": 5, "sensitivity_model": None, "simulation": True, "until": "2005-06-30"})
         assert r.status_code == 202, r.text
-        for _ in range(3000):
-            status = client.get(f"/api/jobs/{r.json()['id']}").json()
-            if status["status"] not in ("queued", "running"):
-                break
-            time.sleep(0.02)
+        status = finished(client, r.json()["id"])
     assert status["status"] == "done", status
     recorded = status["result"]["recorded"]
     assert recorded["store"] == str(store) and len(recorded["runs"]) == 3
@@ -222,8 +218,6 @@ def test_with_a_store_monte_carlo_runs_are_recorded_as_the_cli_records_them(tmp_
 def test_without_an_uncertainty_block_web_and_cli_draw_and_record_the_same(tmp_path: Path
                                                                            ) -> None:
     """Both draw the inputs with the default widths; the records name the scenario as given."""
-    import time
-
     from typer.testing import CliRunner
 
     from detente.cli import app
@@ -235,11 +229,7 @@ def test_without_an_uncertainty_block_web_and_cli_draw_and_record_the_same(tmp_p
         r = client.post("/api/uncertainty", json={
             "scenario_id": "ec-emissions-1994", "models": ["compromise"], "draws": 25,
             "seed": 2, "sensitivity_model": None})
-        for _ in range(3000):
-            status = client.get(f"/api/jobs/{r.json()['id']}").json()
-            if status["status"] not in ("queued", "running"):
-                break
-            time.sleep(0.02)
+        status = finished(client, r.json()["id"])
     assert status["status"] == "done" and status["result"]["own_spec"] is False, status
     cli = CliRunner().invoke(app, ["forecast", str(SCENARIOS / "ec-emissions-1994.yaml"), "-m",
                                    "compromise", "--draws", "25", "--seed", "2", "--store",
