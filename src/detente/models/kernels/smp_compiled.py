@@ -1,8 +1,10 @@
-"""Each actor's best challenge in a KTAB SMP turn, compiled with numba, one draw at a time.
+"""The two O(N^3)-per-turn steps of a KTAB SMP turn, compiled with numba, one draw at a time.
 
-The same arithmetic as :func:`detente.models.kernels.smp.challenges` (every actor its own
-viewer, every other actor a target, every actor a possible third party) followed by the
-argmax of :func:`detente.models.smp._best_challenges`, written as loops for numba. The
+Each actor's best challenge: the same arithmetic as
+:func:`detente.models.kernels.smp.challenges` (every actor its own viewer, every other actor a
+target, every actor a possible third party) followed by the argmax of
+:func:`detente.models.smp._best_challenges`. The coalition strengths of every PCE: those of
+:func:`detente.models.kernels.smp.coalition_strength`. Both are written as loops for numba. The
 vectorised version builds about thirty (B, N, N, N) temporaries per turn and runs at 20-55 ns
 per element of B x N^3 on the development machine; fused loops need no temporaries
 (``benchmarks/bench_smp.py`` measures both in one run). Without numba everything runs on numpy.
@@ -22,7 +24,7 @@ import numpy as np
 
 from detente.models.kernels.jit import jit_once
 
-# KTAB's voting rules and third-party commitments in the order of kernels.smp's tuples: the
+# KTAB's voting rules and third-party commitments (kernels.smp takes its tuples from here): the
 # compiled code takes their index
 VOTING_RULES = ("binary", "prop_bin", "prop", "prop_cbc", "cubic", "asym_prosp")
 THIRD_PARTY_COMMITS = ("no_commit", "semi_commit", "full_commit")
