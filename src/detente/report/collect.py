@@ -23,6 +23,9 @@ from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Scenario
 
 Progress = Callable[[int, int, str], None]  # (steps done, steps in all, what runs next)
+# the step reported once the work is done and the results are being put together: not "done",
+# which is a job's status (a page waiting for "done" would read the results too early)
+FINISHING = "finishing"
 Cancelled = Callable[[], bool]
 # called with each model's inputs, raw output and result as it finishes (e.g. to record it)
 OnOutput = Callable[[ScenarioArrays, ModelOutput, ForecastResult], None]
@@ -146,7 +149,7 @@ def run_models(scenario: Scenario, names: list[str] | None = None, capability: s
         except DetenteError as exc:
             runs.append(ModelRun(name, spec.summary, spec.source, error=str(exc)))
     if progress is not None:
-        progress(len(chosen), len(chosen), "finishing")  # not "done": the job status says that
+        progress(len(chosen), len(chosen), FINISHING)
     return runs
 
 

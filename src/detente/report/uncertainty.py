@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from detente.errors import DetenteError, OptionError
-from detente.report.collect import Cancelled, OptionalPart, Progress, RunCancelled
+from detente.report.collect import FINISHING, Cancelled, OptionalPart, Progress, RunCancelled
 from detente.scenario.model import Scenario
 from detente.uncertainty.draws import DEFAULT_WIDTHS_NOTE, drawn_spec
 
@@ -164,7 +164,7 @@ def uncertainty_data(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
             progress(steps - 1, steps, f"simulation: {draws} draws")
         sim = simulation_draws(drawn, draws, seed, until, capability, on_run)
     if progress is not None:
-        progress(steps, steps, "finishing")  # not "done": the job status says that
+        progress(steps, steps, FINISHING)
     return {"simulation": sim, "draws": draws, "seed": seed, "capability": capability,
             "own_spec": own,
             "spec_note": None if own else DEFAULT_WIDTHS_NOTE,

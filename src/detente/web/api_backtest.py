@@ -21,7 +21,7 @@ from detente.evaluation.backtest import backtest, model_presets
 from detente.evaluation.crossval import cross_validate_files, cv_steps
 from detente.evaluation.pooling import SCALE, pool, refuse_repeats
 from detente.models import get_model
-from detente.report.collect import RunCancelled
+from detente.report.collect import FINISHING, RunCancelled
 from detente.scenario.model import Scenario
 from detente.web.errors import out_of_range, unknown_coding
 from detente.web.jobs import Jobs
@@ -156,7 +156,7 @@ def start_backtest(request: Request, body: BacktestRequest) -> Any:
                 [(sc, capability) for sc, _ in sources], names, body.cv, body.seed,
                 body.preset, before_each=lambda j, label: step(len(sources) * runs + j, label),
                 by=body.cv_by)
-        progress(total, total, "finishing")  # not "done": the status says that
+        progress(total, total, FINISHING)
         cv = None if report is None else report.to_dict()
         recorded = recorder.backtests(
             [(sc, name, res) for (sc, name), res in zip(sources, results, strict=True)],

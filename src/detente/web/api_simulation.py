@@ -15,7 +15,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
-from detente.report.collect import RunCancelled, simulation_available
+from detente.report.collect import FINISHING, RunCancelled, simulation_available
 from detente.report.sim_svg import (
     actor_names,
     network_legend,
@@ -108,7 +108,7 @@ def start_simulation(request: Request, body: SimulationRequest) -> Any:
             raise RunCancelled("cancelled after the simulation step")
         progress(1, len(STAGES), STAGES[1])
         charts = charts_of(history, sc_json)
-        progress(2, len(STAGES), "finishing")  # not "done": the status says that
+        progress(2, len(STAGES), FINISHING)
         return {"history": history, "charts": charts}
 
     jobs: Jobs = request.app.state.jobs
