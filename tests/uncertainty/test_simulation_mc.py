@@ -18,6 +18,7 @@ from detente.scenario.validate import scenario_from_data
 from detente.simulation import SimOptions, simulate
 from detente.simulation.protocol import OUTCOMES
 from detente.store import RunStore
+from detente.uncertainty.draws import fallback_spec
 from detente.uncertainty.simulation import record_simulation, simulate_mc
 
 UNTIL = SimOptions(until=dt.date(2005, 6, 30))
@@ -77,10 +78,10 @@ def test_split_over_workers_joins_into_the_same_run(flagship_path):
     np.testing.assert_array_equal(tail.results.package, whole.results.package[10:])
 
 
-def test_no_uncertainty_block_is_exactly_the_plain_seeded_runs(flagship_path):
-    sc = flagship_sc(flagship_path, None)
-    mc = simulate_mc(sc, UNTIL, 16, seed=9, chunk=5)
-    assert mc.uncertain == ()
+def test_fixed_inputs_are_exactly_the_plain_seeded_runs(flagship_path):
+    sc = flagship_sc(flagship_path)
+    mc = simulate_mc(sc, UNTIL, 16, seed=9, chunk=5, fixed_inputs=True)
+    assert mc.uncertain == () and not mc.default_widths
     plain = simulate(sc, UNTIL, seed=9, runs=16)
     meetings = plain.meetings()
     assert [m.date for m in mc.meetings] == [r.date for r in meetings]
@@ -94,9 +95,25 @@ def test_no_uncertainty_block_is_exactly_the_plain_seeded_runs(flagship_path):
         OUTCOMES[int(x)] for x in mc.results.outcome[0]]
 
 
+def test_no_block_draws_the_default_widths_as_forecast_draws_does(flagship_path):
+    """Without an uncertainty block the inputs are drawn from the default widths: the same
+    run as with those widths written into the scenario, and not the fixed-input run."""
+    sc = flagship_sc(flagship_path, None)
+    mc = simulate_mc(sc, UNTIL, 12, seed=3)
+    assert mc.default_widths and mc.to_dict()["default_widths"] is True
+    written = simulate_mc(sc.model_copy(update={"uncertainty": fallback_spec(sc)}), UNTIL, 12,
+                          seed=3)
+    assert not written.default_widths and written.uncertain == mc.uncertain
+    assert {n.split(".")[-1] for n in mc.uncertain} >= {"A", "B"}
+    same(mc, written)
+    fixed = simulate_mc(sc, UNTIL, 12, seed=3, fixed_inputs=True)
+    assert not np.array_equal(fixed.results.offer, mc.results.offer)
+
+
 def test_the_drawn_inputs_matter(flagship_path):
     """A wide uncertainty on the positions over issue B moves the package agreed on B."""
-    narrow = simulate_mc(flagship_sc(flagship_path, None), UNTIL, 60, seed=1)
+    narrow = simulate_mc(flagship_sc(flagship_path, None), UNTIL, 60, seed=1,
+                         fixed_inputs=True)
     wide = simulate_mc(flagship_sc(flagship_path, {"cells": [
         {"field": "position", "issue": "B", "±": 30}]}), UNTIL, 60, seed=1)
     k = list(wide.issue_ids).index("B")
@@ -113,7 +130,7 @@ def test_positions_on_an_issue_no_forum_negotiates_change_nothing_else(flagship_
     outcome and the packages on the other issues are those of the run without it, draw by
     draw (each draw keeps its random stream)."""
     sc = flagship_sc(flagship_path, None)
-    base = simulate_mc(sc, UNTIL, 8, seed=seed)
+    base = simulate_mc(sc, UNTIL, 8, seed=seed, fixed_inputs=True)
     assert base.meetings and all("F" not in m.agenda for m in base.meetings)
     agendas = {i for m in base.meetings for i in m.agenda}
     wide = simulate_mc(flagship_sc(flagship_path, {"cells": [
@@ -197,3 +214,26 @@ def test_cli_store_without_draws_is_a_clear_error(flagship_path, tmp_path):
                               str(tmp_path / "s.duckdb")])
     assert res.exit_code == 2
     assert "--draws" in res.output
+
+
+def test_cli_without_a_block_notes_the_default_widths_or_holds_inputs_fixed(flagship_path,
+                                                                            tmp_path):
+    f = tmp_path / "noblock.json"
+    f.write_text(json.dumps(flagship_sc(flagship_path, None).model_dump(mode="json",
+                                                                        by_alias=True)))
+    args = ["simulate", str(f), "--until", "2005-06-30", "--seed", "2", "--draws", "5",
+            "--json", "--no-record"]
+    drawn = runner.invoke(app, args)
+    assert drawn.exit_code == 0, drawn.output
+    assert "default widths" in drawn.stderr
+    data = json.loads(drawn.stdout)
+    assert data["default_widths"] is True and data["uncertain_inputs"]
+    fixed = runner.invoke(app, [*args, "--fixed-inputs"])
+    assert fixed.exit_code == 0, fixed.output
+    assert "default widths" not in fixed.stderr
+    data = json.loads(fixed.stdout)
+    assert data["default_widths"] is False and data["uncertain_inputs"] == []
+    table = runner.invoke(app, [*args[:-2], "--no-record", "--fixed-inputs"])
+    assert "inputs held at their coded values" in " ".join(table.stdout.split())
+    alone = runner.invoke(app, ["simulate", str(f), "--fixed-inputs"])
+    assert alone.exit_code == 2 and "--draws" in alone.output

@@ -14,6 +14,7 @@ from detente.cli.app import (
     RECORD_ENV,
     app,
     console,
+    err_console,
     parse_options,
     print_json,
     record_run,
@@ -65,7 +66,11 @@ def simulate_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     out: Annotated[Path | None, typer.Option(help="also write the JSON to this file")] = None,
     draws: Annotated[int | None, typer.Option(
-        min=1, help="Monte Carlo draws over the scenario's uncertainty block")] = None,
+        min=1, help="Monte Carlo draws over the scenario's uncertainty block (the default "
+                    "widths when it has none)")] = None,
+    fixed_inputs: Annotated[bool, typer.Option(
+        "--fixed-inputs", help="with --draws: hold the inputs at their coded values, so "
+                               "draws differ only by the simulation's own randomness")] = False,
     quantiles: Annotated[str, typer.Option(
         help="quantiles reported with --draws, comma-separated")] = "0.1,0.5,0.9",
     store: Annotated[Path | None, typer.Option(
@@ -78,15 +83,20 @@ def simulate_cmd(
     """Walk a scenario's calendar: forum meetings, events, trust and support over time.
 
     With --draws N the simulation runs on N draws of the inputs (the scenario's
-    ``uncertainty`` block; without one, draws differ only by the simulation's own random
-    choices) in one batch, and reports the probability of each outcome of every forum
+    ``uncertainty`` block, or the default widths when it has none, as forecast --draws draws
+    them; --fixed-inputs keeps the coded values, so draws differ only by the simulation's own
+    random choices) in one batch, and reports the probability of each outcome of every forum
     meeting, and quantiles of the package in force, trust and support at the end; that run
     is recorded in the run store unless --no-record is given (a single run is not recorded).
     """
     if draws is not None:
         _simulate_draws(file, until, seed, step, off, param, capability, json_out, out,
-                        draws, quantiles, store, record)
+                        draws, quantiles, store, record, fixed_inputs)
         return
+    if fixed_inputs:
+        with user_errors():
+            raise DetenteError("--fixed-inputs needs --draws N (a single run always uses the "
+                               "coded inputs)")
     if store is not None:
         with user_errors():
             raise DetenteError("--store needs --draws N (a single run is not recorded; use "
@@ -111,8 +121,9 @@ def simulate_cmd(
 def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
                     off: list[str] | None, param: list[str] | None, capability: str,
                     json_out: bool, out: Path | None, draws: int, quantiles: str,
-                    store: Path | None, record: bool) -> None:
+                    store: Path | None, record: bool, fixed_inputs: bool) -> None:
     from detente.cli.forecast_cmd import _parse_quantiles
+    from detente.uncertainty.draws import DEFAULT_WIDTHS_NOTE
     from detente.uncertainty.simulation import record_simulation, simulate_mc
 
     with user_errors():
@@ -120,7 +131,9 @@ def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
         qs = _parse_quantiles(quantiles)
         opts = SimOptions(until=_date(until), step=step, capability=capability,
                           mechanisms=_mechanisms(off, param))
-        mc = simulate_mc(sc, opts, draws, seed, qs)
+        mc = simulate_mc(sc, opts, draws, seed, qs, fixed_inputs=fixed_inputs)
+        if mc.default_widths:
+            err_console.print(f"note: {DEFAULT_WIDTHS_NOTE}", highlight=False)
         data = mc.to_dict()
         ids, store_path = record_run(file, store, record,
                                      lambda st: [record_simulation(st, mc)])
@@ -139,8 +152,10 @@ def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
 def _print_draws(data: dict, title: str) -> None:
     qnames = [f"q{round(q * 100):02d}" for q in data["quantiles"]]
     what = (f"{len(data['uncertain_inputs'])} uncertain inputs drawn"
+            + (" with the default widths" if data["default_widths"] else "")
             if data["uncertain_inputs"] else
-            "no uncertainty block: draws differ only by the simulation's own randomness")
+            "inputs held at their coded values: draws differ only by the simulation's own "
+            "randomness")
     console.print(f"[bold]{title}[/bold]: {data['start']} to {data['until']}, "
                   f"{data['draws']} draws, seed {data['seed']} ({what})", highlight=False)
     t = Table(title="forum meetings: probability of each outcome", title_justify="left")

@@ -10,9 +10,13 @@ keyed by (seed, k), the stream ``detente simulate --seed S`` gives draw k), so:
 * a draw's result depends neither on the batch size (``chunk``: large runs go through the
   engine ``chunk`` draws at a time to bound memory) nor on how many draws are run, nor on
   how the draws are split between workers;
-* with no ``uncertainty`` block the inputs are the coded values in every draw, and draws differ
-  only through the simulation's own random choices (noise on concession steps, tactic
-  learning): the result is then exactly that of ``simulate(scenario, options, seed, runs=N)``.
+* a scenario with no ``uncertainty`` block is drawn with the default widths
+  (:func:`~detente.uncertainty.draws.drawn_spec`), as ``forecast --draws``, the report, the
+  sensitivity and the web app draw it (``default_widths`` in the result says so);
+* with ``fixed_inputs`` (``simulate --draws N --fixed-inputs``) the inputs are the coded values
+  in every draw, and draws differ only through the simulation's own random choices (noise on
+  concession steps, tactic learning): the result is then exactly that of
+  ``simulate(scenario, options, seed, runs=N)``.
 
 Caveat: with ``--step`` set to a *stochastic* static model, that step draws from a stream shared
 by the whole batch (``DrawStreams.shared``), so its numbers depend on the chunk; ``chunk`` is a
@@ -44,7 +48,8 @@ from detente.simulation.engine import SimOptions, simulate_batch
 from detente.simulation.history import History
 from detente.simulation.protocol import OUTCOMES
 from detente.simulation.state import DrawStreams, coded_behaviour
-from detente.uncertainty.draws import apply, apply_behaviour, inputs
+from detente.uncertainty.draws import apply, apply_behaviour, drawn_spec, inputs
+from detente.uncertainty.spec import Uncertainty
 
 if TYPE_CHECKING:
     from detente.store import RunStore
@@ -130,6 +135,7 @@ class SimulationMC:
     uncertain: tuple[str, ...]  # names of the inputs drawn (empty: none)
     meetings: list[MeetingKey]
     results: DrawResults
+    default_widths: bool = False  # no block of its own: drawn with the default widths
 
     def probabilities(self) -> np.ndarray:
         """(M, 4) probability of each outcome (columns in ``OUTCOMES`` order) per meeting."""
@@ -154,8 +160,10 @@ class SimulationMC:
         """JSON-ready summary. Keys:
 
         ``scenario``, ``start``, ``until``, ``seed``, ``draws``, ``step``, ``quantiles`` (the
-        levels), ``uncertain_inputs`` (names of the inputs drawn; empty when the scenario has
-        no ``uncertainty`` block and draws differ only by the simulation's own randomness);
+        levels), ``uncertain_inputs`` (names of the inputs drawn; empty when the inputs were
+        held at their coded values and draws differ only by the simulation's own randomness),
+        ``default_widths`` (true when the scenario has no ``uncertainty`` block and its inputs
+        were drawn with the default widths);
         ``meetings``: one item per forum meeting with ``forum``, ``date``, ``label``,
         ``agenda`` and ``probabilities`` {agreement, partial, impasse, no_meeting} (they sum
         to 1); ``packages``: per issue ``issue``, ``scale`` [low, high], ``p_agreed`` (share
@@ -190,7 +198,8 @@ class SimulationMC:
         return {"scenario": self.scenario.name, "start": self.start.isoformat(),
                 "until": self.until.isoformat(), "seed": self.seed, "draws": self.draws,
                 "step": self.options.step, "quantiles": list(self.quantiles),
-                "uncertain_inputs": list(self.uncertain), "meetings": meetings,
+                "uncertain_inputs": list(self.uncertain),
+                "default_widths": self.default_widths, "meetings": meetings,
                 "packages": packages, "trust": trust, "support": support}
 
 
@@ -208,9 +217,11 @@ class DrawnInputs:
                            {k: v[lo:hi] for k, v in self.behaviour.items()}, self.names)
 
 
-def draw_inputs(sc: Scenario, base: ScenarioArrays, draws: int, seed: int) -> DrawnInputs:
-    """``draws`` draws of ``sc``'s uncertain inputs (row k independent of ``draws``)."""
-    ins = inputs(sc, base, behaviour=True)
+def draw_inputs(sc: Scenario, base: ScenarioArrays, draws: int, seed: int,
+                spec: Uncertainty | None = None) -> DrawnInputs:
+    """``draws`` draws of ``sc``'s uncertain inputs (row k independent of ``draws``), from
+    ``spec`` (default: the scenario's own block; an empty one draws nothing)."""
+    ins = inputs(sc, base, spec, behaviour=True)
     if not ins:
         return DrawnInputs(base.repeat(draws), {}, ())
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(INPUT_KEY,)))
@@ -232,9 +243,12 @@ def _rows(arrays: ScenarioArrays, lo: int, hi: int) -> ScenarioArrays:
 def simulate_mc(sc: Scenario, options: SimOptions | None = None, draws: int = 1000,
                 seed: int = 0, quantiles: tuple[float, ...] = DEFAULT_QUANTILES,
                 chunk: int = CHUNK, first_draw: int = 0,
-                inputs_: DrawnInputs | None = None) -> SimulationMC:
+                inputs_: DrawnInputs | None = None, fixed_inputs: bool = False) -> SimulationMC:
     """Simulate ``draws`` draws of ``sc``'s uncertain inputs; outcome probabilities etc.
 
+    The inputs come from the scenario's ``uncertainty`` block, or the default widths when it
+    has none; ``fixed_inputs`` holds them at their coded values instead (only the
+    simulation's own randomness varies).
     ``inputs_`` (optional, ``draws`` draws) replaces the drawn inputs, e.g. to run a design
     of one's own or a slice of :func:`draw_inputs`; ``first_draw`` offsets the simulation
     streams (draw k of this call uses stream ``first_draw + k``), so a run split over workers
@@ -249,8 +263,11 @@ def simulate_mc(sc: Scenario, options: SimOptions | None = None, draws: int = 10
     if bad or not quantiles:
         raise OptionError(f"quantiles must be between 0 and 1, got {list(quantiles)}")
     base = to_arrays(sc, options.capability)
+    default_widths = False
     if inputs_ is None:
-        inputs_ = draw_inputs(sc, base, draws, seed)
+        spec = Uncertainty() if fixed_inputs else drawn_spec(sc)
+        default_widths = not fixed_inputs and spec is not sc.uncertainty
+        inputs_ = draw_inputs(sc, base, draws, seed, spec)
     elif inputs_.arrays.n_draws != draws:
         raise OptionError(f"{inputs_.arrays.n_draws} drawn inputs for {draws} draws")
     names = inputs_.names
@@ -270,7 +287,8 @@ def simulate_mc(sc: Scenario, options: SimOptions | None = None, draws: int = 10
                         scale_min=np.asarray(base.scale_min, dtype=float),
                         scale_max=np.asarray(base.scale_max, dtype=float),
                         involved=np.asarray(base.involved, dtype=bool),
-                        uncertain=names, meetings=keys, results=DrawResults.concat(parts))
+                        uncertain=names, meetings=keys, results=DrawResults.concat(parts),
+                        default_widths=default_widths)
 
 
 def result_rows(mc: SimulationMC, max_rows: int = MAX_ROWS) -> tuple[pd.DataFrame, bool]:
