@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from detente.cli import app
+from detente.cli.forecast_cmd import column_groups
 
 runner = CliRunner()
 
@@ -107,3 +110,46 @@ def test_several_models_by_repeating_or_commas(flagship_path):
 def test_bad_model_lists_are_clear_errors(flagship_path, args, message):
     result = runner.invoke(app, ["forecast", str(flagship_path), *args, "--no-record"])
     assert result.exit_code != 0 and message in " ".join(result.stderr.split())
+
+
+def many_issues(tmp_path, n: int):
+    ids = [f"issue_number_{k:02d}" for k in range(n)]
+    actors = [{"id": a, "capability": c,
+               "position": {i: (10 * k + 7 * j) % 100 for j, i in enumerate(ids)},
+               "salience": {i: 0.5 for i in ids}}
+              for k, (a, c) in enumerate([("A", 1), ("B", 2), ("C", 3)])]
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps({"detente": 1, "salience_scale": 1,
+                                "issues": [{"id": i} for i in ids], "actors": actors}))
+    return path, ids
+
+
+@pytest.mark.parametrize("n_issues", [6, 14])
+def test_several_models_on_many_issues_fit_the_terminal_uncut(tmp_path, n_issues):
+    """Columns that do not fit 80 characters go to further tables instead of being cut."""
+    path, ids = many_issues(tmp_path, n_issues)
+    args = ["forecast", str(path), "-m", "compromise,median,nash", "--no-record"]
+    text = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert text.exit_code == 0, text.output
+    assert "…" not in text.stdout
+    assert max(map(len, text.stdout.splitlines())) <= 80
+    data = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    for run in data["models"]:
+        for issue in run["issues"]:
+            assert f"{issue['forecast']:.1f}" in text.stdout
+    assert all(i in text.stdout for i in ids)
+    # many more issues than models: the issues are the rows; otherwise the models, and the
+    # issue columns are spread over several tables
+    rows = "issue" if n_issues > 6 else "model"
+    assert f"┃ {rows} " in text.stdout
+    assert (text.stdout.count("┃ model ") > 1) == (n_issues == 6)
+
+
+@given(widths=st.lists(st.integers(1, 60), max_size=30), available=st.integers(1, 120))
+def test_column_groups_keep_the_order_and_fill_each_table(widths, available):
+    groups = column_groups(widths, available)
+    assert [k for g in groups for k in g] == list(range(len(widths)))
+    for n, g in enumerate(groups):
+        assert len(g) == 1 or sum(widths[k] for k in g) <= available
+        if n + 1 < len(groups):  # the next column did not fit this table
+            assert sum(widths[k] for k in g) + widths[groups[n + 1][0]] > available

@@ -134,21 +134,60 @@ def _parse_quantiles(text: str) -> tuple[float, ...]:
 
 
 def _print_many(title: str, results: list[ForecastResult], issue_names: list[str]) -> None:
-    """Models as rows and issues as columns, so that ten models fit a terminal."""
-    table = Table(title=title)
-    table.add_column("model")
+    """Several models side by side: models as rows and issues as columns, or issues as rows
+    when there are many more issues than models; columns that do not fit the terminal go to
+    further tables below (never cut to "4…")."""
     issues = results[0].issues
-    for iss in issues:
-        table.add_column(iss.id, justify="right")
-    for r in results:
-        label = r.model if r.preset == "default" else f"{r.model} ({r.preset})"
-        table.add_row(label, *[fmt_num(i.forecast, 1) for i in r.issues])
-    console.print(table)
+    labels = [r.model if r.preset == "default" else f"{r.model} ({r.preset})" for r in results]
+    cells = [[fmt_num(r.issues[k].forecast, 1) for k in range(len(issues))] for r in results]
+    ids = [iss.id for iss in issues]
+    if len(issues) > 2 * len(results):  # issues as rows
+        _print_grouped(title, "issue", ids, labels, [list(col) for col in cells], "models")
+    else:
+        _print_grouped(title, "model", labels, ids, [list(row) for row in zip(*cells,
+                                                                               strict=True)],
+                       "issues")
     for iss, name in zip(issues, issue_names, strict=True):
         lo, hi = iss.scale
         scale = "" if (lo, hi) == (0.0, 100.0) else f" [{lo:g}-{hi:g}]"
         if scale or name not in ("", iss.id):  # a legend line that says something
             console.print(f"  [bold]{iss.id}[/bold] {name}{scale}", highlight=False)
+
+
+def _print_grouped(title: str, row_head: str, rows: list[str], columns: list[str],
+                   cells: list[list[str]], what: str) -> None:
+    """A table of ``cells`` (one list per column), split into several tables side by side
+    in reading order when its columns do not fit the terminal's width."""
+    widths = [max(len(c), *map(len, col)) + 3 for c, col in zip(columns, cells, strict=True)]
+    groups = column_groups(widths, console.width - max(map(len, [row_head, *rows])) - 4)
+    if len(groups) > 1:
+        console.print(f"[bold]{title}[/bold]", highlight=False)
+    for n, group in enumerate(groups):
+        table = Table(title=title if len(groups) == 1 else
+                      f"{what} {group[0] + 1}-{group[-1] + 1} of {len(columns)}")
+        table.add_column(row_head, no_wrap=True)
+        for k in group:
+            table.add_column(columns[k], justify="right", no_wrap=True)
+        for m, label in enumerate(rows):
+            table.add_row(label, *[cells[k][m] for k in group])
+        console.print(table)
+        if n + 1 < len(groups):
+            console.print()
+
+
+def column_groups(widths: list[int], available: int) -> list[list[int]]:
+    """Consecutive column indices split into groups whose widths add up to at most
+    ``available`` (a column wider than that gets a group of its own)."""
+    groups: list[list[int]] = []
+    used = available + 1
+    for k, w in enumerate(widths):
+        if groups and used + w <= available:
+            groups[-1].append(k)
+            used += w
+        else:
+            groups.append([k])
+            used = w
+    return groups
 
 
 def _print_table(title: str, results: list[ForecastResult], issue_names: list[str],
