@@ -85,6 +85,39 @@ def test_an_analysis_too_big_for_memory_is_refused_before_it_runs(monkeypatch):
     with pytest.raises(OptionError, match=r"Sobol indices .* fewer Sobol samples"):
         sensitivity(small, "compromise", samples=MAX_CELLS // 30 // 20, sobol=True)
     assert sensitivity(small, "compromise", samples=8).sobol  # a small one still runs
+    # sobol=None (the CLI's default): the tornado alone, saying why there are no indices
+    res = sensitivity(small, "compromise", samples=MAX_CELLS // 30 // 20, sobol=None)
+    assert res.tornado and not res.sobol and res.sobol_samples == 0
+    assert res.sobol_skipped is not None and "fewer Sobol samples" in res.sobol_skipped
+    assert res.to_dict()["sobol_skipped"] == res.sobol_skipped
+    fits = sensitivity(small, "compromise", samples=8, sobol=None)
+    assert fits.sobol and fits.sobol_skipped is None
+    with monkeypatch.context() as mp:  # the tornado's own limit still refuses at once
+        mp.setattr(module, "tornado", not_run)
+        with pytest.raises(OptionError, match="the tornado of 6440"):
+            sensitivity(sc, "compromise", samples=8, sobol=None)
+
+
+def test_cli_skips_sobol_where_it_does_not_fit_unless_asked(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+    from detente.uncertainty.sensitivity import MAX_CELLS
+
+    path = tmp_path / "s.json"
+    path.write_text(_many_cases(6, 5).model_dump_json(by_alias=True))
+    args = ["sensitivity", str(path), "--samples", str(MAX_CELLS // 30 // 20)]
+    auto = CliRunner().invoke(app, [*args, "--json"])
+    assert auto.exit_code == 0, auto.output
+    data = json.loads(auto.stdout)
+    assert data["tornado"] and data["sobol"] == [] and "fewer Sobol samples" in data[
+        "sobol_skipped"]
+    text = CliRunner().invoke(app, args)
+    assert "no Sobol indices" in text.stdout
+    insist = CliRunner().invoke(app, [*args, "--sobol"])
+    assert insist.exit_code == 2 and "Sobol indices" in insist.output
 
 
 def test_a_report_notes_the_refused_sensitivity_and_keeps_the_rest():

@@ -40,7 +40,9 @@ def sensitivity(
     samples: Annotated[int, typer.Option(
         min=2, help="Sobol base sample N (power of two); runs N(D+2) evaluations")] = 256,
     seed: Annotated[int, typer.Option(help="seed of the Sobol design and the model")] = 0,
-    sobol: Annotated[bool, typer.Option(help="compute Sobol indices")] = True,
+    sobol: Annotated[bool | None, typer.Option(
+        help="compute Sobol indices (default: when their runs fit in memory; --sobol "
+             "insists, --no-sobol skips them)", show_default=False)] = None,
     top: Annotated[int, typer.Option(min=1, help="inputs shown per issue")] = 10,
     option: Annotated[list[str] | None, typer.Option(
         "--option", "-o", help="model option key=value (repeatable)")] = None,
@@ -79,6 +81,9 @@ def sensitivity(
                       f"{len(ranked)} inputs, {max(0, len(ranked) - top)} not shown")
     console.print(f"{res.evaluations} model evaluations"
                   + (f" (Sobol N = {res.sobol_samples})" if res.sobol_samples else ""))
+    if res.sobol_skipped:
+        console.print(f"[yellow]note[/yellow] no Sobol indices (S1, ST): {res.sobol_skipped}",
+                      highlight=False)
 
 
 @app.command()

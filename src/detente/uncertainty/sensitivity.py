@@ -67,6 +67,7 @@ class SensitivityResult:
     sobol_samples: int = 0
     evaluations: int = 0
     constant_issues: list[str] = field(default_factory=list)
+    sobol_skipped: str | None = None  # why no Sobol indices were computed (sobol=None)
 
     def ranked(self, issue: str) -> list[Swing]:
         """The tornado of one issue, largest swing first."""
@@ -74,7 +75,8 @@ class SensitivityResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "inputs": self.inputs, "evaluations": self.evaluations,
-                "sobol_samples": self.sobol_samples, "constant_issues": self.constant_issues,
+                "sobol_samples": self.sobol_samples, "sobol_skipped": self.sobol_skipped,
+                "constant_issues": self.constant_issues,
                 "tornado": [dataclasses.asdict(s) | {"swing": s.swing} for s in self.tornado],
                 "sobol": [dataclasses.asdict(s) for s in self.sobol]}
 
@@ -103,16 +105,22 @@ def check_size(n_inputs: int, cells: int, sobol_n: int) -> None:
     issue cell, for D inputs (``sobol_n`` = N, 0 without Sobol). The public DEU file (248
     unrelated cases, 9,888 inputs at the default widths) asked for 46.6 GiB and failed with
     numpy's memory error after a report's other parts had run."""
-    for what, runs, fix in (
-            ("the tornado", 1 + 2 * n_inputs, "an uncertainty block naming fewer inputs"),
-            ("the Sobol indices", sobol_n * (n_inputs + 2),
-             "fewer Sobol samples, no Sobol indices (--no-sobol), or an uncertainty block "
-             "naming fewer inputs")):
-        if runs * max(cells, n_inputs) > MAX_CELLS:
-            raise OptionError(
-                f"{what} of {n_inputs} uncertain inputs would run the model {runs:,} times on "
-                f"{cells:,} actor x issue cells ({runs * cells * 8 / 2**30:.1f} GiB per input "
-                f"array), more than detente holds at once ({MAX_CELLS:,} cells); use {fix}")
+    for problem in (too_big("the tornado", 1 + 2 * n_inputs, n_inputs, cells,
+                            "an uncertainty block naming fewer inputs"),
+                    too_big("the Sobol indices", sobol_n * (n_inputs + 2), n_inputs, cells,
+                            "fewer Sobol samples, no Sobol indices (--no-sobol), or an "
+                            "uncertainty block naming fewer inputs")):
+        if problem is not None:
+            raise OptionError(problem)
+
+
+def too_big(what: str, runs: int, n_inputs: int, cells: int, fix: str) -> str | None:
+    """Why ``runs`` model runs on ``cells`` actor x issue cells do not fit (None if they do)."""
+    if runs * max(cells, n_inputs) <= MAX_CELLS:
+        return None
+    return (f"{what} of {n_inputs} uncertain inputs would run the model {runs:,} times on "
+            f"{cells:,} actor x issue cells ({runs * cells * 8 / 2**30:.1f} GiB per input "
+            f"array), more than detente holds at once ({MAX_CELLS:,} cells); use {fix}")
 
 
 def tornado(base: ScenarioArrays, ins: list[Input], salience_scale: float, model: str,
@@ -133,9 +141,12 @@ def tornado(base: ScenarioArrays, ins: list[Input], salience_scale: float, model
 def sensitivity(sc: Scenario, model: str = "compromise", samples: int = 256, seed: int = 0,
                 preset: str | None = None, rounds: int | None = None,
                 capability: str = "default", spec: Uncertainty | None = None,
-                sobol: bool = True, low: float = 0.1, high: float = 0.9,
+                sobol: bool | None = True, low: float = 0.1, high: float = 0.9,
                 **options: Any) -> SensitivityResult:
     """Tornado swings and (unless ``sobol`` is False) Sobol indices of ``model`` on ``sc``.
+
+    ``sobol=None``: Sobol indices when their runs fit in memory (:func:`check_size`);
+    otherwise the tornado alone, with the reason in ``sobol_skipped``.
 
     ``samples`` is SALib's base sample size N (rounded up to a power of two); the model runs
     N (D + 2) times for D inputs, in one batch.
@@ -157,10 +168,17 @@ def sensitivity(sc: Scenario, model: str = "compromise", samples: int = 256, see
     if not ins:
         raise OptionError("the scenario has no uncertain inputs to analyse")
     n = 1 << max(1, int(np.ceil(np.log2(samples))))
-    check_size(len(ins), base.n_actors * base.n_issues, n if sobol else 0)
+    cells = base.n_actors * base.n_issues
+    skipped = None
+    if sobol is None:
+        skipped = too_big("the Sobol indices", n * (len(ins) + 2), len(ins), cells,
+                          "fewer Sobol samples (--samples) or an uncertainty block naming "
+                          "fewer inputs to get them")
+        sobol = skipped is None
+    check_size(len(ins), cells, n if sobol else 0)
     swings = tornado(base, ins, sc.salience_scale, mspec.name, opts, n_rounds, seed, low, high)
     result = SensitivityResult(mspec.name, [i.name for i in ins], list(base.issue_ids), swings,
-                               evaluations=1 + 2 * len(ins))
+                               evaluations=1 + 2 * len(ins), sobol_skipped=skipped)
     if not sobol:
         return result
     problem = {"num_vars": len(ins), "names": [f"x{d}" for d in range(len(ins))],
