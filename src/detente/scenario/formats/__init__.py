@@ -56,7 +56,8 @@ def _load_builtin() -> None:
     # Imported for their side effect of registering; order is detection priority.
     import importlib
 
-    for module in ("deu", "decide", "ktab", "bdm_csv", "cases_json", "json_format", "yaml_format"):
+    for module in ("deu", "decide", "ktab", "bdm_csv", "cases_json", "question_json",
+                   "json_format", "yaml_format"):
         try:
             importlib.import_module(f"detente.scenario.formats.{module}")
         except ModuleNotFoundError as exc:  # a format not written yet
