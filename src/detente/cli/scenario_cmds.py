@@ -27,8 +27,10 @@ def validate(file: Path, fmt: FormatOpt = None,
     if json_out:
         print_json(summary)
     else:
-        console.print(f"[green]ok[/green] {file}: {len(sc.actors)} actors, {len(sc.issues)} "
-                      f"issues, {len(sc.forums)} forums, {len(sc.calendar)} events")
+        counts = ", ".join(f"{n} {what}{'' if n == 1 else 's'}" for n, what in (
+            (len(sc.actors), "actor"), (len(sc.issues), "issue"), (len(sc.forums), "forum"),
+            (len(sc.calendar), "event")))
+        console.print(f"[green]ok[/green] {file}: {counts}")
 
 
 @app.command()
