@@ -128,3 +128,19 @@ def test_a_report_notes_the_refused_sensitivity_and_keeps_the_rest():
     assert unc["sensitivity"]["error"].startswith("the tornado of 6440 uncertain inputs")
     assert unc["distributions"][0]["model"] == "compromise"
     assert "error" not in unc["distributions"][0]
+
+
+def test_a_report_shows_the_tornado_and_says_why_there_are_no_sobol_indices(monkeypatch):
+    """Where the Sobol runs do not fit but the tornado's do, the report keeps the tornado."""
+    from detente.report import collect
+    from detente.report.html import render_report
+    from detente.uncertainty import sensitivity as module
+
+    monkeypatch.setattr(module, "MAX_CELLS", 40_000)  # 37 inputs x 66 x 39 runs do not fit
+    data = collect(_many_cases(6, 5), ["compromise"], draws=3, simulation=False,
+                   sobol_samples=64)
+    sens = data.uncertainty.data["sensitivity"]
+    assert "error" not in sens and sens["tornado"] and sens["sobol"] == []
+    assert sens["sobol_skipped"].startswith("the Sobol indices of")
+    html = render_report(data)
+    assert "No Sobol indices: the Sobol indices of" in html and "--no-sobol" in html

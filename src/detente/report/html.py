@@ -280,15 +280,20 @@ def uncertainty_section(data: ReportData, top: int = 12) -> str:
         parts.append(f"<p class='error'>The sensitivity of {escape(sens['model'])} did not "
                      f"run: {escape(sens['error'])}</p>")
     else:
+        skipped = sens.get("sobol_skipped")
+        design, flag = ((f"tornado only, seed {unc['seed']}", "--no-sobol") if skipped else
+                        (f"Sobol base sample N = {sens['sobol_samples']}, seed {unc['seed']}",
+                         f"--samples {sens['sobol_samples']}"))
         parts.append(
             f"<p>Model <b>{escape(sens['model'])}</b>, {len(sens['inputs'])} uncertain inputs, "
-            f"{sens['evaluations']} model runs (Sobol base sample N = {sens['sobol_samples']}"
-            f", seed {unc['seed']}); the same numbers are printed by <code>detente sensitivity "
-            f"FILE -m {escape(sens['model'])} --samples {sens['sobol_samples']} --seed "
+            f"{sens['evaluations']} model runs ({design}); the same numbers are printed by "
+            f"<code>detente sensitivity FILE -m {escape(sens['model'])} {flag} --seed "
             f"{unc['seed']} --json</code>. Tornado: each input alone at its 10 % and 90 % "
             f"quantile, the others as coded; the {top} largest swings per issue. Sobol S1 "
             "(first-order) and ST (total) are shares of the forecast's variance, ± their 95 % "
             "confidence half-widths.</p>")
+        if skipped:
+            parts.append(f"<p class='note'>No Sobol indices: {escape(skipped)}</p>")
         for c in charts:
             issue = c["issue"]
             parts.append(f"<h4>Issue {escape(issue)}</h4>")

@@ -152,7 +152,7 @@ def uncertainty_data(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
             progress(len(models), steps, f"sensitivity of {sensitivity_model}")
         try:
             res = sensitivity(sc, sensitivity_model, sobol_samples, seed,
-                              capability=capability)
+                              capability=capability, sobol=None)
             sens = res.to_dict() | {"issues": res.issues}
         except DetenteError as exc:
             sens = {"model": sensitivity_model, "error": str(exc)}

@@ -172,8 +172,8 @@ def sensitivity(sc: Scenario, model: str = "compromise", samples: int = 256, see
     skipped = None
     if sobol is None:
         skipped = too_big("the Sobol indices", n * (len(ins) + 2), len(ins), cells,
-                          "fewer Sobol samples (--samples) or an uncertainty block naming "
-                          "fewer inputs to get them")
+                          "fewer Sobol samples or an uncertainty block naming fewer inputs "
+                          "to get them")
         sobol = skipped is None
     check_size(len(ins), cells, n if sobol else 0)
     swings = tornado(base, ins, sc.salience_scale, mspec.name, opts, n_rounds, seed, low, high)

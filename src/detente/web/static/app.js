@@ -712,8 +712,10 @@ async function showUncertainty(job) {
     $("#unc-sens-summary").textContent = `The sensitivity of ${sens.model} did not run: ${sens.error}`;
   } else {
     $("#unc-sens-summary").textContent = `${sens.model}: ${sens.inputs.length} uncertain inputs, ` +
-      `${sens.evaluations} model runs (Sobol N = ${sens.sobol_samples}). Bars: each input alone ` +
-      "at its 10 % and 90 % quantile. S1/ST: first-order and total Sobol indices ± 95 % interval.";
+      `${sens.evaluations} model runs (${sens.sobol_skipped ? "tornado only" : `Sobol N = ${sens.sobol_samples}`}). ` +
+      "Bars: each input alone " +
+      "at its 10 % and 90 % quantile. S1/ST: first-order and total Sobol indices ± 95 % interval." +
+      (sens.sobol_skipped ? ` No Sobol indices: ${sens.sobol_skipped}` : "");
   }
   sel.replaceChildren(...charts.map((c) => el("option", { value: c.issue, text: c.issue })));
   const showIssue = () => {
