@@ -28,32 +28,16 @@ saliences 0-100, capabilities 0 or 1e-50..1e50), a reading without a ``proposed_
 from __future__ import annotations
 
 import json
-import math
-import re
 from pathlib import PurePath
 from typing import Any
 
 from detente.errors import Problem, ScenarioError
 from detente.scenario.formats import Format, parse_json, register
+from detente.scenario.formats.json_fields import each_actor, ident, number
 from detente.scenario.model import Scenario, capability_problem
 from detente.scenario.validate import scenario_from_data
 
-_BAD_ID_CHARS = re.compile(r"[^A-Za-z0-9_.\-+ ]")
 _ACTOR_NUMBERS = ("position", "capability", "salience")
-
-
-def _ident(raw: object) -> str:
-    """An id from a string or a number; "" (missing) from anything else, such as null."""
-    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        return ""
-    return _BAD_ID_CHARS.sub("_", str(raw).strip())[:64]
-
-
-def _number(value: object) -> float | None:
-    """A finite number (not a bool), else None."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
 
 
 class _Reader:
@@ -73,7 +57,7 @@ class _Reader:
         if not isinstance(case, dict):
             self.problem(at, "a case must be an object with case_id, actors and outcomes")
             return
-        case_id = _ident(case.get("case_id", ""))
+        case_id = ident(case.get("case_id", ""))
         if not case_id:
             self.problem(f"{at}.case_id", "the case has no case_id")
             return
@@ -108,7 +92,7 @@ class _Reader:
             return []
         out = []
         for name, reading in outcomes.items():
-            value = _number(reading.get("proposed_value")) if isinstance(reading, dict) else None
+            value = number(reading.get("proposed_value")) if isinstance(reading, dict) else None
             if value is None:
                 self.problem(f"{at}.outcomes.{name}.proposed_value",
                              "the reading has no numeric proposed_value")
@@ -117,7 +101,7 @@ class _Reader:
                 self.problem(f"{at}.outcomes.{name}.proposed_value",
                              f"proposed_value {value:g} is outside the continuum's 0-100")
                 continue
-            out.append((_ident(name), value, str(reading.get("basis") or "")))
+            out.append((ident(name), value, str(reading.get("basis") or "")))
         return out
 
     def case_actors(self, at: str, actors: object) -> list[tuple[str, str, dict[str, float]]]:
@@ -126,18 +110,9 @@ class _Reader:
                                          "position, capability and salience)")
             return []
         out = []
-        seen: set[str] = set()
-        for j, actor in enumerate(actors):
-            where = f"{at}.actors[{j}]"
-            actor_id = _ident(actor.get("id", "")) if isinstance(actor, dict) else ""
-            if not actor_id:
-                self.problem(where, "an actor needs an id")
-                continue
-            if actor_id in seen:
-                self.problem(f"{where}.id", f"actor {actor_id!r} appears twice in the case")
-                continue
-            seen.add(actor_id)
-            numbers = {key: _number(actor.get(key)) for key in _ACTOR_NUMBERS}
+        for where, actor, actor_id in each_actor(actors, f"{at}.actors", self.problem,
+                                                 "actor {id!r} appears twice in the case"):
+            numbers = {key: number(actor.get(key)) for key in _ACTOR_NUMBERS}
             bad = [key for key, v in numbers.items() if v is None]
             for key in bad:
                 value = actor.get(key)

@@ -34,23 +34,24 @@ from typing import Any
 
 from detente.errors import Problem, ScenarioError
 from detente.scenario.formats import Format, parse_json, register
-from detente.scenario.formats.cases_json import _ident, _number
+from detente.scenario.formats.json_fields import each_actor, ident, number
 from detente.scenario.model import Scenario, capability_problem
 from detente.scenario.validate import scenario_from_data
 
 _ANCHOR_POSITION = re.compile(r"\(\s*position\s+(-?[0-9]+(?:\.[0-9]+)?)\s*\)", re.IGNORECASE)
 _INPUTS = ("position", "salience", "capability")
 _KEYS = ("question_id", "continuum", "actors")
+Estimates = dict[str, tuple[float, float, float]]  # (low, mode, high) by input
 
 
 def _scale(continuum: dict[str, Any]) -> tuple[float, float]:
     """The positions named by the two anchors, or 0-100."""
-    found = [_ANCHOR_POSITION.search(str(continuum.get(k, ""))) for k in ("anchor_0",
-                                                                          "anchor_100")]
-    if all(found) and float(found[0][1]) != float(found[1][1]):  # type: ignore[index]
-        lo, hi = (float(m[1]) for m in found)  # type: ignore[index]
-        return (lo, hi) if lo < hi else (hi, lo)
-    return 0.0, 100.0
+    at_0, at_100 = (_ANCHOR_POSITION.search(str(continuum.get(k, "")))
+                    for k in ("anchor_0", "anchor_100"))
+    if at_0 is None or at_100 is None or float(at_0[1]) == float(at_100[1]):
+        return 0.0, 100.0
+    lo, hi = sorted((float(at_0[1]), float(at_100[1])))
+    return lo, hi
 
 
 class _Reader:
@@ -66,24 +67,30 @@ class _Reader:
 
     def estimate(self, where: str, raw: object) -> tuple[float, float, float] | None:
         """(low, mode, high) of a number or a low/mode/high object."""
-        value = _number(raw)
+        value = number(raw)
         if value is not None:
             return value, value, value
         if not isinstance(raw, dict):
             self.problem(where, f"{raw!r} is neither a number nor a {{low, mode, high}} "
                                 "estimate")
             return None
-        parts = {k: _number(raw.get(k)) for k in ("low", "mode", "high")}
-        missing = [k for k, v in parts.items() if v is None]
-        for k in missing:
-            self.problem(f"{where}.{k}", f"{k} {raw.get(k)!r} is not a number")
-        if missing:
+        low, mode, high = (number(raw.get(k)) for k in ("low", "mode", "high"))
+        for k, v in (("low", low), ("mode", mode), ("high", high)):
+            if v is None:
+                self.problem(f"{where}.{k}", f"{k} {raw.get(k)!r} is not a number")
+        if low is None or mode is None or high is None:
             return None
-        low, mode, high = (float(parts[k]) for k in ("low", "mode", "high"))  # type: ignore[arg-type]
         if not low <= mode <= high:
             self.problem(where, f"needs low <= mode <= high, got {low:g}, {mode:g}, {high:g}")
             return None
         return low, mode, high
+
+    def estimates(self, where: str, actor: dict[str, Any]) -> Estimates | None:
+        """The actor's position, salience and capability estimates; None if one is bad."""
+        ests = {key: self.estimate(f"{where}.{key}", actor.get(key)) for key in _INPUTS}
+        if any(e is None for e in ests.values()):
+            return None
+        return {key: e for key, e in ests.items() if e is not None}
 
     def in_range(self, where: str, key: str, est: tuple[float, float, float],
                  salience_max: float) -> bool:
@@ -112,40 +119,26 @@ def read_question(text: str, source: str) -> Scenario:
         raise ScenarioError([Problem("the question has no actors (a list of objects with id, "
                                      "position, salience and capability)", "actors",
                                      file=source)])
-    issue_id = _ident(data.get("question_id", "")) or "question"
+    issue_id = ident(data.get("question_id", "")) or "question"
     scale = _scale(continuum)
     reader = _Reader(source, scale)
-    raw_sal = [a.get("salience") for a in actors if isinstance(a, dict)]
-    sal_values = [v for r in raw_sal for v in (
-        [_number(r)] if not isinstance(r, dict) else [_number(r.get(k)) for k in ("low",
-                                                                                  "mode",
-                                                                                  "high")])
-                  if v is not None]
-    salience_scale = 100 if any(v > 1 for v in sal_values) else 1
-    out_actors, cells, seen = [], [], {}
-    for j, actor in enumerate(actors):
-        where = f"actors[{j}]"
-        actor_id = _ident(actor.get("id", "")) if isinstance(actor, dict) else ""
-        if not actor_id:
-            reader.problem(where, "an actor needs an id")
-            continue
-        if actor_id in seen:
-            reader.problem(f"{where}.id", f"actor {actor_id!r} appears again (first as "
-                                          f"actors[{seen[actor_id]}])")
-            continue
-        seen[actor_id] = j
-        ests = {key: reader.estimate(f"{where}.{key}", actor.get(key)) for key in _INPUTS}
-        if any(e is None for e in ests.values()):
-            continue
+    parsed = [(where, actor, actor_id, ests)
+              for where, actor, actor_id in each_actor(
+                  actors, "actors", reader.problem,
+                  "actor {id!r} appears again (first as {first})")
+              if (ests := reader.estimates(where, actor)) is not None]
+    salience_scale = 100 if any(e["salience"][2] > 1 for *_, e in parsed) else 1
+    out_actors, cells = [], []
+    for where, actor, actor_id, ests in parsed:
         fine = [reader.in_range(where, key, est, salience_scale)  # each one reported
-                for key, est in ests.items()]  # type: ignore[arg-type]
+                for key, est in ests.items()]
         if not all(fine):
             continue
         out_actors.append({"id": actor_id, "name": str(actor.get("name") or actor_id),
-                           "capability": ests["capability"][1],  # type: ignore[index]
-                           "position": {issue_id: ests["position"][1]},  # type: ignore[index]
-                           "salience": {issue_id: ests["salience"][1]}})  # type: ignore[index]
-        for key, (low, mode, high) in ests.items():  # type: ignore[misc]
+                           "capability": ests["capability"][1],
+                           "position": {issue_id: ests["position"][1]},
+                           "salience": {issue_id: ests["salience"][1]}})
+        for key, (low, mode, high) in ests.items():
             if low < high:
                 cells.append({"actor": actor_id, "field": key, "dist": "triangular",
                               "low": low, "mode": mode, "high": high}
