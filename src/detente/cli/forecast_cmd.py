@@ -138,20 +138,24 @@ def _print_many(title: str, results: list[ForecastResult], issue_names: list[str
     when there are many more issues than models; columns that do not fit the terminal go to
     further tables below (never cut to "4…")."""
     issues = results[0].issues
-    labels = [r.model if r.preset == "default" else f"{r.model} ({r.preset})" for r in results]
-    cells = [[fmt_num(r.issues[k].forecast, 1) for k in range(len(issues))] for r in results]
+    labels = [_label(r) for r in results]
+    by_model = [[fmt_num(i.forecast, 1) for i in r.issues] for r in results]
     ids = [iss.id for iss in issues]
     if len(issues) > 2 * len(results):  # issues as rows
-        _print_grouped(title, "issue", ids, labels, [list(col) for col in cells], "models")
+        _print_grouped(title, "issue", ids, labels, by_model, "models")
     else:
-        _print_grouped(title, "model", labels, ids, [list(row) for row in zip(*cells,
-                                                                               strict=True)],
-                       "issues")
+        by_issue = [list(col) for col in zip(*by_model, strict=True)]
+        _print_grouped(title, "model", labels, ids, by_issue, "issues")
     for iss, name in zip(issues, issue_names, strict=True):
         lo, hi = iss.scale
         scale = "" if (lo, hi) == (0.0, 100.0) else f" [{lo:g}-{hi:g}]"
         if scale or name not in ("", iss.id):  # a legend line that says something
             console.print(f"  [bold]{iss.id}[/bold] {name}{scale}", highlight=False)
+
+
+def _label(result: ForecastResult) -> str:
+    """The model's name, with its preset unless that is the default."""
+    return result.model if result.preset == "default" else f"{result.model} ({result.preset})"
 
 
 def _print_grouped(title: str, row_head: str, rows: list[str], columns: list[str],
@@ -200,7 +204,7 @@ def _print_table(title: str, results: list[ForecastResult], issue_names: list[st
     table = Table(title=title)
     table.add_column("issue")
     for r in results:
-        table.add_column(r.model if r.preset == "default" else f"{r.model} ({r.preset})",
+        table.add_column(_label(r),
                          justify="right")
     first = results[0]
     qnames = list(first.issues[0].quantiles) if len(results) == 1 and first.issues else []
