@@ -51,17 +51,33 @@ def test_no_record_and_the_environment_switch_leave_no_store(scenario, monkeypat
     assert not (scenario.parent / "detente.duckdb").exists()
 
 
-def test_simulation_draws_are_recorded_but_a_single_run_is_not(scenario, flagship_path):
+def test_simulations_single_or_drawn_are_recorded(scenario, flagship_path):
     path = scenario.parent / "flagship.yaml"
     shutil.copy(flagship_path, path)
     store = path.parent / "detente.duckdb"
-    res = CliRunner().invoke(app, ["simulate", str(path), "--until", "2004-12-31"])
+    res = CliRunner().invoke(app, ["simulate", str(path), "--until", "2004-12-31",
+                                   "--no-record"])
     assert res.exit_code == 0 and not store.exists()
+    res = CliRunner().invoke(app, ["simulate", str(path), "--until", "2004-12-31"])
+    assert res.exit_code == 0 and "recorded run" in res.output
     res = CliRunner().invoke(app, ["simulate", str(path), "--until", "2004-12-31",
                                    "--draws", "4", "--json"])
     assert res.exit_code == 0
     json.loads(res.stdout)  # nothing but JSON on stdout
-    assert [r["kind"] for r in _runs(store)] == ["simulation"]
+    runs = _runs(store)
+    assert [(r["kind"], r["draws"]) for r in runs] == [("simulation", 4), ("simulation", 1)]
+    # a simulation shows its meetings and packages, not an empty forecast table; a single
+    # run each meeting's outcome, a Monte Carlo run the probability of each
+    listed = CliRunner().invoke(app, ["runs", "list", "--store", str(store)]).output
+    for run in runs:  # one line each at 80 columns, with a readable start of the name
+        (line,) = [x for x in listed.splitlines() if run["run_id"] in x]
+        assert "simulation:concession" in line and "Northeast" in line
+    for run, meetings in zip(runs, ("probability of each outcome", "forum meetings: outcome"),
+                             strict=True):
+        shown = CliRunner().invoke(app, ["runs", "show", run["run_id"], "--store", str(store)])
+        assert shown.exit_code == 0, shown.output
+        assert meetings in shown.output and "package in force" in shown.output
+        assert "forecast" not in shown.output.split("kind")[1]
 
 
 def test_a_busy_default_store_warns_but_keeps_the_forecast(scenario, store_held_open):

@@ -19,7 +19,7 @@ from detente.simulation import SimOptions, simulate
 from detente.simulation.protocol import OUTCOMES
 from detente.store import RunStore
 from detente.uncertainty.draws import fallback_spec
-from detente.uncertainty.simulation import record_simulation, simulate_mc
+from detente.uncertainty.simulation import record_simulation, simulate_mc, single_run
 
 UNTIL = SimOptions(until=dt.date(2005, 6, 30))
 FIELDS = ("outcome", "package", "settled", "agreed", "trust", "support", "offer")
@@ -209,11 +209,34 @@ def test_cli_draws_json_and_table(flagship_path, tmp_path):
     assert "probability of each outcome" in text.output
 
 
-def test_cli_store_without_draws_is_a_clear_error(flagship_path, tmp_path):
-    res = runner.invoke(app, ["simulate", str(flagship_path), "--store",
-                              str(tmp_path / "s.duckdb")])
-    assert res.exit_code == 2
-    assert "--draws" in res.output
+def test_a_single_run_is_the_one_draw_run_with_fixed_inputs(flagship_path):
+    """What ``detente simulate`` records (no second simulation): the plain run's meetings,
+    packages, trust and support as a run of one draw."""
+    sc = load_scenario(flagship_path)
+    for seed in (2, 5):
+        single = single_run(sc, UNTIL, seed, simulate(sc, UNTIL, seed))
+        again = simulate_mc(sc, UNTIL, 1, seed, fixed_inputs=True)
+        assert single.to_dict() == again.to_dict()
+        assert single.draws == 1 and single.uncertain == ()
+        assert set(np.unique(single.probabilities())) <= {0.0, 1.0}
+    with pytest.raises(OptionError, match="one draw"):
+        single_run(sc, UNTIL, 2, simulate(sc, UNTIL, seed=2, runs=2))
+
+
+def test_cli_single_run_is_recorded_in_the_named_store(flagship_path, tmp_path):
+    store = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["simulate", str(flagship_path), "--until", "2005-06-30",
+                              "--seed", "2", "--store", str(store)])
+    assert res.exit_code == 0, res.output
+    assert "recorded run" in res.output
+    with RunStore(store, read_only=True) as st:
+        (run,) = st.runs()
+        full = st.run(run["run_id"])
+    assert run["kind"] == "simulation" and run["draws"] == 1 and run["seed"] == 2
+    expected = single_run(load_scenario(flagship_path), UNTIL, 2,
+                          simulate(load_scenario(flagship_path), UNTIL, seed=2)).to_dict()
+    summary = full["summary"]
+    assert {k: summary[k] for k in expected} == json.loads(json.dumps(expected))
 
 
 def test_cli_without_a_block_notes_the_default_widths_or_holds_inputs_fixed(flagship_path,

@@ -14,6 +14,8 @@ from fastapi.testclient import TestClient
 from detente.report.simulation import run_simulation
 from detente.scenario.io import load_scenario
 
+from .conftest import finished
+
 FLAGSHIP = "northeast-asia-2004"
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -47,7 +49,7 @@ def test_simulation_job_gives_the_history_of_simulate_json(client: TestClient, w
     assert status["status"] == "done", status
     ref = run_simulation(load_scenario(SCENARIOS / f"{FLAGSHIP}.yaml"),
                          until=dt.date(2005, 6, 30), seed=5)
-    assert status["result"] == ref
+    assert status["result"] == ref | {"recorded": None}  # no run store: nothing recorded
     charts = client.get(f"/api/jobs/{status['id']}/simulation").json()
     assert charts["timeline"].count('class="sim-meeting"') == sum(
         e["kind"] == "meeting" for e in ref["events"])
@@ -116,3 +118,32 @@ def test_cancel_discards_a_running_simulation(client: TestClient, wait: Any,
     status = wait(job["id"], tries=1000)
     assert status["status"] == "cancelled" and status["result"] is None
     assert_json_error(client.get(f"/api/jobs/{job['id']}/simulation"), 409)
+
+
+def test_with_a_store_the_run_is_recorded_as_simulate_records_it(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+    from detente.store import RunStore
+    from detente.web import create_app
+
+    store = tmp_path / "web.duckdb"
+    with TestClient(create_app(SCENARIOS, store=store)) as client:
+        r = client.post("/api/simulations", json={"scenario_id": FLAGSHIP, "seed": 3,
+                                                  "until": "2005-06-30"})
+        status = finished(client, r.json()["id"], tries=1000)
+    assert status["status"] == "done", status
+    recorded = status["result"]["recorded"]
+    assert recorded["store"] == str(store) and len(recorded["runs"]) == 1
+    cli_store = tmp_path / "cli.duckdb"
+    res = CliRunner().invoke(app, ["simulate", str(SCENARIOS / f"{FLAGSHIP}.yaml"), "--seed",
+                                   "3", "--until", "2005-06-30", "--store", str(cli_store)])
+    assert res.exit_code == 0, res.output
+
+    def stored(path: Path) -> tuple[Any, ...]:
+        with RunStore(path, read_only=True) as st:
+            (run,) = st.runs()
+            return (run["kind"], run["draws"], run["scenario_hash"], run["summary"],
+                    st.results(run["run_id"]).to_dict("list"))
+
+    assert stored(store) == stored(cli_store)

@@ -74,11 +74,11 @@ def simulate_cmd(
     quantiles: Annotated[str, typer.Option(
         help="quantiles reported with --draws, comma-separated")] = "0.1,0.5,0.9",
     store: Annotated[Path | None, typer.Option(
-        help="record the --draws run in this DuckDB run store")] = None,
+        help="record the run in this DuckDB run store")] = None,
     record: Annotated[bool, typer.Option(
         envvar=RECORD_ENV,
-        help="record the --draws run in the run store (detente.duckdb next to the "
-             "scenario unless --store names one)")] = True,
+        help="record the run in the run store (detente.duckdb next to the scenario unless "
+             "--store names one)")] = True,
 ) -> None:
     """Walk a scenario's calendar: forum meetings, events, trust and support over time.
 
@@ -86,8 +86,9 @@ def simulate_cmd(
     ``uncertainty`` block, or the default widths when it has none, as forecast --draws draws
     them; --fixed-inputs keeps the coded values, so draws differ only by the simulation's own
     random choices) in one batch, and reports the probability of each outcome of every forum
-    meeting, and quantiles of the package in force, trust and support at the end; that run
-    is recorded in the run store unless --no-record is given (a single run is not recorded).
+    meeting, and quantiles of the package in force, trust and support at the end. Every run
+    is recorded in the run store unless --no-record is given (a single run as a run of one
+    draw: each meeting's outcome, the package in force, trust and support at the end).
     """
     if draws is not None:
         _simulate_draws(file, until, seed, step, off, param, capability, json_out, out,
@@ -97,16 +98,17 @@ def simulate_cmd(
         with user_errors():
             raise DetenteError("--fixed-inputs needs --draws N (a single run always uses the "
                                "coded inputs)")
-    if store is not None:
-        with user_errors():
-            raise DetenteError("--store needs --draws N (a single run is not recorded; use "
-                               "--draws 1)")
+    from detente.uncertainty.simulation import record_simulation, single_run
+
     with user_errors():
         sc, capability = resolve_capability(load_scenario(file), capability)
         opts = SimOptions(until=_date(until), step=step, capability=capability,
                           mechanisms=_mechanisms(off, param))
         history = simulate(sc, opts, seed)
         data = history.to_dict()
+        ids, store_path = record_run(
+            file, store, record,
+            lambda st: [record_simulation(st, single_run(sc, opts, seed, history))])
     if out is not None:
         write_json(out, data)
     if json_out:
@@ -116,6 +118,10 @@ def simulate_cmd(
                   f"seed {seed}")
     for line in history.narrative():
         console.print(line, highlight=False, soft_wrap=True)
+    if out is not None:
+        console.print(f"wrote {out}")
+    if store_path is not None:
+        console.print(f"recorded run {ids[0]} in {store_path}")
 
 
 def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
@@ -142,46 +148,57 @@ def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
     if json_out:
         print_json(data)
         return
-    _print_draws(data, sc.name or str(file))
+    print_simulation_summary(data, sc.name or str(file))
     if out is not None:
         console.print(f"wrote {out}")
     if store_path is not None:
         console.print(f"recorded run {ids[0]} in {store_path}")
 
 
-def _print_draws(data: dict, title: str) -> None:
-    qnames = [f"q{round(q * 100):02d}" for q in data["quantiles"]]
+def print_simulation_summary(data: dict, title: str) -> None:
+    """The tables of a simulation Monte Carlo summary (:meth:`SimulationMC.to_dict`), as
+    ``simulate --draws`` prints them and ``runs show`` shows a recorded simulation (a single
+    run, one draw, as outcomes and values rather than probabilities and quantiles)."""
+    single = data["draws"] == 1
+    qnames = [] if single else [f"q{round(q * 100):02d}" for q in data["quantiles"]]
     what = (f"{len(data['uncertain_inputs'])} uncertain inputs drawn"
             + (" with the default widths" if data["default_widths"] else "")
             if data["uncertain_inputs"] else
+            "a single run with the coded inputs" if single else
             "inputs held at their coded values: draws differ only by the simulation's own "
             "randomness")
     console.print(f"[bold]{title}[/bold]: {data['start']} to {data['until']}, "
-                  f"{data['draws']} draws, seed {data['seed']} ({what})", highlight=False)
-    t = Table(title="forum meetings: probability of each outcome", title_justify="left")
-    for col in ("date", "meeting"):
-        t.add_column(col)
+                  f"{data['draws']} draw{'' if single else 's'}, seed {data['seed']} ({what})",
+                  highlight=False)
     names = ("agreement", "partial", "impasse", "no_meeting")
-    for col in names:
-        t.add_column(col.replace("_", " "), justify="right")
+    t = Table(title="forum meetings: " + ("outcome" if single else
+                                          "probability of each outcome"), title_justify="left")
+    for col in ("date", "meeting", *(("outcome",) if single else names)):
+        t.add_column(col.replace("_", " "), justify="left" if single or col in ("date", "meeting")
+                     else "right")
     for m in data["meetings"]:
-        t.add_row(m["date"], m["label"], *[f"{m['probabilities'][k]:.3f}" for k in names])
+        p = m["probabilities"]
+        t.add_row(m["date"], m["label"],
+                  *([max(names, key=p.__getitem__).replace("_", " ")] if single
+                    else [f"{p[k]:.3f}" for k in names]))
     console.print(t)
 
     def num(x: float | None, digits: int) -> str:
         return "-" if x is None else f"{x:.{digits}f}"
 
+    stat = ("value",) if single else ("mean", *qnames)
     t = Table(title="package in force at the end (issue scale)", title_justify="left")
-    for col in ("issue", "P(agreed)", "mean", *qnames):
+    for col in ("issue", "agreed" if single else "P(agreed)", *stat):
         t.add_column(col, justify="left" if col == "issue" else "right")
     for p in data["packages"]:
-        t.add_row(p["issue"], f"{p['p_agreed']:.3f}", num(p["mean"], 2),
+        agreed = ("yes" if p["p_agreed"] else "no") if single else f"{p['p_agreed']:.3f}"
+        t.add_row(p["issue"], agreed, num(p["mean"], 2),
                   *[num(p["quantiles"][q], 2) for q in qnames])
     console.print(t)
     for title_, key, rows in (("trust at the end", ("a", "b"), data["trust"]),
                               ("domestic support at the end", ("actor",), data["support"])):
         t = Table(title=title_, title_justify="left")
-        for col in (*key, "mean", *qnames):
+        for col in (*key, *stat):
             t.add_column(col, justify="left" if col in key else "right")
         for r in rows:
             t.add_row(*[r[k] for k in key], num(r["mean"], 3),

@@ -156,17 +156,28 @@ def runs_list(store: StoreOpt = Path("detente.duckdb"),
         print_json(rows)
         return
     table = Table(title=f"runs in {store}", box=box.SIMPLE_HEAD, pad_edge=False,
+                  collapse_padding=True,
                   caption="a sweep cell's run id is the sweep id and the cell number")
     cells = [(r["run_id"], str(r["created"])[:16].replace("T", " "), r["model"], str(r["seed"]),
               str(r["draws"]), r["scenario_name"] or "") for r in rows]
-    # one line per run: every column keeps its width, the scenario name gives way
+    # one line per run: every column keeps its width, the scenario name gives way (and on a
+    # narrow terminal the year of the time, the first to go)
     fixed = ("run", "time", "model", "seed", "draws")
-    widths = [max([len(col), *(len(c[k]) for c in cells)]) for k, col in enumerate(fixed)]
+
+    def widths_of(cells: list[tuple[str, ...]]) -> list[int]:
+        return [max([len(col), *(len(c[k]) for c in cells)]) for k, col in enumerate(fixed)]
+
+    def room_of(widths: list[int]) -> int:
+        return console.width - sum(widths) - 2 * len(widths) - 1  # 2: the column gaps
+
+    if room_of(widths_of(cells)) < 16:
+        cells = [(c[0], c[1][5:], *c[2:]) for c in cells]
+    widths = widths_of(cells)
     for col, width in zip(fixed, widths, strict=True):
         table.add_column(col, no_wrap=True, min_width=width,
                          justify="right" if col in ("seed", "draws") else "left")
     table.add_column("scenario", no_wrap=True)
-    room = max(console.width - sum(widths) - 3 * len(widths) - 2, 8)  # 3: the column gaps
+    room = max(room_of(widths), 8)
     for c in cells:
         name = c[-1] if len(c[-1]) <= room else c[-1][:room - 1] + "…"
         table.add_row(*c[:-1], name)
@@ -190,6 +201,11 @@ def runs_show(run_id: str, store: StoreOpt = Path("detente.duckdb"),
         if run.get(key) is not None:
             console.print(f"[bold]{key}[/bold]: {run[key]}", highlight=False)
     summary = run.get("summary") or {}
+    if run.get("kind") == "simulation":
+        from detente.cli.simulate_cmd import print_simulation_summary
+
+        print_simulation_summary(summary, run.get("scenario_name") or run["run_id"])
+        return
     for key, value in summary.get("backtest", {}).items():
         if key not in run:  # model, preset and capability are printed above
             console.print(f"[bold]{key}[/bold]: {_plain(value)}", highlight=False)
@@ -207,6 +223,8 @@ def _plain(value: object) -> str:
     """A summary value for the terminal: numbers to 2 decimals, dicts as ``key value, ...``."""
     if isinstance(value, dict):
         return ", ".join(f"{k} {_plain(v)}" for k, v in value.items())
+    if value is None or value == "":
+        return "—"
     return fmt_num(value) if isinstance(value, float) else str(value)
 
 

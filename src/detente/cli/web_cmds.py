@@ -30,8 +30,8 @@ def serve(
         help="directory of shipped scenarios (default: ./scenarios)")] = None,
     max_upload_kib: Annotated[int, typer.Option(min=1, help="upload size limit in KiB")] = 2048,
     store: Annotated[Path | None, typer.Option(
-        help="record every finished model run, Monte Carlo run and backtest in this DuckDB "
-             "run store (created if missing)")]
+        help="record every finished model run, simulation, Monte Carlo run and backtest in "
+             "this DuckDB run store (created if missing)")]
         = None,
 ) -> None:
     """Start the local web app: scenario library, editor, model comparison, reports."""
@@ -59,7 +59,8 @@ def serve(
     for problem in web.state.library.load_errors:
         err_console.print(f"[yellow]skipped[/yellow] {problem}", highlight=False)
     if store is not None:
-        console.print(f"model runs, Monte Carlo runs and backtests are recorded in {store}")
+        console.print(f"model runs, simulations, Monte Carlo runs and backtests are recorded in "
+                      f"{store}")
     console.print(f"detente web app on http://{host}:{port}/  (Ctrl+C stops it)")
     uvicorn.run(web, host=host, port=port, log_level="warning")
 

@@ -12,10 +12,16 @@ the simulation's own default.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from detente.errors import Problem, ScenarioError
 from detente.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from detente.uncertainty.simulation import SimulationMC
+
+OnSimulation = Callable[["SimulationMC"], None]
 
 
 def default_until(sc: Scenario) -> dt.date | None:
@@ -39,13 +45,23 @@ def check_simulable(sc: Scenario) -> None:
 
 
 def run_simulation(sc: Scenario, until: dt.date | None = None, seed: int = 0,
-                   capability: str = "default") -> dict[str, Any]:
-    """One seeded run of ``sc`` to ``until`` (default :func:`default_until`), as JSON data."""
+                   capability: str = "default",
+                   on_run: OnSimulation | None = None) -> dict[str, Any]:
+    """One seeded run of ``sc`` to ``until`` (default :func:`default_until`), as JSON data.
+
+    ``on_run`` sees the run as ``detente simulate`` records it (a one-draw
+    :class:`~detente.uncertainty.simulation.SimulationMC`), e.g. to record it in a run store.
+    """
     from detente.simulation import SimOptions, simulate
 
     check_simulable(sc)
     end = until or default_until(sc)
-    history = simulate(sc, SimOptions(until=end, capability=capability), seed)
+    options = SimOptions(until=end, capability=capability)
+    history = simulate(sc, options, seed)
+    if on_run is not None:
+        from detente.uncertainty.simulation import single_run
+
+        on_run(single_run(sc, options, seed, history))
     data = history.to_dict()
     data["seed"] = seed
     return data

@@ -281,13 +281,36 @@ def simulate_mc(sc: Scenario, options: SimOptions | None = None, draws: int = 10
         parts.append(res)
         start, until = history.start, history.until
     assert start is not None and until is not None
-    return SimulationMC(scenario=sc, options=options, seed=seed, draws=draws,
-                        quantiles=tuple(quantiles), start=start, until=until,
+    return _summary(sc, options, seed, tuple(quantiles), base, (start, until), keys,
+                    DrawResults.concat(parts), names, default_widths)
+
+
+def single_run(sc: Scenario, options: SimOptions, seed: int, history: History,
+               quantiles: tuple[float, ...] = DEFAULT_QUANTILES) -> SimulationMC:
+    """A plain seeded run (``history = simulate(sc, options, seed)``, one draw, coded inputs)
+    as a one-draw :class:`SimulationMC`: what ``detente simulate`` without ``--draws``
+    records. Equal to ``simulate_mc(sc, options, 1, seed, fixed_inputs=True)`` without running
+    the simulation again."""
+    if history.n_draws != 1:
+        raise OptionError(f"a single run has one draw, this history has {history.n_draws}")
+    base = to_arrays(sc, options.capability)
+    keys, res = DrawResults.of(history, base)
+    return _summary(sc, options, seed, tuple(quantiles), base, (history.start, history.until),
+                    keys, res, (), False)
+
+
+def _summary(sc: Scenario, options: SimOptions, seed: int, quantiles: tuple[float, ...],
+             base: ScenarioArrays, span: tuple[dt.date, dt.date], meetings: list[MeetingKey],
+             results: DrawResults, uncertain: tuple[str, ...],
+             default_widths: bool) -> SimulationMC:
+    return SimulationMC(scenario=sc, options=options, seed=seed,
+                        draws=int(results.package.shape[0]), quantiles=quantiles,
+                        start=span[0], until=span[1],
                         actor_ids=tuple(base.actor_ids), issue_ids=tuple(base.issue_ids),
                         scale_min=np.asarray(base.scale_min, dtype=float),
                         scale_max=np.asarray(base.scale_max, dtype=float),
                         involved=np.asarray(base.involved, dtype=bool),
-                        uncertain=names, meetings=keys, results=DrawResults.concat(parts),
+                        uncertain=uncertain, meetings=meetings, results=results,
                         default_widths=default_widths)
 
 

@@ -64,7 +64,7 @@ class JobStatus(BaseModel):
                           "simulation and uncertainty parts and `recorded` (null, or where "
                           "`detente serve --store` recorded the runs: {store, runs} or "
                           "{store, error}); for a simulation, the history (the JSON of "
-                          "`detente simulate --json`)")
+                          "`detente simulate --json`) with its `seed` and `recorded`")
 
 
 class ModelInfo(BaseModel):

@@ -28,6 +28,7 @@ from detente.report.simulation import check_simulable, run_simulation
 from detente.web.errors import error_response
 from detente.web.jobs import Jobs
 from detente.web.library import ID_PATTERN, Library, validate_data
+from detente.web.recording import Recorder
 
 router = APIRouter(prefix="/api", tags=["simulation"])
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$",
@@ -86,7 +87,8 @@ def charts_of(history: dict[str, Any], scenario: dict[str, Any]) -> dict[str, An
 def start_simulation(request: Request, body: SimulationRequest) -> Any:
     """Validates the scenario at once; the run goes on in the background: poll
     ``GET /api/jobs/{id}`` (its ``result`` is the history, as ``detente simulate --json``
-    prints it), fetch ``GET /api/jobs/{id}/simulation`` for the charts, and stop it with
+    prints it, with its ``seed`` and ``recorded``: null, or where ``detente serve --store``
+    recorded the run), fetch ``GET /api/jobs/{id}/simulation`` for the charts, and stop it with
     ``POST /api/jobs/{id}/cancel``."""
     if not simulation_available():
         return error_response(501, "the simulation part of detente is not installed")
@@ -101,11 +103,16 @@ def start_simulation(request: Request, body: SimulationRequest) -> Any:
                                    f"{', '.join(scenario.capability_codings())}")
     sc_json = scenario.model_dump(mode="json")
 
+    recorder: Recorder = request.app.state.recorder
+
     def work(progress: Any, cancelled: Any) -> dict[str, Any]:
         progress(0, len(STAGES), STAGES[0])
-        history = run_simulation(scenario, body.until, body.seed, body.capability)
+        runs: list[Any] = []
+        history = run_simulation(scenario, body.until, body.seed, body.capability,
+                                 None if recorder.path is None else runs.append)
         if cancelled():
             raise RunCancelled("cancelled after the simulation step")
+        history["recorded"] = recorder.simulation(runs[0]) if runs else None
         progress(1, len(STAGES), STAGES[1])
         charts = charts_of(history, sc_json)
         progress(2, len(STAGES), FINISHING)

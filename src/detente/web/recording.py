@@ -6,9 +6,9 @@ every model's forecast as ``detente forecast`` does, each finished uncertainty j
 model's Monte Carlo run as ``detente forecast --draws`` does (and the simulation over the
 draws as ``detente simulate --draws`` does), and each finished backtest job every model's
 backtest of every data set as ``detente backtest --store FILE`` does (kind ``backtest``, with
-the cross-validation figures); the job's result says where. A single seeded simulation run is
-not recorded, as ``detente simulate`` without ``--draws`` records nothing. A store that
-cannot be written does not lose the figures: the result carries the reason instead.
+the cross-validation figures), and each finished simulation job its run as ``detente
+simulate`` records it (one draw); the job's result says where. A store that cannot be
+written does not lose the figures: the result carries the reason instead.
 """
 
 from __future__ import annotations
@@ -68,6 +68,14 @@ class Recorder:
             record_simulation(store, run) if isinstance(run, SimulationMC)
             else record_result(store, sc, run.arrays, run.output, run.result, seed)
             for run in runs])
+
+    def simulation(self, run: Any) -> dict[str, Any] | None:
+        """Record a single seeded simulation (a one-draw ``SimulationMC``) as ``detente
+        simulate`` does; None without a store, else ``{"store", "runs": [id]}`` or
+        ``{"store", "error"}``."""
+        from detente.uncertainty.simulation import record_simulation
+
+        return self._write(lambda store: [record_simulation(store, run)])
 
     def backtests(self, data: list[tuple[Scenario, str, list[BacktestResult]]], seed: int,
                   report: CVReport | None) -> dict[str, Any] | None:

@@ -564,6 +564,8 @@ async function showSimulation(job) {
   const said = Object.entries(counts).map(([o, n]) => `${n} ${o.replace("_", " ")}`).join(", ");
   $("#sim-summary").textContent = `${h.scenario}: ${h.start} to ${h.until}, seed ${job.result.seed}; ` +
     `${h.events.length} dated steps; meetings: ${said || "none"}.`;
+  $("#sim-recorded").hidden = !h.recorded;
+  $("#sim-recorded").textContent = recordedNote(h.recorded, "run");
   $("#sim-timeline").innerHTML = charts.timeline;  // SVG drawn and escaped by the server
   $("#sim-support").innerHTML = charts.support;
   $("#sim-trust").innerHTML = charts.trust;
