@@ -89,3 +89,24 @@ def test_schema_validates_the_shipped_scenarios(emission_path, flagship_path):
     bad = dict(docs[0], salience_scale=7)
     assert list(validator.iter_errors(bad))
     assert Scenario.model_validate(docs[0])
+
+
+EVENT = "calendar:\n  - id: vote\n    date: {}\n    kind: election\n    actors: [w]\n"
+
+
+@pytest.mark.parametrize("date", ["2004-13-02", "2004-11-31"])
+def test_an_impossible_date_is_a_located_problem_beside_the_others(date):
+    """YAML reads 2004-13-02 as a timestamp and its parser raised ValueError (a traceback,
+    every other problem unreported); now it is a problem of its field, with its line."""
+    text = FOUR_ACTORS.replace("{id: x, position: {A: 2}", "{id: x, position: {A: two}")
+    with pytest.raises(ScenarioError) as exc:
+        read_yaml(text + EVENT.format(date), "s.yaml")
+    found = {p.path: p for p in exc.value.problems}
+    assert "actors[1].position.A" in found  # the other problem is still reported
+    p = found["calendar[0].date"]
+    assert p.line == 16 and date in p.message and p.file == "s.yaml"
+
+
+def test_real_dates_still_load_as_dates():
+    text = FOUR_ACTORS.replace("A: 3", "A: 0.3") + EVENT.format("2004-11-02")
+    assert str(read_yaml(text, "s.yaml").calendar[0].date) == "2004-11-02"

@@ -26,6 +26,19 @@ class NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """A date or time as YAML reads it, or, where it looks like one but is not a real date
+    (2004-13-02, 2004-11-31), the text itself: the scenario's validation then reports it at
+    its field and line, with every other problem, instead of the parser stopping there."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
+    except ValueError:
+        return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def line_index(node: yaml.Node, path: str = "", out: dict[str, int] | None = None,
                 budget: list[int] | None = None) -> dict[str, int]:
     """Map field paths such as ``actors[3].salience.A`` to 1-based line numbers."""
