@@ -57,6 +57,21 @@ def test_valid_file_json_summary(emission_path):
         "file": "", "valid": True, "actors": 10, "issues": 1, "forums": 0, "events": 0}
 
 
+def test_invalid_file_json_lists_every_problem_on_stdout(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD_TABLE)
+    result = runner.invoke(app, ["validate", str(path), "--json"])
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["valid"] is False and data["file"] == str(path)
+    assert len(data["problems"]) == 3 and len(result.stderr.splitlines()) == 3
+    assert {"message": "column Position: 'ten' is not a number", "path": "", "line": 3,
+            "file": str(path)} in data["problems"]
+    missing = runner.invoke(app, ["validate", str(tmp_path / "none.yaml"), "--json"])
+    assert missing.exit_code == 2
+    assert json.loads(missing.stdout)["problems"][0]["message"] == "no such file"
+
+
 def test_convert_of_bad_input_writes_nothing(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text(BAD_TABLE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +10,7 @@ from typing import Annotated
 import typer
 
 from detente.cli.app import app, console, print_json, user_errors
+from detente.errors import DetenteError, Problem, ScenarioError
 from detente.scenario.io import load_scenario, save_scenario
 from detente.scenario.model import Scenario
 
@@ -18,10 +20,21 @@ FormatOpt = Annotated[str | None, typer.Option("--format", "-f",
 
 @app.command()
 def validate(file: Path, fmt: FormatOpt = None,
-             json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+             json_out: Annotated[bool, typer.Option(
+                 "--json", help="print {file, valid, ...} as JSON: counts when valid, "
+                                "problems (message, path, line, file) when not")] = False,
+             ) -> None:
     """Check a scenario file and report every problem at once (exit code 2 if any)."""
     with user_errors():
-        sc = load_scenario(file, fmt)
+        try:
+            sc = load_scenario(file, fmt)
+        except DetenteError as exc:
+            if json_out:  # the problems on stdout as well, for tools
+                problems = exc.problems if isinstance(exc, ScenarioError) else [
+                    Problem(str(exc))]
+                print_json({"file": str(file), "valid": False,
+                            "problems": [dataclasses.asdict(p) for p in problems]})
+            raise
     summary = {"file": str(file), "valid": True, "actors": len(sc.actors),
                "issues": len(sc.issues), "forums": len(sc.forums), "events": len(sc.calendar)}
     if json_out:
