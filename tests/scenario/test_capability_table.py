@@ -108,9 +108,26 @@ def test_forecast_and_backtest_use_the_table(emission_path, votes):
     assert json.loads(bt.stdout)["mae"] == pytest.approx(abs(expected - 8.833), abs=1e-3)
 
 
-def test_backtest_names_the_actors_a_table_leaves_out(emission_path, tmp_path):
+@pytest.mark.parametrize("command", ["backtest", "forecast", "simulate"])
+def test_a_table_that_leaves_out_actors_is_refused(emission_path, flagship_path, tmp_path,
+                                                   command):
+    """Actors left out would keep their coded capabilities beside the table's values (other
+    units): every command refuses and names them."""
     path = tmp_path / "few.csv"
-    path.write_text("actor,votes\nGermany,10\nFrance,10\n")
-    res = CliRunner().invoke(app, ["backtest", str(emission_path), "--capability", str(path)])
+    simulated = command == "simulate"
+    path.write_text("actor,votes\n" + ("US,10\n" if simulated else "Germany,10\nFrance,10\n"))
+    scenario = flagship_path if simulated else emission_path
+    res = CliRunner().invoke(app, [command, str(scenario), "--capability", str(path)])
     assert res.exit_code == 2
-    assert "coding 'votes' has no value for actor(s) Netherlands, Belgium" in res.stderr
+    lacking = "CN, JP, KR, RU, KP" if simulated else "Netherlands, Belgium"
+    assert f"(column 'votes') has no value for actor(s) {lacking}" in res.stderr
+    assert "Traceback" not in res.output
+
+
+def test_a_table_may_give_an_actor_zero(emission_path, tmp_path):
+    path = tmp_path / "some.csv"
+    path.write_text("actor,votes\n" + "".join(f"{a},{10 if a == 'Germany' else 0}\n"
+                                              for a in EMISSION_ACTORS))
+    sc, coding = resolve_capability(load_scenario(emission_path), str(path))
+    arrays = to_arrays(sc, coding)
+    assert arrays.capability[0].max() == arrays.capability[0].sum()  # Germany alone

@@ -8,10 +8,10 @@ scenario, exactly as if each actor had it under ``capabilities``. ``FILE:COLUMN`
 column; with one value column it may be left out. Comma-, semicolon- or tab-separated.
 
 Every problem is reported with the file and line: a missing or duplicate actor column, an actor
-the scenario lacks, a value that is not a non-negative number. An actor of the scenario that
-the table leaves out has no value in that coding: forecasts and simulations use its default
-capability, as for any named coding (:func:`detente.scenario.arrays.to_arrays`); backtests
-refuse and name the actors left out.
+the scenario lacks, a value that is not a non-negative number. A table must give a value to
+every actor with a position on some issue: one it left out would keep its coded capability,
+in other units than the table's (GDP beside a 0-100 judgement), and silently change every
+forecast; the error names the actors (0 is a valid value for an actor without weight).
 """
 
 from __future__ import annotations
@@ -120,6 +120,12 @@ def with_capability_table(sc: Scenario, spec: str) -> tuple[Scenario, str]:
     if unknown:
         raise ScenarioError(unknown)
     value_of = {by_key[name]: v for name, v in values.items()}
+    lacking = [a.id for a in sc.actors if a.position and a.id not in value_of]
+    if lacking:
+        raise OptionError(
+            f"capability table {path} (column {coding!r}) has no value for actor(s) "
+            f"{', '.join(lacking)}: give every actor with a position a value (0 for none); "
+            "otherwise they would keep their coded capabilities, in other units")
     actors = [a.model_copy(update={"capabilities": a.capabilities | {coding: value_of[a.id]}})
               if a.id in value_of else a for a in sc.actors]
     return sc.model_copy(update={"actors": actors}), coding
