@@ -103,6 +103,7 @@ def test_export_csv_and_parquet(tmp_path, mc):
     with open(tmp_path / "one.csv") as fh:
         lines = list(csv.DictReader(fh))
     assert n_one == len(lines) == total // 2 and lines[0]["run_id"] == rid
+    assert (lines[0]["kind"], lines[0]["capability"]) == ("forecast", "default")
     assert n_all == total and (tmp_path / "all.parquet").stat().st_size > 0
     assert not list(tmp_path.glob(".*.tmp"))
 
@@ -119,3 +120,23 @@ def test_a_non_finite_summary_is_named_and_nothing_is_recorded(tmp_path, mc):
         with pytest.raises(ModelError, match=r"at issues\.A\.q90; nothing was written"):
             st.record(rec, rows)
         assert st.runs() == [] and st.count_rows() == 0
+
+
+def test_cli_export_takes_the_format_from_the_suffix(tmp_path, mc):
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    sc, run = mc
+    store = tmp_path / "s.duckdb"
+    with RunStore(store) as st:
+        record_result(st, sc, run.arrays, run.output, run.result, seed=2)
+    for name, magic in (("x.csv", b"run_id,kind,"), ("x.parquet", b"PAR1")):
+        res = CliRunner().invoke(app, ["runs", "export", "--store", str(store), "-o",
+                                       str(tmp_path / name)])
+        assert res.exit_code == 0, res.output
+        assert (tmp_path / name).read_bytes().startswith(magic)
+    res = CliRunner().invoke(app, ["runs", "export", "--store", str(store), "-o",
+                                   str(tmp_path / "x.xlsx")])
+    assert res.exit_code == 2 and "--format" in res.stderr
+    assert not (tmp_path / "x.xlsx").exists()

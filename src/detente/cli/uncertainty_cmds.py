@@ -228,17 +228,30 @@ def _plain(value: object) -> str:
     return fmt_num(value) if isinstance(value, float) else str(value)
 
 
+EXPORT_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+
+
 @runs_app.command("export")
 def runs_export(out: Annotated[Path, typer.Option("--out", "-o", help="file to write")],
                 run_id: Annotated[str | None, typer.Argument(
                     help="one run (default: all)")] = None,
                 store: StoreOpt = Path("detente.duckdb"),
-                fmt: Annotated[str, typer.Option("--format", "-f",
-                                                 help="parquet or csv")] = "parquet",
-                sweep_id: Annotated[str | None, typer.Option("--sweep")] = None) -> None:
-    """Export results in long format (run, draw, round, actor, issue, value) with run data."""
+                fmt: Annotated[str | None, typer.Option(
+                    "--format", "-f", help="parquet or csv (default: from the suffix of "
+                                           "--out, .csv or .parquet)")] = None,
+                sweep_id: Annotated[str | None, typer.Option(
+                    "--sweep", help="only the cells of this sweep")] = None) -> None:
+    """Export results in long format (run, draw, round, actor, issue, value) with run data
+    (kind, model, preset, capability, seed, sweep cell)."""
+    from detente.errors import OptionError
     from detente.store import RunStore
 
+    with user_errors():
+        if fmt is None:
+            fmt = EXPORT_SUFFIXES.get(out.suffix.lower())
+            if fmt is None:
+                raise OptionError(f"cannot tell the format of {out.name!r}: name the file .csv "
+                                  "or .parquet, or give --format csv|parquet")
     with user_errors(), RunStore(store, read_only=True) as st:
         n = st.export(out, fmt, run_id, sweep_id)
     console.print(f"wrote {n} rows to {out}")

@@ -264,9 +264,9 @@ class RunStore:
         if sweep_id is not None:
             where.append("u.sweep_id = ?")
             args.append(sweep_id)
-        sql = ("SELECT r.run_id, u.model, u.preset, u.seed, u.sweep_id, u.cell_index, "
-               "u.params, r.draw, r.round, r.actor, r.issue, r.value FROM results r "
-               "JOIN runs u USING (run_id)")
+        sql = ("SELECT r.run_id, u.kind, u.model, u.preset, u.capability, u.seed, u.sweep_id, "
+               "u.cell_index, u.params, r.draw, r.round, r.actor, r.issue, r.value "
+               "FROM results r JOIN runs u USING (run_id)")
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY u.created, r.run_id, r.draw, r.round, r.actor NULLS FIRST, r.issue"
