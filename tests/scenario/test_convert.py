@@ -41,3 +41,45 @@ def test_multi_issue_scenario_to_bdm_is_refused_and_nothing_written(flagship_pat
     assert result.exit_code == 2
     assert "holds one issue" in result.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_csv_is_the_first_table_format_that_holds_the_scenario(emission_path,
+                                                                   flagship_path, tmp_path):
+    """.csv fits the BDM table and KTAB: a one-issue 4-10 scale case is a BDM table (KTAB
+    refused its scale); a scenario neither holds gets each format's problems."""
+    res = convert(emission_path, tmp_path / "e.csv")
+    assert res.exit_code == 0, res.output
+    assert "(bdm_csv)" in res.stdout
+    assert load_scenario(tmp_path / "e.csv").issues[0].bounds == (4, 10)
+    res = convert(flagship_path, tmp_path / "f.csv")
+    assert res.exit_code == 2 and not (tmp_path / "f.csv").exists()
+    assert "as bdm_csv: the BDM table holds one issue" in res.stderr
+    assert "as ktab: " in res.stderr
+
+
+def test_convert_names_what_the_format_does_not_carry(emission_path, flagship_path, tmp_path):
+    res = convert(emission_path, tmp_path / "e.csv")
+    note = " ".join(res.stderr.split())
+    assert "issue outcome" in note and "issue name" in note and "forums" not in note
+    res = convert(flagship_path, tmp_path / "f.decide")
+    note = " ".join(res.stderr.split())
+    for lost in ("forums", "calendar", "relations", "uncertainty", "actor behaviour"):
+        assert lost in note
+    assert "actor position" not in note and "actor salience" not in note  # numbers kept
+    res = convert(flagship_path, tmp_path / "f.json")
+    assert res.exit_code == 0 and res.stderr == ""
+
+
+def test_native_round_trips_lose_nothing(flagship_path, emission_path, tmp_path):
+    from detente.scenario.io import save_scenario
+    from detente.scenario.losses import conversion_losses
+
+    for src in (flagship_path, emission_path):
+        sc = load_scenario(src)
+        for suffix in (".yaml", ".json"):
+            save_scenario(sc, tmp_path / f"x{suffix}")
+            assert conversion_losses(sc, load_scenario(tmp_path / f"x{suffix}")) == []
+    sc = load_scenario(emission_path)
+    moved = sc.model_copy(update={"actors": [
+        sc.actors[0].model_copy(update={"position": {"date": 4.5}}), *sc.actors[1:]]})
+    assert conversion_losses(sc, moved) == ["actor position"]

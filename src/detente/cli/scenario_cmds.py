@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
-from detente.cli.app import app, console, print_json, user_errors
+from detente.cli.app import app, console, err_console, print_json, user_errors
 from detente.errors import DetenteError, Problem, ScenarioError
-from detente.scenario.io import load_scenario, save_scenario
+from detente.scenario.io import load_scenario, save_scenario, writable_formats
+from detente.scenario.losses import conversion_losses
 from detente.scenario.model import Scenario
 
 FormatOpt = Annotated[str | None, typer.Option("--format", "-f",
@@ -49,12 +50,27 @@ def validate(file: Path, fmt: FormatOpt = None,
 @app.command()
 def convert(src: Path, dst: Path, fmt: FormatOpt = None,
             to: Annotated[str | None, typer.Option(
-                "--to", help="output format (from the suffix if omitted)")] = None) -> None:
-    """Convert a scenario between formats (YAML, JSON, BDM CSV, KTAB CSV, Decide, DEU)."""
+                "--to", help=f"output format: {', '.join(writable_formats())} (from the "
+                             "suffix if omitted; .csv: a one-issue BDM table, else KTAB)")]
+            = None) -> None:
+    """Convert a scenario between formats (YAML, JSON, BDM CSV, KTAB CSV, Decide, DEU).
+
+    The file written is read back, and what its format does not carry (issue names, the
+    outcome, forums, ...) is named on stderr."""
     with user_errors():
         sc = load_scenario(src, fmt)
-        save_scenario(sc, dst, to)
-    console.print(f"wrote {dst}")
+        written = save_scenario(sc, dst, to)
+    console.print(f"wrote {dst} ({written.name})")
+    try:
+        lost = conversion_losses(sc, load_scenario(dst, written.name))
+    except DetenteError as exc:
+        err_console.print(f"[yellow]warning[/yellow] {dst} cannot be read back: {exc}",
+                          highlight=False, soft_wrap=True)
+        return
+    if lost:
+        err_console.print(f"note: the {written.name} format does not carry everything: "
+                          f"{', '.join(lost)} differ or are left out in {dst}",
+                          highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from detente.errors import Problem, ScenarioError
@@ -120,17 +121,40 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
         raise
 
 
-def save_scenario(sc: Scenario, path: str | Path, fmt: str | None = None) -> None:
-    """Write a scenario in the format named, or the one its suffix implies."""
-    if fmt is None:
-        suffix = Path(path).suffix.lower()
-        matches = [f for f in formats().values() if suffix in f.suffixes and f.write]
-        if not matches:
-            raise ScenarioError([Problem(f"cannot tell the output format from suffix "
-                                         f"{suffix!r}; name it with --to", file=str(path))])
-        f = matches[-1] if suffix in (".yaml", ".yml") else matches[0]
+def writable_formats() -> list[str]:
+    """Names of the formats a scenario can be written in (``convert --to``)."""
+    return [name for name, f in formats().items() if f.write is not None]
+
+
+def save_scenario(sc: Scenario, path: str | Path, fmt: str | None = None) -> Format:
+    """Write a scenario in the format named, or the one its suffix implies, and return it.
+
+    Where a suffix fits several formats (``.csv``: BDM table or KTAB), the first that can
+    hold the scenario is written; when none can, every format's problems are reported."""
+    if fmt is not None:
+        candidates = [get_format(fmt)]
+        if candidates[0].write is None:
+            raise ScenarioError([Problem(f"format {fmt!r} can be read but not written; "
+                                         f"written: {', '.join(writable_formats())}")])
     else:
-        f = get_format(fmt)
-    if f.write is None:
-        raise ScenarioError([Problem(f"format {f.name!r} can be read but not written")])
-    write_atomic(path, f.write(sc))
+        suffix = Path(path).suffix.lower()
+        candidates = [f for f in formats().values() if suffix in f.suffixes and f.write]
+        if not candidates:
+            raise ScenarioError([Problem(
+                f"cannot tell the output format from suffix {suffix!r}; name it with --to "
+                f"({', '.join(writable_formats())})", file=str(path))])
+        if suffix in (".yaml", ".yml"):
+            candidates = candidates[-1:]
+        candidates.sort(key=lambda f: f.name != "bdm_csv")  # a .csv is a BDM table first
+    problems: list[Problem] = []
+    for f in candidates:
+        assert f.write is not None
+        try:
+            text = f.write(sc)
+        except ScenarioError as exc:
+            problems += [replace(p, message=f"as {f.name}: {p.message}") if len(candidates) > 1
+                         else p for p in exc.problems]
+            continue
+        write_atomic(path, text)
+        return f
+    raise ScenarioError(problems)
