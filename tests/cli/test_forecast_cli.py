@@ -153,3 +153,23 @@ def test_column_groups_keep_the_order_and_fill_each_table(widths, available):
         assert len(g) == 1 or sum(widths[k] for k in g) <= available
         if n + 1 < len(groups):  # the next column did not fit this table
             assert sum(widths[k] for k in g) + widths[groups[n + 1][0]] > available
+
+
+def test_tables_say_what_their_figures_are(flagship_path, emission_path):
+    """A fallback is named with its reason; several models' Monte Carlo figures are medians;
+    the by-round line under --draws is the first draw's."""
+    res = runner.invoke(app, ["forecast", str(flagship_path), "-m", "procedural,compromise",
+                              "--no-record"])
+    text = " ".join(res.stdout.split())
+    assert res.exit_code == 0, res.output
+    assert ("procedural gives the compromise model's forecast on every issue: no agenda "
+            "setter 'com' among the actors") in text
+    assert "median over" not in text
+    res = runner.invoke(app, ["forecast", str(flagship_path), "-m", "compromise,median",
+                              "--draws", "20", "--no-record"])
+    assert "each figure is the median over 20 draws" in " ".join(res.stdout.split())
+    res = runner.invoke(app, ["forecast", str(emission_path), "-m", "challenge", "--draws",
+                              "20", "--no-record"])
+    assert "median by round (the first draw):" in " ".join(res.stdout.split())
+    res = runner.invoke(app, ["forecast", str(emission_path), "-m", "challenge", "--no-record"])
+    assert "median by round:" in res.stdout

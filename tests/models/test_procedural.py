@@ -78,7 +78,14 @@ def test_no_reference_point_or_silent_setter_falls_back_to_compromise():
     out = get_model("procedural").run(a, ProceduralOptions(), 0, np.random.default_rng(0))
     ref = get_model("compromise").run(a, None, 0, np.random.default_rng(0))
     assert out.forecast[0] == pytest.approx(ref.forecast[0])
-    assert out.extras == {"a": {"fallback": "compromise"}, "b": {"fallback": "compromise"}}
+    assert out.extras == {
+        "a": {"fallback": "compromise", "fallback_reason": "no reference point"},
+        "b": {"fallback": "compromise",
+              "fallback_reason": "the agenda setter 'com' states no position"}}
+    nobody = get_model("procedural").run(a, ProceduralOptions(setter="x"), 0,
+                                         np.random.default_rng(0))
+    assert {e["fallback_reason"] for e in nobody.extras.values()} == {
+        "no agenda setter 'x' among the actors"}
 
 
 def test_bad_options_are_refused():

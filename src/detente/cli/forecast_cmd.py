@@ -151,6 +151,26 @@ def _print_many(title: str, results: list[ForecastResult], issue_names: list[str
         scale = "" if (lo, hi) == (0.0, 100.0) else f" [{lo:g}-{hi:g}]"
         if scale or name not in ("", iss.id):  # a legend line that says something
             console.print(f"  [bold]{iss.id}[/bold] {name}{scale}", highlight=False)
+    if results[0].draws > 1:
+        console.print(f"each figure is the median over {results[0].draws} draws of the inputs "
+                      "(one model at a time, or --json, gives the quantiles)", highlight=False)
+    _print_fallbacks(results)
+
+
+def _print_fallbacks(results: list[ForecastResult]) -> None:
+    """Say where a model gave another model's forecast (``extras[issue]["fallback"]``), which
+    a table of figures alone would hide."""
+    for r in results:
+        by_reason: dict[tuple[str, str], list[str]] = {}
+        for iss in r.issues:
+            if iss.extras.get("fallback"):
+                key = (iss.extras["fallback"], iss.extras.get("fallback_reason", ""))
+                by_reason.setdefault(key, []).append(iss.id)
+        for (other, why), ids in by_reason.items():
+            where = "every issue" if len(ids) == len(r.issues) else ", ".join(ids)
+            console.print(f"[yellow]note[/yellow] {_label(r)} gives the {other} model's "
+                          f"forecast on {where}" + (f": {why}" if why else ""),
+                          highlight=False)
 
 
 def _label(result: ForecastResult) -> str:
@@ -231,10 +251,12 @@ def _print_table(title: str, results: list[ForecastResult], issue_names: list[st
                           "small changes of the inputs move it (a knife-edge); read the "
                           "band rather than the single figure",
                           highlight=False)
+    _print_fallbacks(results)
     if len(results) == 1 and first.issues and len(first.issues[0].rounds) > 1:
+        which = " (the first draw)" if first.draws > 1 else ""
         for iss in first.issues:
             meds = " → ".join(fmt_num(r.median) for r in iss.rounds)
-            console.print(f"[bold]{iss.id}[/bold] median by round: {meds}")
+            console.print(f"[bold]{iss.id}[/bold] median by round{which}: {meds}")
 
 
 @app.command("models")

@@ -28,7 +28,8 @@ parliament is a Council member.
 
 Fallback: an issue without a reference point, or on which the setter states no position, has
 no setter game; it gets the compromise forecast (capability x salience weighted mean, Achen
-2006 eq. 4.1) and ``extras[issue]["fallback"] = "compromise"``.
+2006 eq. 4.1) and ``extras[issue]["fallback"] = "compromise"``, with the reason in
+``extras[issue]["fallback_reason"]``.
 
 Record on DEU (237 usable issues of the public split, equal capability): in-sample MAE 33-41
 depending on rule and threshold against the compromise model's 23.69, and a convex
@@ -128,8 +129,15 @@ def setter_outcome(arrays: ScenarioArrays,
 def _run(arrays: ScenarioArrays, opts: ProceduralOptions, rounds: int,
          rng: np.random.Generator) -> ModelOutput:
     fc, game = setter_outcome(arrays, opts)
-    extras: dict[str, Any] = {issue: {"fallback": "compromise"}
-                              for issue, g in zip(arrays.issue_ids, game, strict=True) if not g}
+    setter = np.array([a == opts.setter for a in arrays.actor_ids])
+    extras: dict[str, Any] = {}
+    for k, issue in enumerate(arrays.issue_ids):
+        if not game[k]:
+            why = ("no reference point" if np.isnan(arrays.reference_point[k]) else
+                   f"the agenda setter {opts.setter!r} states no position")
+            if not setter.any():
+                why = f"no agenda setter {opts.setter!r} among the actors"
+            extras[issue] = {"fallback": "compromise", "fallback_reason": why}
     return ModelOutput(trajectory=arrays.position[:, None], forecast=fc, extras=extras)
 
 
