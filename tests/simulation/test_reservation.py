@@ -55,3 +55,19 @@ def test_state_at_until_is_recorded_after_the_last_step():
     assert all("end of run" not in line for line in h.narrative())
     series = h.to_dict()["support"]
     assert series[-1]["date"] == "2011-06-30"
+
+
+def test_after_a_partial_agreement_the_refusal_is_of_the_whole_text(flagship_path):
+    """The narrative named agreed issues among those a member 'refuses on' (Six-Party round 5:
+    partial agreement on C, D; North Korea refuses on A, B, C, D): it refused the whole
+    text, and accepted C and D as a smaller package."""
+    from detente.scenario.io import load_scenario
+    from detente.simulation.protocol import PARTIAL
+
+    h = simulate(load_scenario(flagship_path), SimOptions(until=dt.date(2005, 12, 31)), 0)
+    partial = [r for r in h.meetings() if r.outcome is not None and r.outcome[0] == PARTIAL]
+    assert partial
+    for r in partial:
+        line = h.line(r)
+        assert "partial agreement on" in line and "refuses the whole text" in line
+        assert "refuses on" not in line

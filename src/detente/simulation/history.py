@@ -197,7 +197,7 @@ class History:
             if o == AGREEMENT:
                 return f"{month}: {r.label} reaches agreement on {', '.join(r.agenda)}{tail}"
             gap = "offers converged" if prog >= CONVERGED else f"gap closed {prog:.0%}"
-            block = self._block(r, draw)
+            block = self._block(r, draw, partial=o == PARTIAL)
             if o == PARTIAL:
                 got = [i for n, i in enumerate(r.agenda) if r.agreed[draw, n]]
                 return (f"{month}: {r.label}: partial agreement on {', '.join(got)}, no "
@@ -214,8 +214,10 @@ class History:
         who = ", ".join(names[a] for a in r.members)
         return f"{month}: {r.kind.replace('_', ' ')} ({who}): {desc or r.label}"
 
-    def _block(self, r: StepRecord, draw: int) -> str:
-        """Who refused the last text, on which issues and why (falls back to the holdout)."""
+    def _block(self, r: StepRecord, draw: int, partial: bool = False) -> str:
+        """Who refused the last text, where it stands away from it and why (falls back to the
+        holdout). After a partial agreement the refusal was of the whole text: the issues
+        named may include agreed ones, which the member accepted as a smaller package."""
         if r.blocker is None or r.reason is None or r.blocker[draw] < 0:
             return f"{r.holdout[draw]} furthest from the text"
         k = int(r.blocker[draw])
@@ -224,8 +226,10 @@ class History:
         issues = [i for n, i in enumerate(r.agenda) if r.positions is not None
                   and r.package is not None
                   and abs(r.positions[draw, k, n] - r.package[draw, n]) > COINCIDE]
-        on = f" on {', '.join(issues)}" if issues else ""
-        return f"{who} refuses{on}: {WHY.get(int(r.reason[draw]), 'it refuses the text')}"
+        away = f" (away from its position on {', '.join(issues)})" if issues else ""
+        text = "the whole text" if partial else "the text"
+        return (f"{who} refuses {text}{away}: "
+                f"{WHY.get(int(r.reason[draw]), 'it refuses the text')}")
 
     def narrative(self, draw: int = 0) -> list[str]:
         return [self.line(r, draw) for r in self.records if r.kind != END]
