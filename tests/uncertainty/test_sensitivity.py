@@ -39,11 +39,30 @@ def test_tornado_swings(result):
                if s.input == "CN.position.A" and s.issue != "A")
 
 
-def test_fallback_when_scenario_has_no_uncertainty(emission_path):
+def test_fallback_when_scenario_has_no_uncertainty(emission_path, flagship_path):
     sc = load_scenario(emission_path)
     res = sensitivity(sc, "median", samples=8, sobol=False)
     assert len(res.inputs) == 30 and not res.sobol
+    assert res.default_widths and res.to_dict()["default_widths"] is True
     assert fallback_spec(sc).cells[0].dist.width == pytest.approx(0.3)  # 5 % of 4-10 years
+    own = sensitivity(load_scenario(flagship_path), "median", samples=8, sobol=False)
+    assert not own.default_widths
+
+
+def test_cli_says_when_it_drew_default_widths_and_shows_sobol_confidence(emission_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    args = ["sensitivity", str(emission_path), "-m", "compromise", "--samples", "64"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "default widths" in res.stderr
+    data = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
+    top = max((s for s in data["sobol"]), key=lambda s: s["ST"])
+    assert f"{top['ST']:.2f}±{top['ST_conf']:.2f}" in res.stdout
 
 
 def test_constant_forecast_gives_zero_indices(flagship_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,7 @@ from detente.cli.app import (
     CAPABILITY_HELP,
     app,
     console,
+    err_console,
     fmt_num,
     parse_options,
     print_json,
@@ -63,6 +65,10 @@ def sensitivity(
         sc, capability = resolve_capability(load_scenario(file, fmt), capability)
         res = analyse(sc, model, samples, seed, preset, rounds, capability, sobol=sobol,
                       **parse_options(option))
+    if res.default_widths:
+        from detente.uncertainty.draws import DEFAULT_WIDTHS_NOTE
+
+        err_console.print(f"note: {DEFAULT_WIDTHS_NOTE}", highlight=False)
     if json_out:
         print_json(res.to_dict())
         return
@@ -75,15 +81,23 @@ def sensitivity(
         for s in ranked[:top]:
             si = sob.get((s.input, issue))
             table.add_row(s.input, fmt_num(s.low), fmt_num(s.high), fmt_num(s.swing),
-                          fmt_num(si.S1 if si else None), fmt_num(si.ST if si else None))
+                          *((_with_conf(si.S1, si.S1_conf), _with_conf(si.ST, si.ST_conf))
+                            if si else ("—", "—")))
         console.print(table)
         console.print(f"base forecast {fmt_num(ranked[0].base if ranked else None)}; "
                       f"{len(ranked)} inputs, {max(0, len(ranked) - top)} not shown")
     console.print(f"{res.evaluations} model evaluations"
-                  + (f" (Sobol N = {res.sobol_samples})" if res.sobol_samples else ""))
+                  + (f" (Sobol N = {res.sobol_samples}; ± the 95 % confidence half-width of "
+                     "each index: where it is as large as the index, raise --samples)"
+                     if res.sobol_samples else ""), highlight=False)
     if res.sobol_skipped:
         console.print(f"[yellow]note[/yellow] no Sobol indices (S1, ST): {res.sobol_skipped}",
                       highlight=False)
+
+
+def _with_conf(value: float, conf: float) -> str:
+    """A Sobol index with its 95 % confidence half-width (SALib's bootstrap)."""
+    return f"{value:.2f}±{conf:.2f}" if math.isfinite(conf) else fmt_num(value)
 
 
 @app.command()

@@ -68,6 +68,8 @@ class SensitivityResult:
     evaluations: int = 0
     constant_issues: list[str] = field(default_factory=list)
     sobol_skipped: str | None = None  # why no Sobol indices were computed (sobol=None)
+    # the scenario has no uncertainty block: the inputs are the default widths'
+    default_widths: bool = False
 
     def ranked(self, issue: str) -> list[Swing]:
         """The tornado of one issue, largest swing first."""
@@ -76,6 +78,7 @@ class SensitivityResult:
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "inputs": self.inputs, "evaluations": self.evaluations,
                 "sobol_samples": self.sobol_samples, "sobol_skipped": self.sobol_skipped,
+                "default_widths": self.default_widths,
                 "constant_issues": self.constant_issues,
                 "tornado": [dataclasses.asdict(s) | {"swing": s.swing} for s in self.tornado],
                 "sobol": [dataclasses.asdict(s) for s in self.sobol]}
@@ -162,8 +165,10 @@ def sensitivity(sc: Scenario, model: str = "compromise", samples: int = 256, see
     opts = mspec.options(preset, **options)
     n_rounds = mspec.default_rounds if rounds is None else rounds
     base = to_arrays(sc, capability)
+    default_widths = False
     if spec is None:
         spec = drawn_spec(sc)
+        default_widths = spec is not sc.uncertainty
     ins = inputs(sc, base, spec)
     if not ins:
         raise OptionError("the scenario has no uncertain inputs to analyse")
@@ -178,7 +183,8 @@ def sensitivity(sc: Scenario, model: str = "compromise", samples: int = 256, see
     check_size(len(ins), cells, n if sobol else 0)
     swings = tornado(base, ins, sc.salience_scale, mspec.name, opts, n_rounds, seed, low, high)
     result = SensitivityResult(mspec.name, [i.name for i in ins], list(base.issue_ids), swings,
-                               evaluations=1 + 2 * len(ins), sobol_skipped=skipped)
+                               evaluations=1 + 2 * len(ins), sobol_skipped=skipped,
+                               default_widths=default_widths)
     if not sobol:
         return result
     problem = {"num_vars": len(ins), "names": [f"x{d}" for d in range(len(ins))],
