@@ -93,3 +93,20 @@ def test_a_busy_default_store_warns_but_keeps_the_forecast(scenario, store_held_
         named = CliRunner().invoke(app, ["forecast", str(scenario), "-m", "compromise",
                                          "--store", str(store)])
         assert named.exit_code == 2 and "in use by another" in named.stderr
+
+
+def test_runs_commands_without_a_store_name_the_stores_nearby(scenario, monkeypatch):
+    (scenario.parent / "sub").mkdir()
+    scenario = shutil.move(scenario, scenario.parent / "sub" / scenario.name)
+    res = CliRunner().invoke(app, ["forecast", str(scenario), "-m", "median"])
+    assert res.exit_code == 0
+    monkeypatch.chdir(scenario.parent.parent)  # the default ./detente.duckdb is not there
+    for args in (["runs", "list"], ["runs", "show", "abc"], ["runs", "export", "-o", "x.csv"]):
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 2
+        message = " ".join(res.stderr.split())
+        assert "no run store at detente.duckdb; stores here:" in message
+        assert f"{scenario.parent.name}/detente.duckdb" in message
+    listed = CliRunner().invoke(app, ["runs", "list", "--store",
+                                      str(scenario.parent / "detente.duckdb")])
+    assert "sweep cell" not in listed.output  # the sweep footnote only where sweeps are

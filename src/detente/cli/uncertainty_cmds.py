@@ -154,6 +154,30 @@ runs_app = typer.Typer(help="Read the run store: list, show and export runs.",
 app.add_typer(runs_app, name="runs")
 
 
+SEED_WIDTH = 8  # a sweep cell's 19-digit seed is cut in the list (runs show gives it whole)
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _existing(store: Path) -> Path:
+    """``store`` if it exists; else an error naming the run stores in this folder and the
+    folders below it (runs are recorded next to their scenario, so a plain ``detente runs
+    list`` in the project folder finds none at ./detente.duckdb)."""
+    from detente.errors import DetenteError
+
+    if store.exists():
+        return store
+    skip = {".venv", ".git", "node_modules", "__pycache__"}
+    found = sorted(str(p) for pattern in ("*.duckdb", "*/*.duckdb", "*/*/*.duckdb")
+                   for p in Path().glob(pattern) if not skip & set(p.parts))[:8]
+    hint = (f"; stores here: {', '.join(found)} (name one with --store)" if found else
+            "; runs are recorded in detente.duckdb next to their scenario unless --store "
+            "names another")
+    raise DetenteError(f"no run store at {store}{hint}")
+
+
 @runs_app.command("list")
 def runs_list(store: StoreOpt = Path("detente.duckdb"),
               sweep_id: Annotated[str | None, typer.Option("--sweep")] = None,
@@ -164,16 +188,18 @@ def runs_list(store: StoreOpt = Path("detente.duckdb"),
     """List recorded runs, newest first (``--json`` gives each run's kind and summary)."""
     from detente.store import RunStore
 
-    with user_errors(), RunStore(store, read_only=True) as st:
+    with user_errors(), RunStore(_existing(store), read_only=True) as st:
         rows = st.runs(limit, sweep_id, kind)
     if json_out:
         print_json(rows)
         return
     table = Table(title=f"runs in {store}", box=box.SIMPLE_HEAD, pad_edge=False,
                   collapse_padding=True,
-                  caption="a sweep cell's run id is the sweep id and the cell number")
-    cells = [(r["run_id"], str(r["created"])[:16].replace("T", " "), r["model"], str(r["seed"]),
-              str(r["draws"]), r["scenario_name"] or "") for r in rows]
+                  caption="a sweep cell's run id is the sweep id and the cell number"
+                  if any(r.get("sweep_id") for r in rows) else None)
+    cells = [(r["run_id"], str(r["created"])[:16].replace("T", " "), r["model"],
+              _short(str(r["seed"]), SEED_WIDTH), str(r["draws"]), r["scenario_name"] or "")
+             for r in rows]
     # one line per run: every column keeps its width, the scenario name gives way (and on a
     # narrow terminal the year of the time, the first to go)
     fixed = ("run", "time", "model", "seed", "draws")
@@ -193,8 +219,7 @@ def runs_list(store: StoreOpt = Path("detente.duckdb"),
     table.add_column("scenario", no_wrap=True)
     room = max(room_of(widths), 8)
     for c in cells:
-        name = c[-1] if len(c[-1]) <= room else c[-1][:room - 1] + "…"
-        table.add_row(*c[:-1], name)
+        table.add_row(*c[:-1], _short(c[-1], room))
     console.print(table)
 
 
@@ -204,7 +229,7 @@ def runs_show(run_id: str, store: StoreOpt = Path("detente.duckdb"),
     """Show one run (by id or a unique prefix): metadata and per-issue forecast."""
     from detente.store import RunStore
 
-    with user_errors(), RunStore(store, read_only=True) as st:
+    with user_errors(), RunStore(_existing(store), read_only=True) as st:
         run = st.run(run_id)
     if json_out:
         print_json(run)
@@ -266,6 +291,6 @@ def runs_export(out: Annotated[Path, typer.Option("--out", "-o", help="file to w
             if fmt is None:
                 raise OptionError(f"cannot tell the format of {out.name!r}: name the file .csv "
                                   "or .parquet, or give --format csv|parquet")
-    with user_errors(), RunStore(store, read_only=True) as st:
+    with user_errors(), RunStore(_existing(store), read_only=True) as st:
         n = st.export(out, fmt, run_id, sweep_id)
     console.print(f"wrote {n} rows to {out}")
