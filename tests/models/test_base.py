@@ -57,3 +57,12 @@ def test_nan_is_allowed_on_an_issue_nobody_weighs(arrays) -> None:
     out = _spec(np.nan, issue).run(replace(arrays, salience=zero), NoOptions(), 0,
                                    np.random.default_rng(0))
     assert np.isnan(out.forecast[0, issue])
+
+
+def test_an_unknown_option_names_the_model_s_options_or_says_it_has_none() -> None:
+    from detente.errors import OptionError
+
+    with pytest.raises(OptionError, match="'compromise' has no option foo; it takes none"):
+        get_model("compromise").options(None, foo=1)
+    with pytest.raises(OptionError, match=r"'challenge' has no option foo; options: .*Q"):
+        get_model("challenge").options(None, foo=1)

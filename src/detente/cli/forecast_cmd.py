@@ -101,7 +101,8 @@ def forecast(
     if out is not None:
         console.print(f"wrote {out}")
     if store_path is not None:
-        console.print(f"recorded run {', '.join(ids)} in {store_path}")
+        console.print(f"recorded run{'s' * (len(ids) > 1)} {', '.join(ids)} in {store_path}",
+                      highlight=False)
 
 
 def _presets(names: list[str], preset: str | None,

@@ -121,7 +121,7 @@ def simulate_cmd(
     if out is not None:
         console.print(f"wrote {out}")
     if store_path is not None:
-        console.print(f"recorded run {ids[0]} in {store_path}")
+        console.print(f"recorded run {ids[0]} in {store_path}", highlight=False)
 
 
 def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
@@ -152,7 +152,7 @@ def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
     if out is not None:
         console.print(f"wrote {out}")
     if store_path is not None:
-        console.print(f"recorded run {ids[0]} in {store_path}")
+        console.print(f"recorded run {ids[0]} in {store_path}", highlight=False)
 
 
 def print_simulation_summary(data: dict, title: str) -> None:

@@ -114,8 +114,9 @@ def report(
             console.print(f"wrote {out}")
         else:
             written = write_figures(data, out, fmt)
-            console.print(f"wrote {len(written)} figure{'s' * (len(written) != 1)}"
-                          f" to {out}")
+            what = (f"{len(written)} figure{'s' * (len(written) != 1)}" if fmt != "pdf" else
+                    "the figures")
+            console.print(f"wrote {what} to {out}")
     if simulation and not data.simulation.available:
         err_console.print(f"[yellow]note[/yellow] {data.simulation.note}", highlight=False)
     for m in data.models:

@@ -126,8 +126,8 @@ class ModelSpec:
             known = {f.name for f in dataclasses.fields(opts)}
             bad = sorted(set(overrides) - known)
             if bad:
-                raise OptionError(f"model {self.name!r} has no option {', '.join(bad)}; "
-                                  f"options: {', '.join(sorted(known))}")
+                raise OptionError(f"model {self.name!r} has no option {', '.join(bad)}; " + (
+                    f"options: {', '.join(sorted(known))}" if known else "it takes none"))
             opts = dataclasses.replace(opts, **overrides)
         return opts
 
