@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Annotated
@@ -238,7 +239,9 @@ def runs_show(run_id: str, store: StoreOpt = Path("detente.duckdb"),
                 "preset", "capability", "options", "seed", "draws", "rounds", "version",
                 "sweep_id", "cell_index", "params"):
         if run.get(key) is not None:
-            console.print(f"[bold]{key}[/bold]: {run[key]}", highlight=False)
+            value = run[key]
+            text = json.dumps(value) if isinstance(value, dict | list) else str(value)
+            console.print(f"[bold]{key}[/bold]: {text}", highlight=False)
     summary = run.get("summary") or {}
     if run.get("kind") == "simulation":
         from detente.cli.simulate_cmd import print_simulation_summary
