@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from detente.cli import app
@@ -109,7 +111,28 @@ def test_an_intervention_that_changes_nothing_shows_exactly_zero_differences():
     out = compare(_small(), [iv], runs=12, seed=3)["interventions"][0]
     rows = out["trust"] + out["support"] + out["conceded"] + out["packages"] + out["positions"]
     assert rows and all(r["diff"] == r["p10"] == r["p90"] == 0 for r in rows)
+    assert all(r["ci90"] == [0, 0] for r in rows)
     assert all(o["settled"]["diff"] == 0 for o in out["outcomes"])
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 1), min_size=2, max_size=40),
+       st.lists(st.integers(0, 1), min_size=2, max_size=40))
+def test_the_confidence_interval_is_the_paired_mean_plus_minus_its_standard_error(a, b):
+    """For yes/no outcomes the percentiles over seeds are -1, 0 or 1 (a mean of -0.04 showed
+    "[+0.000, +0.000]"); the 90 % interval of the mean difference is what tells an effect."""
+    import numpy as np
+
+    from detente.simulation.compare import _stats
+
+    n = min(len(a), len(b))
+    base, alt = np.array(a[:n], float), np.array(b[:n], float)
+    got = _stats(base, alt)
+    d = alt - base
+    half = 1.6448536269514722 * d.std(ddof=1) / np.sqrt(n)
+    assert got["ci90"] == pytest.approx([d.mean() - half, d.mean() + half], abs=1e-4)
+    assert got["ci90"][0] <= got["diff"] <= got["ci90"][1]
+    assert _stats(base[:1], alt[:1])["ci90"] is None  # one run: no interval
 
 
 def test_consulting_raises_the_pairs_trust_and_removing_a_dispute_helps_the_other_pair():
@@ -176,6 +199,11 @@ def test_cli_compare_json_has_one_entry_per_intervention(tmp_path):
     data = json.loads(res.stdout)
     assert [r["name"] for r in data["interventions"]] == ["consult", "consult"]
     assert data["runs"] == 4 and data["interval"] == [10, 90]
+    text = CliRunner().invoke(app, ["compare", str(scen), "-i", str(a), "--runs", "4"])
+    row = data["interventions"][0]["trust"][0]  # P-Q, +0.13: the mean difference and its CI
+    ci = row["ci90"]
+    assert row["diff"] > 0.1 and f"{row['diff']:+.3f} [{ci[0]:+.3f}, {ci[1]:+.3f}]" in text.stdout
+    assert "its 90 % confidence interval" in " ".join(text.stdout.split())
 
 
 def test_cli_compare_bad_intervention_exits_2_with_the_line(tmp_path):

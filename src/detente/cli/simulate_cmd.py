@@ -27,6 +27,9 @@ from detente.scenario.io import load_scenario
 from detente.simulation import SimOptions, simulate
 from detente.simulation.compare import compare, load_intervention
 
+#: the compare JSON's outcome keys and what the table calls them
+OUTCOME_WORDS = {"agreement": "agreement", "settled": "agreement or partial",
+                 "meets": "meeting held"}
 SHOWN = 0.005  # differences smaller than this (in 0-1 units) are left out of the text tables
 
 
@@ -207,7 +210,8 @@ def print_simulation_summary(data: dict, title: str) -> None:
 
 
 def _interval(row: dict) -> str:
-    return f"{row['diff']:+.3f} [{row['p10']:+.3f}, {row['p90']:+.3f}]"
+    ci = row.get("ci90")
+    return f"{row['diff']:+.3f}" + (f" [{ci[0]:+.3f}, {ci[1]:+.3f}]" if ci else "")
 
 
 def _table(title: str, keys: list[str], rows: list[dict], threshold: float) -> Table | None:
@@ -218,7 +222,7 @@ def _table(title: str, keys: list[str], rows: list[dict], threshold: float) -> T
     t = Table(title=title, title_justify="left")
     for k in keys:
         t.add_column(k)
-    for col in ("baseline", "with", "difference [10%, 90%]"):
+    for col in ("baseline", "with", "difference [90% CI]"):
         t.add_column(col, justify="right")
     for r in rows:
         t.add_row(*[str(r[k]) for k in keys], f"{r['baseline']:.3f}",
@@ -229,18 +233,19 @@ def _table(title: str, keys: list[str], rows: list[dict], threshold: float) -> T
 def _print_comparison(data: dict) -> None:
     console.print(f"[bold]{data['scenario']}[/bold]: {data['start']} to {data['until']}, "
                   f"{data['runs']} runs paired by seed (seed {data['seed']}); differences are "
-                  "intervention minus baseline, mean [10th, 90th percentile over seeds]",
+                  "intervention minus baseline: the mean over seeds \\[its 90 % confidence "
+                  "interval]; an interval that holds 0 is no effect these runs can tell "
+                  "(--runs for more); --json also gives the 10th and 90th percentiles",
                   highlight=False)
     for iv in data["interventions"]:
         console.print(f"\n[bold]{iv['name']}[/bold] ({iv['file']})", highlight=False)
         outcomes = []
         for o in iv["outcomes"]:
-            for what in ("agreement", "settled", "meets"):
-                outcomes.append({"meeting": f"{o['date']} {o['label']}", "P(...)": what,
+            for what, said in OUTCOME_WORDS.items():
+                outcomes.append({"meeting": f"{o['date']} {o['label']}", "probability of": said,
                                  **o[what]})
         tables = [
-            _table("meetings: probability of agreement / agreement or partial / meeting held",
-                   ["meeting", "P(...)"], outcomes, SHOWN),
+            _table("meetings", ["meeting", "probability of"], outcomes, SHOWN),
             _table("trust at the end", ["a", "b"], iv["trust"], SHOWN),
             _table("domestic support at the end", ["actor"], iv["support"], SHOWN),
             _table("utility conceded from the ideal", ["actor"], iv["conceded"], SHOWN),

@@ -23,8 +23,9 @@ outside the calendar window, a settlement of a dispute that was removed).
 uses the random stream keyed by (seed, k) (:class:`~detente.simulation.state.DrawStreams`), so
 each difference is paired by seed and what remains is the effect of the intervention, plus the
 noise of streams that diverge once the calendars differ. For every quantity it reports the
-baseline mean, the mean with the intervention, the mean paired difference and the 10th and 90th
-percentiles of the paired differences over seeds: the outcome of each forum meeting (matched
+baseline mean, the mean with the intervention, the mean paired difference, the 10th and 90th
+percentiles of the paired differences over seeds and a 90 % confidence interval of the mean
+difference (``ci90``): the outcome of each forum meeting (matched
 by forum and date), the package in force and every actor's last position at the end (issue
 scale), trust between every pair and support of every actor at the end, and how much utility
 each actor has conceded from its ideal.
@@ -50,6 +51,7 @@ from detente.simulation.history import History
 from detente.simulation.protocol import AGREEMENT, NO_MEETING, PARTIAL
 
 LOW_Q, HIGH_Q = 10, 90  # the interval reported: percentiles of the paired differences
+CI_Z = 1.6448536269514722  # the normal quantile of a two-sided 90 % confidence interval
 
 __all__ = ["Intervention", "apply_intervention", "compare", "load_intervention"]
 
@@ -229,16 +231,24 @@ def apply_intervention(sc: Scenario, iv: Intervention) -> Scenario:
 
 # --- the comparison ----------------------------------------------------------------------------
 
-def _stats(base: np.ndarray, alt: np.ndarray, digits: int = 4) -> dict[str, float]:
-    """Means and the paired difference (mean, 10th and 90th percentile over seeds)."""
+def _stats(base: np.ndarray, alt: np.ndarray, digits: int = 4) -> dict[str, Any]:
+    """Means and the paired difference: its mean, its 10th and 90th percentile over seeds,
+    and a 90 % confidence interval of the mean difference (normal approximation, mean +-
+    1.645 sd / sqrt(n); null with one run). The percentiles describe how the effect varies
+    between seeds (for a yes/no outcome they are -1, 0 or 1); the interval says whether the
+    mean effect is told apart from zero by this many runs."""
     d = alt.astype(float) - base.astype(float)
     lo, hi = np.percentile(d, [LOW_Q, HIGH_Q], axis=0)
 
     def r(x: Any) -> float:
         return round(float(x), digits)
 
+    mean = d.mean(0)
+    n = d.shape[0]
+    half = CI_Z * d.std(0, ddof=1) / np.sqrt(n) if n > 1 else None
     return {"baseline": r(base.mean(0)), "intervention": r(alt.mean(0)),
-            "diff": r(d.mean(0)), "p10": r(lo), "p90": r(hi)}
+            "diff": r(mean), "p10": r(lo), "p90": r(hi),
+            "ci90": None if half is None else [r(mean - half), r(mean + half)]}
 
 
 def _to_scale(h: History, x: np.ndarray, issue: int) -> np.ndarray:
