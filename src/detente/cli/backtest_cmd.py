@@ -72,9 +72,9 @@ def backtest_cmd(
 
     An issue counts when at least 3 actors have a position and a salience and its outcome is
     on the issue's scale. Rows of a DEU file, and the readings of a case file, run as separate
-    one-issue cases. Each model's
-    backtest is recorded (kind ``backtest``: metrics, per-issue forecast and outcome) in the run
-    store named by --store, or in detente.duckdb next to the data file when one is there.
+    one-issue cases. Each model's backtest is recorded (kind 'backtest': metrics, per-issue
+    forecast and outcome) in the run store named by --store, or in detente.duckdb next to the
+    data file when one is there.
     Several files are backtested one by one, then pooled on a common scale; with --cv they are
     cross-validated as one pool (a proposal found in two files stays in one fold).
     """

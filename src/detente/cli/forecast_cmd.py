@@ -58,8 +58,8 @@ def forecast(
     """Forecast each issue of a scenario with one model (or all of them).
 
     With --draws N the model runs on N draws of the inputs' distributions (the scenario's
-    ``uncertainty`` block) and reports per issue the median forecast and quantiles.
-    Every run is recorded in the run store (``detente runs list --store ...`` reads it back)
+    'uncertainty' block) and reports per issue the median forecast and quantiles.
+    Every run is recorded in the run store ('detente runs list --store ...' reads it back)
     unless --no-record is given.
     """
 

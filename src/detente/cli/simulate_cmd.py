@@ -86,7 +86,7 @@ def simulate_cmd(
     """Walk a scenario's calendar: forum meetings, events, trust and support over time.
 
     With --draws N the simulation runs on N draws of the inputs (the scenario's
-    ``uncertainty`` block, or the default widths when it has none, as forecast --draws draws
+    'uncertainty' block, or the default widths when it has none, as forecast --draws draws
     them; --fixed-inputs keeps the coded values, so draws differ only by the simulation's own
     random choices) in one batch, and reports the probability of each outcome of every forum
     meeting, and quantiles of the package in force, trust and support at the end. Every run

@@ -181,12 +181,14 @@ def _existing(store: Path) -> Path:
 
 @runs_app.command("list")
 def runs_list(store: StoreOpt = Path("detente.duckdb"),
-              sweep_id: Annotated[str | None, typer.Option("--sweep")] = None,
+              sweep_id: Annotated[str | None, typer.Option(
+                  "--sweep", help="only the cells of this sweep")] = None,
               kind: Annotated[str | None, typer.Option(
                   help="only runs of this kind: forecast, simulation, sweep or backtest")] = None,
-              limit: Annotated[int, typer.Option(min=1)] = 50,
-              json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """List recorded runs, newest first (``--json`` gives each run's kind and summary)."""
+              limit: Annotated[int, typer.Option(min=1, help="newest runs shown")] = 50,
+              json_out: Annotated[bool, typer.Option(
+                  "--json", help="print JSON, with each run's summary")] = False) -> None:
+    """List recorded runs, newest first (--json gives each run's kind and summary)."""
     from detente.store import RunStore
 
     with user_errors(), RunStore(_existing(store), read_only=True) as st:
@@ -226,7 +228,9 @@ def runs_list(store: StoreOpt = Path("detente.duckdb"),
 
 @runs_app.command("show")
 def runs_show(run_id: str, store: StoreOpt = Path("detente.duckdb"),
-              json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+              json_out: Annotated[bool, typer.Option(
+                  "--json", help="print the run's record and summary as JSON")] = False,
+              ) -> None:
     """Show one run (by id or a unique prefix): metadata and per-issue forecast."""
     from detente.store import RunStore
 
