@@ -124,3 +124,21 @@ def test_cli_report_errors_are_one_line_exit_2(tmp_path: Path, flagship_path: Pa
                                     str(tmp_path / "r.html")])
     assert bad_model.exit_code == 2 and "unknown model" in bad_model.output
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_report_on_many_issues_draws_trajectories_of_the_first_ones_only() -> None:
+    """DEU's 248 cases drew 1,240 trajectory charts (22 MB of HTML); past TRAJECTORY_ISSUES
+    issues a note says where the rest are."""
+    from detente.report.charts import TRAJECTORY_ISSUES
+    from detente.scenario.model import Actor, Issue, Scenario
+
+    n = TRAJECTORY_ISSUES + 3
+    sc = Scenario(issues=[Issue(id=f"i{k}") for k in range(n)], actors=[
+        Actor(id=f"a{j}", capability=1 + j, position={f"i{k}": 10.0 * j + k for k in range(n)},
+              salience={f"i{k}": 0.5 for k in range(n)}) for j in range(4)],
+        salience_scale=1)
+    data = collect(sc, ["challenge"], simulation=False, sensitivity_model=None)
+    html = render_report(data)
+    assert html.count('class="chart forecast-chart"') == n  # every issue compared
+    assert html.count("<svg") == n + TRAJECTORY_ISSUES
+    assert f"Trajectories of the first {TRAJECTORY_ISSUES} of {n} issues" in html

@@ -43,13 +43,17 @@ def _issue_title(sc: Scenario, issue_id: str) -> str:
     return f"{issue_id}: {name}" if name else issue_id
 
 
-def issue_charts(data: ReportData) -> list[IssueCharts]:
-    """One comparison chart per issue, and a trajectory chart per model that has rounds."""
+TRAJECTORY_ISSUES = 30  # issues whose trajectories a report draws (DEU's 248: 14 MB of SVG)
+
+
+def issue_charts(data: ReportData, trajectory_issues: int | None = None) -> list[IssueCharts]:
+    """One comparison chart per issue, and a trajectory chart per model that has rounds (on
+    the first ``trajectory_issues`` issues only, when given)."""
     sc = data.scenario
     table = data.forecast_table()
     actor_index = {a.id: k for k, a in enumerate(sc.actors)}
     out = []
-    for issue in sc.issues:
+    for n, issue in enumerate(sc.issues):
         title = _issue_title(sc, issue.id)
         fc = [(run.name, table[issue.id].get(run.name)) for run in data.models
               if run.result is not None]
@@ -58,7 +62,8 @@ def issue_charts(data: ReportData) -> list[IssueCharts]:
                              [colour(actor_index[a]) for a, _, _ in weights])
         trajectories = {}
         for run in data.models:
-            if run.result is None:
+            if run.result is None or (trajectory_issues is not None
+                                      and n >= trajectory_issues):
                 continue
             iss = next(i for i in run.result["issues"] if i["id"] == issue.id)
             rounds = iss["rounds"]

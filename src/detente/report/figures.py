@@ -1,9 +1,10 @@
 """Static figures for papers, drawn with matplotlib: PNG files or one multi-page PDF.
 
 Per issue: the comparison of every model's forecast with the actors' positions, and for each
-model that bargains over rounds, the trajectory of positions; then the simulation's timeline,
-support and trust, and per issue the forecast distributions and the tornado
-(:mod:`detente.report.more_figures`). matplotlib is imported lazily with
+model that bargains over rounds, the trajectory of positions (on the first
+:data:`~detente.report.charts.TRAJECTORY_ISSUES` issues, as the HTML report); then the
+simulation's timeline, support and trust, and per issue the forecast distributions and the
+tornado (:mod:`detente.report.more_figures`). matplotlib is imported lazily with
 the non-interactive Agg backend so the library never opens a window.
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from detente.errors import OptionError
-from detente.report.charts import actor_weights
+from detente.report.charts import TRAJECTORY_ISSUES, actor_weights
 from detente.report.collect import ReportData
 from detente.report.more_figures import simulation_figures, uncertainty_figures
 from detente.report.svg import colour
@@ -46,7 +47,7 @@ def figures(data: ReportData) -> list[tuple[str, Any]]:
     table = data.forecast_table()
     ran = [m for m in data.models if m.result is not None]
     out: list[tuple[str, Any]] = []
-    for issue in sc.issues:
+    for n, issue in enumerate(sc.issues):
         lo, hi = issue.bounds
         title = f"{issue.id}: {issue.name}" if issue.name else issue.id
         fig, ax = plt.subplots(figsize=(7, 1.2 + 0.35 * (len(ran) + 2)))
@@ -71,7 +72,7 @@ def figures(data: ReportData) -> list[tuple[str, Any]]:
         ax.grid(axis="x", color="#eee")
         fig.tight_layout()
         out.append((f"{issue.id}-comparison", fig))
-        for m in ran:
+        for m in ran if n < TRAJECTORY_ISSUES else ():  # as the HTML report draws them
             iss = next(i for i in m.result["issues"] if i["id"] == issue.id)  # type: ignore[index]
             rounds = iss["rounds"]
             if len(rounds) < 2:

@@ -12,7 +12,7 @@ import json
 from html import escape
 from typing import Any
 
-from detente.report.charts import issue_charts
+from detente.report.charts import TRAJECTORY_ISSUES, issue_charts
 from detente.report.collect import OptionalPart, ReportData
 from detente.report.sim_svg import (
     OUTCOME_STYLE,
@@ -122,7 +122,7 @@ def models_section(data: ReportData) -> str:
     parts.append("<h3>Models</h3><ul>" + "".join(
         f"<li><b>{escape(m.name)}</b>: {escape(m.summary)} <span class='small'>"
         f"({escape(m.source)})</span></li>" for m in data.models) + "</ul>")
-    charts = issue_charts(data)
+    charts = issue_charts(data, TRAJECTORY_ISSUES)
     parts.append("<h2 id='comparison'>Comparison by issue</h2>"
                  "<p class='small'>Circles are the actors' positions (area proportional to "
                  "capability × salience); diamonds are the models' forecasts; the dashed line "
@@ -137,6 +137,11 @@ def models_section(data: ReportData) -> str:
     if not any_traj:
         parts.append("<p class='note'>None of the models that ran bargains over rounds; "
                      "their forecasts are one-shot.</p>")
+    elif len(charts) > TRAJECTORY_ISSUES:
+        parts.append(f"<p class='note'>Trajectories of the first {TRAJECTORY_ISSUES} of "
+                     f"{len(charts)} issues, to keep the report a readable size; "
+                     "<code>detente forecast FILE -m MODEL --json</code> gives every issue's "
+                     "rounds.</p>")
     return "".join(parts)
 
 
