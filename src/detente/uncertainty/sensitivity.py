@@ -199,7 +199,9 @@ def sensitivity(sc: Scenario, model: str = "compromise", samples: int = 256, see
             constant.append(issue)
             indices += [SobolIndex(inp.name, issue, 0.0, 0.0, 0.0, 0.0) for inp in ins]
             continue
-        si = sobol_analyze.analyze(problem, col, calc_second_order=False, seed=seed,
+        # SALib seeds its bootstrap only with a truthy seed ("if seed:"): seed 0 gave
+        # different confidence intervals on every run
+        si = sobol_analyze.analyze(problem, col, calc_second_order=False, seed=seed + 1,
                                    print_to_console=False)
         for d, inp in enumerate(ins):
             indices.append(SobolIndex(inp.name, issue, float(si["S1"][d]),
