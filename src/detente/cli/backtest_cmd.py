@@ -186,7 +186,7 @@ def _print_table(title: str, capability: str, results: list[BacktestResult]) -> 
             console.print(f"{r.label}: {note}")
     skipped = results[0].skipped
     if skipped:
-        console.print("left out: " + ", ".join(f"{n} issues with {why}"
+        console.print("left out: " + ", ".join(f"{n} issue{'s' * (n != 1)} with {why}"
                                                for why, n in skipped.items()))
 
 

@@ -824,7 +824,7 @@ function runNotes(models, prefix) {
   const notes = [];
   for (const m of models) for (const t of m.notes || []) notes.push(`${prefix}${runLabel(m)}: ${t}`);
   const skipped = models.length ? Object.entries(models[0].skipped || {}) : [];
-  if (skipped.length) notes.push(prefix + "left out: " + skipped.map(([why, k]) => `${k} issues with ${why}`).join(", "));
+  if (skipped.length) notes.push(prefix + "left out: " + skipped.map(([why, k]) => `${k} issue${k === 1 ? "" : "s"} with ${why}`).join(", "));
   return notes;
 }
 
