@@ -44,6 +44,12 @@ class IssueForecast:
 
 @dataclass(frozen=True)
 class ForecastResult:
+    """A model's forecast of every issue, as ``detente forecast --json`` prints it.
+
+    With several draws, ``forecast`` and ``quantiles`` are over all draws, while ``rounds``
+    (positions, median and mean by round), ``log`` and model details describe the first draw
+    only (JSON key ``rounds_draw``: 0), since a path of rounds is one draw's."""
+
     model: str
     preset: str
     capability: str
@@ -56,6 +62,8 @@ class ForecastResult:
         out: dict[str, Any] = {"model": self.model, "preset": self.preset,
                                "capability": self.capability, "options": self.options,
                                "draws": self.draws, "issues": []}
+        if self.draws > 1:  # the per-round path, log and model details are one draw's
+            out["rounds_draw"] = 0
         for iss in self.issues:
             item: dict[str, Any] = {
                 "id": iss.id, "forecast": iss.forecast, "scale": list(iss.scale),

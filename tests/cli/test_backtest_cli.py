@@ -66,7 +66,7 @@ def test_detail_and_table(deu_file):
     table = runner.invoke(app, ["backtest", str(deu_file)])
     assert table.exit_code == 0
     assert "compromise" in table.stdout and "15.00" in table.stdout
-    assert "1 issues with no known outcome" in table.stdout
+    assert "1 issue with no known outcome" in table.stdout
 
 
 def test_yaml_scenario_with_outcome(emission_path):

@@ -42,6 +42,18 @@ def test_single_draw_is_the_plain_run(emission_path):
         sc, "compromise", seed=5).to_dict()
 
 
+def test_the_rounds_of_a_monte_carlo_result_are_the_first_draw_s(emission_path):
+    """The forecast is the median over draws; the path by round is draw 0's, and the JSON
+    says so (a mean by round beside a different forecast looked like a contradiction)."""
+    sc = emission(emission_path)
+    run = monte_carlo(sc, "challenge", 30, seed=2)
+    data = run.result.to_dict()
+    assert data["rounds_draw"] == 0
+    last = data["issues"][0]["rounds"][-1]["median"]
+    assert last == pytest.approx(float(run.arrays.to_issue_scale(run.output.median[:, -1])[0, 0]))
+    assert "rounds_draw" not in monte_carlo(sc, "challenge", 1, seed=2).result.to_dict()
+
+
 def test_same_seed_same_result_other_seed_differs(emission_path):
     sc = emission(emission_path)
     a = monte_carlo(sc, "median", 300, seed=11).result.to_dict()
