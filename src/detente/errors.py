@@ -46,3 +46,7 @@ class OptionError(DetenteError):
 class ModelError(DetenteError):
     """A model that could not turn valid inputs into a valid result (for example a forecast
     that is not a finite number because the inputs are too extreme for its arithmetic)."""
+
+
+class OutputError(DetenteError):
+    """An output file that cannot be written where asked (a folder, a device, no permission)."""

@@ -123,7 +123,17 @@ def test_cli_report_errors_are_one_line_exit_2(tmp_path: Path, flagship_path: Pa
     bad_model = runner.invoke(app, ["report", str(flagship_path), "-m", "nope", "-o",
                                     str(tmp_path / "r.html")])
     assert bad_model.exit_code == 2 and "unknown model" in bad_model.output
-    assert not (tmp_path / "r.html").exists()
+    # the sensitivity's model and a format that contradicts the file name fail at once
+    bad_sens = runner.invoke(app, ["report", str(flagship_path), "--sensitivity-model", "nope",
+                                   "--draws", "5", "-o", str(tmp_path / "r.html")])
+    assert bad_sens.exit_code == 2 and "unknown model 'nope'" in bad_sens.output
+    clash = runner.invoke(app, ["report", str(flagship_path), "-f", "html", "-o",
+                                str(tmp_path / "r.pdf")])
+    assert clash.exit_code == 2 and "--format html does not fit 'r.pdf'" in clash.output
+    folder = runner.invoke(app, ["report", str(flagship_path), "-f", "html", "-o",
+                                 str(tmp_path)])
+    assert folder.exit_code == 2 and "it is a folder" in folder.output
+    assert not (tmp_path / "r.html").exists() and not (tmp_path / "r.pdf").exists()
 
 
 def test_a_report_on_many_issues_draws_trajectories_of_the_first_ones_only() -> None:

@@ -36,3 +36,33 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
     with pytest.raises(TypeError):
         write_atomic(target, 3.5)  # type: ignore[arg-type]
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_a_folder_a_read_only_folder_and_a_full_device_are_clear_errors(tmp_path, monkeypatch):
+    """These raised IsADirectoryError / PermissionError tracebacks, and a device such as
+    /dev/full was replaced by a regular file (as root)."""
+    import os
+
+    from detente.errors import OutputError
+
+    with pytest.raises(OutputError, match="it is a folder"):
+        write_atomic(tmp_path, "x")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    with monkeypatch.context() as m:
+        m.setattr(io.tempfile, "mkstemp", denied)
+        with pytest.raises(OutputError, match=r"cannot write .*x\.json: Permission denied"):
+            write_atomic(tmp_path / "x.json", "x")
+    assert list(tmp_path.iterdir()) == []
+    if os.path.exists("/dev/full"):
+        with pytest.raises(OutputError, match="No space left on device"):
+            write_atomic("/dev/full", "x")
+        assert stat.S_ISCHR(os.stat("/dev/full").st_mode)  # still the device
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    write_atomic(fifo, "through")  # a pipe is written to, not replaced
+    assert os.read(reader, 100) == b"through" and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    os.close(reader)

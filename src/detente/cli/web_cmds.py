@@ -65,12 +65,31 @@ def serve(
     uvicorn.run(web, host=host, port=port, log_level="warning")
 
 
+def _report_format(out: Path, fmt: str | None) -> str:
+    """The report's format: ``fmt`` when given (and the suffix of ``out`` does not contradict
+    it), else the one the suffix names."""
+    suffix = out.suffix.lower()
+    implied = {".html": "html", ".htm": "html", ".pdf": "pdf"}.get(suffix, "png")
+    if fmt is None:
+        fmt = implied
+    elif fmt not in ("html", "png", "pdf"):
+        raise DetenteError(f"unknown report format {fmt!r}; use html, png or pdf")
+    elif suffix in (".html", ".htm", ".pdf", ".png") and fmt != implied:
+        raise DetenteError(f"--format {fmt} does not fit {out.name!r}; name the output "
+                           f"{'a folder' if fmt == 'png' else '*.' + fmt} or leave --format out")
+    if fmt != "png" and out.is_dir():  # before the models run, not after
+        raise DetenteError(f"cannot write {out}: it is a folder; name a .{fmt} file")
+    return fmt
+
+
 @app.command()
 def report(
     file: Path,
     out: Annotated[Path, typer.Option("--out", "-o", help="HTML file, PDF file, or a "
                                       "directory for PNG figures")] = Path("report.html"),
-    fmt: Annotated[str, typer.Option("--format", "-f", help="html, png or pdf")] = "html",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="html, png or pdf (default: from --out: .pdf a PDF, .html a "
+                               "report, anything else a folder of PNG figures)")] = None,
     model: Annotated[list[str] | None, typer.Option(
         "--model", "-m", help="model to include (repeatable; default all)")] = None,
     capability: Annotated[str, typer.Option(help=CAPABILITY_HELP)] = "default",
@@ -92,13 +111,15 @@ def report(
                                                      help="input format")] = None,
 ) -> None:
     """Write a report of a scenario: one self-contained HTML file, or PNG/PDF figures."""
+    from detente.models import get_model
     from detente.report import collect, render_report, write_figures
     from detente.scenario.capability_table import resolve_capability
     from detente.scenario.io import load_scenario, write_atomic
 
     with user_errors():
-        if fmt not in ("html", "png", "pdf"):
-            raise DetenteError(f"unknown report format {fmt!r}; use html, png or pdf")
+        fmt = _report_format(out, fmt)
+        if sensitivity and draws:
+            get_model(sensitivity_model)  # an unknown name fails now, not inside the report
         end = _date(until)
         sc, capability = resolve_capability(load_scenario(file, input_format), capability)
         # what runs now, on a terminal only (a transient line; nothing in pipes or logs)

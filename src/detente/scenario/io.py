@@ -7,7 +7,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from detente.errors import Problem, ScenarioError
+from detente.errors import OutputError, Problem, ScenarioError
 from detente.scenario.formats import Format, formats
 from detente.scenario.model import Scenario
 
@@ -103,12 +103,26 @@ _UMASK = _current_umask()  # read once at import, while nothing else runs
 def write_atomic(path: str | Path, content: str | bytes) -> None:
     """Write ``content`` to ``path`` so that readers see the old file or the new one, never
     half. The file gets the permissions a plain write would give: those of the file it
-    replaces, or 0666 less the umask for a new one (not the temporary file's 0600)."""
+    replaces, or 0666 less the umask for a new one (not the temporary file's 0600). A device
+    or pipe (``/dev/stdout``) is written to, never replaced; a folder, a missing permission or
+    a full disk is an :class:`~detente.errors.OutputError` naming the path."""
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    mode = p.stat().st_mode & 0o7777 if p.exists() else 0o666 & ~_UMASK
+    if p.is_dir():
+        raise OutputError(f"cannot write {p}: it is a folder; name a file in it")
     payload = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    if p.exists() and not p.is_file():  # a device or pipe (/dev/stdout): written, not replaced
+        try:
+            with open(p, "wb") as fh:
+                fh.write(payload)
+        except OSError as exc:
+            raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from None
+        return
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        mode = p.stat().st_mode & 0o7777 if p.exists() else 0o666 & ~_UMASK
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
@@ -116,6 +130,9 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, p)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
