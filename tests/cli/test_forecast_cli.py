@@ -173,3 +173,14 @@ def test_tables_say_what_their_figures_are(flagship_path, emission_path):
     assert "median by round (the first draw):" in " ".join(res.stdout.split())
     res = runner.invoke(app, ["forecast", str(emission_path), "-m", "challenge", "--no-record"])
     assert "median by round:" in res.stdout
+
+
+@pytest.mark.parametrize("command", ["forecast", "simulate", "sensitivity", "backtest",
+                                     "report", "compare"])
+def test_a_negative_seed_is_refused_by_the_option(emission_path, flagship_path, command):
+    """numpy's seeding raised ValueError from deep inside the run."""
+    scenario = flagship_path if command in ("simulate", "compare") else emission_path
+    extra = ["-i", "x.yaml"] if command == "compare" else []
+    res = runner.invoke(app, [command, str(scenario), "--seed", "-1", *extra])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "--seed" in res.output and "greater than or equal to 0" in " ".join(res.output.split())

@@ -85,12 +85,21 @@ def test_grid_and_random_designs():
     ("model: nosuchmodel\n", "unknown model"),
     ("options:\n  nosuchoption: [1]\n", "no option"),
     ("colour: red\n", "Extra inputs"),
+    ("model: median\nmodels: [compromise]\n", "not both"),
+    ("models: []\n", "models: empty list"),
+    ("seed: -1\n", "greater than or equal to 0"),
+    ("parameters:\n  actors[UK].capability: {low: 0, high: 1, steps: 1000000000}\n",
+     "less than or equal to 10000"),
+    ("parameters:\n  actors[UK].capability: {low: 0, high: 1, steps: 10000}\n"
+     "  actors[Germany].capability: {low: 0, high: 1, steps: 10000}\n",
+     "the grid has 100,000,000 cells (1 models x 10000 x 10000), more than 1,000,000"),
 ])
 def test_bad_specs_give_clear_errors(tmp_path, emission_path, body, message):
     spec = write_spec(tmp_path, emission_path, body)
     with pytest.raises(ScenarioError) as err:
         plan(spec)
     assert any(message in str(p) for p in err.value.problems), err.value.problems
+    assert all(str(spec) in str(p) for p in err.value.problems)  # each names the spec file
 
 
 def test_a_bad_range_names_its_key_and_line_and_only_the_form_written(tmp_path, emission_path):

@@ -58,7 +58,7 @@ def _mechanisms(off: list[str] | None, option: list[str] | None) -> dict:
 def simulate_cmd(
     file: Path,
     until: Annotated[str | None, typer.Option(help="last date simulated, YYYY-MM-DD")] = None,
-    seed: Annotated[int, typer.Option(help="seed of the random generator")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="seed of the random generator")] = 0,
     step: Annotated[str, typer.Option(
         help="bargaining step: 'concession' or a static model name")] = "concession",
     off: Annotated[list[str] | None, typer.Option(
@@ -269,7 +269,7 @@ def compare_cmd(
     intervention: Annotated[list[Path], typer.Option(
         "--intervention", "-i", help="intervention YAML file (repeatable)")],
     runs: Annotated[int, typer.Option(help="seeded runs, the same for each variant")] = 100,
-    seed: Annotated[int, typer.Option(help="seed of the random streams")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="seed of the random streams")] = 0,
     until: Annotated[str | None, typer.Option(help="last date simulated, YYYY-MM-DD")] = None,
     step: Annotated[str, typer.Option(
         help="bargaining step: 'concession' or a static model name")] = "concession",

@@ -93,7 +93,7 @@ def report(
     model: Annotated[list[str] | None, typer.Option(
         "--model", "-m", help="model to include (repeatable; default all)")] = None,
     capability: Annotated[str, typer.Option(help=CAPABILITY_HELP)] = "default",
-    seed: Annotated[int, typer.Option(help="seed of the random generator")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="seed of the random generator")] = 0,
     until: Annotated[str | None, typer.Option(
         help="last date simulated, YYYY-MM-DD (default: the scenario's simulation.end, else "
              "the later of the end of the year after as_of and its last dated event)")] = None,

@@ -39,12 +39,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from detente.errors import Problem, ScenarioError
 
 _TOKEN = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\[([^\]]+)\]")
 RUN_KEYS = ("rounds", "preset", "capability")
+MAX_CELLS = 1_000_000  # cells of one sweep: a store row per cell and issue, at least
 
 
 class Range(BaseModel):
@@ -52,7 +60,7 @@ class Range(BaseModel):
 
     low: float = Field(allow_inf_nan=False)
     high: float = Field(allow_inf_nan=False)
-    steps: int | None = Field(None, ge=1)
+    steps: int | None = Field(None, ge=1, le=10_000)
 
     @field_validator("high")
     @classmethod
@@ -77,8 +85,8 @@ class SweepSpec(BaseModel):
     preset: str | None = None
     capability: str = "default"
     design: Literal["grid", "random"] = "grid"
-    samples: int | None = Field(None, ge=1)
-    seed: int = 0
+    samples: int | None = Field(None, ge=1, le=1_000_000)
+    seed: int = Field(0, ge=0)
     draws: int = Field(1, ge=1)
     trajectories: Literal["first", "all"] = Field(
         "first", description="rows stored per cell: every draw's forecast with the trajectory "
@@ -87,8 +95,14 @@ class SweepSpec(BaseModel):
     parameters: dict[str, Values] = Field(default_factory=dict)
     options: dict[str, Values] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _one_way_to_name_models(self) -> SweepSpec:
+        if self.model is not None and self.models is not None:
+            raise ValueError("give either model: NAME or models: [NAMES], not both")
+        return self
+
     def model_names(self) -> list[str]:
-        if self.models:
+        if self.models is not None:
             return list(self.models)
         return [self.model or "compromise"]
 
@@ -169,14 +183,18 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
             node = node[match]
 
 
-def _grid_values(name: str, v: Values, where: str) -> list[Any]:
+def _grid_values(v: Values) -> list[Any]:
     if isinstance(v, Range):
         if v.steps is None:
-            raise ValueError(f"{where}.{name}: a grid range needs steps (or give a list)")
+            raise ValueError("a grid range needs steps (or give a list)")
         return [float(x) for x in np.linspace(v.low, v.high, v.steps)]
     if not v:
-        raise ValueError(f"{where}.{name}: empty list of values")
+        raise ValueError("empty list of values")
     return list(v)
+
+
+def _axis(kind: str, key: str) -> str:
+    return f"{'parameters' if kind == 'param' else 'options'}.{key}"
 
 
 def expand(spec: SweepSpec) -> list[Cell]:
@@ -193,12 +211,18 @@ def expand(spec: SweepSpec) -> list[Cell]:
         value_lists = []
         for kind, k, v in axes:
             try:
-                value_lists.append(_grid_values(k, v, "parameters" if kind == "param"
-                                                else "options"))
+                value_lists.append(_grid_values(v))
             except ValueError as exc:
-                problems.append(Problem(str(exc), f"{kind}s.{k}"))
+                problems.append(Problem(str(exc), _axis(kind, k)))
         if problems:
             raise ScenarioError(problems)
+        size = len(names) * int(np.prod([len(v) for v in value_lists], dtype=float))
+        if size > MAX_CELLS:
+            raise ScenarioError([Problem(
+                f"the grid has {size:,} cells ({len(names)} models x "
+                + " x ".join(str(len(v)) for v in value_lists)
+                + f"), more than {MAX_CELLS:,}; use fewer steps or values, or design: random "
+                  "with samples: N", "parameters")])
         for model in names:
             for combo in itertools.product(*value_lists):
                 p = {k: x for (kind, k, _), x in zip(axes, combo, strict=True) if kind == "param"}
@@ -209,7 +233,7 @@ def expand(spec: SweepSpec) -> list[Cell]:
             raise ScenarioError([Problem("a random design needs samples: N", "samples")])
         for kind, k, v in axes:
             if isinstance(v, list) and not v:
-                problems.append(Problem(f"empty list of values for {k}", f"{kind}s.{k}"))
+                problems.append(Problem("empty list of values", _axis(kind, k)))
         if problems:
             raise ScenarioError(problems)
         rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 0x5EED]))
@@ -260,13 +284,13 @@ def read_spec(path: str | Path) -> SweepSpec:
     except ValidationError as exc:
         problems: dict[tuple[str, str], Problem] = {}
         for e in exc.errors():
-            if e["loc"][0] in ("parameters", "options") and len(e["loc"]) > 1:
+            if e["loc"][:1] in (("parameters",), ("options",)) and len(e["loc"]) > 1:
                 located = _value_error(data, e)
                 if located is None:
                     continue
                 where, msg = located
             else:
-                where, msg = field_path(e["loc"]), e["msg"]
+                where, msg = field_path(e["loc"]), e["msg"].removeprefix("Value error, ")
             problems.setdefault((where, msg), Problem(msg, where, line_of(lines, where), source))
         raise ScenarioError(list(problems.values())) from None
 

@@ -11,7 +11,7 @@ executor or the number of workers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,10 @@ def plan(spec_path: str | Path) -> SweepPlan:
     scenario_path = Path(spec_path).resolve().parent / spec.scenario
     sc = load_scenario(scenario_path)
     base = sc.model_dump(mode="json", by_alias=True)
-    cells = expand(spec)
+    try:
+        cells = expand(spec)
+    except ScenarioError as exc:  # the design's problems, located in the spec file
+        raise ScenarioError([replace(p, file=str(spec_path)) for p in exc.problems]) from None
     problems: list[Problem] = []
     for name in spec.model_names():
         try:
