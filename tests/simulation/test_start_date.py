@@ -43,3 +43,21 @@ def test_explicit_start_wins_over_events_and_as_of():
     assert default_start(sc) == dt.date(2000, 5, 5)
     h = simulate(sc, SimOptions(until=dt.date(2000, 12, 31)))
     assert h.start == dt.date(2000, 5, 5)
+
+
+def test_an_end_date_centuries_away_is_a_clear_error(flagship_path):
+    """--until 9999-12-31 laid recurring meetings out until the date arithmetic overflowed
+    (OverflowError traceback)."""
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+    from detente.errors import OptionError
+    from detente.scenario.io import load_scenario
+    from detente.simulation.engine import MAX_YEARS
+
+    sc = load_scenario(flagship_path)
+    with pytest.raises(OptionError, match=f"at most {MAX_YEARS} years"):
+        simulate(sc, SimOptions(until=dt.date(9999, 12, 31)))
+    res = CliRunner().invoke(app, ["simulate", str(flagship_path), "--until", "9999-12-31",
+                                   "--no-record"])
+    assert res.exit_code == 2 and "at most 100 years" in res.stderr

@@ -49,6 +49,9 @@ from detente.simulation.strategies import STRATEGY_NAMES
 TALK_KINDS = ("summit", "consultation", "coordination")
 
 
+MAX_YEARS = 100  # the longest span simulated (recurring meetings are laid out to the end)
+
+
 @dataclass(frozen=True)
 class SimOptions:
     """How to run: end date, bargaining step, mechanism switches, capability coding."""
@@ -76,6 +79,10 @@ class _Run:
         self.until = options.until or calendar.default_until(sc, self.start)
         if self.until < self.start:
             raise OptionError(f"--until {self.until} is before the start {self.start}")
+        if (self.until - self.start).days > MAX_YEARS * 366:
+            raise OptionError(f"--until {self.until} is {(self.until - self.start).days // 365} "
+                              f"years after the start {self.start}; a simulation covers at "
+                              f"most {MAX_YEARS} years of meetings")
         B = arrays.n_draws
         self.B = B
         self.resolved: set[str] = set()
