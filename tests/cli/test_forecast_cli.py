@@ -184,3 +184,12 @@ def test_a_negative_seed_is_refused_by_the_option(emission_path, flagship_path, 
     res = runner.invoke(app, [command, str(scenario), "--seed", "-1", *extra])
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert "--seed" in res.output and "greater than or equal to 0" in " ".join(res.output.split())
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "-5", "1e300", "true"])
+def test_a_bad_mechanism_parameter_on_the_command_line_is_named(flagship_path, value):
+    """--param wedge.erosion_per_month=abc raised TypeError deep in the wedge mechanism."""
+    res = runner.invoke(app, ["simulate", str(flagship_path), "--param",
+                              f"wedge.erosion_per_month={value}", "--no-record"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "wedge.erosion_per_month" in res.stderr and "is not a number from 0" in res.stderr

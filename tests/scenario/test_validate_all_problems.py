@@ -76,3 +76,49 @@ def test_capability_problems_are_named_once_at_the_cell(tmp_path):
         assert "too large (at most 1e+50)" in found[path_]
         assert "divide them all by a common factor" in found[path_]
         assert not found[path_].startswith("Value error")
+
+
+RELATIONS = """\
+detente: 1
+issues: [{id: A}, {id: B}]
+actors:
+  - {id: X, position: {A: 10}, salience: {A: 0.5}}
+  - {id: Y, position: {A: 90}, salience: {A: 0.5}}
+forums:
+  - {id: f, members: [X, Y, Y], agenda: []}
+  - {id: g, members: [X, Y], agenda: [A, A]}
+relations:
+  alliances: [{id: solo, members: [X]}]
+  trust: [{a: X, b: Y, value: 0.8}, {a: Y, b: X, value: 0.1}, {a: X, b: X, value: 1}]
+simulation:
+  mechanisms:
+    wedge: {erosion_per_month: .nan, exploited: fast}
+    wedgee: false
+    stalling: {tolerence: 0.1}
+    freeze: sometimes
+"""
+
+
+def test_forums_relations_and_mechanisms_are_checked_before_a_run(tmp_path):
+    """Each of these validated and then crashed the simulation (an empty agenda: IndexError),
+    changed it silently (a member listed twice, trust given twice) or failed only when run
+    (an unknown mechanism, a NaN or a word as a parameter)."""
+    path = tmp_path / "rel.yaml"
+    path.write_text(RELATIONS)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    found = {p.path: p.message for p in info.value.problems}
+    for path_, words in (
+            ("forums[0].members", "'Y' is listed twice"),
+            ("forums[0].agenda", "at least one issue"),
+            ("forums[1].agenda", "'A' is listed twice"),
+            ("relations.alliances[0].members", "at least two different members"),
+            ("relations.trust[1]", "given twice"),
+            ("relations.trust[2].b", "in itself"),
+            ("simulation.mechanisms.wedge.erosion_per_month", "nan is not a number"),
+            ("simulation.mechanisms.wedge.exploited", "'fast' is not a number"),
+            ("simulation.mechanisms.wedgee", "unknown mechanism 'wedgee'"),
+            ("simulation.mechanisms.stalling.tolerence", "has no parameter 'tolerence'"),
+            ("simulation.mechanisms.freeze.bool", "valid boolean")):
+        assert words in found.get(path_, ""), (path_, found)
+    assert all(p.line is not None for p in info.value.problems), info.value.problems

@@ -18,7 +18,7 @@ simulation starts (the scenario format does not import the simulation).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -108,6 +108,6 @@ class SimulationSettings(_Strict):
         0.1, ge=0, le=2, description="sd of the log of a random factor on each actor's "
                                      "concession step in each meeting (0 turns it off)")
     forums: dict[str, ForumSettings] = Field(default_factory=dict)
-    mechanisms: dict[str, bool | dict[str, float | bool]] = Field(
+    mechanisms: dict[str, bool | dict[str, Any]] = Field(
         default_factory=dict,
         description="mechanism name -> false (off), true (on) or its parameters (on)")

@@ -314,6 +314,12 @@ def cross_check(sc: Scenario) -> list[Problem]:
             problems.append(Problem(f"chair {forum.chair!r} is not a member", f"{where}.chair"))
         if len(set(forum.members)) < 2:
             problems.append(Problem("a forum needs at least two members", f"{where}.members"))
+        for field in ("members", "agenda"):
+            for dup in sorted(_duplicates(getattr(forum, field))):
+                problems.append(Problem(f"{dup!r} is listed twice", f"{where}.{field}"))
+        if not forum.agenda:
+            problems.append(Problem("a forum needs at least one issue on its agenda",
+                                    f"{where}.agenda"))
     for dup in sorted(_duplicates([f.id for f in sc.forums])):
         problems.append(Problem(f"duplicate forum id {dup!r}", "forums"))
 
@@ -338,11 +344,28 @@ def cross_check(sc: Scenario) -> list[Problem]:
             if m not in known_actors:
                 problems.append(Problem(f"unknown actor {m!r}",
                                         f"relations.alliances[{k}].members[{j}]"))
+        if len(set(al.members)) < 2:
+            problems.append(Problem("an alliance needs at least two different members",
+                                    f"relations.alliances[{k}].members"))
+        for dup in sorted(_duplicates(al.members)):
+            problems.append(Problem(f"{dup!r} is listed twice",
+                                    f"relations.alliances[{k}].members"))
+    pairs: dict[frozenset[str], int] = {}
     for k, tr in enumerate(sc.relations.trust):
         for field in ("a", "b"):
             if getattr(tr, field) not in known_actors:
                 problems.append(Problem(f"unknown actor {getattr(tr, field)!r}",
                                         f"relations.trust[{k}].{field}"))
+        pair = frozenset((tr.a, tr.b))
+        if tr.a == tr.b:
+            problems.append(Problem(f"trust of {tr.a!r} in itself; trust is between two "
+                                    "actors", f"relations.trust[{k}].b"))
+        elif pair in pairs:
+            problems.append(Problem(f"trust between {tr.a!r} and {tr.b!r} is given twice (also "
+                                    f"relations.trust[{pairs[pair]}]); it is one value per "
+                                    "pair", f"relations.trust[{k}]"))
+        else:
+            pairs[pair] = k
     return problems
 
 
@@ -362,9 +385,17 @@ def _trigger_cycles(calendar: list[Event]) -> list[Problem]:
 
 
 def _simulation_checks(sc: Scenario) -> list[Problem]:
-    """Events inside the calendar window; ids named in behaviour and event params exist."""
+    """Events inside the calendar window; ids named in behaviour and event params exist;
+    the mechanisms named in ``simulation.mechanisms`` and their parameters exist and are
+    numbers in range."""
     problems: list[Problem] = []
     sim = sc.simulation
+    try:
+        from detente.simulation.mechanisms import check_settings
+    except ImportError:  # pragma: no cover - the simulation part is not installed
+        pass
+    else:
+        problems += check_settings(sim.mechanisms, "simulation.mechanisms")
     if sim.start and sim.end and sim.end <= sim.start:
         problems.append(Problem(f"end {sim.end} is not after start {sim.start}",
                                 "simulation.end"))

@@ -58,28 +58,50 @@ class ActiveMechanisms:
               overrides: dict[str, bool | dict[str, Any]] | None = None) -> ActiveMechanisms:
         """From the scenario's ``simulation.mechanisms`` and then ``overrides`` (options)."""
         known = registry()
-        problems: list[Problem] = []
+        problems = (check_settings(settings, "simulation.mechanisms")
+                    + check_settings(overrides or {}, "options"))
+        if problems:
+            raise ScenarioError(problems)
         params: dict[str, Any | None] = {n: m.params() for n, m in known.items()}
-        for where, block in (("simulation.mechanisms", settings), ("options", overrides or {})):
+        for block in (settings, overrides or {}):
             for name, value in block.items():
-                if name not in known:
-                    problems.append(Problem(f"unknown mechanism {name!r}; known: "
-                                            f"{', '.join(known)}", f"{where}.{name}"))
-                    continue
                 if value is False:
                     params[name] = None
                 elif value is True:
                     params[name] = params[name] or known[name].params()
                 else:
-                    fields = {f.name for f in dataclasses.fields(known[name].params)}
-                    bad = sorted(set(value) - fields)
-                    for b in bad:
-                        problems.append(Problem(f"mechanism {name!r} has no parameter {b!r}; "
-                                                f"parameters: {', '.join(sorted(fields))}",
-                                                f"{where}.{name}.{b}"))
-                    if not bad:
-                        base = params[name] or known[name].params()
-                        params[name] = dataclasses.replace(base, **value)
-        if problems:
-            raise ScenarioError(problems)
+                    base = params[name] or known[name].params()
+                    params[name] = dataclasses.replace(
+                        base, **{k: float(v) for k, v in value.items()})
         return cls(params)
+
+
+MAX_PARAM = 1e6  # a mechanism parameter above this is a typo, not a rate or a number of days
+
+
+def check_settings(block: dict[str, Any], where: str) -> list[Problem]:
+    """Problems of a ``mechanisms`` block (``simulation.mechanisms`` in a scenario, or the
+    ``--param`` options): unknown mechanisms and parameters, and values that are not numbers
+    from 0 to :data:`MAX_PARAM` (every parameter is a non-negative rate, weight or span)."""
+    known = registry()
+    problems: list[Problem] = []
+    for name, value in block.items():
+        at = f"{where}.{name}"
+        if name not in known:
+            problems.append(Problem(f"unknown mechanism {name!r}; known: {', '.join(known)}",
+                                    at))
+        elif isinstance(value, dict):
+            fields = {f.name for f in dataclasses.fields(known[name].params)}
+            for key, v in value.items():
+                if key not in fields:
+                    problems.append(Problem(f"mechanism {name!r} has no parameter {key!r}; "
+                                            f"parameters: {', '.join(sorted(fields))}",
+                                            f"{at}.{key}"))
+                elif (isinstance(v, bool) or not isinstance(v, int | float)
+                      or not 0 <= v <= MAX_PARAM):
+                    problems.append(Problem(f"{v!r} is not a number from 0 to {MAX_PARAM:g}",
+                                            f"{at}.{key}"))
+        elif not isinstance(value, bool):
+            problems.append(Problem(f"expects true, false or its parameters "
+                                    f"({{param: value}}), not {value!r}", at))
+    return problems
