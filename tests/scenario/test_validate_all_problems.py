@@ -122,3 +122,15 @@ def test_forums_relations_and_mechanisms_are_checked_before_a_run(tmp_path):
             ("simulation.mechanisms.freeze.bool", "valid boolean")):
         assert words in found.get(path_, ""), (path_, found)
     assert all(p.line is not None for p in info.value.problems), info.value.problems
+
+
+def test_a_scale_near_the_float_limit_is_refused(tmp_path):
+    """A scale of +-1e308 validated, then the 0-100 mapping overflowed to inf: models gave
+    argmax-of-empty tracebacks or silent blanks."""
+    path = tmp_path / "huge.yaml"
+    path.write_text(RELATIONS.split("forums:")[0].replace(
+        "issues: [{id: A}, {id: B}]", "issues: [{id: A, scale: {min: -1.0e+308, max: 1.0e+308}}]"
+    ).replace("{A: 10}", "{A: 0}").replace("{A: 90}", "{A: 1}"))
+    with pytest.raises(ScenarioError, match=r"issues\[0\]\.scale\.max: a scale's ends must lie "
+                                            r"within \+-1e\+12"):
+        load_scenario(path)

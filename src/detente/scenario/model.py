@@ -67,6 +67,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
 
 
+SCALE_LIMIT = 1e12  # an issue scale beyond this loses the 0-100 mapping to rounding (or inf)
+
+
 class Scale(_Strict):
     """An issue's own scale (e.g. years 4-10); mapped to 0-100 internally and back on output."""
 
@@ -80,6 +83,9 @@ class Scale(_Strict):
         lo = info.data.get("min")
         if lo is not None and v <= lo:
             raise ValueError(f"max ({v}) must be greater than min ({lo})")
+        if lo is not None and max(abs(lo), abs(v)) > SCALE_LIMIT:
+            raise ValueError(f"a scale's ends must lie within +-{SCALE_LIMIT:g} (got {lo:g} to "
+                             f"{v:g}); rescale the unit (e.g. billions instead of units)")
         return v
 
 
