@@ -172,3 +172,29 @@ def test_the_same_seed_gives_the_same_confidence_intervals(emission_path):
     for seed in (0, 1):
         a, b = (sensitivity(sc, "compromise", 16, seed).to_dict() for _ in range(2))
         assert a == b
+
+
+def test_an_issue_nobody_weighs_has_no_swings_and_is_named(emission_path, tmp_path):
+    """Every capability 0: the tornado printed nan rows, the report's tornado chart raised
+    ValueError on NaN ticks, and forecast --draws a TypeError on None quantiles."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    path = tmp_path / "zero.yaml"
+    text = emission_path.read_text()
+    path.write_text(re.sub(r"capability: [0-9.]+", "capability: 0", text))
+    res = sensitivity(load_scenario(path), "compromise", samples=8)
+    assert res.no_forecast == ["date"] and res.tornado == [] and res.sobol == []
+    runner = CliRunner()
+    for args, words in ((["sensitivity", str(path), "--samples", "8"], "no forecast to vary"),
+                        (["forecast", str(path), "-m", "compromise", "--draws", "20"],
+                         "no forecast (—) on date"),
+                        (["report", str(path), "--draws", "5", "-o", str(tmp_path / "r.html")],
+                         "wrote")):
+        out = runner.invoke(app, [*args, "--no-record"] if args[0] == "forecast" else args)
+        assert out.exit_code == 0 and "Traceback" not in out.output, out.output
+        assert words in " ".join(out.stdout.split()) and "Warning" not in out.output
+    assert "no forecast to vary: no actor weighs this issue" in (tmp_path / "r.html").read_text()

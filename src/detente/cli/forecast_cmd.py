@@ -158,9 +158,22 @@ def _print_many(title: str, results: list[ForecastResult], issue_names: list[str
     _print_fallbacks(results)
 
 
+def _outside(x: float, quantiles: dict[str, float | None]) -> bool:
+    """Whether ``x`` lies outside the band of the quantiles (False when a quantile is
+    undefined: no draw had a forecast)."""
+    qs = [q for q in quantiles.values() if q is not None]
+    return len(qs) == len(quantiles) and not min(qs) <= x <= max(qs)
+
+
 def _print_fallbacks(results: list[ForecastResult]) -> None:
-    """Say where a model gave another model's forecast (``extras[issue]["fallback"]``), which
-    a table of figures alone would hide."""
+    """Say where a model gave another model's forecast (``extras[issue]["fallback"]``), and
+    where none (—), which a table of figures alone would hide."""
+    blank = [iss.id for k, iss in enumerate(results[0].issues)
+             if all(r.issues[k].forecast is None for r in results)]
+    if blank:
+        console.print(f"[yellow]note[/yellow] no forecast (—) on {', '.join(blank)}: no actor "
+                      "weighs it (capability x salience is 0 for every actor)",
+                      highlight=False)
     for r in results:
         by_reason: dict[tuple[str, str], list[str]] = {}
         for iss in r.issues:
@@ -244,8 +257,7 @@ def _print_table(title: str, results: list[ForecastResult], issue_names: list[st
                       + ("; coded = forecast at the coded values, no draws" if coded else ""))
     if coded is not None and qnames:
         outside = [iss.id for iss, c in zip(first.issues, coded.issues, strict=True)
-                   if not min(iss.quantiles.values()) <= c.forecast
-                   <= max(iss.quantiles.values())]
+                   if c.forecast is not None and _outside(c.forecast, iss.quantiles)]
         if outside:
             console.print(f"[yellow]note[/yellow] on {', '.join(outside)} the forecast at the "
                           f"coded values lies outside the {qnames[0]}-{qnames[-1]} band: "

@@ -75,6 +75,12 @@ def sensitivity(
         return
     sob = {(s.input, s.issue): s for s in res.sobol}
     for issue in res.issues:
+        if issue in res.no_forecast:
+            console.print(f"[yellow]note[/yellow] issue {issue}: no forecast to vary "
+                          f"({res.model} gives none where no actor weighs the issue: "
+                          "capability x salience 0 for all, at the coded inputs or in some "
+                          "Sobol runs)", highlight=False)
+            continue
         table = Table(title=f"{sc.name or file} — issue {issue} ({res.model})")
         for col in ("input", "at q10", "at q90", "swing", "S1", "ST"):
             table.add_column(col, justify="left" if col == "input" else "right")

@@ -93,10 +93,12 @@ def distribution_chart(title: str, scale: tuple[float, float],
     return "".join(parts)
 
 
-def tornado_chart(title: str, swings: Sequence[dict[str, Any]], width: int = 680) -> str:
+def tornado_chart(title: str, swings: Sequence[dict[str, Any]], width: int = 680,
+                  empty: str = "no uncertain inputs") -> str:
     """Bars from the forecast at the input's low quantile to that at its high quantile.
 
-    ``swings`` are tornado entries (``input, base, low, high, swing``), largest first.
+    ``swings`` are tornado entries (``input, base, low, high, swing``), largest first;
+    ``empty`` is what the chart says when there are none.
     """
     left, right, top, row = 150, 30, 44, 20
     plot_w = width - left - right
@@ -112,7 +114,7 @@ def tornado_chart(title: str, swings: Sequence[dict[str, Any]], width: int = 680
         parts.append(f'<rect x="{x}" y="27" width="10" height="10" fill="{c}"/>')
         parts.append(_text(x + 14, 36, label, "start", 10, "#555"))
     if not swings:
-        parts.append(_text(left, top + 14, "no uncertain inputs", "start", 11, "#a00"))
+        parts.append(_text(left, top + 14, empty, "start", 11, "#a00"))
         parts.append("</svg>")
         return "".join(parts)
     base = swings[0]["base"]
@@ -212,7 +214,9 @@ def issue_uncertainty_charts(data: dict[str, Any], sc: Scenario,
                 (i for i in d["issues"] if i["id"] == issue.id), None)
             rows.append((d["model"], entry))
         dist = distribution_chart(title, issue.bounds, rows, issue.status_quo)
-        tor = (tornado_chart(f"{sens['model']} — {title}", top_swings(sens, issue.id, top))
-               if "tornado" in sens else None)
+        empty = ("no forecast to vary: no actor weighs this issue"
+                 if issue.id in sens.get("no_forecast", []) else "no uncertain inputs")
+        tor = (tornado_chart(f"{sens['model']} — {title}", top_swings(sens, issue.id, top),
+                             empty=empty) if "tornado" in sens else None)
         out.append({"issue": issue.id, "distribution": dist, "tornado": tor})
     return out

@@ -70,6 +70,9 @@ class SensitivityResult:
     sobol_skipped: str | None = None  # why no Sobol indices were computed (sobol=None)
     # the scenario has no uncertainty block: the inputs are the default widths'
     default_widths: bool = False
+    # issues with no forecast to vary (nobody weighs them: capability x salience all 0),
+    # at the coded inputs or in some Sobol run; they have no swings and no indices
+    no_forecast: list[str] = field(default_factory=list)
 
     def ranked(self, issue: str) -> list[Swing]:
         """The tornado of one issue, largest swing first."""
@@ -78,7 +81,7 @@ class SensitivityResult:
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "inputs": self.inputs, "evaluations": self.evaluations,
                 "sobol_samples": self.sobol_samples, "sobol_skipped": self.sobol_skipped,
-                "default_widths": self.default_widths,
+                "default_widths": self.default_widths, "no_forecast": self.no_forecast,
                 "constant_issues": self.constant_issues,
                 "tornado": [dataclasses.asdict(s) | {"swing": s.swing} for s in self.tornado],
                 "sobol": [dataclasses.asdict(s) for s in self.sobol]}
@@ -182,9 +185,13 @@ def sensitivity(sc: Scenario, model: str = "compromise", samples: int = 256, see
         sobol = skipped is None
     check_size(len(ins), cells, n if sobol else 0)
     swings = tornado(base, ins, sc.salience_scale, mspec.name, opts, n_rounds, seed, low, high)
-    result = SensitivityResult(mspec.name, [i.name for i in ins], list(base.issue_ids), swings,
+    no_forecast = [i for i in base.issue_ids
+                   if any(np.isnan((s.base, s.low, s.high)).any() for s in swings
+                          if s.issue == i)]
+    result = SensitivityResult(mspec.name, [i.name for i in ins], list(base.issue_ids),
+                               [s for s in swings if s.issue not in no_forecast],
                                evaluations=1 + 2 * len(ins), sobol_skipped=skipped,
-                               default_widths=default_widths)
+                               default_widths=default_widths, no_forecast=no_forecast)
     if not sobol:
         return result
     problem = {"num_vars": len(ins), "names": [f"x{d}" for d in range(len(ins))],
@@ -195,7 +202,10 @@ def sensitivity(sc: Scenario, model: str = "compromise", samples: int = 256, see
     indices, constant = [], []
     for k, issue in enumerate(base.issue_ids):
         col = y[:, k]
-        if np.nanstd(col) <= 1e-12 * max(1.0, float(np.nanmax(np.abs(col)))):
+        if np.isnan(col).any():  # some run left nobody weighing the issue: no variance
+            no_forecast += [] if issue in no_forecast else [issue]
+            continue
+        if np.std(col) <= 1e-12 * max(1.0, float(np.max(np.abs(col)))):
             constant.append(issue)
             indices += [SobolIndex(inp.name, issue, 0.0, 0.0, 0.0, 0.0) for inp in ins]
             continue
@@ -209,4 +219,4 @@ def sensitivity(sc: Scenario, model: str = "compromise", samples: int = 256, see
                                       float(si["ST_conf"][d])))
     return dataclasses.replace(result, sobol=indices, sobol_samples=n,
                                evaluations=result.evaluations + len(U),
-                               constant_issues=constant)
+                               constant_issues=constant, no_forecast=no_forecast)

@@ -86,6 +86,7 @@ def nash_solution(pos: np.ndarray, reach: np.ndarray, weight: np.ndarray,
         a = np.where(up, mid, a)
         b = np.where(up, b, mid)
     x = 0.5 * (a + b)
-    fallback = np.where(np.isnan(d), 0.5 * (lo + hi), d)
+    lo0, hi0 = np.where(anyone, lo, 0.0), np.where(anyone, hi, 0.0)  # +-inf where nobody
+    fallback = np.where(np.isnan(d), 0.5 * (lo0 + hi0), d)
     x = np.where(degenerate, fallback, x)
     return np.where(anyone, x, np.nan), degenerate
