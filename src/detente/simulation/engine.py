@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from detente.errors import ModelError, OptionError
+from detente.limits import check_cells
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Event, Scenario
 from detente.simulation import calendar
@@ -129,6 +130,10 @@ class _Run:
     # --- the walk ------------------------------------------------------------------------
     def run(self) -> History:
         steps, open_events = calendar.build(self.sc, self.start, self.until)
+        A, I = self.arrays.n_actors, self.arrays.n_issues
+        check_cells(f"the simulation of {self.B:,} draws over {len(steps):,} dated steps",
+                    self.B * (len(steps) + 1) * A * (A + 2 * I),
+                    "ask for fewer draws or runs, or simulate to an earlier --until")
         every = np.ones(self.B, dtype=bool)
         for e in open_events:
             self.event(e, self.start, every)
@@ -473,6 +478,8 @@ def simulate(scenario: Scenario, options: SimOptions | None = None, seed: int = 
     if batch_size is not None and batch_size < 1:
         raise OptionError(f"the batch size must be at least 1, got {batch_size}")
     base = to_arrays(scenario, options.capability)
+    A, I = base.n_actors, base.n_issues
+    check_cells(f"{runs:,} simulated runs", runs * A * (A + 3 * I), "ask for fewer runs")
     size = runs if batch_size is None else min(batch_size, runs)
     parts = []
     for lo in range(0, runs, size):

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from detente.errors import OptionError
+from detente.limits import check_cells
 from detente.models import get_model
 from detente.models.base import ModelOutput
 from detente.result import ForecastResult, build_result
@@ -101,6 +102,9 @@ def monte_carlo(sc: Scenario, model: str = "compromise", draws: int = 1000, seed
     opts = spec.options(preset, **options)
     n_rounds = spec.default_rounds if rounds is None else rounds
     base = to_arrays(sc, capability)
+    check_cells(f"{model} on {draws:,} draws x {n_rounds + 1:,} rounds",
+                draws * (n_rounds + 1) * base.n_actors * base.n_issues,
+                "ask for fewer draws or rounds")
     default_widths = False
     if draws == 1:
         arrays, model_rng = base, np.random.default_rng(seed)

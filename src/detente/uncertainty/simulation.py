@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from detente.errors import OptionError
+from detente.limits import check_cells
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Scenario
 from detente.simulation.engine import SimOptions, simulate_batch
@@ -263,6 +264,9 @@ def simulate_mc(sc: Scenario, options: SimOptions | None = None, draws: int = 10
     if bad or not quantiles:
         raise OptionError(f"quantiles must be between 0 and 1, got {list(quantiles)}")
     base = to_arrays(sc, options.capability)
+    A, I = base.n_actors, base.n_issues
+    check_cells(f"{draws:,} simulated draws", draws * (A * A + 3 * A * I),
+                "ask for fewer draws")
     default_widths = False
     if inputs_ is None:
         spec = Uncertainty() if fixed_inputs else drawn_spec(sc)

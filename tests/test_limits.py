@@ -1,0 +1,30 @@
+"""Runs too big for memory are refused before they start, with the size and the fix."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from detente.cli import app
+from detente.limits import MAX_CELLS
+
+
+@pytest.mark.parametrize("args", [
+    ["forecast", "EMISSION", "--draws", "100000000"],
+    ["forecast", "EMISSION", "-m", "challenge", "--rounds", "100000000"],
+    ["simulate", "FLAGSHIP", "--draws", "100000000"],
+    ["compare", "FLAGSHIP", "-i", "INTERVENTION", "--runs", "100000000"],
+])
+def test_a_run_too_big_for_memory_is_refused_at_once(args, emission_path, flagship_path):
+    """These ran until the kernel killed them (24 GB, no message)."""
+    from pathlib import Path
+
+    intervention = (Path(__file__).resolve().parents[1] / "scenarios" / "interventions"
+                    / "us-consults-rok.yaml")
+    paths = {"EMISSION": emission_path, "FLAGSHIP": flagship_path,
+             "INTERVENTION": intervention}
+    res = CliRunner().invoke(app, [str(paths.get(a, a)) for a in args] + (
+        ["--no-record"] if args[0] in ("forecast", "simulate") else []))
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    message = " ".join(res.stderr.split())
+    assert f"more than detente allows ({MAX_CELLS:,})" in message and "GiB" in message
