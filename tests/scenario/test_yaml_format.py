@@ -110,3 +110,18 @@ def test_an_impossible_date_is_a_located_problem_beside_the_others(date):
 def test_real_dates_still_load_as_dates():
     text = FOUR_ACTORS.replace("A: 3", "A: 0.3") + EVENT.format("2004-11-02")
     assert str(read_yaml(text, "s.yaml").calendar[0].date) == "2004-11-02"
+
+
+def test_a_key_written_twice_is_an_error_at_its_line():
+    """YAML keeps the last of two equal keys without a word: a repeated capability or
+    salience_scale silently changed the numbers."""
+    text = FOUR_ACTORS.replace("A: 3", "A: 0.3").replace("salience_scale: 1",
+                                                         "salience_scale: 1\nsalience_scale: 100")
+    with pytest.raises(ScenarioError) as exc:
+        read_yaml(text, "s.yaml")
+    (p,) = exc.value.problems
+    assert p.line == 3 and p.file == "s.yaml" and "'salience_scale' is written twice" in p.message
+    nested = FOUR_ACTORS.replace("A: 3", "A: 0.3").replace("{A: 1}, salience", "{A: 1, A: 2}, "
+                                                           "salience")
+    with pytest.raises(ScenarioError, match="'A' is written twice"):
+        read_yaml(nested, "s.yaml")

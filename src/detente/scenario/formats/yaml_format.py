@@ -25,6 +25,21 @@ class NoAliasLoader(yaml.SafeLoader):
                 line=event.start_mark.line + 1)])
         return super().compose_node(parent, index)
 
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # type: ignore[override]
+        """A mapping; a key written twice is an error at its second line (YAML keeps the
+        last value without a word, so a repeated ``capability:`` changed the numbers)."""
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    key = key_node.value
+                    if key in seen:
+                        raise ScenarioError([Problem(
+                            f"the key {key!r} is written twice in one mapping (also line "
+                            f"{seen[key]}); keep one", line=key_node.start_mark.line + 1)])
+                    seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     """A date or time as YAML reads it, or, where it looks like one but is not a real date
