@@ -193,3 +193,38 @@ def test_a_bad_mechanism_parameter_on_the_command_line_is_named(flagship_path, v
                               f"wedge.erosion_per_month={value}", "--no-record"])
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert "wedge.erosion_per_month" in res.stderr and "is not a number from 0" in res.stderr
+
+
+def test_quantiles_are_sorted_and_a_repeated_one_is_refused(emission_path):
+    res = runner.invoke(app, ["forecast", str(emission_path), "--draws", "20", "--quantiles",
+                              "0.9,0.1", "--json", "--no-record"])
+    assert res.exit_code == 0, res.output
+    assert list(json.loads(res.stdout)["issues"][0]["quantiles"]) == ["q10", "q90"]
+    res = runner.invoke(app, ["forecast", str(emission_path), "--draws", "20", "--quantiles",
+                              "0.5,0.5", "--no-record"])
+    assert res.exit_code == 2 and "twice" in res.stderr
+
+
+def test_store_damage_and_foreign_stores_are_clear_errors(emission_path, tmp_path):
+    import duckdb
+
+    store = tmp_path / "s.duckdb"
+    res = runner.invoke(app, ["forecast", str(emission_path), "-m", "median", "--store",
+                              str(store)])
+    assert res.exit_code == 0
+    run_id = json.loads(runner.invoke(app, ["runs", "list", "--json", "--store",
+                                            str(store)]).stdout)[0]["run_id"]
+    con = duckdb.connect(str(store))
+    con.execute("UPDATE runs SET summary = '{not json'")
+    con.close()
+    for args in (["runs", "list", "--json"], ["runs", "show", run_id]):
+        out = runner.invoke(app, [*args, "--store", str(store)])
+        assert out.exit_code == 2 and "is not valid JSON" in out.stderr, out.output
+    foreign = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(foreign))
+    con.execute("CREATE TABLE runs (x INTEGER); CREATE TABLE results (y INTEGER)")
+    con.close()
+    out = runner.invoke(app, ["runs", "list", "--store", str(foreign)])
+    assert out.exit_code == 2 and "not a detente run store" in out.stderr
+    out = runner.invoke(app, ["runs", "list", "--store", str(store), "--kind", "nope"])
+    assert out.exit_code == 2 and "unknown kind 'nope'" in out.stderr

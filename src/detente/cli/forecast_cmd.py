@@ -131,7 +131,10 @@ def _parse_quantiles(text: str) -> tuple[float, ...]:
             f"--quantiles expects numbers such as 0.1,0.5,0.9, got {text!r}") from None
     if not qs or any(not 0.0 <= q <= 1.0 for q in qs):
         raise OptionError(f"--quantiles must be numbers between 0 and 1, got {text!r}")
-    return qs
+    names = [f"q{round(q * 100):02d}" for q in qs]
+    if len(set(names)) < len(names):
+        raise OptionError(f"--quantiles {text!r} names one quantile twice (to the percent)")
+    return tuple(sorted(qs))  # the table's band runs from the lowest to the highest
 
 
 def _print_many(title: str, results: list[ForecastResult], issue_names: list[str]) -> None:

@@ -29,6 +29,7 @@ from detente.cli.app import (
     print_json,
     user_errors,
 )
+from detente.errors import DetenteError
 
 StoreOpt = Annotated[Path, typer.Option("--store", help="the DuckDB run store")]
 
@@ -161,6 +162,7 @@ runs_app = typer.Typer(help="Read the run store: list, show and export runs.",
 app.add_typer(runs_app, name="runs")
 
 
+RUN_KINDS = ("forecast", "simulation", "sweep", "backtest")
 SEED_WIDTH = 8  # a sweep cell's 19-digit seed is cut in the list (runs show gives it whole)
 
 
@@ -172,8 +174,6 @@ def _existing(store: Path) -> Path:
     """``store`` if it exists; else an error naming the run stores in this folder and the
     folders below it (runs are recorded next to their scenario, so a plain ``detente runs
     list`` in the project folder finds none at ./detente.duckdb)."""
-    from detente.errors import DetenteError
-
     if store.exists():
         return store
     skip = {".venv", ".git", "node_modules", "__pycache__"}
@@ -198,6 +198,8 @@ def runs_list(store: StoreOpt = Path("detente.duckdb"),
     from detente.store import RunStore
 
     with user_errors(), RunStore(_existing(store), read_only=True) as st:
+        if kind is not None and kind not in RUN_KINDS:
+            raise DetenteError(f"unknown kind {kind!r}; kinds: {', '.join(RUN_KINDS)}")
         rows = st.runs(limit, sweep_id, kind)
     if json_out:
         print_json(rows)

@@ -120,7 +120,7 @@ class DaskExecutor:
                 self._client = Client(self._cluster)
             else:
                 self._client = Client(address, timeout="10s")
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: an address without a port etc.
             raise OptionError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 

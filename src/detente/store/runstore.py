@@ -197,8 +197,18 @@ class RunStore:
         return {r[0] for r in rows}
 
     def _has_tables(self) -> bool:
+        """Whether the store has runs (False for a new, empty one); a DuckDB file whose
+        ``runs`` table is not detente's is an error, not an empty store."""
         names = {r[0] for r in self.con.execute("SHOW TABLES").fetchall()}
-        return {"runs", "results"} <= names
+        if not {"runs", "results"} <= names:
+            return False
+        columns = {r[0] for r in self.con.execute("DESCRIBE runs").fetchall()}
+        missing = [c for c in RUN_COLUMNS if c not in columns]
+        if missing:
+            raise StoreError(f"{self.path} is a DuckDB file but not a detente run store: its "
+                             f"table 'runs' lacks {', '.join(missing[:4])}"
+                             + (" ..." if len(missing) > 4 else ""))
+        return True
 
     def runs(self, limit: int | None = None, sweep_id: str | None = None,
              kind: str | None = None) -> list[dict[str, Any]]:
@@ -222,7 +232,11 @@ class RunStore:
     def _run_dict(row: tuple[Any, ...]) -> dict[str, Any]:
         out = dict(zip(RUN_COLUMNS, row, strict=True))
         for key in ("options", "params", "summary"):
-            out[key] = None if out[key] is None else json.loads(out[key])
+            try:
+                out[key] = None if out[key] is None else json.loads(out[key])
+            except json.JSONDecodeError:
+                raise StoreError(f"run {out['run_id']}: its {key} is not valid JSON; the store "
+                                 "was changed outside detente") from None
         out["created"] = out["created"].isoformat(timespec="seconds")
         return out
 
