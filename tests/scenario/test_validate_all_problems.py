@@ -100,9 +100,9 @@ simulation:
 
 
 def test_forums_relations_and_mechanisms_are_checked_before_a_run(tmp_path):
-    """Each of these validated and then crashed the simulation (an empty agenda: IndexError),
-    changed it silently (a member listed twice, trust given twice) or failed only when run
-    (an unknown mechanism, a NaN or a word as a parameter)."""
+    """Each of these validated and then changed the simulation silently (a member listed
+    twice, trust given twice) or failed only when run (an unknown mechanism, a NaN or a word
+    as a parameter)."""
     path = tmp_path / "rel.yaml"
     path.write_text(RELATIONS)
     with pytest.raises(ScenarioError) as info:
@@ -110,7 +110,6 @@ def test_forums_relations_and_mechanisms_are_checked_before_a_run(tmp_path):
     found = {p.path: p.message for p in info.value.problems}
     for path_, words in (
             ("forums[0].members", "'Y' is listed twice"),
-            ("forums[0].agenda", "at least one issue"),
             ("forums[1].agenda", "'A' is listed twice"),
             ("relations.alliances[0].members", "at least two different members"),
             ("relations.trust[1]", "given twice"),

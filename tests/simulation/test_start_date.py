@@ -61,3 +61,17 @@ def test_an_end_date_centuries_away_is_a_clear_error(flagship_path):
     res = CliRunner().invoke(app, ["simulate", str(flagship_path), "--until", "9999-12-31",
                                    "--no-record"])
     assert res.exit_code == 2 and "at most 100 years" in res.stderr
+
+
+def test_a_forum_with_an_empty_agenda_does_not_meet(flagship_path):
+    """An empty agenda (the editor removed the forum's last issue) validated and then raised
+    IndexError in the first meeting; it has nothing to bargain over, so it does not meet."""
+    from detente.scenario.io import load_scenario
+
+    sc = load_scenario(flagship_path)
+    forums = [f.model_copy(update={"agenda": []}) if f.id == "six-party" else f
+              for f in sc.forums]
+    h = simulate(sc.model_copy(update={"forums": forums}),
+                 SimOptions(until=dt.date(2005, 12, 31)))
+    labels = [r.label for r in h.meetings()]
+    assert labels and not any("Six-Party" in label for label in labels)

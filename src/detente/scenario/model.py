@@ -323,9 +323,6 @@ def cross_check(sc: Scenario) -> list[Problem]:
         for field in ("members", "agenda"):
             for dup in sorted(_duplicates(getattr(forum, field))):
                 problems.append(Problem(f"{dup!r} is listed twice", f"{where}.{field}"))
-        if not forum.agenda:
-            problems.append(Problem("a forum needs at least one issue on its agenda",
-                                    f"{where}.agenda"))
     for dup in sorted(_duplicates([f.id for f in sc.forums])):
         problems.append(Problem(f"duplicate forum id {dup!r}", "forums"))
 

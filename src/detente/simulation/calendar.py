@@ -37,12 +37,16 @@ def _next_name(name: str, n: int) -> str:
 
 
 def forum_meetings(sc: Scenario, start: dt.date, until: dt.date) -> list[Step]:
-    """Every meeting of every forum between ``start`` and ``until`` (inclusive)."""
+    """Every meeting of every forum between ``start`` and ``until`` (inclusive). A forum
+    with nothing on its agenda (the editor removed its last issue) has nothing to bargain
+    over: its meetings are left out."""
     sim = sc.simulation
     steps = []
     replaced = {(e.forum, e.date) for e in sc.calendar
                 if e.forum and e.date and e.kind != "meeting"}
     for forum in sc.forums:
+        if not forum.agenda:
+            continue
         dated = {m.date: m.name for m in forum.meetings}
         held = {m.date for m in forum.meetings if m.status == "held"}
         for e in sc.calendar:

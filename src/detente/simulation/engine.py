@@ -177,8 +177,8 @@ class _Run:
         forum = step.forum
         assert forum is not None
         st = self.st
-        m = np.array([self.aid[a] for a in forum.members])
-        j = np.array([self.iid[i] for i in forum.agenda])
+        m = np.array([self.aid[a] for a in forum.members], dtype=int)
+        j = np.array([self.iid[i] for i in forum.agenda], dtype=int)
         if forum.rule == "consultation":
             return self.coordinate(step, date, m, j, mask)
         frozen = self.frozen(date)
