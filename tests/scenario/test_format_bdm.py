@@ -102,3 +102,17 @@ def test_round_trip_keeps_every_number(names, data):
         (a.id, a.capability, a.position, a.salience) for a in second.actors]
     lo, hi = second.issues[0].bounds
     assert lo <= min(pos) and max(pos) <= hi
+
+
+@pytest.mark.parametrize("header", ["Actor,Capability,Position",
+                                    "Actor,Capability,Position,Salience,Extra"])
+def test_a_bdm_like_header_with_other_columns_is_named_as_such(tmp_path, header):
+    """It fell to KTAB by its suffix and got KTAB's "the first row must be 'name,
+    description, N, D'", which says nothing about the BDM columns."""
+
+    path = tmp_path / "t.csv"
+    for row in ("A,1,4", "A,1,4,0.5,x"):
+        path.write_text(f"{header}\n{row}\n")
+        with pytest.raises(ScenarioError, match=r"header (is exactly )?Actor, ?Capability, "
+                                                r"?Position, ?Salience"):
+            load_scenario(path)

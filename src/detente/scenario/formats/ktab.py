@@ -95,6 +95,11 @@ def read_ktab(text: str, source: str) -> Scenario:
     problems: list[Problem] = []
     (l1, first), (l2, headers) = rows[0], rows[1]
     if len(first) < 4 or _int(first[2]) is None or _int(first[3]) is None:
+        if first and first[0].strip().strip("'\"").lower() in ("actor", "actors", "name"):
+            raise ScenarioError([Problem(  # a BDM table's header, not KTAB's first row
+                "not a table detente knows: a BDM table's header is exactly Actor, "
+                "Capability, Position, Salience, in that order (a KTAB file starts 'name, "
+                f"description, N, D'); got {', '.join(first)!r}", line=l1, file=source)])
         raise ScenarioError([Problem(
             "the first row must be 'name, description, N, D' with N actors and D dimensions "
             f"as whole numbers; got {', '.join(first)!r}", line=l1, file=source)])
