@@ -93,3 +93,15 @@ def test_the_emission_spec_forecasts_as_the_shipped_scenario(anchors, emission_p
         ours = forecast(spec, model=model).issues[0].forecast
         theirs = forecast(shipped, model=model).issues[0].forecast
         assert ours == pytest.approx(theirs, abs=1e-9), model
+
+
+def test_a_question_without_a_continuum_is_still_read_as_a_question(tmp_path):
+    """Without 'continuum' it was read as a scenario JSON: sixteen problems about missing
+    issues and extra fields instead of the question's own reading (0-100)."""
+    data = {"question_id": "q1", "actors": [
+        {"id": "a", "position": 20, "salience": 0.5, "capability": 1},
+        {"id": "b", "position": 80, "salience": 0.5, "capability": 1}]}
+    path = tmp_path / "q.json"
+    path.write_text(json.dumps(data))
+    sc = load_scenario(path)
+    assert [i.id for i in sc.issues] == ["q1"] and sc.issues[0].bounds == (0, 100)

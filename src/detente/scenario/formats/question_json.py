@@ -40,7 +40,6 @@ from detente.scenario.validate import scenario_from_data
 
 _ANCHOR_POSITION = re.compile(r"\(\s*position\s+(-?[0-9]+(?:\.[0-9]+)?)\s*\)", re.IGNORECASE)
 _INPUTS = ("position", "salience", "capability")
-_KEYS = ("question_id", "continuum", "actors")
 Estimates = dict[str, tuple[float, float, float]]  # (low, mode, high) by input
 
 
@@ -168,7 +167,9 @@ def _detect(text: str) -> bool:
         data = json.loads(text)
     except json.JSONDecodeError:
         return False
-    return (isinstance(data, dict) and all(k in data for k in _KEYS)
+    # the continuum is optional (0-100 without it): a file lacking it is still a question
+    # file, not a scenario with sixteen problems
+    return (isinstance(data, dict) and all(k in data for k in ("question_id", "actors"))
             and "issues" not in data and "cases" not in data)
 
 
