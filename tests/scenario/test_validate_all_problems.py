@@ -133,3 +133,19 @@ def test_a_scale_near_the_float_limit_is_refused(tmp_path):
     with pytest.raises(ScenarioError, match=r"issues\[0\]\.scale\.max: a scale's ends must lie "
                                             r"within \+-1e\+12"):
         load_scenario(path)
+
+
+def test_a_near_miss_of_an_event_kind_is_reported_other_words_are_narrative(flagship_path):
+    """'concesion' was accepted as a narrative event: the concession silently did nothing."""
+    from detente.scenario.formats.yaml_format import read_yaml
+    from detente.scenario.model import EVENT_KINDS
+    from detente.simulation.engine import TALK_KINDS
+
+    assert set(TALK_KINDS) <= set(EVENT_KINDS)
+    text = flagship_path.read_text()
+    assert "kind: concession" in text and "kind: latent_pressure" in text
+    with pytest.raises(ScenarioError) as info:
+        read_yaml(text.replace("kind: concession", "kind: concesion"), "f.yaml")
+    (p,) = info.value.problems
+    assert p.path.endswith(".kind") and "did you mean 'concession'?" in p.message
+    load_scenario(flagship_path)  # latent_pressure, a narrative kind, stays valid

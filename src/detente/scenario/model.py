@@ -14,6 +14,7 @@ values outside an issue's scale) are in :func:`cross_check`, which reports every
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -158,12 +159,20 @@ class Forum(_Strict):
     meetings: list[Meeting] = Field(default_factory=list)
 
 
+#: the event kinds the simulation acts on; any other kind is a narrative event, unless it is a
+#: near miss of one of these (``concesion``), which validation reports as a likely typo
+EVENT_KINDS = ("meeting", "election", "unilateral_act", "concession", "summit", "consultation",
+               "coordination", "dispute", "settlement", "policy", "overstretch")
+
+
 class Event(_Strict):
     """A dated event of the calendar: a meeting, an election, a shock, an act of an actor."""
 
     id: Id
     date: dt.date | None = Field(None, description="None for an open, unscheduled matter")
-    kind: str = Field(..., min_length=1)
+    kind: str = Field(..., min_length=1, description=(
+        "what happens: one of the kinds the simulation acts on (see EVENT_KINDS), or any "
+        "other word for an event the narrative only records"))
     description: str = ""
     actors: list[Id] = Field(default_factory=list)
     forum: Id | None = None
@@ -339,6 +348,12 @@ def cross_check(sc: Scenario) -> list[Problem]:
             problems.append(Problem(f"unknown forum {ev.forum!r}", f"{where}.forum"))
         if ev.triggered_by is not None and ev.triggered_by not in event_ids:
             problems.append(Problem(f"unknown event {ev.triggered_by!r}", f"{where}.triggered_by"))
+    for k, ev in enumerate(sc.calendar):
+        near = difflib.get_close_matches(ev.kind, EVENT_KINDS, n=1, cutoff=0.8)
+        if ev.kind not in EVENT_KINDS and near:
+            problems.append(Problem(
+                f"kind {ev.kind!r} is not one the simulation acts on; did you mean {near[0]!r}? "
+                "(other words are kept as narrative-only events)", f"calendar[{k}].kind"))
     problems += _trigger_cycles(sc.calendar)
     problems += _simulation_checks(sc)
 
