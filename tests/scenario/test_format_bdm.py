@@ -116,3 +116,16 @@ def test_a_bdm_like_header_with_other_columns_is_named_as_such(tmp_path, header)
         with pytest.raises(ScenarioError, match=r"header (is exactly )?Actor, ?Capability, "
                                                 r"?Position, ?Salience"):
             load_scenario(path)
+
+
+def test_saliences_on_two_scales_are_refused_at_the_odd_lines(tmp_path):
+    """0.8, 0.4, 80, 0.5 read as 0-100 and weighed the three fractions as almost nothing."""
+    path = tmp_path / "mix.csv"
+    path.write_text("Actor,Capability,Position,Salience\nA,1,4,0.8\nB,2,7,0.4\nC,1,5,80\n"
+                    "D,1,6,0.5\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (p,) = info.value.problems
+    assert p.line == 4 and "80 is above 1 while most saliences are fractions" in p.message
+    path.write_text("Actor,Capability,Position,Salience\nA,1,4,80\nB,2,7,40\nC,1,5,1\n")
+    assert load_scenario(path).salience_scale == 100  # a 0-100 table with a 1 stays valid

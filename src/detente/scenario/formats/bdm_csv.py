@@ -12,6 +12,9 @@ Choices the table leaves open, and what this reader does:
   salience is above 1 the file is read as 0-100, otherwise as 0-1; the choice is declared in
   the scenario's ``salience_scale``. (A 0-100 file whose saliences are all 0 or 1 would read as
   0-1; the weights, and so every forecast, are the same either way up to a common factor.)
+  A table whose saliences are mostly fractions of 1 with a few above 1 (0.8, 0.4, 80) mixes
+  the scales and is refused, naming the lines above 1: read as 0-100 it would weigh the
+  fractions as almost nothing.
 - **Issue scale.** The table has no scale. Positions are kept as written, on the issue's own
   scale, and the issue's ``scale`` is chosen so the models see the positions well spread on
   their internal 0-100 axis: ``[0, 1]`` when every position lies in 0-1; no scale (0-100) when
@@ -190,6 +193,13 @@ def read_bdm(text: str, source: str) -> Scenario:
         raise ScenarioError(problems)
 
     top = 100 if max(r[4] for r in rows) > 1 else 1
+    above = [r for r in rows if r[4] > 1]
+    fractions = [r for r in rows if 0 < r[4] < 1]
+    if above and len(fractions) > len(rows) / 2:  # most read as 0-1, a few as 0-100
+        raise ScenarioError([Problem(
+            f"column Salience: {r[4]:g} is above 1 while most saliences are fractions of 1 "
+            "(0-1); write every salience on one scale", line=r[0], file=source)
+            for r in above])
     issue: dict[str, object] = {"id": ISSUE_ID}
     scale = _issue_scale([r[3] for r in rows])
     if scale is not None:
