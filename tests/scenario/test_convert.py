@@ -45,16 +45,16 @@ def test_multi_issue_scenario_to_bdm_is_refused_and_nothing_written(flagship_pat
 
 def test_a_csv_is_the_first_table_format_that_holds_the_scenario(emission_path,
                                                                    flagship_path, tmp_path):
-    """.csv fits the BDM table and KTAB: a one-issue 4-10 scale case is a BDM table (KTAB
-    refused its scale); a scenario neither holds gets each format's problems."""
+    """.csv fits the BDM table, KTAB and Decide: a one-issue 4-10 scale case is a BDM table
+    (KTAB refused its scale); the flagship, whose saliences KTAB refuses, a Decide file."""
     res = convert(emission_path, tmp_path / "e.csv")
     assert res.exit_code == 0, res.output
     assert "(bdm_csv)" in res.stdout
     assert load_scenario(tmp_path / "e.csv").issues[0].bounds == (4, 10)
     res = convert(flagship_path, tmp_path / "f.csv")
-    assert res.exit_code == 2 and not (tmp_path / "f.csv").exists()
-    assert "as bdm_csv: the BDM table holds one issue" in res.stderr
-    assert "as ktab: " in res.stderr
+    assert res.exit_code == 0 and "(decide)" in res.stdout
+    assert "as bdm_csv" not in res.output  # a BDM table was never a candidate for 6 issues
+    assert len(load_scenario(tmp_path / "f.csv").issues) == 6
 
 
 def test_convert_names_what_the_format_does_not_carry(emission_path, flagship_path, tmp_path):
@@ -68,6 +68,9 @@ def test_convert_names_what_the_format_does_not_carry(emission_path, flagship_pa
     assert "actor position" not in note and "actor salience" not in note  # numbers kept
     res = convert(flagship_path, tmp_path / "f.json")
     assert res.exit_code == 0 and res.stderr == ""
+    res = convert(emission_path, tmp_path / "e.decide", "--to", "decide")  # no false notes:
+    note = " ".join(res.stderr.split())  # a folded description's newline, an explicit 0-100
+    assert "description" not in note and "actor position" not in note
 
 
 def test_native_round_trips_lose_nothing(flagship_path, emission_path, tmp_path):

@@ -149,3 +149,5 @@ def test_a_near_miss_of_an_event_kind_is_reported_other_words_are_narrative(flag
     (p,) = info.value.problems
     assert p.path.endswith(".kind") and "did you mean 'concession'?" in p.message
     load_scenario(flagship_path)  # latent_pressure, a narrative kind, stays valid
+    for word in ("by-election", "re-election", "elections", "summitry"):  # variants, not typos
+        read_yaml(text.replace("kind: concession", f"kind: {word}"), "f.yaml")

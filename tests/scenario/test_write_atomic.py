@@ -66,3 +66,53 @@ def test_a_folder_a_read_only_folder_and_a_full_device_are_clear_errors(tmp_path
     write_atomic(fifo, "through")  # a pipe is written to, not replaced
     assert os.read(reader, 100) == b"through" and stat.S_ISFIFO(os.stat(fifo).st_mode)
     os.close(reader)
+
+
+def test_a_link_is_followed_and_kept_and_dev_stdout_is_written_through(tmp_path):
+    """A link was replaced by a regular file; as root, --out /dev/stdout with stdout
+    redirected to a file replaced the /dev/stdout link itself."""
+    import os
+
+    from detente.scenario.io import output_target
+
+    target = tmp_path / "target.json"
+    target.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    write_atomic(link, "new")
+    assert link.is_symlink() and target.read_text() == "new"
+    assert output_target(link) == (target, False)
+    if os.path.islink("/dev/stdout"):
+        assert output_target("/dev/stdout") == (io.Path("/dev/stdout"), True)
+
+
+def test_convert_and_export_to_a_pipe_write_through_and_return(tmp_path, emission_path):
+    """convert read its output back to name what was lost, and blocked forever on a pipe;
+    runs export renamed a file over it."""
+    import os
+    import threading
+
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    res = CliRunner().invoke(app, ["convert", str(emission_path), str(fifo), "--to", "yaml"])
+    reader.join(timeout=30)
+    assert res.exit_code == 0 and not reader.is_alive()
+    assert b"Netherlands" in got[0] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    store = tmp_path / "s.duckdb"
+    CliRunner().invoke(app, ["forecast", str(emission_path), "-m", "median", "--store",
+                             str(store)])
+    got.clear()
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    res = CliRunner().invoke(app, ["runs", "export", "--store", str(store), "-o", str(fifo),
+                                   "-f", "csv"])
+    reader.join(timeout=30)
+    assert res.exit_code == 0, res.output
+    assert got[0].startswith(b"run_id,kind,") and stat.S_ISFIFO(os.stat(fifo).st_mode)

@@ -11,7 +11,12 @@ import typer
 
 from detente.cli.app import app, console, err_console, print_json, user_errors
 from detente.errors import DetenteError, Problem, ScenarioError
-from detente.scenario.io import load_scenario, save_scenario, writable_formats
+from detente.scenario.io import (
+    load_scenario,
+    output_target,
+    save_scenario,
+    writable_formats,
+)
 from detente.scenario.losses import conversion_losses
 from detente.scenario.model import Scenario
 
@@ -61,6 +66,8 @@ def convert(src: Path, dst: Path, fmt: FormatOpt = None,
         sc = load_scenario(src, fmt)
         written = save_scenario(sc, dst, to)
     console.print(f"wrote {dst} ({written.name})")
+    if output_target(dst)[1]:  # a pipe or device: nothing to read back (reading would block)
+        return
     try:
         lost = conversion_losses(sc, load_scenario(dst, written.name))
     except DetenteError as exc:

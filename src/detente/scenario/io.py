@@ -100,29 +100,50 @@ def _current_umask() -> int:
 _UMASK = _current_umask()  # read once at import, while nothing else runs
 
 
+def output_target(path: str | Path) -> tuple[Path, bool]:
+    """Where a write to ``path`` goes, and whether it goes there in place.
+
+    A device, a pipe or a link into ``/dev`` or ``/proc`` (``/dev/stdout``, whether the
+    terminal, a pipe or a file the shell redirected to) is written through, never replaced:
+    replacing it would swap the device or the link for a regular file. A link to a file is
+    followed, so the file it names is replaced and the link kept. Anything else is replaced
+    atomically at ``path``.
+    """
+    p = Path(path)
+    if p.is_symlink():
+        real = Path(os.path.realpath(p))
+        if str(p).startswith(("/dev/", "/proc/")) or str(real).startswith(("/dev/", "/proc/")):
+            return p, True
+        p = real
+    if p.exists() and not p.is_file() and not p.is_dir():
+        return p, True
+    return p, False
+
+
 def write_atomic(path: str | Path, content: str | bytes) -> None:
     """Write ``content`` to ``path`` so that readers see the old file or the new one, never
     half. The file gets the permissions a plain write would give: those of the file it
-    replaces, or 0666 less the umask for a new one (not the temporary file's 0600). A device
-    or pipe (``/dev/stdout``) is written to, never replaced; a folder, a missing permission or
-    a full disk is an :class:`~detente.errors.OutputError` naming the path."""
-    p = Path(path)
+    replaces, or 0666 less the umask for a new one (not the temporary file's 0600). Devices,
+    pipes and ``/dev/stdout`` are written through and links to files followed
+    (:func:`output_target`); a folder, a missing permission or a full disk is an
+    :class:`~detente.errors.OutputError` naming the path."""
+    p, in_place = output_target(path)
     if p.is_dir():
-        raise OutputError(f"cannot write {p}: it is a folder; name a file in it")
+        raise OutputError(f"cannot write {path}: it is a folder; name a file in it")
     payload = content.encode("utf-8") if isinstance(content, str) else content
-    if p.exists() and not p.is_file():  # a device or pipe (/dev/stdout): written, not replaced
+    if in_place:
         try:
             with open(p, "wb") as fh:
                 fh.write(payload)
         except OSError as exc:
-            raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from None
+            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
         return
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
         mode = p.stat().st_mode & 0o7777 if p.exists() else 0o666 & ~_UMASK
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     except OSError as exc:
-        raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
@@ -132,7 +153,7 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
         os.replace(tmp, p)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -146,8 +167,9 @@ def writable_formats() -> list[str]:
 def save_scenario(sc: Scenario, path: str | Path, fmt: str | None = None) -> Format:
     """Write a scenario in the format named, or the one its suffix implies, and return it.
 
-    Where a suffix fits several formats (``.csv``: BDM table or KTAB), the first that can
-    hold the scenario is written; when none can, every format's problems are reported."""
+    Where a suffix fits several formats (``.csv``: a one-issue BDM table, else KTAB, else
+    Decide), the first that can hold the scenario is written; when none can, every tried
+    format's problems are reported."""
     if fmt is not None:
         candidates = [get_format(fmt)]
         if candidates[0].write is None:
@@ -162,7 +184,10 @@ def save_scenario(sc: Scenario, path: str | Path, fmt: str | None = None) -> For
                 f"({', '.join(writable_formats())})", file=str(path))])
         if suffix in (".yaml", ".yml"):
             candidates = candidates[-1:]
-        candidates.sort(key=lambda f: f.name != "bdm_csv")  # a .csv is a BDM table first
+        if suffix == ".csv":  # a one-issue BDM table, else KTAB, else Decide (also .csv)
+            order = ["bdm_csv", "ktab", "decide"] if len(sc.issues) == 1 else ["ktab", "decide"]
+            known = formats()
+            candidates = [known[name] for name in order if name in known]
     problems: list[Problem] = []
     for f in candidates:
         assert f.write is not None

@@ -55,7 +55,7 @@ def conversion_losses(before: Scenario, after: Scenario) -> list[str]:
         return lost
     ids = {b.id: a.id for b, a in zip(before.issues, after.issues, strict=True)}
     for field in Issue.model_fields:
-        if any(not _same(_dump(getattr(b, field)), _dump(getattr(a, field)))
+        if any(not _same(_issue_value(b, field), _issue_value(a, field))
                for b, a in zip(before.issues, after.issues, strict=True)):
             lost.append(f"issue {field.replace('_', ' ')}")
     scales = (float(before.salience_scale), float(after.salience_scale))
@@ -72,6 +72,18 @@ def conversion_losses(before: Scenario, after: Scenario) -> list[str]:
     return lost
 
 
+def _issue_value(issue: Issue, field: str) -> Any:
+    """An issue's field as a conversion must keep it: a scale by its ends and unit (no scale
+    is 0-100)."""
+    if field == "scale":
+        return [*issue.bounds, issue.scale.unit if issue.scale else None]
+    return _dump(getattr(issue, field))
+
+
 def _dump(value: Any) -> Any:
+    """Plain data; text without surrounding whitespace (YAML's folded text ends in a
+    newline that other formats drop)."""
+    if isinstance(value, str):
+        return value.strip()
     return value.model_dump(mode="json") if hasattr(value, "model_dump") else (
         [_dump(v) for v in value] if isinstance(value, list) else value)

@@ -24,6 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +39,7 @@ import pandas as pd
 from detente import __version__
 from detente.errors import DetenteError
 from detente.jsonio import dumps_finite
+from detente.scenario.io import output_target
 from detente.scenario.model import Scenario
 
 DEFAULT_NAME = "detente.duckdb"
@@ -284,18 +287,28 @@ class RunStore:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY u.created, r.run_id, r.draw, r.round, r.actor NULLS FIRST, r.issue"
-        tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.tmp")
+        target, in_place = output_target(dest)  # /dev/stdout is written through
+        if target.is_dir():
+            raise StoreError(f"cannot export to {dest}: it is a folder; name a file in it")
+        folder = Path(tempfile.gettempdir()) if in_place else target.parent
+        tmp = folder / f".{target.name}.{uuid.uuid4().hex[:8]}.tmp"
         opts = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
         try:
+            folder.mkdir(parents=True, exist_ok=True)
             n = self.con.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]
             self.con.execute(f"COPY ({sql}) TO '{_sql_path(tmp)}' ({opts})", args)
-            tmp.replace(dest)
+            if in_place:
+                with open(tmp, "rb") as src, open(target, "wb") as out:
+                    shutil.copyfileobj(src, out)
+                tmp.unlink()
+            else:
+                tmp.replace(target)
         except duckdb.Error as exc:
             tmp.unlink(missing_ok=True)
             raise StoreError(f"cannot export to {dest}: {str(exc).splitlines()[0]}") from None
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise StoreError(f"cannot export to {dest}: {exc.strerror}") from None
+            raise StoreError(f"cannot export to {dest}: {exc.strerror or exc}") from None
         return int(n)
 
 
