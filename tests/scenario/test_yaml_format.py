@@ -125,3 +125,13 @@ def test_a_key_written_twice_is_an_error_at_its_line():
                                                            "salience")
     with pytest.raises(ScenarioError, match="'A' is written twice"):
         read_yaml(nested, "s.yaml")
+
+
+def test_a_json_key_written_twice_is_an_error_too(tmp_path):
+    from detente.scenario.io import load_scenario
+
+    path = tmp_path / "s.json"
+    path.write_text('{"detente": 1, "name": "A", "name": "Dup", "issues": [{"id": "X"}], '
+                    '"actors": [{"id": "a"}]}')
+    with pytest.raises(ScenarioError, match="'name' is written twice"):
+        load_scenario(path)

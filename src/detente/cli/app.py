@@ -100,6 +100,7 @@ Command = Callable[..., Any]
 
 
 RECORD_ENV = "DETENTE_RECORD"
+SEED_MAX = 2**63 - 1  # the run store keeps seeds as 64-bit integers
 CAPABILITY_HELP = ("capability coding: default, equal, a named coding, or a table "
                    "FILE.csv[:COLUMN] (an actor column and values)")
 

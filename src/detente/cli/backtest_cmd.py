@@ -12,6 +12,7 @@ from detente.cli.app import (
     CAPABILITY_HELP,
     MODEL_HELP,
     RECORD_ENV,
+    SEED_MAX,
     app,
     console,
     fmt_num,
@@ -48,7 +49,8 @@ def backtest_cmd(
     preset: Annotated[str | None, typer.Option(
         help="named option set (with --model all: for the models that have it); 'all': "
              "every preset of each model")] = None,
-    seed: Annotated[int, typer.Option(min=0, help="seed of the random generator")] = 0,
+    seed: Annotated[int, typer.Option(
+        min=0, max=SEED_MAX, help="seed of the random generator")] = 0,
     cv: Annotated[int | None, typer.Option(
         "--cv", help="also cross-validate K folds grouped by proposal (best refitted per "
                      "fold); reports CV MAE and 80% interval coverage; with several files, "

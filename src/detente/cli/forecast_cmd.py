@@ -12,6 +12,7 @@ from detente.cli.app import (
     CAPABILITY_HELP,
     MODEL_HELP,
     RECORD_ENV,
+    SEED_MAX,
     app,
     console,
     err_console,
@@ -38,7 +39,8 @@ def forecast(
         help="named option set of the model (with several: of those that have it)")] = None,
     rounds: Annotated[int | None, typer.Option(min=0, help="rounds of bargaining")] = None,
     capability: Annotated[str, typer.Option(help=CAPABILITY_HELP)] = "default",
-    seed: Annotated[int, typer.Option(min=0, help="seed of the random generator")] = 0,
+    seed: Annotated[int, typer.Option(
+        min=0, max=SEED_MAX, help="seed of the random generator")] = 0,
     option: Annotated[list[str] | None, typer.Option(
         "--option", "-o", help="model option key=value (repeatable)")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="input format")] = None,

@@ -12,6 +12,7 @@ from rich.table import Table
 from detente.cli.app import (
     CAPABILITY_HELP,
     RECORD_ENV,
+    SEED_MAX,
     app,
     console,
     err_console,
@@ -58,7 +59,8 @@ def _mechanisms(off: list[str] | None, option: list[str] | None) -> dict:
 def simulate_cmd(
     file: Path,
     until: Annotated[str | None, typer.Option(help="last date simulated, YYYY-MM-DD")] = None,
-    seed: Annotated[int, typer.Option(min=0, help="seed of the random generator")] = 0,
+    seed: Annotated[int, typer.Option(
+        min=0, max=SEED_MAX, help="seed of the random generator")] = 0,
     step: Annotated[str, typer.Option(
         help="bargaining step: 'concession' or a static model name")] = "concession",
     off: Annotated[list[str] | None, typer.Option(
@@ -101,9 +103,11 @@ def simulate_cmd(
         with user_errors():
             raise DetenteError("--fixed-inputs needs --draws N (a single run always uses the "
                                "coded inputs)")
+    from detente.cli.forecast_cmd import _parse_quantiles
     from detente.uncertainty.simulation import record_simulation, single_run
 
     with user_errors():
+        qs = _parse_quantiles(quantiles)  # checked and recorded as given, as with --draws
         sc, capability = resolve_capability(load_scenario(file), capability)
         opts = SimOptions(until=_date(until), step=step, capability=capability,
                           mechanisms=_mechanisms(off, param))
@@ -111,7 +115,7 @@ def simulate_cmd(
         data = history.to_dict()
         ids, store_path = record_run(
             file, store, record,
-            lambda st: [record_simulation(st, single_run(sc, opts, seed, history))])
+            lambda st: [record_simulation(st, single_run(sc, opts, seed, history, qs))])
     if out is not None:
         write_json(out, data)
     if json_out:
@@ -269,7 +273,8 @@ def compare_cmd(
     intervention: Annotated[list[Path], typer.Option(
         "--intervention", "-i", help="intervention YAML file (repeatable)")],
     runs: Annotated[int, typer.Option(help="seeded runs, the same for each variant")] = 100,
-    seed: Annotated[int, typer.Option(min=0, help="seed of the random streams")] = 0,
+    seed: Annotated[int, typer.Option(
+        min=0, max=SEED_MAX, help="seed of the random streams")] = 0,
     until: Annotated[str | None, typer.Option(help="last date simulated, YYYY-MM-DD")] = None,
     step: Annotated[str, typer.Option(
         help="bargaining step: 'concession' or a static model name")] = "concession",

@@ -21,6 +21,7 @@ from rich.table import Table
 
 from detente.cli.app import (
     CAPABILITY_HELP,
+    SEED_MAX,
     app,
     console,
     err_console,
@@ -43,7 +44,8 @@ def sensitivity(
     capability: Annotated[str, typer.Option(help=CAPABILITY_HELP)] = "default",
     samples: Annotated[int, typer.Option(
         min=2, help="Sobol base sample N (power of two); runs N(D+2) evaluations")] = 256,
-    seed: Annotated[int, typer.Option(min=0, help="seed of the Sobol design and the model")] = 0,
+    seed: Annotated[int, typer.Option(
+        min=0, max=SEED_MAX, help="seed of the Sobol design and the model")] = 0,
     sobol: Annotated[bool | None, typer.Option(
         help="compute Sobol indices (default: when their runs fit in memory; --sobol "
              "insists, --no-sobol skips them)", show_default=False)] = None,

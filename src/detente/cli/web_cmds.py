@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from detente.cli.app import CAPABILITY_HELP, app, console, err_console, user_errors
+from detente.cli.app import CAPABILITY_HELP, SEED_MAX, app, console, err_console, user_errors
 from detente.errors import DetenteError
 
 
@@ -93,7 +93,8 @@ def report(
     model: Annotated[list[str] | None, typer.Option(
         "--model", "-m", help="model to include (repeatable; default all)")] = None,
     capability: Annotated[str, typer.Option(help=CAPABILITY_HELP)] = "default",
-    seed: Annotated[int, typer.Option(min=0, help="seed of the random generator")] = 0,
+    seed: Annotated[int, typer.Option(
+        min=0, max=SEED_MAX, help="seed of the random generator")] = 0,
     until: Annotated[str | None, typer.Option(
         help="last date simulated, YYYY-MM-DD (default: the scenario's simulation.end, else "
              "the later of the end of the year after as_of and its last dated event)")] = None,
@@ -113,6 +114,7 @@ def report(
     """Write a report of a scenario: one self-contained HTML file, or PNG/PDF figures."""
     from detente.models import get_model
     from detente.report import collect, render_report, write_figures
+    from detente.report.charts import TRAJECTORY_ISSUES
     from detente.scenario.capability_table import resolve_capability
     from detente.scenario.io import load_scenario, write_atomic
 
@@ -138,6 +140,10 @@ def report(
             what = (f"{len(written)} figure{'s' * (len(written) != 1)}" if fmt != "pdf" else
                     "the figures")
             console.print(f"wrote {what} to {out}")
+            if len(sc.issues) > TRAJECTORY_ISSUES:
+                console.print(f"trajectories of the first {TRAJECTORY_ISSUES} of "
+                              f"{len(sc.issues)} issues; detente forecast FILE -m MODEL --json "
+                              "gives every issue's rounds", highlight=False)
     if simulation and not data.simulation.available:
         err_console.print(f"[yellow]note[/yellow] {data.simulation.note}", highlight=False)
     for m in data.models:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from detente.errors import OptionError
+from detente.limits import check_cells
 from detente.models import get_model
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Scenario
@@ -184,6 +185,9 @@ def sensitivity(sc: Scenario, model: str = "compromise", samples: int = 256, see
                           "to get them")
         sobol = skipped is None
     check_size(len(ins), cells, n if sobol else 0)
+    runs = max(1 + 2 * len(ins), n * (len(ins) + 2) if sobol else 0)
+    check_cells(f"{mspec.name} on {runs:,} runs x {n_rounds + 1:,} rounds",
+                runs * (n_rounds + 1) * cells, "ask for fewer rounds or Sobol samples")
     swings = tornado(base, ins, sc.salience_scale, mspec.name, opts, n_rounds, seed, low, high)
     no_forecast = [i for i in base.issue_ids
                    if any(np.isnan((s.base, s.low, s.high)).any() for s in swings

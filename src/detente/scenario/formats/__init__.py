@@ -26,13 +26,30 @@ class Format:
     write: Callable[[Scenario], str] | None = None
 
 
+class _RepeatedKeyError(ValueError):
+    pass
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a key written twice is an error (json keeps the last value silently)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _RepeatedKeyError(key)
+        out[key] = value
+    return out
+
+
 def parse_json(text: str, source: str) -> Any:
     """The JSON value of a file's text, or a ScenarioError naming the file (empty) or the line
     and column where it stops being JSON."""
     if not text.strip():
         raise ScenarioError([Problem("the file is empty", file=source)])
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_repeated_keys)
+    except _RepeatedKeyError as exc:
+        raise ScenarioError([Problem(f"the key {exc.args[0]!r} is written twice in one object; "
+                                     "keep one", file=source)]) from None
     except json.JSONDecodeError as exc:
         raise ScenarioError([Problem(f"not valid JSON: {exc.msg} (column {exc.colno})",
                                      line=exc.lineno, file=source)]) from None
