@@ -236,8 +236,9 @@ def _table(title: str, keys: list[str], rows: list[dict], threshold: float) -> T
 
 def _print_comparison(data: dict) -> None:
     console.print(f"[bold]{data['scenario']}[/bold]: {data['start']} to {data['until']}, "
-                  f"{data['runs']} runs paired by seed (seed {data['seed']}); differences are "
-                  "intervention minus baseline: the mean over seeds \\[its 90 % confidence "
+                  f"{data['runs']} run{'s' * (data['runs'] != 1)} paired by seed "
+                  f"(seed {data['seed']}); differences are intervention minus baseline: the "
+                  "mean over seeds \\[its 90 % confidence "
                   "interval]; an interval that holds 0 is no effect these runs can tell "
                   "(--runs for more); --json also gives the 10th and 90th percentiles",
                   highlight=False)
