@@ -110,3 +110,11 @@ def test_runs_commands_without_a_store_name_the_stores_nearby(scenario, monkeypa
     listed = CliRunner().invoke(app, ["runs", "list", "--store",
                                       str(scenario.parent / "detente.duckdb")])
     assert "sweep cell" not in listed.output  # the sweep footnote only where sweeps are
+
+
+def test_runs_list_of_an_unknown_sweep_is_an_error(scenario):
+    res = CliRunner().invoke(app, ["forecast", str(scenario), "-m", "median"])
+    assert res.exit_code == 0
+    store = scenario.parent / "detente.duckdb"
+    res = CliRunner().invoke(app, ["runs", "list", "--store", str(store), "--sweep", "nope"])
+    assert res.exit_code == 2 and "no sweep 'nope'" in res.stderr

@@ -203,6 +203,9 @@ def runs_list(store: StoreOpt = Path("detente.duckdb"),
         if kind is not None and kind not in RUN_KINDS:
             raise DetenteError(f"unknown kind {kind!r}; kinds: {', '.join(RUN_KINDS)}")
         rows = st.runs(limit, sweep_id, kind)
+        if sweep_id is not None and not rows:
+            raise DetenteError(f"no sweep {sweep_id!r} in {store} (a sweep id is the part of "
+                               "its cells' run ids before the dash)")
     if json_out:
         print_json(rows)
         return

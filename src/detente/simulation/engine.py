@@ -79,11 +79,13 @@ class _Run:
         self.start = options.start or calendar.default_start(sc)
         self.until = options.until or calendar.default_until(sc, self.start)
         if self.until < self.start:
-            raise OptionError(f"--until {self.until} is before the start {self.start}")
+            raise OptionError(f"the end date (--until) {self.until} is before the start "
+                              f"{self.start}")
         if (self.until - self.start).days > MAX_YEARS * 366:
-            raise OptionError(f"--until {self.until} is {(self.until - self.start).days // 365} "
-                              f"years after the start {self.start}; a simulation covers at "
-                              f"most {MAX_YEARS} years of meetings")
+            raise OptionError(f"the end date (--until) {self.until} is "
+                              f"{(self.until - self.start).days // 365} years after the start "
+                              f"{self.start}; a simulation covers at most {MAX_YEARS} years "
+                              "of meetings")
         B = arrays.n_draws
         self.B = B
         self.resolved: set[str] = set()
