@@ -23,6 +23,12 @@ def _num(x: float) -> float | None:
     return None if math.isnan(x) else round(x, 10)
 
 
+def qname(p: float) -> str:
+    """The key of quantile ``p`` in the JSON (``q10`` for 0.1), in every result that reports
+    quantiles: forecasts and simulations over draws."""
+    return f"q{round(p * 100):02d}"
+
+
 @dataclass(frozen=True)
 class RoundSummary:
     round: int
@@ -117,7 +123,7 @@ def build_result(model: str, preset: str, capability: str, options: dict[str, An
         if B > 1:
             col = fc_s[:, k]
             ok = col[~np.isnan(col)]
-            q = {f"q{round(p * 100):02d}": (_num(np.quantile(ok, p)) if ok.size else None)
+            q = {qname(p): (_num(np.quantile(ok, p)) if ok.size else None)
                  for p in quantiles}
             forecast = _num(np.median(ok)) if ok.size else None
         else:

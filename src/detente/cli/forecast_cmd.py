@@ -25,7 +25,7 @@ from detente.cli.app import (
     write_json,
 )
 from detente.models import get_model, models, separate_cases_note
-from detente.result import ForecastResult
+from detente.result import ForecastResult, qname
 from detente.scenario.capability_table import resolve_capability
 from detente.scenario.io import load_scenario
 
@@ -133,7 +133,7 @@ def _parse_quantiles(text: str) -> tuple[float, ...]:
             f"--quantiles expects numbers such as 0.1,0.5,0.9, got {text!r}") from None
     if not qs or any(not 0.0 <= q <= 1.0 for q in qs):
         raise OptionError(f"--quantiles must be numbers between 0 and 1, got {text!r}")
-    names = [f"q{round(q * 100):02d}" for q in qs]
+    names = [qname(q) for q in qs]
     if len(set(names)) < len(names):
         raise OptionError(f"--quantiles {text!r} names one quantile twice (to the percent)")
     return tuple(sorted(qs))  # the table's band runs from the lowest to the highest

@@ -23,6 +23,7 @@ from detente.cli.app import (
     write_json,
 )
 from detente.errors import DetenteError, ScenarioError
+from detente.result import qname
 from detente.scenario.capability_table import resolve_capability
 from detente.scenario.io import load_scenario
 from detente.simulation import SimOptions, simulate
@@ -167,7 +168,7 @@ def print_simulation_summary(data: dict, title: str) -> None:
     ``simulate --draws`` prints them and ``runs show`` shows a recorded simulation (a single
     run, one draw, as outcomes and values rather than probabilities and quantiles)."""
     single = data["draws"] == 1
-    qnames = [] if single else [f"q{round(q * 100):02d}" for q in data["quantiles"]]
+    qnames = [] if single else [qname(q) for q in data["quantiles"]]
     what = (f"{len(data['uncertain_inputs'])} uncertain inputs drawn"
             + (" with the default widths" if data["default_widths"] else "")
             if data["uncertain_inputs"] else

@@ -43,6 +43,7 @@ import pandas as pd
 
 from detente.errors import OptionError
 from detente.limits import check_cells
+from detente.result import qname
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Scenario
 from detente.simulation.engine import SimOptions, simulate_batch
@@ -59,11 +60,6 @@ CHUNK = 5_000  # draws per engine batch; results do not depend on it (see module
 INPUT_KEY = 2**33  # spawn key of the input-draw stream (per-draw streams use 0..N-1)
 DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
 MAX_ROWS = 2_000_000  # rows recorded per run before last positions are left out
-
-
-def qname(p: float) -> str:
-    """The key of quantile ``p`` in the JSON, as ``detente forecast --draws`` names it."""
-    return f"q{round(p * 100):02d}"
 
 
 @dataclass(frozen=True)
