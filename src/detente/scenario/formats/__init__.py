@@ -55,6 +55,18 @@ def parse_json(text: str, source: str) -> Any:
                                      line=exc.lineno, file=source)]) from None
 
 
+def sniff_json_object(text: str, key: str) -> dict[str, Any] | None:
+    """For a format's ``detect``: the JSON object of ``text`` if it is one and names ``key``
+    (a cheap text test first, so other files are not parsed), else None."""
+    if not text.lstrip().startswith("{") or f'"{key}"' not in text:
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
 _REGISTRY: dict[str, Format] = {}
 
 

@@ -27,12 +27,11 @@ saliences 0-100, capabilities 0 or 1e-50..1e50), a reading without a ``proposed_
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePath
 from typing import Any
 
 from detente.errors import Problem, ScenarioError
-from detente.scenario.formats import Format, parse_json, register
+from detente.scenario.formats import Format, parse_json, register, sniff_json_object
 from detente.scenario.formats.json_fields import each_actor, ident, number
 from detente.scenario.model import Scenario, capability_problem
 from detente.scenario.validate import scenario_from_data
@@ -160,13 +159,8 @@ def read_cases(text: str, source: str) -> Scenario:
 
 
 def _detect(text: str) -> bool:
-    if not text.lstrip().startswith("{") or '"cases"' not in text:
-        return False
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        return False
-    return isinstance(data, dict) and isinstance(data.get("cases"), list) and "issues" not in data
+    data = sniff_json_object(text, "cases")
+    return data is not None and isinstance(data.get("cases"), list) and "issues" not in data
 
 
 FORMAT = register(Format("cases-json", "one-issue cases with outcome readings (JSON 'cases')",

@@ -28,12 +28,11 @@ a capability out of bounds.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from detente.errors import Problem, ScenarioError
-from detente.scenario.formats import Format, parse_json, register
+from detente.scenario.formats import Format, parse_json, register, sniff_json_object
 from detente.scenario.formats.json_fields import each_actor, ident, number
 from detente.scenario.model import Scenario, capability_problem
 from detente.scenario.validate import scenario_from_data
@@ -161,15 +160,10 @@ def read_question(text: str, source: str) -> Scenario:
 
 
 def _detect(text: str) -> bool:
-    if not text.lstrip().startswith("{") or '"question_id"' not in text:
-        return False
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        return False
     # the continuum is optional (0-100 without it): a file lacking it is still a question
     # file, not a scenario with sixteen problems
-    return (isinstance(data, dict) and all(k in data for k in ("question_id", "actors"))
+    data = sniff_json_object(text, "question_id")
+    return (data is not None and all(k in data for k in ("question_id", "actors"))
             and "issues" not in data and "cases" not in data)
 
 
