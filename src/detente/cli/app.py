@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -44,6 +45,20 @@ def user_errors() -> Iterator[None]:
         err_console.print(f"[red]error[/red] out of memory ({exc or 'no detail'}); ask for fewer "
                           "draws, samples or models", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
+
+
+def format_for(out: Path, fmt: str | None, by_suffix: dict[str, str],
+               otherwise: str | None) -> str | None:
+    """The output format of ``out``: ``fmt`` when given, else the one its suffix names in
+    ``by_suffix`` (``otherwise`` for other suffixes). A ``fmt`` that a known suffix
+    contradicts (``-o r.pdf -f html``) is an error: the file would lie about its content."""
+    implied = by_suffix.get(out.suffix.lower(), otherwise)
+    if fmt is None:
+        return implied
+    if out.suffix.lower() in by_suffix and implied != fmt:
+        raise DetenteError(f"--format {fmt} does not fit {out.name!r}; leave --format out, or "
+                           f"name the output for {fmt}")
+    return fmt
 
 
 def write_json(path: Any, data: Any) -> None:

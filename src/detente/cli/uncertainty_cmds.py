@@ -26,6 +26,7 @@ from detente.cli.app import (
     console,
     err_console,
     fmt_num,
+    format_for,
     parse_options,
     print_json,
     user_errors,
@@ -306,15 +307,10 @@ def runs_export(out: Annotated[Path, typer.Option("--out", "-o", help="file to w
     from detente.store import RunStore
 
     with user_errors():
-        implied = EXPORT_SUFFIXES.get(out.suffix.lower())
-        if fmt is None:
-            fmt = implied
-            if fmt is None:
-                raise OptionError(f"cannot tell the format of {out.name!r}: name the file .csv "
-                                  "or .parquet, or give --format csv|parquet")
-        elif implied is not None and implied != fmt:
-            raise OptionError(f"--format {fmt} does not fit {out.name!r}; name the file "
-                              f".{fmt} or leave --format out")
+        chosen = format_for(out, fmt, EXPORT_SUFFIXES, None)
+        if chosen is None:
+            raise OptionError(f"cannot tell the format of {out.name!r}: name the file .csv "
+                              "or .parquet, or give --format csv|parquet")
     with user_errors(), RunStore(_existing(store), read_only=True) as st:
-        n = st.export(out, fmt, run_id, sweep_id)
+        n = st.export(out, chosen, run_id, sweep_id)
     console.print(f"wrote {n} rows to {out}")

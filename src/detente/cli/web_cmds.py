@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from detente.cli.app import CAPABILITY_HELP, SEED_MAX, app, console, err_console, user_errors
+from detente.cli.app import (
+    CAPABILITY_HELP,
+    SEED_MAX,
+    app,
+    console,
+    err_console,
+    format_for,
+    user_errors,
+)
 from detente.errors import DetenteError
 
 
@@ -65,18 +73,16 @@ def serve(
     uvicorn.run(web, host=host, port=port, log_level="warning")
 
 
+REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".png": "png"}
+
+
 def _report_format(out: Path, fmt: str | None) -> str:
     """The report's format: ``fmt`` when given (and the suffix of ``out`` does not contradict
     it), else the one the suffix names."""
-    suffix = out.suffix.lower()
-    implied = {".html": "html", ".htm": "html", ".pdf": "pdf"}.get(suffix, "png")
-    if fmt is None:
-        fmt = implied
-    elif fmt not in ("html", "png", "pdf"):
+    if fmt is not None and fmt not in ("html", "png", "pdf"):
         raise DetenteError(f"unknown report format {fmt!r}; use html, png or pdf")
-    elif suffix in (".html", ".htm", ".pdf", ".png") and fmt != implied:
-        raise DetenteError(f"--format {fmt} does not fit {out.name!r}; name the output "
-                           f"{'a folder' if fmt == 'png' else '*.' + fmt} or leave --format out")
+    fmt = format_for(out, fmt, REPORT_SUFFIXES, "png")
+    assert fmt is not None
     if fmt != "png" and out.is_dir():  # before the models run, not after
         raise DetenteError(f"cannot write {out}: it is a folder; name a .{fmt} file")
     return fmt
