@@ -56,7 +56,8 @@ def validate(file: Path, fmt: FormatOpt = None,
 def convert(src: Path, dst: Path, fmt: FormatOpt = None,
             to: Annotated[str | None, typer.Option(
                 "--to", help=f"output format: {', '.join(writable_formats())} (from the "
-                             "suffix if omitted; .csv: a one-issue BDM table, else KTAB)")]
+                             "suffix if omitted; .csv: a one-issue BDM table, else KTAB, else "
+                             "Decide)")]
             = None) -> None:
     """Convert a scenario between formats (YAML, JSON, BDM CSV, KTAB CSV, Decide, DEU).
 

@@ -133,10 +133,9 @@ def _run(arrays: ScenarioArrays, opts: ProceduralOptions, rounds: int,
     extras: dict[str, Any] = {}
     for k, issue in enumerate(arrays.issue_ids):
         if not game[k]:
-            why = ("no reference point" if np.isnan(arrays.reference_point[k]) else
-                   f"the agenda setter {opts.setter!r} states no position")
-            if not setter.any():
-                why = f"no agenda setter {opts.setter!r} among the actors"
+            why = (f"no agenda setter {opts.setter!r} among the actors" if not setter.any()
+                   else "no reference point" if np.isnan(arrays.reference_point[k])
+                   else f"the agenda setter {opts.setter!r} states no position")
             extras[issue] = {"fallback": "compromise", "fallback_reason": why}
     return ModelOutput(trajectory=arrays.position[:, None], forecast=fc, extras=extras)
 

@@ -47,29 +47,29 @@ def conversion_losses(before: Scenario, after: Scenario) -> list[str]:
     lost."""
     lost = [f for f in TOP_LEVEL
             if not _same(_dump(getattr(before, f)), _dump(getattr(after, f)))]
-    if len(before.issues) != len(after.issues):
-        lost.append(f"issues ({len(before.issues)} written as {len(after.issues)})")
-    if len(before.actors) != len(after.actors):
-        lost.append(f"actors ({len(before.actors)} written as {len(after.actors)})")
-    if lost and lost[-1].startswith(("issues (", "actors (")):
-        return lost
+    counts = [f"{what} ({len(b)} written as {len(a)})" for what, b, a in (
+        ("issues", before.issues, after.issues), ("actors", before.actors, after.actors))
+        if len(b) != len(a)]
+    if counts:  # issues and actors are matched by order: nothing more to compare
+        return lost + counts
     ids = {b.id: a.id for b, a in zip(before.issues, after.issues, strict=True)}
-    for field in Issue.model_fields:
-        if any(not _same(_issue_value(b, field), _issue_value(a, field))
-               for b, a in zip(before.issues, after.issues, strict=True)):
-            lost.append(f"issue {field.replace('_', ' ')}")
-    scales = (float(before.salience_scale), float(after.salience_scale))
-    for field in Actor.model_fields:
-        differs = False
-        for b, a in zip(before.actors, after.actors, strict=True):
-            old, new = _dump(getattr(b, field)), _dump(getattr(a, field))
-            if field in ("position", "salience", "capability"):
-                div = scales if field == "salience" else (1.0, 1.0)
-                old, new = _per_issue(old, ids, div[0]), _per_issue(new, {}, div[1])
-            differs |= not _same(old, new)
-        if differs:
-            lost.append(f"actor {field}")
+    lost += [f"issue {field.replace('_', ' ')}" for field in Issue.model_fields
+             if any(not _same(_issue_value(b, field), _issue_value(a, field))
+                    for b, a in zip(before.issues, after.issues, strict=True))]
+    lost += [f"actor {field}" for field in Actor.model_fields
+             if any(not _same(_actor_value(b, field, ids, before.salience_scale),
+                              _actor_value(a, field, {}, after.salience_scale))
+                    for b, a in zip(before.actors, after.actors, strict=True))]
     return lost
+
+
+def _actor_value(actor: Actor, field: str, ids: dict[str, str], salience_scale: float) -> Any:
+    """An actor's field as a conversion must keep it: per-issue values under the written
+    file's issue ids (``ids``), saliences on a 0-1 scale."""
+    value = _dump(getattr(actor, field))
+    if field in ("position", "salience", "capability"):
+        return _per_issue(value, ids, float(salience_scale) if field == "salience" else 1.0)
+    return value
 
 
 def _issue_value(issue: Issue, field: str) -> Any:

@@ -349,13 +349,12 @@ def cross_check(sc: Scenario) -> list[Problem]:
             problems.append(Problem(f"unknown forum {ev.forum!r}", f"{where}.forum"))
         if ev.triggered_by is not None and ev.triggered_by not in event_ids:
             problems.append(Problem(f"unknown event {ev.triggered_by!r}", f"{where}.triggered_by"))
-    for k, ev in enumerate(sc.calendar):
         near = difflib.get_close_matches(ev.kind, EVENT_KINDS, n=1, cutoff=0.8)
         # a word holding a known kind whole (by-election, summitry) is a deliberate variant
-        if near and not any(k in ev.kind for k in EVENT_KINDS):
+        if near and not any(known in ev.kind for known in EVENT_KINDS):
             problems.append(Problem(
                 f"kind {ev.kind!r} is not one the simulation acts on; did you mean {near[0]!r}? "
-                "(other words are kept as narrative-only events)", f"calendar[{k}].kind"))
+                "(other words are kept as narrative-only events)", f"{where}.kind"))
     problems += _trigger_cycles(sc.calendar)
     problems += _simulation_checks(sc)
 

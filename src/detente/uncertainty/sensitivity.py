@@ -189,9 +189,8 @@ def sensitivity(sc: Scenario, model: str = "compromise", samples: int = 256, see
     check_cells(f"{mspec.name} on {runs:,} runs x {n_rounds + 1:,} rounds",
                 runs * (n_rounds + 1) * cells, "ask for fewer rounds or Sobol samples")
     swings = tornado(base, ins, sc.salience_scale, mspec.name, opts, n_rounds, seed, low, high)
-    no_forecast = [i for i in base.issue_ids
-                   if any(np.isnan((s.base, s.low, s.high)).any() for s in swings
-                          if s.issue == i)]
+    blank = {s.issue for s in swings if np.isnan((s.base, s.low, s.high)).any()}
+    no_forecast = [i for i in base.issue_ids if i in blank]  # in the scenario's order
     result = SensitivityResult(mspec.name, [i.name for i in ins], list(base.issue_ids),
                                [s for s in swings if s.issue not in no_forecast],
                                evaluations=1 + 2 * len(ins), sobol_skipped=skipped,
@@ -207,7 +206,8 @@ def sensitivity(sc: Scenario, model: str = "compromise", samples: int = 256, see
     for k, issue in enumerate(base.issue_ids):
         col = y[:, k]
         if np.isnan(col).any():  # some run left nobody weighing the issue: no variance
-            no_forecast += [] if issue in no_forecast else [issue]
+            if issue not in no_forecast:
+                no_forecast.append(issue)
             continue
         if np.std(col) <= 1e-12 * max(1.0, float(np.max(np.abs(col)))):
             constant.append(issue)
