@@ -130,9 +130,23 @@ def test_the_confidence_interval_is_the_paired_mean_plus_minus_its_standard_erro
     got = _stats(base, alt)
     d = alt - base
     half = 1.6448536269514722 * d.std(ddof=1) / np.sqrt(n)
-    assert got["ci90"] == pytest.approx([d.mean() - half, d.mean() + half], abs=1e-4)
-    assert got["ci90"][0] <= got["diff"] <= got["ci90"][1]
+    assert got["ci90"] == pytest.approx([max(d.mean() - half, -1), min(d.mean() + half, 1)],
+                                        abs=1e-4)
+    assert -1 <= got["ci90"][0] <= got["diff"] <= got["ci90"][1] <= 1
     assert _stats(base[:1], alt[:1])["ci90"] is None  # one run: no interval
+
+
+def test_the_confidence_interval_stays_inside_the_possible_differences():
+    """Two runs that moved in opposite directions: the normal approximation reaches +-1.645,
+    but a yes/no difference lies in -1..1, and a position's in -span..span."""
+    import numpy as np
+
+    from detente.simulation.compare import _stats
+
+    base, alt = np.array([0.0, 1.0]), np.array([1.0, 0.0])
+    assert _stats(base, alt)["ci90"] == [-1.0, 1.0]
+    assert _stats(base * 10, alt * 10, span=10.0)["ci90"] == [-10.0, 10.0]
+    assert _stats(base * 10, alt * 10, span=100.0)["ci90"] == pytest.approx([-16.4485, 16.4485])
 
 
 def test_consulting_raises_the_pairs_trust_and_removing_a_dispute_helps_the_other_pair():

@@ -231,12 +231,18 @@ def apply_intervention(sc: Scenario, iv: Intervention) -> Scenario:
 
 # --- the comparison ----------------------------------------------------------------------------
 
-def _stats(base: np.ndarray, alt: np.ndarray, digits: int = 4) -> dict[str, Any]:
+def _stats(base: np.ndarray, alt: np.ndarray, digits: int = 4,
+           span: float = 1.0) -> dict[str, Any]:
     """Means and the paired difference: its mean, its 10th and 90th percentile over seeds,
     and a 90 % confidence interval of the mean difference (normal approximation, mean +-
     1.645 sd / sqrt(n); null with one run). The percentiles describe how the effect varies
     between seeds (for a yes/no outcome they are -1, 0 or 1); the interval says whether the
-    mean effect is told apart from zero by this many runs."""
+    mean effect is told apart from zero by this many runs.
+
+    ``span`` is the width of the quantity's possible range (1 for a yes/no outcome, trust,
+    support and utility conceded; the issue's scale for a position): no difference can exceed
+    it, so the interval is clipped to -span..span (with few runs the normal approximation
+    reaches past it)."""
     d = alt.astype(float) - base.astype(float)
     lo, hi = np.percentile(d, [LOW_Q, HIGH_Q], axis=0)
 
@@ -248,12 +254,20 @@ def _stats(base: np.ndarray, alt: np.ndarray, digits: int = 4) -> dict[str, Any]
     half = CI_Z * d.std(0, ddof=1) / np.sqrt(n) if n > 1 else None
     return {"baseline": r(base.mean(0)), "intervention": r(alt.mean(0)),
             "diff": r(mean), "p10": r(lo), "p90": r(hi),
-            "ci90": None if half is None else [r(mean - half), r(mean + half)]}
+            "ci90": None if half is None else [r(max(mean - half, -span)),
+                                               r(min(mean + half, span))]}
 
 
 def _to_scale(h: History, x: np.ndarray, issue: int) -> np.ndarray:
     lo, hi = h.arrays.scale_min[issue], h.arrays.scale_max[issue]
     return lo + x * (hi - lo) / 100.0
+
+
+def _scale_stats(base: History, alt: History, b: np.ndarray, a: np.ndarray,
+                 issue: int) -> dict[str, Any]:
+    """:func:`_stats` of (B,) points on the 0-100 model scale, reported on the issue's scale."""
+    span = float(abs(base.arrays.scale_max[issue] - base.arrays.scale_min[issue]))
+    return _stats(_to_scale(base, b, issue), _to_scale(alt, a, issue), 2, span)
 
 
 def _meetings(h: History) -> dict[tuple[str, dt.date], Any]:
@@ -295,12 +309,11 @@ def _difference(base: History, alt: History) -> dict[str, Any]:
                for x in range(len(actors))]
     conceded = [{"actor": actors[x], **_stats(base.conceded[:, x], alt.conceded[:, x])}
                 for x in range(len(actors))]
-    packages = [{"issue": issues[i], **_stats(_to_scale(base, base.status_quo[:, i], i),
-                                               _to_scale(alt, alt.status_quo[:, i], i), 2)}
+    packages = [{"issue": issues[i],
+                 **_scale_stats(base, alt, base.status_quo[:, i], alt.status_quo[:, i], i)}
                 for i in range(len(issues))]
     positions = [{"actor": actors[x], "issue": issues[i],
-                  **_stats(_to_scale(base, base.offer[:, x, i], i),
-                           _to_scale(alt, alt.offer[:, x, i], i), 2)}
+                  **_scale_stats(base, alt, base.offer[:, x, i], alt.offer[:, x, i], i)}
                  for x in range(len(actors)) for i in range(len(issues))
                  if base.arrays.involved[x, i]]
     return {"outcomes": outcomes, "unmatched_meetings": unmatched, "trust": trust,
