@@ -93,6 +93,10 @@ def test_grid_and_random_designs():
     ("parameters:\n  actors[UK].capability: {low: 0, high: 1, steps: 10000}\n"
      "  actors[Germany].capability: {low: 0, high: 1, steps: 10000}\n",
      "the grid has 100,000,000 cells (1 models x 10000 x 10000), more than 1,000,000"),
+    # found when the sweep is planned, not when its first cell runs
+    ("model: smp\ndraws: 100000000\n", "smp on 100,000,000 draws x 101 rounds would hold"),
+    ("model: smp\ndraws: 100000\noptions:\n  rounds: [10, 100000]\n",
+     "100,000 draws x 100,001 rounds would hold"),
 ])
 def test_bad_specs_give_clear_errors(tmp_path, emission_path, body, message):
     spec = write_spec(tmp_path, emission_path, body)

@@ -31,6 +31,7 @@ from detente.scenario.io import load_scenario
 from detente.scenario.model import Scenario
 from detente.scenario.validate import scenario_from_data
 from detente.store import RunStore, record_result, scenario_hash
+from detente.uncertainty.montecarlo import check_size
 
 Progress = Callable[[int, int], None]  # (cells finished in this run, cells to run)
 
@@ -99,11 +100,13 @@ def plan(spec_path: str | Path) -> SweepPlan:
     for cell in cells:
         try:
             data = cell_scenario_data(base, cell)
-            scenario_from_data(data, str(scenario_path), {})
+            cell_sc = scenario_from_data(data, str(scenario_path), {})
             opts = {k: v for k, v in cell.options.items() if k not in ("rounds", "preset",
                                                                         "capability")}
             if not problems:
                 get_model(cell.model).options(cell.options.get("preset", spec.preset), **opts)
+                check_size(cell.model, spec.draws, cell.options.get("rounds"),
+                           len(cell_sc.actors), len(cell_sc.issues))
         except ValueError as exc:
             msg = str(exc)
             if msg not in reported:

@@ -80,6 +80,15 @@ def run_batch(arrays: ScenarioArrays, model: str, options: Any, rounds: int,
     return _concat(outs)
 
 
+def check_size(model: str, draws: int, rounds: int | None, n_actors: int,
+               n_issues: int) -> None:
+    """Refuse a Monte Carlo run whose trajectories would exceed :data:`detente.limits.MAX_CELLS`
+    (``rounds`` None: the model's default), before anything is drawn."""
+    n_rounds = get_model(model).default_rounds if rounds is None else rounds
+    check_cells(f"{model} on {draws:,} draws x {n_rounds + 1:,} rounds",
+                draws * (n_rounds + 1) * n_actors * n_issues, "ask for fewer draws or rounds")
+
+
 def monte_carlo(sc: Scenario, model: str = "compromise", draws: int = 1000, seed: int = 0,
                 preset: str | None = None, rounds: int | None = None,
                 capability: str = "default",
@@ -102,9 +111,7 @@ def monte_carlo(sc: Scenario, model: str = "compromise", draws: int = 1000, seed
     opts = spec.options(preset, **options)
     n_rounds = spec.default_rounds if rounds is None else rounds
     base = to_arrays(sc, capability)
-    check_cells(f"{model} on {draws:,} draws x {n_rounds + 1:,} rounds",
-                draws * (n_rounds + 1) * base.n_actors * base.n_issues,
-                "ask for fewer draws or rounds")
+    check_size(model, draws, n_rounds, base.n_actors, base.n_issues)
     default_widths = False
     if draws == 1:
         arrays, model_rng = base, np.random.default_rng(seed)
