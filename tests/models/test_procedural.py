@@ -88,6 +88,19 @@ def test_no_reference_point_or_silent_setter_falls_back_to_compromise():
         "no agenda setter 'x' among the actors"}
 
 
+def test_an_issue_nobody_weighs_gets_no_forecast_from_the_fallback_as_from_compromise():
+    """The fallback used to weigh such an issue equally and give a figure where the
+    compromise model gives none; a setter game does not weigh and still gives one."""
+    a = arrays_for(row("a", 100, 25, [10, 20, 30, 40, 50], None, sal=0),
+                   row("b", 100, 25, [10, 20, 30, 40, 50], 0, sal=0),
+                   row("c", 100, 25, [10, 20, 30, 40, 50], None))
+    fc = forecast(a, qmv_threshold=0.6)
+    ref = get_model("compromise").run(a, None, 0, np.random.default_rng(0)).forecast[0]
+    assert np.isnan(fc[0]) and np.isnan(ref[0])
+    assert fc[1] == pytest.approx(60.0)  # the game, as in CASE
+    assert fc[2] == pytest.approx(ref[2]) and not np.isnan(fc[2])
+
+
 def test_bad_options_are_refused():
     with pytest.raises(OptionError, match="voting_rule"):
         ProceduralOptions(voting_rule="majority")  # type: ignore[arg-type]

@@ -29,7 +29,8 @@ parliament is a Council member.
 Fallback: an issue without a reference point, or on which the setter states no position, has
 no setter game; it gets the compromise forecast (capability x salience weighted mean, Achen
 2006 eq. 4.1) and ``extras[issue]["fallback"] = "compromise"``, with the reason in
-``extras[issue]["fallback_reason"]``.
+``extras[issue]["fallback_reason"]``; an issue nobody weighs (capability x salience 0 for
+every involved actor) then gets no forecast, as from the compromise model itself.
 
 Record on DEU (237 usable issues of the public split, equal capability): in-sample MAE 33-41
 depending on rule and threshold against the compromise model's 23.69, and a convex
@@ -47,6 +48,7 @@ import numpy as np
 
 from detente.errors import OptionError
 from detente.models.base import ModelOutput, ModelSpec
+from detente.models.kernels.weights import weighted_mean
 from detente.scenario.arrays import ScenarioArrays
 
 
@@ -90,11 +92,11 @@ def council_limit(bounds: np.ndarray, weights: np.ndarray, threshold: float) -> 
 
 
 def _compromise(arrays: ScenarioArrays) -> np.ndarray:
-    w = np.where(arrays.involved[None], arrays.capability * np.clip(arrays.salience, 0, None),
-                 0.0)
-    w = np.where(w.sum(axis=1, keepdims=True) > 0, w, arrays.involved[None] * 1.0)
-    x = np.where(arrays.involved[None], arrays.position, 0.0)
-    return (w * x).sum(axis=1) / np.maximum(w.sum(axis=1), 1e-300)
+    """The compromise model's forecast (B, I): NaN ("no forecast") on an issue nobody weighs,
+    as that model gives it."""
+    x = np.where(arrays.involved[None], arrays.position, np.nan)
+    w = np.broadcast_to(arrays.capability * arrays.salience, x.shape)
+    return weighted_mean(np.moveaxis(x, 1, -1), np.moveaxis(w, 1, -1))
 
 
 def setter_outcome(arrays: ScenarioArrays,
