@@ -13,6 +13,7 @@ from detente.cli.app import (
     MODEL_HELP,
     RECORD_ENV,
     SEED_MAX,
+    WORKERS_HELP,
     app,
     console,
     fmt_num,
@@ -69,6 +70,7 @@ def backtest_cmd(
         envvar=RECORD_ENV,
         help="record the backtest in the run store: the one --store names, else "
              "detente.duckdb next to the data file if that store exists")] = True,
+    workers: Annotated[int, typer.Option(min=1, max=256, help=WORKERS_HELP)] = 1,
 ) -> None:
     """Run models on every issue with a known outcome; report MAE, RMSE and median error.
 
@@ -80,9 +82,10 @@ def backtest_cmd(
     Several files are backtested one by one, then pooled on a common scale; with --cv they are
     cross-validated as one pool (a proposal found in two files stays in one fold).
     """
+    from detente.execution.cases import case_workers
     from detente.store import record_backtests
 
-    with user_errors():
+    with user_errors(), case_workers(workers):
         if cv_by not in CV_UNITS:
             raise OptionError(f"--cv-by takes {' or '.join(CV_UNITS)}, not {cv_by!r}")
         if cv_by == "file" and (cv is None or len(files) < 2):

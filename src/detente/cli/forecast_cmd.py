@@ -13,6 +13,7 @@ from detente.cli.app import (
     MODEL_HELP,
     RECORD_ENV,
     SEED_MAX,
+    WORKERS_HELP,
     app,
     console,
     err_console,
@@ -56,6 +57,7 @@ def forecast(
         envvar=RECORD_ENV,
         help="record the run in the run store (detente.duckdb next to the scenario unless "
              "--store names one)")] = True,
+    workers: Annotated[int, typer.Option(min=1, max=256, help=WORKERS_HELP)] = 1,
 ) -> None:
     """Forecast each issue of a scenario with one model (or all of them).
 
@@ -65,11 +67,12 @@ def forecast(
     unless --no-record is given.
     """
 
+    from detente.execution.cases import case_workers
     from detente.store import record_result
     from detente.uncertainty.draws import DEFAULT_WIDTHS_NOTE
     from detente.uncertainty.montecarlo import monte_carlo
 
-    with user_errors():
+    with user_errors(), case_workers(workers):
         sc, capability = resolve_capability(load_scenario(file, fmt), capability)
         qs = _parse_quantiles(quantiles)
         names, _ = parse_model_names(model or ["challenge"])

@@ -11,6 +11,7 @@ import typer
 from detente.cli.app import (
     CAPABILITY_HELP,
     SEED_MAX,
+    WORKERS_HELP,
     app,
     console,
     err_console,
@@ -116,15 +117,17 @@ def report(
     sensitivity: Annotated[bool, typer.Option(help="include the sensitivity ranking")] = True,
     input_format: Annotated[str | None, typer.Option("--input-format",
                                                      help="input format")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=256, help=WORKERS_HELP)] = 1,
 ) -> None:
     """Write a report of a scenario: one self-contained HTML file, or PNG/PDF figures."""
+    from detente.execution.cases import case_workers
     from detente.models import get_model
     from detente.report import collect, render_report, write_figures
     from detente.report.charts import TRAJECTORY_ISSUES
     from detente.scenario.capability_table import resolve_capability
     from detente.scenario.io import load_scenario, write_atomic
 
-    with user_errors():
+    with user_errors(), case_workers(workers):
         fmt = _report_format(out, fmt)
         if sensitivity and draws:
             get_model(sensitivity_model)  # an unknown name fails now, not inside the report

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from detente.errors import ModelError, OptionError
+from detente.execution.cases import map_cases
+from detente.execution.cases import workers as case_workers_now
 from detente.scenario.arrays import ScenarioArrays
 
 
@@ -73,7 +75,7 @@ def _checked(name: str, run: RunFn, capability_scale_free: bool, links_issues: b
     def checked(arrays: ScenarioArrays, options: Any, rounds: int,
                 rng: np.random.Generator) -> ModelOutput:
         if links_issues and arrays.separate_cases and arrays.n_issues > 1:
-            return each_issue_alone(checked)(arrays, options, rounds, rng)
+            return each_issue_alone(checked, name)(arrays, options, rounds, rng)
         out = run(arrays.with_unit_capabilities() if capability_scale_free else arrays,
                   options, rounds, rng)
         bad = np.isinf(out.forecast) | (np.isnan(out.forecast) & weighed(arrays))
@@ -192,29 +194,58 @@ def per_issue(fn: IssueFn) -> RunFn:
     return run
 
 
-def each_issue_alone(run: RunFn) -> RunFn:
-    """``run`` on each issue as a separate one-issue case, with only its involved actors.
+@dataclass(frozen=True)
+class _Case:
+    """One separate case for a worker process: the registered model's name, not its run."""
+
+    model: str
+    arrays: ScenarioArrays
+    options: Any
+    rounds: int
+    rng: np.random.Generator
+
+
+def _run_case(case: _Case) -> ModelOutput:
+    from detente.models import get_model
+
+    return get_model(case.model).run(case.arrays, case.options, case.rounds, case.rng)
+
+
+def each_issue_alone(run: RunFn, name: str) -> RunFn:
+    """``run`` (model ``name``'s) on each issue as a separate one-issue case, with only its
+    involved actors.
 
     For a model that links issues (trades or votes across them) run on issues that are
     unrelated cases (``separate_cases``: DEU rows, case files): each case is then forecast as
     ``detente backtest`` forecasts it. A case's model-level details (``model_extras``: the
     exchange model's rounds, SMP's turns) go under ``case`` in its own issue's ``extras``. Each
     case gets its own child of ``rng`` (:meth:`numpy.random.Generator.spawn`), so what one case
-    draws does not change another's. An issue nobody weighs (no involved actor with capability
-    x salience above 0) gets no forecast (NaN), as the per-issue models give it."""
+    draws does not change another's, and the cases may run side by side in worker processes
+    (:func:`detente.execution.cases.case_workers`) with the same result. An issue nobody weighs
+    (no involved actor with capability x salience above 0) gets no forecast (NaN), as the
+    per-issue models give it."""
 
     def run_each(arrays: ScenarioArrays, options: Any, rounds: int,
                  rng: np.random.Generator) -> ModelOutput:
-        outputs: list[tuple[np.ndarray, IssueOutput]] = []
         children = rng.spawn(arrays.n_issues)
         someone = weighed(arrays)
+        cases = [k for k in range(arrays.n_issues) if someone[:, k].any()]
+        if case_workers_now() > 1:
+            outs = map_cases(_run_case, [
+                _Case(name, arrays.issue_alone(arrays.issue_ids[k]), options, rounds,
+                      children[k]) for k in cases])
+        else:
+            outs = [run(arrays.issue_alone(arrays.issue_ids[k]), options, rounds, children[k])
+                    for k in cases]
+        ran = dict(zip(cases, outs, strict=True))
+        outputs: list[tuple[np.ndarray, IssueOutput]] = []
         for k, issue_id in enumerate(arrays.issue_ids):
             idx = np.flatnonzero(arrays.involved[:, k])
-            if not someone[:, k].any():  # nobody weighs it: no forecast (NaN), nothing to run
+            out = ran.get(k)
+            if out is None:  # nobody weighs it: no forecast (NaN), nothing ran
                 outputs.append((idx, IssueOutput(trajectory=arrays.position[:, None, idx, k],
                                                  forecast=np.full(arrays.n_draws, np.nan))))
                 continue
-            out = run(arrays.issue_alone(issue_id), options, rounds, children[k])
             outputs.append((idx, IssueOutput(
                 trajectory=out.trajectory[..., 0], forecast=out.forecast[:, 0],
                 median=None if out.median is None else out.median[..., 0],

@@ -1,0 +1,69 @@
+"""Separate cases side by side in worker processes: ``with case_workers(n): ...``.
+
+Why. A model that links issues (``condorcet``, ``exchange``, ``smp``) forecasts each case of a
+file of unrelated cases alone (DEU rows, case files; :func:`detente.models.base.each_issue_alone`),
+one after another. ``smp`` on the 248 DEU cases at a report's default 500 draws took 11-13
+minutes on one core. The cases are independent, so inside ``case_workers(n)`` they run on ``n``
+local worker processes (:class:`~detente.execution.executors.ProcessExecutor`, one BLAS and
+numba thread each). Each case draws from its own child of the run's generator whichever process
+runs it, so the forecasts are the same bits for any number of workers (tested).
+
+Outside the block, or with ``n`` 1, everything runs in this process, as before. The pool is
+made on the first case run in parallel and closed when the block ends; the setting is a context
+variable, so a web server's other threads are not affected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from detente.errors import OptionError
+from detente.execution.executors import ProcessExecutor
+
+_WORKERS: ContextVar[int] = ContextVar("case_workers", default=1)
+_POOL: ContextVar[list[ProcessExecutor]] = ContextVar("case_pool")
+
+
+@contextmanager
+def case_workers(workers: int) -> Iterator[None]:
+    """Run separate cases on ``workers`` processes inside the block (1: in this process)."""
+    if workers < 1:
+        raise OptionError(f"--workers must be at least 1, got {workers}")
+    pool: list[ProcessExecutor] = []  # made on first use
+    tokens = (_WORKERS.set(workers), _POOL.set(pool))
+    try:
+        yield
+    finally:
+        _WORKERS.reset(tokens[0])
+        _POOL.reset(tokens[1])
+        for ex in pool:
+            ex.close()
+
+
+def workers() -> int:
+    """The number of processes separate cases run on here (1 outside :func:`case_workers`)."""
+    return _WORKERS.get()
+
+
+def _indexed(item: tuple[int, Callable[[Any], Any], Any]) -> tuple[int, Any]:
+    k, fn, task = item
+    return k, fn(task)
+
+
+def map_cases(fn: Callable[[Any], Any], tasks: Sequence[Any]) -> list[Any]:
+    """``[fn(t) for t in tasks]``, on the worker processes of the enclosing
+    :func:`case_workers` when there are several workers and tasks. ``fn`` must be a module-level
+    function and the tasks picklable."""
+    n = _WORKERS.get()
+    if n < 2 or len(tasks) < 2:
+        return [fn(t) for t in tasks]
+    pool = _POOL.get()
+    if not pool:
+        pool.append(ProcessExecutor(n))
+    out: list[Any] = [None] * len(tasks)
+    for k, result in pool[0].imap_unordered(_indexed, ((k, fn, t) for k, t in enumerate(tasks))):
+        out[k] = result
+    return out

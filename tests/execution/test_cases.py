@@ -1,0 +1,93 @@
+"""Separate cases on worker processes: the same bits as in one process, for any count."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from detente.cli import app
+from detente.errors import ModelError, OptionError
+from detente.execution.cases import case_workers, map_cases, workers
+from detente.scenario.formats.deu import read_deu
+from detente.uncertainty.montecarlo import monte_carlo
+
+runner = CliRunner()
+
+STATES = ("s1", "s2", "s3", "s4")
+HEADER = "\t".join(f'"{c}"' for c in ["isnr", "pcom", "pep", *[f"p{s}" for s in STATES],
+                                        "scom", "sep", *[f"s{s}" for s in STATES], "rp", "out"])
+
+
+def deu_cases(n: int, seed: int = 3):
+    """``n`` unrelated one-issue cases in the DEU layout (separate_cases)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for k in range(n):
+        pos = rng.integers(0, 101, 6)
+        sal = rng.integers(10, 101, 6)
+        rows.append("\t".join([f'"{k + 1}"', *map(str, pos), *map(str, sal), "0", ""]))
+    return read_deu("\n".join([HEADER, *rows]) + "\n", "cases.tsv")
+
+
+@pytest.mark.parametrize("model", ["smp", "exchange", "condorcet"])
+def test_cases_on_two_workers_give_the_same_bits_as_in_one_process(model):
+    sc = deu_cases(5)
+    assert sc.separate_cases
+    serial = monte_carlo(sc, model, 6, 11)
+    with case_workers(2):
+        assert workers() == 2
+        parallel = monte_carlo(sc, model, 6, 11)
+    assert workers() == 1  # the setting ends with the block
+    np.testing.assert_array_equal(serial.output.forecast, parallel.output.forecast)
+    np.testing.assert_array_equal(serial.output.trajectory, parallel.output.trajectory)
+    assert serial.result.to_dict() == parallel.result.to_dict()
+
+
+def _fail_on_three(x: int) -> int:
+    if x == 3:
+        raise ModelError("case 3 cannot be forecast")
+    return x * x
+
+
+def test_results_keep_the_order_of_the_tasks_and_errors_reach_the_caller():
+    with case_workers(2):
+        assert map_cases(_fail_on_three, [5, 4, 2, 1, 0]) == [25, 16, 4, 1, 0]
+        with pytest.raises(ModelError, match="case 3"):
+            map_cases(_fail_on_three, [1, 2, 3, 4])
+    assert map_cases(_fail_on_three, [2, 1]) == [4, 1]  # no block: in this process
+
+
+def _pid(_: int) -> int:
+    return os.getpid()
+
+
+def test_the_tasks_run_in_other_processes_inside_the_block_only():
+    with case_workers(2):
+        assert os.getpid() not in map_cases(_pid, list(range(6)))
+    assert set(map_cases(_pid, list(range(6)))) == {os.getpid()}
+
+
+def test_forecast_report_and_backtest_take_workers_with_the_same_output(tmp_path):
+    data = tmp_path / "cases.tsv"
+    rows = [HEADER, *("\t".join([f'"{k}"', *map(str, [10 * k, 90, 30, 50, 70, 20 + k]),
+                                  *["60"] * 6, "0", str(5 * k)]) for k in range(1, 5))]
+    data.write_text("\n".join(rows) + "\n")
+    outputs = []
+    for extra in ([], ["--workers", "2"]):
+        got = [runner.invoke(app, [*cmd, str(data), "-m", "smp", "--json", "--no-record",
+                                   *extra])
+               for cmd in (["forecast", "--draws", "4"], ["backtest"])]
+        assert all(r.exit_code == 0 for r in got), [r.output for r in got]
+        outputs.append([json.loads(r.stdout) for r in got])
+    assert outputs[0] == outputs[1]
+    bad = runner.invoke(app, ["report", str(data), "--workers", "0"])
+    assert bad.exit_code == 2 and "--workers" in bad.output
+
+
+def test_a_worker_count_below_one_is_refused():
+    with pytest.raises(OptionError, match="--workers must be at least 1"), case_workers(0):
+        pass
