@@ -306,6 +306,22 @@ def test_failing_job_reports_its_error_without_traceback() -> None:
     jobs.shutdown()
 
 
+def test_jobs_run_separate_cases_on_the_processes_serve_workers_asks_for() -> None:
+    from detente.execution.cases import workers
+
+    seen = []
+    for n in (1, 3):
+        jobs = Jobs(workers=1, case_workers=n)
+        job = jobs.submit("test", lambda progress, cancelled: workers())
+        for _ in range(200):
+            if job.status not in ("queued", "running"):
+                break
+            time.sleep(0.01)
+        seen.append(job.result)
+        jobs.shutdown()
+    assert seen == [1, 3] and workers() == 1  # this thread is not affected
+
+
 def test_an_uploaded_file_of_separate_cases_runs_each_case_alone(client: TestClient,
                                                                    wait: Any) -> None:
     """A DEU table's rows are unrelated decisions: the exchange model must not trade across

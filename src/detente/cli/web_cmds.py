@@ -42,6 +42,7 @@ def serve(
         help="record every finished model run, simulation, Monte Carlo run and backtest in "
              "this DuckDB run store (created if missing)")]
         = None,
+    workers: Annotated[int, typer.Option(min=1, max=256, help=WORKERS_HELP)] = 1,
 ) -> None:
     """Start the local web app: scenario library, editor, model comparison, reports."""
     try:
@@ -61,7 +62,8 @@ def serve(
     from detente.store import StoreError
 
     try:
-        web = create_app(scenarios, max_upload_bytes=max_upload_kib * 1024, store=store)
+        web = create_app(scenarios, max_upload_bytes=max_upload_kib * 1024, store=store,
+                         case_workers=workers)
     except StoreError as exc:
         err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None

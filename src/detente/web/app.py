@@ -39,13 +39,14 @@ def default_scenario_dir() -> Path | None:
 
 
 def create_app(scenario_dir: Path | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES,
-               workers: int = 2, store: Path | None = None) -> FastAPI:
+               workers: int = 2, store: Path | None = None, case_workers: int = 1) -> FastAPI:
     """Build the app; ``scenario_dir`` holds the shipped (read-only) scenarios; ``store`` is
-    the run store where finished model runs and backtests are recorded (None: nowhere). A
-    store that cannot be opened raises :class:`~detente.store.StoreError` here."""
+    the run store where finished model runs and backtests are recorded (None: nowhere);
+    ``workers`` jobs run at once, each running separate cases on ``case_workers`` processes.
+    A store that cannot be opened raises :class:`~detente.store.StoreError` here."""
     recorder = Recorder(store)
     recorder.check()
-    jobs = Jobs(workers=workers)
+    jobs = Jobs(workers=workers, case_workers=case_workers)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -2,7 +2,8 @@
 
 A job wraps a function ``work(progress, cancelled)``; the function reports progress through the
 callback and checks ``cancelled()`` between steps (the report collector does this between
-models). Finished jobs are kept up to a limit, the oldest dropped first.
+models). Finished jobs are kept up to a limit, the oldest dropped first. Inside a job, separate
+cases run on ``case_workers`` processes (:mod:`detente.execution.cases`; ``serve --workers``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from detente.errors import DetenteError
+from detente.execution.cases import case_workers as cases_on
 from detente.report.collect import RunCancelled
 
 Work = Callable[[Callable[[int, int, str], None], Callable[[], bool]], Any]
@@ -49,8 +51,9 @@ class JobNotFoundError(LookupError):
 class Jobs:
     """A small pool of worker threads running jobs, with status and cancellation."""
 
-    def __init__(self, workers: int = 2, keep: int = 100) -> None:
+    def __init__(self, workers: int = 2, keep: int = 100, case_workers: int = 1) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="detente-job")
+        self._case_workers = case_workers
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._keep = keep
@@ -77,7 +80,8 @@ class Jobs:
             job.done, job.total, job.step = done, total, step
 
         try:
-            job.result = work(progress, job.cancel_event.is_set)
+            with cases_on(self._case_workers):
+                job.result = work(progress, job.cancel_event.is_set)
             job.status = "done"
         except RunCancelled:
             job.status = "cancelled"
