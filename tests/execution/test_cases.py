@@ -91,3 +91,19 @@ def test_forecast_report_and_backtest_take_workers_with_the_same_output(tmp_path
 def test_a_worker_count_below_one_is_refused():
     with pytest.raises(OptionError, match="--workers must be at least 1"), case_workers(0):
         pass
+
+
+def test_report_suggests_workers_only_for_smp_on_many_cases_and_draws(monkeypatch):
+    from detente.cli import web_cmds
+
+    monkeypatch.setattr(web_cmds.os, "cpu_count", lambda: 8)
+    hint = web_cmds._slow_cases_hint
+    assert "--workers 8 runs the cases on 8 processes" in hint(True, 248, None, 500, 1)
+    assert "248 cases alone on 500 draws" in hint(True, 248, ["compromise,smp"], 500, 1)
+    assert hint(True, 248, ["compromise", "best"], 500, 1) is None  # no smp
+    assert hint(True, 248, None, 500, 4) is None  # already on workers
+    assert hint(True, 248, None, 20, 1) is None  # few draws
+    assert hint(True, 10, None, 500, 1) is None  # few cases
+    assert hint(False, 248, None, 500, 1) is None  # one scenario, not cases
+    monkeypatch.setattr(web_cmds.os, "cpu_count", lambda: 1)
+    assert hint(True, 248, None, 500, 1) is None  # nothing to spread over
