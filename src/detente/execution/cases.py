@@ -10,7 +10,9 @@ runs it, so the forecasts are the same bits for any number of workers (tested).
 
 Outside the block, or with ``n`` 1, everything runs in this process, as before. The pool is
 made on the first case run in parallel and closed when the block ends; the setting is a context
-variable, so a web server's other threads are not affected.
+variable, so a web server's other threads are not affected. As with any process pool
+(``forkserver`` or ``spawn``), a script that enters the block must keep its top-level code
+under ``if __name__ == "__main__":``, since each worker imports the script's main module.
 """
 
 from __future__ import annotations
