@@ -5,6 +5,10 @@
     >>> result.forecasts()
     >>> [r.summary.mae for r in backtest("DEU_FILE.tsv", models=["compromise", "best"])]
     >>> cross_validate(["DEU_A.tsv", "DEU_B.tsv"], models="best", folds=10).to_dict()
+
+The separate cases of a data file (DEU rows, case files) run on several processes inside
+``with detente.execution.cases.case_workers(4): ...`` (the same results; the script needs the
+usual ``if __name__ == "__main__":`` guard).
 """
 
 from __future__ import annotations
