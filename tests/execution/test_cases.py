@@ -71,6 +71,12 @@ def test_the_tasks_run_in_other_processes_inside_the_block_only():
     assert set(map_cases(_pid, list(range(6)))) == {os.getpid()}
 
 
+def test_never_more_processes_than_cores_or_cases():
+    with case_workers(64):
+        pids = set(map_cases(_pid, list(range(3))))
+    assert os.getpid() not in pids and len(pids) <= min(os.cpu_count() or 1, 3)
+
+
 def test_forecast_report_and_backtest_take_workers_with_the_same_output(tmp_path):
     data = tmp_path / "cases.tsv"
     rows = [HEADER, *("\t".join([f'"{k}"', *map(str, [10 * k, 90, 30, 50, 70, 20 + k]),

@@ -117,7 +117,8 @@ Command = Callable[..., Any]
 RECORD_ENV = "DETENTE_RECORD"
 SEED_MAX = 2**63 - 1  # the run store keeps seeds as 64-bit integers
 WORKERS_HELP = ("processes that run separate cases side by side (a DEU file's rows, a case "
-                "file's readings) with condorcet, exchange or smp; same result for any number")
+                "file's readings) with condorcet, exchange or smp; at most this machine's cores; "
+                "same result for any number")
 CAPABILITY_HELP = ("capability coding: default, equal, a named coding, or a table "
                    "FILE.csv[:COLUMN] (an actor column and values)")
 

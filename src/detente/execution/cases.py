@@ -17,6 +17,7 @@ under ``if __name__ == "__main__":``, since each worker imports the script's mai
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -31,7 +32,8 @@ _POOL: ContextVar[list[ProcessExecutor]] = ContextVar("case_pool")
 
 @contextmanager
 def case_workers(workers: int) -> Iterator[None]:
-    """Run separate cases on ``workers`` processes inside the block (1: in this process)."""
+    """Run separate cases on ``workers`` processes inside the block (1: in this process; at
+    most as many as the machine has cores and the first run has cases)."""
     if workers < 1:
         raise OptionError(f"--workers must be at least 1, got {workers}")
     pool: list[ProcessExecutor] = []  # made on first use
@@ -63,8 +65,8 @@ def map_cases(fn: Callable[[Any], Any], tasks: Sequence[Any]) -> list[Any]:
     if n < 2 or len(tasks) < 2:
         return [fn(t) for t in tasks]
     pool = _POOL.get()
-    if not pool:
-        pool.append(ProcessExecutor(n))
+    if not pool:  # never more processes than cores or cases: each holds a copy of detente
+        pool.append(ProcessExecutor(min(n, os.cpu_count() or 1, len(tasks))))
     out: list[Any] = [None] * len(tasks)
     for k, result in pool[0].imap_unordered(_indexed, ((k, fn, t) for k, t in enumerate(tasks))):
         out[k] = result
