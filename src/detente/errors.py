@@ -38,6 +38,10 @@ class ScenarioError(DetenteError):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:
+        # rebuilt from its problems, not its message, when it crosses from a worker process
+        return (type(self), (self.problems,))
+
 
 class OptionError(DetenteError):
     """An unknown model, preset or option value."""

@@ -22,14 +22,14 @@ HEADER = "\t".join(f'"{c}"' for c in ["isnr", "pcom", "pep", *[f"p{s}" for s in 
                                         "scom", "sep", *[f"s{s}" for s in STATES], "rp", "out"])
 
 
-def deu_cases(n: int, seed: int = 3):
+def deu_cases(n: int, seed: int = 3, outcome: str = ""):
     """``n`` unrelated one-issue cases in the DEU layout (separate_cases)."""
     rng = np.random.default_rng(seed)
     rows = []
     for k in range(n):
         pos = rng.integers(0, 101, 6)
         sal = rng.integers(10, 101, 6)
-        rows.append("\t".join([f'"{k + 1}"', *map(str, pos), *map(str, sal), "0", ""]))
+        rows.append("\t".join([f'"{k + 1}"', *map(str, pos), *map(str, sal), "0", outcome]))
     return read_deu("\n".join([HEADER, *rows]) + "\n", "cases.tsv")
 
 
@@ -99,17 +99,70 @@ def test_a_worker_count_below_one_is_refused():
         pass
 
 
-def test_report_suggests_workers_only_for_smp_on_many_cases_and_draws(monkeypatch):
-    from detente.cli import web_cmds
+def test_the_workers_hint_only_for_smp_on_many_cases_and_draws(monkeypatch, capsys):
+    import sys
 
-    monkeypatch.setattr(web_cmds.os, "cpu_count", lambda: 8)
-    hint = web_cmds._slow_cases_hint
+    from detente.execution import cases
+
+    cli_app = sys.modules["detente.cli.app"]  # the module (detente.cli exports the Typer app)
+
+    monkeypatch.setattr(cases, "usable_cores", lambda: 8)
+
+    def hint(*args) -> str:
+        cli_app.print_workers_hint(*args)
+        return capsys.readouterr().err
+
     assert "--workers 8 runs the cases on 8 processes" in hint(True, 248, None, 500, 1)
-    assert "248 cases alone on 500 draws" in hint(True, 248, ["compromise,smp"], 500, 1)
-    assert hint(True, 248, ["compromise", "best"], 500, 1) is None  # no smp
-    assert hint(True, 248, None, 500, 4) is None  # already on workers
-    assert hint(True, 248, None, 20, 1) is None  # few draws
-    assert hint(True, 10, None, 500, 1) is None  # few cases
-    assert hint(False, 248, None, 500, 1) is None  # one scenario, not cases
-    monkeypatch.setattr(web_cmds.os, "cpu_count", lambda: 1)
-    assert hint(True, 248, None, 500, 1) is None  # nothing to spread over
+    assert "248 cases alone on 500 draws" in hint(True, 248, ["compromise", "smp"], 500, 1)
+    assert hint(True, 248, ["compromise", "best"], 500, 1) == ""  # no smp
+    assert hint(True, 248, None, 500, 4) == ""  # already on workers
+    assert hint(True, 248, None, 20, 1) == ""  # a few seconds
+    assert hint(True, 50, None, 100, 1) == ""  # about 25 s
+    assert hint(False, 248, None, 500, 1) == ""  # one scenario, not cases
+    monkeypatch.setattr(cases, "usable_cores", lambda: 1)
+    assert hint(True, 248, None, 500, 1) == ""  # nothing to spread over
+
+
+def test_backtest_runs_the_cases_of_linking_models_on_the_workers(monkeypatch):
+    import sys
+
+    import detente.evaluation.backtest  # noqa: F401  (the module; the package exports a function)
+
+    bt = sys.modules["detente.evaluation.backtest"]
+
+    calls = []
+
+    def spy(fn, tasks):
+        calls.append(len(tasks))
+        return map_cases(fn, tasks)
+
+    monkeypatch.setattr(bt, "map_cases", spy)
+    sc = deu_cases(4, outcome="40")
+    serial = bt.backtest(sc, ["smp", "compromise"], cases=True)
+    assert calls == []
+    with case_workers(2):
+        parallel = bt.backtest(sc, ["smp", "compromise"], cases=True)
+    assert calls == [4]  # smp's cases; compromise runs faster than a pool starts
+    assert [r.to_dict(detail=True) for r in serial] == [r.to_dict(detail=True) for r in parallel]
+    assert len(serial[0].issues) == 4
+
+
+def _refuse(_: int) -> None:
+    from detente.errors import Problem, ScenarioError
+
+    raise ScenarioError([Problem("no salience on any issue", "actors[2].salience")])
+
+
+def _die(_: int) -> None:
+    os._exit(9)  # as the kernel's OOM killer would end it
+
+
+def test_errors_from_workers_read_as_in_one_process():
+    from detente.errors import ScenarioError
+
+    with case_workers(2):
+        with pytest.raises(ScenarioError) as err:
+            map_cases(_refuse, [1, 2])
+        assert str(err.value) == "actors[2].salience: no salience on any issue"
+        with pytest.raises(ModelError, match="a worker process running separate cases died"):
+            map_cases(_die, [1, 2])

@@ -123,6 +123,25 @@ CAPABILITY_HELP = ("capability coding: default, equal, a named coding, or a tabl
                    "FILE.csv[:COLUMN] (an actor column and values)")
 
 
+SLOW_CASE_DRAWS = 20_000  # smp: about 5 ms per case and draw on one core, so 100 s and more
+
+
+def print_workers_hint(separate: bool, n_cases: int, names: list[str] | None, draws: int,
+                       workers: int) -> None:
+    """Suggest --workers where smp (one of ``names``; None: every model) is about to run
+    ``n_cases`` separate cases x ``draws`` in one process for a minute or more (the DEU file at
+    a report's 500 draws: 11-13 minutes)."""
+    from detente.execution.cases import usable_cores
+
+    cores = usable_cores()
+    if (separate and workers == 1 and cores > 1 and n_cases * draws >= SLOW_CASE_DRAWS
+            and (names is None or "smp" in names)):
+        err_console.print(f"note: smp runs each of the {n_cases:,} cases alone on {draws:,} "
+                          f"draws, which takes a minute or more on one process; --workers "
+                          f"{cores} runs the cases on {cores} processes (the same result)",
+                          highlight=False)
+
+
 def record_run(file: Any, store: Any, record: bool, write: Callable[[Any], list[str]],
                only_existing: bool = False) -> tuple[list[str], Any]:
     """Record a finished run: in ``store`` if named (errors are fatal), else, when ``record``

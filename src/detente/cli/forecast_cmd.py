@@ -21,6 +21,7 @@ from detente.cli.app import (
     parse_model_names,
     parse_options,
     print_json,
+    print_workers_hint,
     record_run,
     user_errors,
     write_json,
@@ -81,6 +82,7 @@ def forecast(
                 if sc.separate_cases else None)
         if note is not None:
             err_console.print(f"note: {note}", highlight=False)
+        print_workers_hint(sc.separate_cases, len(sc.issues), names, draws, workers)
         runs = []
         for name, chosen in zip(names, presets, strict=True):
             runs.append(monte_carlo(sc, name, draws, seed, chosen, rounds, capability, qs,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from detente.cli.app import (
     console,
     err_console,
     format_for,
+    print_workers_hint,
     user_errors,
 )
 from detente.errors import DetenteError
@@ -75,23 +75,6 @@ def serve(
                       f"{store}")
     console.print(f"detente web app on http://{host}:{port}/  (Ctrl+C stops it)")
     uvicorn.run(web, host=host, port=port, log_level="warning")
-
-
-SLOW_CASES = 50  # separate cases from which smp's Monte Carlo takes minutes on one process
-
-
-def _slow_cases_hint(separate: bool, n_cases: int, model: list[str] | None, draws: int,
-                     workers: int) -> str | None:
-    """A hint to use --workers when smp will run many separate cases on many draws in one
-    process (the DEU file at the default 500 draws: 11-13 minutes on one process)."""
-    cores = os.cpu_count() or 1
-    names = model and [n.strip() for m in model for n in m.split(",")]
-    if (not separate or n_cases < SLOW_CASES or draws < 100 or workers > 1 or cores < 2
-            or (names and "smp" not in names and "all" not in names)):
-        return None
-    return (f"smp runs each of the {n_cases} cases alone on {draws} draws, which takes "
-            f"minutes on one process; --workers {cores} runs the cases on {cores} processes "
-            "(the same result)")
 
 
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".png": "png"}
@@ -153,9 +136,7 @@ def report(
             get_model(sensitivity_model)  # an unknown name fails now, not inside the report
         end = _date(until)
         sc, capability = resolve_capability(load_scenario(file, input_format), capability)
-        slow = _slow_cases_hint(sc.separate_cases, len(sc.issues), model, draws, workers)
-        if slow:
-            err_console.print(f"note: {slow}", highlight=False)
+        print_workers_hint(sc.separate_cases, len(sc.issues), model, draws, workers)
         # what runs now, on a terminal only (a transient line; nothing in pipes or logs)
         with err_console.status("report: starting") as status:
             data = collect(sc, model or None, capability, seed,

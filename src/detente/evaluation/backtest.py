@@ -25,6 +25,8 @@ import numpy as np
 
 from detente.errors import DetenteError, OptionError, Problem, ScenarioError
 from detente.evaluation.metrics import ErrorSummary, share_better, summarise
+from detente.execution.cases import map_cases
+from detente.execution.cases import workers as case_workers_now
 from detente.models import get_model, run_label
 from detente.models.base import ModelSpec
 from detente.scenario.arrays import ScenarioArrays, to_arrays
@@ -153,19 +155,36 @@ def _forecasts(arrays: ScenarioArrays, issue_ids: list[str], model: str, preset:
         sub = replace(arrays.subset_issues(issue_ids), separate_cases=False)
         out = spec.run(sub, opts, rounds, np.random.default_rng(seed))
         return sub.to_issue_scale(out.forecast[0]), {}
-    result = np.full(len(issue_ids), np.nan)
-    refused: dict[str, int] = {}
-    for k, issue_id in enumerate(issue_ids):
-        one = arrays.issue_alone(issue_id)
-        try:
-            out = spec.run(one, opts, rounds, np.random.default_rng([seed, k]))
-        except DetenteError as exc:
-            if not refused:
-                refused[f"{model} refusing the case (e.g. {str(exc).splitlines()[0]})"] = 0
-            refused[next(iter(refused))] += 1
-            continue
-        result[k] = one.to_issue_scale(out.forecast[0])[0]
-    return result, refused
+    tasks = [_Case(model, opts, rounds, arrays.issue_alone(issue_id), (seed, k))
+             for k, issue_id in enumerate(issue_ids)]
+    # the models that link issues are the slow ones; the others run faster than a pool starts
+    outcomes = (map_cases(_run_case, tasks) if spec.links_issues and case_workers_now() > 1
+                else [_run_case(t) for t in tasks])
+    refusals = [why for _, why in outcomes if why is not None]
+    refused = ({f"{model} refusing the case (e.g. {refusals[0]})": len(refusals)}
+               if refusals else {})
+    return np.array([value for value, _ in outcomes], dtype=float), refused
+
+
+@dataclass(frozen=True)
+class _Case:
+    """One backtest case for :func:`_run_case` (picklable, for worker processes)."""
+
+    model: str
+    options: Any
+    rounds: int
+    arrays: ScenarioArrays
+    seed: tuple[int, int]
+
+
+def _run_case(case: _Case) -> tuple[float, str | None]:
+    """The case's forecast on its own scale, or NaN and the first line of the model's refusal."""
+    try:
+        out = get_model(case.model).run(case.arrays, case.options, case.rounds,
+                                        np.random.default_rng(list(case.seed)))
+    except DetenteError as exc:
+        return float("nan"), str(exc).splitlines()[0]
+    return float(case.arrays.to_issue_scale(out.forecast[0])[0]), None
 
 
 def backtest(sc: Scenario, models: list[str], preset: str | None = None,

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from detente.errors import OptionError
-from detente.execution.executors import ProcessExecutor
+from detente.errors import ModelError
+from detente.execution.executors import ProcessExecutor, check_workers
 
 _WORKERS: ContextVar[int] = ContextVar("case_workers", default=1)
 _POOL: ContextVar[list[ProcessExecutor]] = ContextVar("case_pool")
@@ -34,8 +35,7 @@ _POOL: ContextVar[list[ProcessExecutor]] = ContextVar("case_pool")
 def case_workers(workers: int) -> Iterator[None]:
     """Run separate cases on ``workers`` processes inside the block (1: in this process; at
     most as many as the machine has cores and the first run has cases)."""
-    if workers < 1:
-        raise OptionError(f"--workers must be at least 1, got {workers}")
+    check_workers(workers)
     pool: list[ProcessExecutor] = []  # made on first use
     tokens = (_WORKERS.set(workers), _POOL.set(pool))
     try:
@@ -66,8 +66,21 @@ def map_cases(fn: Callable[[Any], Any], tasks: Sequence[Any]) -> list[Any]:
         return [fn(t) for t in tasks]
     pool = _POOL.get()
     if not pool:  # never more processes than cores or cases: each holds a copy of detente
-        pool.append(ProcessExecutor(min(n, os.cpu_count() or 1, len(tasks))))
+        pool.append(ProcessExecutor(min(n, usable_cores(), len(tasks))))
     out: list[Any] = [None] * len(tasks)
-    for k, result in pool[0].imap_unordered(_indexed, ((k, fn, t) for k, t in enumerate(tasks))):
-        out[k] = result
+    try:
+        for k, result in pool[0].imap_unordered(_indexed,
+                                                ((k, fn, t) for k, t in enumerate(tasks))):
+            out[k] = result
+    except BrokenProcessPool:
+        raise ModelError(f"a worker process running separate cases died (killed, or out of "
+                         f"memory?); try fewer --workers than {n}, or 1") from None
     return out
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system says)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1

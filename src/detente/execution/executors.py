@@ -65,14 +65,19 @@ def limit_blas_threads() -> None:
     threadpool_limits(1)
 
 
+def check_workers(workers: int) -> None:
+    """Refuse a worker count below 1."""
+    if workers < 1:
+        raise OptionError(f"--workers must be at least 1, got {workers}")
+
+
 class ProcessExecutor:
     """Local worker processes (``forkserver`` start method where available, else spawn)."""
 
     name = "local"
 
     def __init__(self, workers: int) -> None:
-        if workers < 1:
-            raise OptionError(f"--workers must be at least 1, got {workers}")
+        check_workers(workers)
         self.workers = workers
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
