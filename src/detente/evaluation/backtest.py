@@ -155,11 +155,11 @@ def _forecasts(arrays: ScenarioArrays, issue_ids: list[str], model: str, preset:
         sub = replace(arrays.subset_issues(issue_ids), separate_cases=False)
         out = spec.run(sub, opts, rounds, np.random.default_rng(seed))
         return sub.to_issue_scale(out.forecast[0]), {}
-    tasks = [_Case(model, opts, rounds, arrays.issue_alone(issue_id), (seed, k))
+    tasks = [_BacktestCase(model, opts, rounds, arrays.issue_alone(issue_id), (seed, k))
              for k, issue_id in enumerate(issue_ids)]
     # the models that link issues are the slow ones; the others run faster than a pool starts
-    outcomes = (map_cases(_run_case, tasks) if spec.links_issues and case_workers_now() > 1
-                else [_run_case(t) for t in tasks])
+    outcomes = (map_cases(_forecast_case, tasks) if spec.links_issues and case_workers_now() > 1
+                else [_forecast_case(t) for t in tasks])
     refusals = [why for _, why in outcomes if why is not None]
     refused = ({f"{model} refusing the case (e.g. {refusals[0]})": len(refusals)}
                if refusals else {})
@@ -167,8 +167,8 @@ def _forecasts(arrays: ScenarioArrays, issue_ids: list[str], model: str, preset:
 
 
 @dataclass(frozen=True)
-class _Case:
-    """One backtest case for :func:`_run_case` (picklable, for worker processes)."""
+class _BacktestCase:
+    """One backtest case for :func:`_forecast_case` (picklable, for worker processes)."""
 
     model: str
     options: Any
@@ -177,7 +177,7 @@ class _Case:
     seed: tuple[int, int]
 
 
-def _run_case(case: _Case) -> tuple[float, str | None]:
+def _forecast_case(case: _BacktestCase) -> tuple[float, str | None]:
     """The case's forecast on its own scale, or NaN and the first line of the model's refusal."""
     try:
         out = get_model(case.model).run(case.arrays, case.options, case.rounds,

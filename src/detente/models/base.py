@@ -230,13 +230,11 @@ def each_issue_alone(run: RunFn, name: str) -> RunFn:
         children = rng.spawn(arrays.n_issues)
         someone = weighed(arrays)
         cases = [k for k in range(arrays.n_issues) if someone[:, k].any()]
-        if case_workers_now() > 1:
-            outs = map_cases(_run_case, [
-                _Case(name, arrays.issue_alone(arrays.issue_ids[k]), options, rounds,
-                      children[k]) for k in cases])
-        else:
-            outs = [run(arrays.issue_alone(arrays.issue_ids[k]), options, rounds, children[k])
-                    for k in cases]
+        tasks = [_Case(name, arrays.issue_alone(arrays.issue_ids[k]), options, rounds,
+                       children[k]) for k in cases]
+        # in this process ``run`` itself, so that a model need not be registered
+        outs = (map_cases(_run_case, tasks) if case_workers_now() > 1
+                else [run(t.arrays, t.options, t.rounds, t.rng) for t in tasks])
         ran = dict(zip(cases, outs, strict=True))
         outputs: list[tuple[np.ndarray, IssueOutput]] = []
         for k, issue_id in enumerate(arrays.issue_ids):
