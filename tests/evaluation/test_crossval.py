@@ -97,6 +97,9 @@ def test_each_fold_of_a_refitted_model_is_a_step(deu_public):
     assert [label for _, label in seen] == [
         "cross-validation: compromise", "cross-validation: best, fold 1 of 3",
         "cross-validation: best, fold 2 of 3", "cross-validation: best, fold 3 of 3",
+        "cross-validation: best (as-coded), fold 1 of 3",
+        "cross-validation: best (as-coded), fold 2 of 3",
+        "cross-validation: best (as-coded), fold 3 of 3",
         "cross-validation: nash", "cross-validation: nash (salience)"]
     assert cv_steps(["best", "nash"], 3, "all") == len(seen)
     assert report == cross_validate(sc, sub, ["compromise", "best", "nash"], k=3, seed=0,

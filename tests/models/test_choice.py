@@ -174,13 +174,56 @@ def test_forecast_is_a_candidate_and_the_interval_holds_it(rows):
                    for k, (p, s, rp) in enumerate(rows)])
     opts = choice.SHIPPED
     fc, sd = choice.forecast_and_dispersion(arrays, opts)
+    coded = choice.point_forecast(arrays, replace(opts, orientation="as-coded"))
     x, valid = choice.candidates(arrays, opts)
+    xm, valid_m = choice.candidates(choice.mirrored(arrays), opts)
     for i in range(arrays.n_issues):
-        assert fc[0, i] in set(x[0, :, i][valid[0, :, i]])
+        # as coded: one of the candidates; both ways: the midpoint of two pooled candidates
+        # (a candidate itself unless the pool's weight splits exactly in half)
+        assert coded[0, i] in set(x[0, :, i][valid[0, :, i]])
+        pool = np.concatenate([x[0, :, i][valid[0, :, i]], 100 - xm[0, :, i][valid_m[0, :, i]]])
+        assert np.abs((pool[:, None] + pool[None, :]) / 2 - fc[0, i]).min() < 1e-9
     lo, hi = interval(fc[0], sd[0], opts)
     assert (lo <= fc[0]).all() and (fc[0] <= hi).all() and (lo >= 0).all() and (hi <= 100).all()
     out = get_model("best").run(arrays, opts, 0, np.random.default_rng(0))
     assert out.extras[arrays.issue_ids[0]]["interval"]["level"] == 0.8
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.tuples(st.lists(st.integers(0, 100), min_size=4, max_size=4),
+                               st.lists(st.integers(1, 10), min_size=4, max_size=4),
+                               st.one_of(st.none(), st.integers(0, 100))),
+                     min_size=1, max_size=4))
+def test_mirroring_the_scale_mirrors_the_forecast(rows):
+    """Reversing every scale (x -> 100 - x) reverses the default forecast exactly: which
+    end of a scale is coded 0 is a convention, not information."""
+    arrays = deu(*["\t".join([f'"i{k}"', *map(str, p), *(str(v * 10) for v in s),
+                              "" if rp is None else str(rp), ""])
+                   for k, (p, s, rp) in enumerate(rows)])
+    fc = choice.point_forecast(arrays, choice.SHIPPED)
+    back = choice.point_forecast(choice.mirrored(arrays), choice.SHIPPED)
+    np.testing.assert_allclose(100 - back, fc, atol=1e-9)
+
+
+def test_as_coded_depends_on_the_direction_of_the_scale():
+    """The ``as-coded`` preset keeps the lower member of a two-member tie group, so a
+    mirrored scale can give another forecast; the default does not."""
+    # 20 and 24 are one candidate (within 5 points), represented by the lower member as
+    # coded (20) and by 76, i.e. 24, when mirrored; the Commission and three others sit there
+    arrays = deu('"a"\t20\t90\t24\t20\t100\t50\t100\t100\t\t')
+    coded = replace(choice.SHIPPED, orientation="as-coded")
+    as_coded = choice.point_forecast(arrays, coded)[0, 0]
+    assert as_coded != 100 - choice.point_forecast(choice.mirrored(arrays), coded)[0, 0]
+    both = choice.point_forecast(arrays, choice.SHIPPED)[0, 0]
+    assert both == pytest.approx(100 - choice.point_forecast(choice.mirrored(arrays),
+                                                             choice.SHIPPED)[0, 0], abs=1e-9)
+
+
+def test_orientation_is_checked():
+    from detente.errors import OptionError
+
+    with pytest.raises(OptionError, match="orientation must be one of both, as-coded"):
+        choice.ChoiceOptions(orientation="mirrored")
 
 
 def test_a_batch_of_draws_equals_the_draws_one_by_one():
@@ -196,15 +239,19 @@ def test_a_batch_of_draws_equals_the_draws_one_by_one():
 
 
 def test_public_split_cross_validated_figures(anchors):
-    """README figures: best 22.09 against the compromise model's 23.69 (seed 0)."""
+    """README figures: best 22.28 (as coded 22.09) against the compromise model's 23.69
+    (seed 0)."""
     from detente.evaluation.backtest import load_dataset, usable_issues
     from detente.evaluation.crossval import cross_validate
 
     sc, _ = load_dataset(anchors / "bdm" / "deu3_public__blksv.tsv", "deu")
     arrays = to_arrays(sc, "equal")
     ids, _ = usable_issues(arrays)
-    report = cross_validate(sc, arrays.subset_issues(ids), ["compromise", "best"], 10, 0)
-    comp, best = report.models
+    usable = arrays.subset_issues(ids)
+    comp, best = cross_validate(sc, usable, ["compromise", "best"], 10, 0).models
+    as_coded = cross_validate(sc, usable, ["best"], 10, 0, preset="as-coded").models[0]
     assert comp.summary.mae == pytest.approx(23.69, abs=0.01)
-    assert best.summary.mae == pytest.approx(22.09, abs=0.05)
+    assert best.summary.mae == pytest.approx(22.28, abs=0.05)
+    assert as_coded.summary.mae == pytest.approx(22.09, abs=0.05)
+    assert as_coded.preset == "as-coded"
     assert 0.75 <= best.coverage <= 0.85

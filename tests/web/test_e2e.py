@@ -306,7 +306,8 @@ def test_backtest_page_runs_a_data_file_and_the_open_scenario(page: object, live
     pg.wait_for_selector('#bt-table tr[data-model="challenge (paper)"]')  # type: ignore[attr-defined]
     rows = pg.locator("#bt-table tr[data-model]")  # type: ignore[attr-defined]
     labels = [rows.nth(k).get_attribute("data-model") for k in range(rows.count())]
-    assert labels == ["compromise", "challenge", "challenge (paper)", "best"]
+    assert labels == ["compromise", "challenge", "challenge (paper)", "best",
+                      "best (as-coded)"]
 
 
 def test_backtest_page_pools_several_files(page: object, live_server: str,

@@ -84,9 +84,14 @@ def _compromise_dispersion(arrays: ScenarioArrays) -> np.ndarray:
     return ensemble.forecast_and_dispersion(arrays, BestOptions())[1][0]
 
 
-def _unfitted(model: str) -> Any:
-    """The fitted model's options before any fit (its options type's defaults)."""
-    return type(fitted_module(model).SHIPPED)()
+def _unfitted(model: str, preset: str | None = None) -> Any:
+    """The fitted model's options before any fit: ``preset``'s (None: the default), with
+    every parameter a fit sets (the module's ``FITTED_FIELDS``) back at its unfitted value,
+    so that what a preset chooses and no fit changes (``best``'s orientation) is kept."""
+    module = fitted_module(model)
+    blank = type(module.SHIPPED)()
+    return replace(get_model(model).options(preset),
+                   **{f: getattr(blank, f) for f in module.FITTED_FIELDS})
 
 
 def fit_calibrated(model: str, arrays: ScenarioArrays, groups: list[str], k: int = 10,
@@ -274,7 +279,7 @@ def cross_validate_grouped(arrays: ScenarioArrays, groups: list[str], models: li
         hi = np.empty(len(ids))
         if name in FITTED_MODELS:  # parameters fitted on data: refitted in every fold
             module = fitted_module(name)
-            base = replace(_unfitted(name), coverage=level)
+            base = replace(_unfitted(name, chosen), coverage=level)
             for f in range(k):
                 step()
                 train, test = _split(arrays, folds, f)

@@ -85,6 +85,11 @@ class BestOptions:
     coverage: float = COVERAGE
 
 
+# what a fit sets; the other options are chosen (presets), kept when refitting
+FITTED_FIELDS = ("salience_exponent", "agenda_setter_weight", "parliament_weight",
+                 "reference_weight", "snap", "interval_quantile")
+
+
 @dataclass(frozen=True)
 class Grid:
     """Candidate values of the tuned parameters (searched exhaustively)."""

@@ -22,7 +22,8 @@ import numpy as np
 from detente.scenario.arrays import ScenarioArrays
 
 # model name -> module offering fit_parameters(arrays, grid, base), forecast_and_dispersion,
-# options_to_json, PARAMS_FILE, SHIPPED and SHIPPED_META (the interval is :func:`interval`)
+# options_to_json, PARAMS_FILE, SHIPPED, SHIPPED_META and FITTED_FIELDS (the options a fit
+# sets; the interval is :func:`interval`)
 FITTED_MODELS = {"best": "choice", "role-weighted": "ensemble"}
 
 
