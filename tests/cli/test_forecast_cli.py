@@ -100,6 +100,21 @@ def test_several_models_by_repeating_or_commas(flagship_path):
     assert len(forecasts("-m", "all")) == len(forecasts("-m", "compromise,all"))
 
 
+def test_a_model_that_refuses_the_scenario_does_not_stop_the_others(tmp_path):
+    # nobody has any salience: smp refuses the scenario; compromise gives no forecast
+    table = tmp_path / "unweighed.csv"
+    table.write_text("Actor,Capability,Position,Salience\nA,1,10,0\nB,2,60,0\nC,1,90,0\n")
+    res = runner.invoke(app, ["forecast", str(table), "-m", "compromise,smp", "--json",
+                              "--no-record"])
+    assert res.exit_code == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert [r["model"] for r in data["models"]] == ["compromise"]
+    assert data["not_run"][0]["model"] == "smp" and "salience" in data["not_run"][0]["error"]
+    assert "smp did not run:" in " ".join(res.stderr.split())
+    alone = runner.invoke(app, ["forecast", str(table), "-m", "smp", "--no-record"])
+    assert alone.exit_code == 2 and "salience" in alone.stderr
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["-m", "compromise,nope"], "unknown model 'nope'; models: compromise"),
     (["-m", ","], "--model needs a model name"),

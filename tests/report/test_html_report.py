@@ -110,6 +110,13 @@ def test_cli_report_writes_html(tmp_path: Path, flagship_path: Path) -> None:
     assert html.count('class="chart forecast-chart"') == 6
     assert 'data-model="median"' in html and 'data-model="challenge"' not in html
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]  # no temp files left
+    # -m as forecast reads it: commas as well as repeats
+    commas = out.parent / "commas.html"
+    r = CliRunner().invoke(app, ["report", str(flagship_path), "-o", str(commas), "-m",
+                                 "compromise,median"])
+    assert r.exit_code == 0, r.output
+    strip = re.compile(r"generated [^<]*")  # the time stamp
+    assert strip.sub("", commas.read_text(encoding="utf-8")) == strip.sub("", html)
 
 
 def test_cli_report_errors_are_one_line_exit_2(tmp_path: Path, flagship_path: Path) -> None:
@@ -133,6 +140,10 @@ def test_cli_report_errors_are_one_line_exit_2(tmp_path: Path, flagship_path: Pa
     folder = runner.invoke(app, ["report", str(flagship_path), "-f", "html", "-o",
                                  str(tmp_path)])
     assert folder.exit_code == 2 and "it is a folder" in folder.output
+    # PNG figures go to a folder: "-o x.png" made a folder named x.png
+    png = runner.invoke(app, ["report", str(flagship_path), "-o", str(tmp_path / "x.png")])
+    assert png.exit_code == 2 and "they go to a folder" in " ".join(png.output.split())
+    assert not (tmp_path / "x.png").exists()
     assert not (tmp_path / "r.html").exists() and not (tmp_path / "r.pdf").exists()
 
 

@@ -26,6 +26,7 @@ from detente.cli.app import (
     user_errors,
     write_json,
 )
+from detente.errors import DetenteError, ModelError
 from detente.models import get_model, models, separate_cases_note
 from detente.result import ForecastResult, qname
 from detente.scenario.capability_table import resolve_capability
@@ -83,10 +84,21 @@ def forecast(
         if note is not None:
             err_console.print(f"note: {note}", highlight=False)
         print_workers_hint(sc.separate_cases, len(sc.issues), names, draws, workers)
-        runs = []
+        runs, not_run = [], []
         for name, chosen in zip(names, presets, strict=True):
-            runs.append(monte_carlo(sc, name, draws, seed, chosen, rounds, capability, qs,
-                                    **parse_options(option)))
+            try:
+                runs.append(monte_carlo(sc, name, draws, seed, chosen, rounds, capability, qs,
+                                        **parse_options(option)))
+            except DetenteError as exc:  # with several models, the others still run
+                if len(names) == 1:
+                    raise
+                not_run.append({"model": name, "error": str(exc)})
+        if not runs:
+            raise ModelError("no model ran: " + "; ".join(f"{n['model']}: {n['error']}"
+                                                         for n in not_run))
+        for n in not_run:
+            err_console.print(f"[yellow]note[/yellow] {n['model']} did not run: {n['error']}",
+                              highlight=False, soft_wrap=True)
         results = [r.result for r in runs]
         if runs[0].default_widths:
             err_console.print(f"note: {DEFAULT_WIDTHS_NOTE}", highlight=False)
@@ -97,8 +109,8 @@ def forecast(
         ids, store_path = record_run(
             file, store, record,
             lambda st: [record_result(st, sc, r.arrays, r.output, r.result, seed) for r in runs])
-    data = results[0].to_dict() if len(results) == 1 else {
-        "models": [r.to_dict() for r in results]}
+    data = results[0].to_dict() if len(names) == 1 else {
+        "models": [r.to_dict() for r in results], **({"not_run": not_run} if not_run else {})}
     if out is not None:
         write_json(out, data)
     if json_out:

@@ -10,12 +10,14 @@ import typer
 
 from detente.cli.app import (
     CAPABILITY_HELP,
+    MODEL_HELP,
     SEED_MAX,
     WORKERS_HELP,
     app,
     console,
     err_console,
     format_for,
+    parse_model_names,
     print_workers_hint,
     user_errors,
 )
@@ -89,6 +91,10 @@ def _report_format(out: Path, fmt: str | None) -> str:
     assert fmt is not None
     if fmt != "png" and out.is_dir():  # before the models run, not after
         raise DetenteError(f"cannot write {out}: it is a folder; name a .{fmt} file")
+    if fmt == "png" and out.suffix and not out.is_dir():  # -o x.png made a folder x.png
+        raise DetenteError(f"cannot write PNG figures to {out}: they go to a folder, one file "
+                           f"per figure; name a folder without a suffix (-o {out.with_suffix('')}"
+                           f"), or a .html or .pdf file")
     return fmt
 
 
@@ -101,7 +107,7 @@ def report(
         "--format", "-f", help="html, png or pdf (default: from --out: .pdf a PDF, .html a "
                                "report, anything else a folder of PNG figures)")] = None,
     model: Annotated[list[str] | None, typer.Option(
-        "--model", "-m", help="model to include (repeatable; default all)")] = None,
+        "--model", "-m", help=MODEL_HELP + " (default all)")] = None,
     capability: Annotated[str, typer.Option(help=CAPABILITY_HELP)] = "default",
     seed: Annotated[int, typer.Option(
         min=0, max=SEED_MAX, help="seed of the random generator")] = 0,
@@ -135,11 +141,13 @@ def report(
         if sensitivity and draws:
             get_model(sensitivity_model)  # an unknown name fails now, not inside the report
         end = _date(until)
+        names, every = parse_model_names(model) if model else (None, True)
+        names = None if every else names
         sc, capability = resolve_capability(load_scenario(file, input_format), capability)
-        print_workers_hint(sc.separate_cases, len(sc.issues), model, draws, workers)
+        print_workers_hint(sc.separate_cases, len(sc.issues), names, draws, workers)
         # what runs now, on a terminal only (a transient line; nothing in pipes or logs)
         with err_console.status("report: starting") as status:
-            data = collect(sc, model or None, capability, seed,
+            data = collect(sc, names, capability, seed,
                            lambda done, total, step: status.update(
                                f"report: {step} ({done}/{total} done)"),
                            until=end, simulation=simulation, draws=draws,
