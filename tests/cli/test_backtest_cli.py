@@ -79,6 +79,7 @@ def test_yaml_scenario_with_outcome(emission_path):
     (["--capability", "cinc"], "unknown capability coding 'cinc'"),
     (["--model", "oracle"], "unknown model 'oracle'"),
     (["--preset", "nope"], "has no preset 'nope'"),
+    (["--detail"], "--detail adds to the JSON: give --json too"),
 ])
 def test_bad_options_exit_2(deu_file, args, message):
     result = runner.invoke(app, ["backtest", str(deu_file), *args])

@@ -210,6 +210,11 @@ def test_a_bad_mechanism_parameter_on_the_command_line_is_named(flagship_path, v
     assert "wedge.erosion_per_month" in res.stderr and "is not a number from 0" in res.stderr
 
 
+def test_a_parameter_without_a_mechanism_is_named(flagship_path):
+    res = runner.invoke(app, ["simulate", str(flagship_path), "--param", "x=1", "--no-record"])
+    assert res.exit_code == 2 and "'x' names no mechanism" in " ".join(res.stderr.split())
+
+
 def test_quantiles_are_sorted_and_a_repeated_one_is_refused(emission_path):
     res = runner.invoke(app, ["forecast", str(emission_path), "--draws", "20", "--quantiles",
                               "0.9,0.1", "--json", "--no-record"])

@@ -100,6 +100,10 @@ def test_export_csv_and_parquet(tmp_path, mc):
         n_all = st.export(tmp_path / "all.parquet", "parquet")
         with pytest.raises(StoreError, match="unknown export format"):
             st.export(tmp_path / "x.xlsx", "xlsx")
+        # an unknown sweep was "wrote 0 rows" and a header-only file
+        with pytest.raises(StoreError, match="no sweep 'typo'"):
+            st.export(tmp_path / "typo.csv", "csv", sweep_id="typo")
+        assert not (tmp_path / "typo.csv").exists()
     with open(tmp_path / "one.csv") as fh:
         lines = list(csv.DictReader(fh))
     assert n_one == len(lines) == total // 2 and lines[0]["run_id"] == rid

@@ -90,6 +90,10 @@ def backtest_cmd(
             raise OptionError(f"--cv-by takes {' or '.join(CV_UNITS)}, not {cv_by!r}")
         if cv_by == "file" and (cv is None or len(files) < 2):
             raise OptionError("--cv-by file needs --cv K and at least 2 files")
+        if detail and not json_out:
+            raise OptionError("--detail adds to the JSON: give --json too (the table shows "
+                              "the share beating the compromise model and the skipped issues "
+                              "already)")
         refuse_repeats([str(f) for f in files], [f.resolve() for f in files])
         names, every = parse_model_names(model or ["compromise"])
         model_presets([get_model(n) for n in names], preset)  # an unknown name: no file's fault

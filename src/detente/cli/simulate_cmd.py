@@ -49,7 +49,8 @@ def _mechanisms(off: list[str] | None, option: list[str] | None) -> dict:
     for key, value in parse_options(option).items():
         name, _, param = key.partition(".")
         if not param:
-            raise DetenteError(f"--param expects mechanism.parameter=value, got {key!r}")
+            raise DetenteError(f"--param expects mechanism.parameter=value (e.g. "
+                               f"wedge.erosion_per_month=0.02): {key!r} names no mechanism")
         out.setdefault(name, {})
         if isinstance(out[name], dict):
             out[name][param] = value

@@ -279,6 +279,9 @@ class RunStore:
             where.append("r.run_id = ?")
             args.append(self.run(run_id)["run_id"])
         if sweep_id is not None:
+            if not self.runs(1, sweep_id):
+                raise StoreError(f"no sweep {sweep_id!r} in {self.path} (a sweep id is the part "
+                                 "of its cells' run ids before the dash)")
             where.append("u.sweep_id = ?")
             args.append(sweep_id)
         sql = ("SELECT r.run_id, u.kind, u.model, u.preset, u.capability, u.seed, u.sweep_id, "
