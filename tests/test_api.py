@@ -34,6 +34,10 @@ def test_api_forecast_equals_cli_json(scenario, model):
                                                          .values())
 
 
+def test_api_and_cli_default_to_the_same_model(emission_path):
+    assert forecast(emission_path).to_dict() == cli_json(str(emission_path), "--no-record")
+
+
 def test_options_and_capability_reach_both_paths(flagship_path):
     api = forecast(flagship_path, model="nash-asymmetric", capability="structural",
                    utility="linear").to_dict()

@@ -53,11 +53,12 @@ def run_model_output(arrays: ScenarioArrays, model: str = "compromise",
                              dataclasses.asdict(opts), arrays, out)
 
 
-def forecast(scenario: Scenario | str | Path, model: str = "compromise",
+def forecast(scenario: Scenario | str | Path, model: str = "challenge",
              preset: str | None = None, rounds: int | None = None, seed: int | None = 0,
              capability: str = "default", fmt: str | None = None,
              cases: bool | None = None, **options: Any) -> ForecastResult:
-    """Forecast every issue of ``scenario`` (a Scenario or a file path) with ``model``.
+    """Forecast every issue of ``scenario`` (a Scenario or a file path) with ``model``
+    (default ``challenge``, as ``detente forecast``).
 
     ``capability``: ``default``, ``equal``, a named coding, or a table ``FILE.csv[:COLUMN]``
     (:mod:`detente.scenario.capability_table`). When the issues are separate one-issue cases

@@ -244,4 +244,6 @@ def test_two_folds_refit_best_with_a_two_fold_calibration_inside(tmp_path):
     few.write_text("\n".join(rows[:5]) + "\n")
     result = runner.invoke(app, ["backtest", str(few), "-m", "best", "--cv", "2", "--seed", "1"])
     assert result.exit_code == 2
-    assert "needs at least 2 proposals in the training data" in " ".join(result.stderr.split())
+    err = " ".join(result.stderr.split())
+    assert "best cannot be cross-validated on these data: with 2 folds over 3 proposals a " \
+           "training fold holds 1" in err

@@ -66,3 +66,23 @@ def test_an_unknown_option_names_the_model_s_options_or_says_it_has_none() -> No
         get_model("compromise").options(None, foo=1)
     with pytest.raises(OptionError, match=r"'challenge' has no option foo; options: .*Q"):
         get_model("challenge").options(None, foo=1)
+
+
+def test_models_that_weigh_actors_give_no_forecast_where_nobody_weighs(flagship_path) -> None:
+    """The challenge model (its unweighted median), ``best`` and ``role-weighted`` (equal
+    weights) gave a number where the others gave none; now no model forecasts such an issue,
+    and the fitted models give it no interval. The procedural setter game rests on positions
+    and the voting rule only (tests/models/test_procedural.py)."""
+    from detente.models import models
+
+    arrays = to_arrays(load_scenario(flagship_path))
+    zero = arrays.salience.copy()
+    zero[..., 0] = 0.0
+    arrays = replace(arrays, salience=zero)
+    weighing = {name: spec for name, spec in models().items() if spec.weighs_actors}
+    assert "procedural" not in weighing and {"challenge", "best", "smp"} <= set(weighing)
+    for name, spec in weighing.items():
+        out = spec.run(arrays, spec.options(), spec.default_rounds, np.random.default_rng(0))
+        assert np.isnan(out.forecast[0, 0]), name
+        assert np.isfinite(out.forecast[0, 1:]).all(), name
+        assert "interval" not in out.extras.get(arrays.issue_ids[0], {}), name

@@ -278,6 +278,7 @@ def cross_validate_grouped(arrays: ScenarioArrays, groups: list[str], models: li
         lo = np.empty(len(ids))
         hi = np.empty(len(ids))
         if name in FITTED_MODELS:  # parameters fitted on data: refitted in every fold
+            _check_training_proposals(name, groups, folds, k)
             module = fitted_module(name)
             base = replace(_unfitted(name, chosen), coverage=level)
             for f in range(k):
@@ -314,6 +315,19 @@ def cross_validate_grouped(arrays: ScenarioArrays, groups: list[str], models: li
                                errors=err, inside=covered(lo, hi, y)))
     return CVReport(k, seed, level, len(ids), len(set(groups)), results, fold_params,
                     grouped_by="proposal" if by is None else by.name)
+
+
+def _check_training_proposals(name: str, groups: list[str], folds: np.ndarray, k: int) -> None:
+    """Refuse to cross-validate a fitted model whose smallest training fold holds fewer than
+    2 proposals (its interval is calibrated across proposals inside the training folds)."""
+    g = np.array(groups)
+    fewest = min(len(set(g[folds != f])) for f in range(k))
+    if fewest < 2:
+        raise OptionError(
+            f"{name} cannot be cross-validated on these data: with {k} folds over "
+            f"{len(set(groups))} proposals a training fold holds {fewest}, and refitting "
+            f"{name} (its interval calibrated across proposals) needs at least 2; use more "
+            f"data, or leave {name} out (name the models with -m instead of 'all')")
 
 
 CV_UNITS = ("proposal", "file")  # what the folds can deal

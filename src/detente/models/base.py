@@ -66,19 +66,27 @@ def weighed(arrays: ScenarioArrays) -> np.ndarray:
     return (arrays.involved[None] & (arrays.capability * arrays.salience > 0)).any(1)
 
 
-def _checked(name: str, run: RunFn, capability_scale_free: bool, links_issues: bool) -> RunFn:
+def _checked(name: str, run: RunFn, capability_scale_free: bool, links_issues: bool,
+             weighs_actors: bool = True) -> RunFn:
     """``run`` on capabilities in unit scale (when the model is indifferent to their scale),
     raising :class:`ModelError` (naming the issue and draw) when a forecast is infinite, or
-    NaN on an issue where some involved actor has capability x salience above 0 (NaN is the
-    models' "no forecast" for an issue nobody weighs). A model that links issues runs on each
-    issue alone when the issues are separate cases (:func:`each_issue_alone`)."""
+    NaN on an issue where some involved actor has capability x salience above 0. NaN is the
+    "no forecast" for an issue nobody weighs of every model that ``weighs_actors``: one whose
+    arithmetic gives a number there anyway (the challenge model's unweighted median,
+    ``best``'s equal weights) is overruled, so that these models agree on which issues they
+    forecast. A model that links
+    issues runs on each issue alone when the issues are separate cases
+    (:func:`each_issue_alone`)."""
     def checked(arrays: ScenarioArrays, options: Any, rounds: int,
                 rng: np.random.Generator) -> ModelOutput:
         if links_issues and arrays.separate_cases and arrays.n_issues > 1:
             return each_issue_alone(checked, name)(arrays, options, rounds, rng)
         out = run(arrays.with_unit_capabilities() if capability_scale_free else arrays,
                   options, rounds, rng)
-        bad = np.isinf(out.forecast) | (np.isnan(out.forecast) & weighed(arrays))
+        someone = weighed(arrays)
+        if weighs_actors and not someone.all():  # no forecast where nobody weighs the issue
+            out = dataclasses.replace(out, forecast=np.where(someone, out.forecast, np.nan))
+        bad = np.isinf(out.forecast) | (np.isnan(out.forecast) & someone)
         if bad.any():
             draw, issue = (int(v[0]) for v in np.nonzero(bad))
             where = f" (draw {draw + 1} of {bad.shape[0]})" if bad.shape[0] > 1 else ""
@@ -110,12 +118,17 @@ class ModelSpec:
     # whether one issue's forecast depends on the others (trades across issues, votes over
     # positions in several dimensions): such a model must not pool unrelated cases
     links_issues: bool = False
+    # whether the forecast rests on the actors' capability x salience: such a model gives no
+    # forecast where nobody weighs an issue (the procedural setter game rests on positions
+    # and the voting rule, and plays on such an issue too)
+    weighs_actors: bool = True
 
     def __post_init__(self) -> None:
         # every caller gets a checked run: a NaN or infinite forecast never reaches a table,
         # a JSON file or the run store
         object.__setattr__(self, "run", _checked(self.name, self.run,
-                                                 self.capability_scale_free, self.links_issues))
+                                                 self.capability_scale_free, self.links_issues,
+                                                 self.weighs_actors))
 
     def options(self, preset: str | None = None, **overrides: Any) -> Any:
         """The options of ``preset`` (default preset if None), with fields overridden."""

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from detente.models.base import weighed
 from detente.scenario.arrays import ScenarioArrays
 
 # model name -> module offering fit_parameters(arrays, grid, base), forecast_and_dispersion,
@@ -43,14 +44,16 @@ def interval(forecast: np.ndarray, dispersion: np.ndarray,
 def interval_extras(arrays: ScenarioArrays, forecast: np.ndarray, dispersion: np.ndarray,
                     opts: Any) -> dict[str, Any]:
     """Per issue ``{"interval": {level, low, high}}`` on the issue's scale; empty when the
-    options are not calibrated (infinite quantile)."""
+    options are not calibrated (infinite quantile), and none for an issue nobody weighs (no
+    forecast)."""
     if not np.isfinite(opts.interval_quantile):
         return {}
+    someone = weighed(arrays)
     lo, hi = interval(forecast[0], dispersion[0], opts)
     lo, hi = arrays.to_issue_scale(lo), arrays.to_issue_scale(hi)
     return {issue: {"interval": {"level": opts.coverage, "low": float(lo[k]),
                                  "high": float(hi[k])}}
-            for k, issue in enumerate(arrays.issue_ids)}
+            for k, issue in enumerate(arrays.issue_ids) if someone[0, k]}
 
 
 def read_shipped(params_file: str,

@@ -154,5 +154,6 @@ MODELS = [
                  "unanimity": ProceduralOptions(voting_rule="unanimity"),
                  "codecision": ProceduralOptions(parliament_veto=True)},
         run=_run,
+        weighs_actors=False,
     ),
 ]
