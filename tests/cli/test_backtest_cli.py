@@ -247,3 +247,12 @@ def test_two_folds_refit_best_with_a_two_fold_calibration_inside(tmp_path):
     err = " ".join(result.stderr.split())
     assert "best cannot be cross-validated on these data: with 2 folds over 3 proposals a " \
            "training fold holds 1" in err
+    # with -m all the fitted models are left out with that reason; the others still run
+    result = runner.invoke(app, ["backtest", str(few), "-m", "all", "--cv", "2", "--seed", "1",
+                                 "--json"])
+    assert result.exit_code == 0, result.stderr
+    cv = json.loads(result.stdout)["cross_validation"]
+    assert set(cv["left_out"]) == {"best", "role-weighted"}
+    assert "training fold holds 1" in cv["left_out"]["best"]
+    assert "compromise" in [m["model"] for m in cv["models"]]
+    assert not {"best", "role-weighted"} & {m["model"] for m in cv["models"]}

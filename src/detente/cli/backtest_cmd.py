@@ -16,6 +16,7 @@ from detente.cli.app import (
     WORKERS_HELP,
     app,
     console,
+    err_console,
     fmt_num,
     parse_model_names,
     print_json,
@@ -170,6 +171,8 @@ def _print_cv(report: CVReport, files: list[Path]) -> None:
         table.add_row(m.label, fmt_num(m.summary.mae), fmt_num(m.summary.rmse),
                       f"{100 * m.coverage:.1f}%", fmt_num(m.mean_width), beats)
     console.print(table)
+    for name, why in report.left_out.items():
+        err_console.print(f"[yellow]note[/yellow] {why}; {name} is left out", highlight=False)
     for k, file in enumerate(files if report.n_files > 1 else []):
         console.print(f"CV MAE on {file}: " + ", ".join(
             f"{m.label} {fmt_num(m.mae_by_file[k])} ({100 * m.coverage_by_file[k]:.0f}% "

@@ -205,13 +205,16 @@ class CVReport:
     n_files: int = 1
     scale: str = ISSUE_SCALE  # what the errors and widths are measured in
     grouped_by: str = "proposal"  # what the folds deal: proposals, or whole files
+    # models added by ``--model all`` that these data cannot cross-validate, and why
+    left_out: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"folds": self.k, "seed": self.seed, "grouped_by": self.grouped_by,
                 "interval_level": self.level, "n_files": self.n_files, "scale": self.scale,
                 "n_issues": self.n_issues,
                 "n_proposals": self.n_proposals, "models": [m.to_dict() for m in self.models],
-                "best_fold_parameters": self.fold_parameters}
+                "best_fold_parameters": self.fold_parameters,
+                **({"left_out": self.left_out} if self.left_out else {})}
 
 
 def _steps(models: list[str], preset: str | None, k: int) -> list[str]:
@@ -317,17 +320,23 @@ def cross_validate_grouped(arrays: ScenarioArrays, groups: list[str], models: li
                     grouped_by="proposal" if by is None else by.name)
 
 
-def _check_training_proposals(name: str, groups: list[str], folds: np.ndarray, k: int) -> None:
-    """Refuse to cross-validate a fitted model whose smallest training fold holds fewer than
-    2 proposals (its interval is calibrated across proposals inside the training folds)."""
+def _training_proposals_problem(name: str, groups: list[str], folds: np.ndarray,
+                                k: int) -> str | None:
+    """Why a fitted model cannot be cross-validated on these folds (its smallest training
+    fold holds fewer than 2 proposals, across which its interval is calibrated), or None."""
     g = np.array(groups)
     fewest = min(len(set(g[folds != f])) for f in range(k))
-    if fewest < 2:
-        raise OptionError(
-            f"{name} cannot be cross-validated on these data: with {k} folds over "
+    if fewest >= 2:
+        return None
+    return (f"{name} cannot be cross-validated on these data: with {k} folds over "
             f"{len(set(groups))} proposals a training fold holds {fewest}, and refitting "
-            f"{name} (its interval calibrated across proposals) needs at least 2; use more "
-            f"data, or leave {name} out (name the models with -m instead of 'all')")
+            f"{name} (its interval calibrated across proposals) needs at least 2")
+
+
+def _check_training_proposals(name: str, groups: list[str], folds: np.ndarray, k: int) -> None:
+    problem = _training_proposals_problem(name, groups, folds, k)
+    if problem is not None:
+        raise OptionError(f"{problem}; use more data, or leave {name} out")
 
 
 CV_UNITS = ("proposal", "file")  # what the folds can deal
@@ -402,8 +411,18 @@ def cross_validate_files(datasets: list[tuple[Scenario, str]], names: list[str],
                           f"have {n_proposals} (a proposal found in several files counts "
                           f"once)")
     units = FoldUnits("file", files) if by == "file" else None
-    report = cross_validate_grouped(arrays, groups, _usable_models(names, every_model), k,
-                                    seed, preset=preset, before_each=before_each, by=units)
+    chosen = _usable_models(names, every_model)
+    left_out: dict[str, str] = {}
+    if every_model:  # 'all': a fitted model these data cannot refit is left out, with why
+        folds = (grouped_folds(groups, k, seed) if units is None
+                 else grouped_folds(units.of_issue, k, seed, "files"))
+        for name in [m for m in chosen if m in FITTED_MODELS]:
+            problem = _training_proposals_problem(name, groups, folds, k)
+            if problem is not None:
+                chosen, left_out[name] = [m for m in chosen if m != name], problem
+    report = cross_validate_grouped(arrays, groups, chosen, k, seed, preset=preset,
+                                    before_each=before_each, by=units)
+    report = replace(report, left_out=left_out)
     n = len(datasets)
     if n == 1:
         return replace(report, n_files=1, scale=ISSUE_SCALE)
