@@ -163,15 +163,26 @@ def test_unfitted_options_give_a_clear_error():
                                        choice.ChoiceOptions())
 
 
+def issue_rows(top: int):
+    """1-4 issues, each four positions and a reference point (or none) in 0..top, and four
+    saliences in 1..10 (tens on the DEU scale)."""
+    return st.lists(st.tuples(st.lists(st.integers(0, top), min_size=4, max_size=4),
+                              st.lists(st.integers(1, 10), min_size=4, max_size=4),
+                              st.one_of(st.none(), st.integers(0, top))),
+                    min_size=1, max_size=4)
+
+
+def deu_rows(rows, step: int):
+    """The arrays of :func:`issue_rows`' issues, positions and reference points x ``step``."""
+    return deu(*["\t".join([f'"i{k}"', *(str(v * step) for v in p), *(str(v * 10) for v in s),
+                            "" if rp is None else str(rp * step), ""])
+                 for k, (p, s, rp) in enumerate(rows)])
+
+
 @settings(max_examples=25, deadline=None)
-@given(rows=st.lists(st.tuples(st.lists(st.integers(0, 20), min_size=4, max_size=4),
-                               st.lists(st.integers(1, 10), min_size=4, max_size=4),
-                               st.one_of(st.none(), st.integers(0, 20))),
-                     min_size=1, max_size=4))
+@given(rows=issue_rows(20))
 def test_forecast_is_a_candidate_and_the_interval_holds_it(rows):
-    arrays = deu(*["\t".join([f'"i{k}"', *(str(v * 5) for v in p), *(str(v * 10) for v in s),
-                              "" if rp is None else str(rp * 5), ""])
-                   for k, (p, s, rp) in enumerate(rows)])
+    arrays = deu_rows(rows, 5)
     opts = choice.SHIPPED
     fc, sd = choice.forecast_and_dispersion(arrays, opts)
     coded = choice.point_forecast(arrays, replace(opts, orientation="as-coded"))
@@ -190,16 +201,11 @@ def test_forecast_is_a_candidate_and_the_interval_holds_it(rows):
 
 
 @settings(max_examples=40, deadline=None)
-@given(rows=st.lists(st.tuples(st.lists(st.integers(0, 100), min_size=4, max_size=4),
-                               st.lists(st.integers(1, 10), min_size=4, max_size=4),
-                               st.one_of(st.none(), st.integers(0, 100))),
-                     min_size=1, max_size=4))
+@given(rows=issue_rows(100))
 def test_mirroring_the_scale_mirrors_the_forecast(rows):
     """Reversing every scale (x -> 100 - x) reverses the default forecast exactly: which
     end of a scale is coded 0 is a convention, not information."""
-    arrays = deu(*["\t".join([f'"i{k}"', *map(str, p), *(str(v * 10) for v in s),
-                              "" if rp is None else str(rp), ""])
-                   for k, (p, s, rp) in enumerate(rows)])
+    arrays = deu_rows(rows, 1)
     fc = choice.point_forecast(arrays, choice.SHIPPED)
     back = choice.point_forecast(choice.mirrored(arrays), choice.SHIPPED)
     np.testing.assert_allclose(100 - back, fc, atol=1e-9)

@@ -199,14 +199,14 @@ def runs_list(store: StoreOpt = Path("detente.duckdb"),
                   "--json", help="print JSON, with each run's summary")] = False) -> None:
     """List recorded runs, newest first (--json gives each run's kind and summary)."""
     from detente.store import RunStore
+    from detente.store.runstore import unknown_sweep
 
     with user_errors(), RunStore(_existing(store), read_only=True) as st:
         if kind is not None and kind not in RUN_KINDS:
             raise DetenteError(f"unknown kind {kind!r}; kinds: {', '.join(RUN_KINDS)}")
         rows = st.runs(limit, sweep_id, kind)
         if sweep_id is not None and not rows:
-            raise DetenteError(f"no sweep {sweep_id!r} in {store} (a sweep id is the part of "
-                               "its cells' run ids before the dash)")
+            raise unknown_sweep(sweep_id, store)
     if json_out:
         print_json(rows)
         return

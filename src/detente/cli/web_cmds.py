@@ -141,8 +141,7 @@ def report(
         if sensitivity and draws:
             get_model(sensitivity_model)  # an unknown name fails now, not inside the report
         end = _date(until)
-        names, every = parse_model_names(model) if model else (None, True)
-        names = None if every else names
+        names = parse_model_names(model)[0] if model else None  # 'all' lists every model
         sc, capability = resolve_capability(load_scenario(file, input_format), capability)
         print_workers_hint(sc.separate_cases, len(sc.issues), names, draws, workers)
         # what runs now, on a terminal only (a transient line; nothing in pipes or logs)

@@ -265,10 +265,8 @@ def cross_validate_grouped(arrays: ScenarioArrays, groups: list[str], models: li
             before_each(j, label)
 
     ids = list(arrays.issue_ids)
-    if by is None:
-        folds, inner_k = grouped_folds(groups, k, seed), max(k - 1, 2)
-    else:
-        folds, inner_k = grouped_folds(by.of_issue, k, seed, by.name + "s"), INNER_FOLDS
+    folds = _fold_of_issues(groups, k, seed, by)
+    inner_k = max(k - 1, 2) if by is None else INNER_FOLDS
     y = arrays.to_issue_scale(arrays.outcome)
     width = arrays.scale_max - arrays.scale_min
     floor = BestOptions().interval_floor
@@ -318,6 +316,12 @@ def cross_validate_grouped(arrays: ScenarioArrays, groups: list[str], models: li
                                errors=err, inside=covered(lo, hi, y)))
     return CVReport(k, seed, level, len(ids), len(set(groups)), results, fold_params,
                     grouped_by="proposal" if by is None else by.name)
+
+
+def _fold_of_issues(groups: list[str], k: int, seed: int, by: FoldUnits | None) -> np.ndarray:
+    """The test fold of each issue: proposals dealt (``by`` None), or ``by``'s units."""
+    return (grouped_folds(groups, k, seed) if by is None
+            else grouped_folds(by.of_issue, k, seed, by.name + "s"))
 
 
 def _training_proposals_problem(name: str, groups: list[str], folds: np.ndarray,
@@ -414,8 +418,7 @@ def cross_validate_files(datasets: list[tuple[Scenario, str]], names: list[str],
     chosen = _usable_models(names, every_model)
     left_out: dict[str, str] = {}
     if every_model:  # 'all': a fitted model these data cannot refit is left out, with why
-        folds = (grouped_folds(groups, k, seed) if units is None
-                 else grouped_folds(units.of_issue, k, seed, "files"))
+        folds = _fold_of_issues(groups, k, seed, units)
         for name in [m for m in chosen if m in FITTED_MODELS]:
             problem = _training_proposals_problem(name, groups, folds, k)
             if problem is not None:

@@ -69,6 +69,12 @@ class StoreError(DetenteError):
     """The run store cannot be opened or written (locked, read-only, missing, corrupt)."""
 
 
+def unknown_sweep(sweep_id: str, store: Path) -> StoreError:
+    """The error for a sweep id that names no sweep in ``store``."""
+    return StoreError(f"no sweep {sweep_id!r} in {store} (a sweep id is the part of its "
+                      "cells' run ids before the dash)")
+
+
 def scenario_json(sc: Scenario) -> str:
     """The canonical JSON of a scenario: what is hashed and stored."""
     return json.dumps(sc.model_dump(mode="json", by_alias=True), sort_keys=True,
@@ -280,8 +286,7 @@ class RunStore:
             args.append(self.run(run_id)["run_id"])
         if sweep_id is not None:
             if not self.runs(1, sweep_id):
-                raise StoreError(f"no sweep {sweep_id!r} in {self.path} (a sweep id is the part "
-                                 "of its cells' run ids before the dash)")
+                raise unknown_sweep(sweep_id, self.path)
             where.append("u.sweep_id = ?")
             args.append(sweep_id)
         sql = ("SELECT r.run_id, u.kind, u.model, u.preset, u.capability, u.seed, u.sweep_id, "
