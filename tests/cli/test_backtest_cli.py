@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -118,6 +119,14 @@ def test_backtests_are_recorded_in_a_named_or_existing_store(deu_file, monkeypat
     assert list(rows["issue"]) == ["a", "b"] and rows["actor"].isna().all()
     assert list(rows["value"]) == pytest.approx([summary["issues"][i]["forecast"]
                                                  for i in ("a", "b")])
+    # the export carries each issue's outcome beside its forecast (it had the forecast only)
+    exported = runner.invoke(app, ["runs", "export", "--store", str(named), "-o",
+                                   str(deu_file.parent / "bt.csv")])
+    assert exported.exit_code == 0, exported.output
+    with open(deu_file.parent / "bt.csv") as fh:
+        table = list(csv.DictReader(fh))
+    assert [(r["issue"], float(r["outcome"])) for r in table] == [("a", 30.0), ("b", 60.0)]
+    assert [float(r["value"]) for r in table] == pytest.approx(list(rows["value"]))
 
     RunStore(default).close()  # a store next to the data: used without --store
     res = runner.invoke(app, ["backtest", str(deu_file), "-m", "all", "--json"])

@@ -108,6 +108,7 @@ def test_export_csv_and_parquet(tmp_path, mc):
         lines = list(csv.DictReader(fh))
     assert n_one == len(lines) == total // 2 and lines[0]["run_id"] == rid
     assert (lines[0]["kind"], lines[0]["capability"]) == ("forecast", "default")
+    assert {r["outcome"] for r in lines} == {""}  # outcomes belong to backtests only
     assert n_all == total and (tmp_path / "all.parquet").stat().st_size > 0
     assert not list(tmp_path.glob(".*.tmp"))
 

@@ -302,7 +302,8 @@ def runs_export(out: Annotated[Path, typer.Option("--out", "-o", help="file to w
                 sweep_id: Annotated[str | None, typer.Option(
                     "--sweep", help="only the cells of this sweep")] = None) -> None:
     """Export results in long format (run, draw, round, actor, issue, value) with run data
-    (kind, model, preset, capability, seed, sweep cell)."""
+    (kind, model, preset, capability, seed, sweep cell); a backtest's rows also give each
+    issue's observed outcome."""
     from detente.errors import OptionError
     from detente.store import RunStore
 

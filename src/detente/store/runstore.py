@@ -274,6 +274,9 @@ class RunStore:
                sweep_id: str | None = None) -> int:
         """Write results joined with their run's metadata to ``dest`` (parquet or csv).
 
+        A backtest's forecast rows carry the issue's observed ``outcome`` (from the run's
+        summary); the column is empty on every other row.
+
         The file is written to a temporary name and renamed, so readers never see half a file.
         Returns the number of rows written.
         """
@@ -290,7 +293,7 @@ class RunStore:
             where.append("u.sweep_id = ?")
             args.append(sweep_id)
         sql = ("SELECT r.run_id, u.kind, u.model, u.preset, u.capability, u.seed, u.sweep_id, "
-               "u.cell_index, u.params, r.draw, r.round, r.actor, r.issue, r.value "
+               f"u.cell_index, u.params, r.draw, r.round, r.actor, r.issue, r.value, {_OUTCOME} "
                "FROM results r JOIN runs u USING (run_id)")
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -318,6 +321,13 @@ class RunStore:
             tmp.unlink(missing_ok=True)
             raise StoreError(f"cannot export to {dest}: {exc.strerror or exc}") from None
         return int(n)
+
+
+# A backtest run's summary holds {"issues": {issue: {"forecast", "outcome"}}}; the JSON
+# pointer escapes '~' and '/' in the issue id (RFC 6901).
+_OUTCOME = ("CASE WHEN u.kind = 'backtest' AND r.actor IS NULL THEN CAST(json_extract("
+            "u.summary, '/issues/' || replace(replace(r.issue, '~', '~0'), '/', '~1') "
+            "|| '/outcome') AS DOUBLE) END AS outcome")
 
 
 def _sql_path(p: Path) -> str:
