@@ -5,7 +5,8 @@ Usage: .venv/bin/python scripts/fit_best_model.py [--seed 0] [--folds 10] [--che
 
 Reads the public DEU split from ../shared/anchors/bdm/deu3_public__blksv.tsv (equal
 capability, the usable issues of ``detente backtest``), fits each model on all of it and
-calibrates its 80% interval on grouped (by proposal) out-of-fold residuals. Deterministic for a
+calibrates its 80% interval on grouped (by proposal) out-of-fold residuals (and that of each
+preset forecasting from the same fit, e.g. ``best``'s ``as-coded``). Deterministic for a
 seed. ``--check`` compares with the shipped files instead of writing them.
 """
 
@@ -18,7 +19,7 @@ import sys
 from pathlib import Path
 
 from detente.evaluation.backtest import load_dataset, usable_issues
-from detente.evaluation.crossval import fit_calibrated, proposal_groups
+from detente.evaluation.crossval import fit_calibrated, proposal_groups, unfitted_options
 from detente.models.fitted import FITTED_MODELS, fitted_module
 from detente.scenario.arrays import to_arrays
 from detente.scenario.io import write_atomic
@@ -41,8 +42,12 @@ def fitted_files(seed: int = 0, folds: int = 10) -> dict[Path, str]:
     for name in FITTED_MODELS:
         module = fitted_module(name)
         opts = fit_calibrated(name, arrays, groups, folds, seed)
+        # a preset that chooses how to forecast from the same fit has its own 80% interval
+        own = {preset: fit_calibrated(name, arrays, groups, folds, seed,
+                                      base=unfitted_options(name, preset)).interval_quantile
+               for preset in module.CALIBRATED_PRESETS}
         out[ROOT / "src" / "detente" / "data" / module.PARAMS_FILE] = module.options_to_json(
-            opts, meta)
+            opts, meta | ({"preset_interval_quantiles": own} if own else {}))
     return out
 
 

@@ -261,3 +261,13 @@ def test_public_split_cross_validated_figures(anchors):
     assert as_coded.summary.mae == pytest.approx(22.09, abs=0.05)
     assert as_coded.preset == "as-coded"
     assert 0.75 <= best.coverage <= 0.85
+
+
+def test_the_as_coded_preset_has_its_own_calibrated_interval():
+    """``as-coded`` forecasts from the default's fit but was calibrated on its own residuals
+    (it reused the default's quantile); only the orientation and the quantile differ."""
+    own = choice.SHIPPED_META["preset_interval_quantiles"]["as-coded"]
+    coded = get_model("best").options("as-coded")
+    assert coded.interval_quantile == own != choice.SHIPPED.interval_quantile
+    assert replace(coded, orientation="both",
+                   interval_quantile=choice.SHIPPED.interval_quantile) == choice.SHIPPED

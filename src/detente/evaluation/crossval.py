@@ -84,7 +84,7 @@ def _compromise_dispersion(arrays: ScenarioArrays) -> np.ndarray:
     return ensemble.forecast_and_dispersion(arrays, BestOptions())[1][0]
 
 
-def _unfitted(model: str, preset: str | None = None) -> Any:
+def unfitted_options(model: str, preset: str | None = None) -> Any:
     """The fitted model's options before any fit: ``preset``'s (None: the default), with
     every parameter a fit sets (the module's ``FITTED_FIELDS``) back at its unfitted value,
     so that what a preset chooses and no fit changes (``best``'s orientation) is kept."""
@@ -101,7 +101,7 @@ def fit_calibrated(model: str, arrays: ScenarioArrays, groups: list[str], k: int
     (parameters refitted per fold). Deterministic for a given seed. Every issue needs an
     outcome."""
     module = fitted_module(model)
-    base = base if base is not None else _unfitted(model)
+    base = base if base is not None else unfitted_options(model)
     if len(set(groups)) < 2:
         raise OptionError(f"{model}: calibrating its intervals needs at least 2 proposals in "
                           f"the training data, found {len(set(groups))}; use more data (or, "
@@ -281,7 +281,7 @@ def cross_validate_grouped(arrays: ScenarioArrays, groups: list[str], models: li
         if name in FITTED_MODELS:  # parameters fitted on data: refitted in every fold
             _check_training_proposals(name, groups, folds, k)
             module = fitted_module(name)
-            base = replace(_unfitted(name, chosen), coverage=level)
+            base = replace(unfitted_options(name, chosen), coverage=level)
             for f in range(k):
                 step()
                 train, test = _split(arrays, folds, f)

@@ -151,6 +151,9 @@ PARAMS_FILE = "choice_model.json"
 ORIENTATIONS = ("both", "as-coded")
 # what a fit sets; the other options are chosen (presets), kept when refitting
 FITTED_FIELDS = ("coefficients", "feature_mean", "feature_scale", "interval_quantile")
+# presets that share the default's coefficients but get their own interval quantile (the
+# shipped file's "preset_interval_quantiles", written by scripts/fit_best_model.py)
+CALIBRATED_PRESETS = ("as-coded",)
 FEATURES = ("dist_compromise", "dist_compromise_sq", "weighted_loss", "weighted_share_at",
             "share_at", "is_reference", "is_setter", "is_parliament", "is_end", "is_middle",
             "council_prefers", "council_loss", "is_compromise", "reference_side",
@@ -430,7 +433,10 @@ MODELS = [
         source="conditional logit (McFadden 1974, eq. 5) over candidate outcomes, fitted on "
                "the DEU III public split; split-conformal intervals (Lei et al. 2018)",
         options_type=ChoiceOptions,
-        presets={"default": SHIPPED, "as-coded": replace(SHIPPED, orientation="as-coded")},
+        presets={"default": SHIPPED, "as-coded": replace(
+            SHIPPED, orientation="as-coded",
+            interval_quantile=SHIPPED_META.get("preset_interval_quantiles", {}).get(
+                "as-coded", SHIPPED.interval_quantile))},
         run=_run,
     ),
 ]

@@ -86,6 +86,7 @@ class BestOptions:
 
 
 # what a fit sets; the other options are chosen (presets), kept when refitting
+CALIBRATED_PRESETS: tuple[str, ...] = ()  # presets with their own interval quantile
 FITTED_FIELDS = ("salience_exponent", "agenda_setter_weight", "parliament_weight",
                  "reference_weight", "snap", "interval_quantile")
 

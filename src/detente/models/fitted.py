@@ -23,8 +23,8 @@ from detente.models.base import weighed
 from detente.scenario.arrays import ScenarioArrays
 
 # model name -> module offering fit_parameters(arrays, grid, base), forecast_and_dispersion,
-# options_to_json, PARAMS_FILE, SHIPPED, SHIPPED_META and FITTED_FIELDS (the options a fit
-# sets; the interval is :func:`interval`)
+# options_to_json, PARAMS_FILE, SHIPPED, SHIPPED_META, FITTED_FIELDS (the options a fit
+# sets; the interval is :func:`interval`) and CALIBRATED_PRESETS (presets calibrated apart)
 FITTED_MODELS = {"best": "choice", "role-weighted": "ensemble"}
 
 
