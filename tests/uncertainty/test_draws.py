@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -122,3 +124,31 @@ def test_no_uncertainty_means_identical_draws(emission_path):
     base = to_arrays(sc)
     b = sample(sc, base, 5, np.random.default_rng(0))
     assert np.array_equal(b.position, np.repeat(base.position, 5, axis=0), equal_nan=True)
+
+
+def test_a_default_leaves_a_salience_coded_zero_at_zero(emission_path, tmp_path):
+    """A blanket salience width drew a coded 0 up to 10 % of the scale, so an actor that does
+    not weigh an issue (and an issue nobody weighs) got weight in the draws; a cell naming the
+    actor and issue still makes it uncertain."""
+    from detente.uncertainty.draws import drawn_spec
+    from detente.uncertainty.montecarlo import monte_carlo
+
+    path = tmp_path / "zero.yaml"
+    path.write_text(emission_path.read_text().replace("salience: {date: 0.8}",
+                                                      "salience: {date: 0}"))
+    sc = load_scenario(path)
+    base = to_arrays(sc)
+    zero = base.salience[0, :, 0] == 0
+    assert zero.sum() == 2  # Netherlands and Germany
+    for spec in (drawn_spec(sc), with_uncertainty(path, {"default": {"salience": "±0.2"}})
+                 .uncertainty):
+        b = sample(sc, base, 500, np.random.default_rng(1), spec)
+        assert np.all(b.salience[:, zero, 0] == 0) and b.salience[:, ~zero, 0].std() > 0
+    named = with_uncertainty(path, {"default": {"salience": "±0.2"}, "cells": [
+        {"actor": "Germany", "issue": "date", "field": "salience", "±": 0.2}]})
+    b = sample(named, base, 500, np.random.default_rng(1))
+    assert b.salience[:, base.actor_ids.index("Germany"), 0].max() > 0
+    # nobody weighs the issue: no forecast in any draw, as in the coded run
+    path.write_text(re.sub(r"date: [0-9.]+}\}$", "date: 0}}", path.read_text(), flags=re.M))
+    run = monte_carlo(load_scenario(path), "compromise", 50, 0)
+    assert np.isnan(run.output.forecast).all() and run.result.issues[0].forecast is None

@@ -27,7 +27,8 @@ from detente.uncertainty.spec import BEHAVIOUR_FIELDS, Cell, Defaults, Dist, Unc
 
 DEFAULT_WIDTHS_NOTE = ("The scenario has no uncertainty block, so the default widths were "
                        "used: positions ± 5 % of each issue's scale, saliences ± 10 % of the "
-                       "salience scale, capabilities ± 20 % of their value (uniform).")
+                       "salience scale (a salience coded 0 stays 0), capabilities ± 20 % of "
+                       "their value (uniform).")
 
 
 def drawn_spec(sc: Scenario) -> Uncertainty:
@@ -38,9 +39,10 @@ def drawn_spec(sc: Scenario) -> Uncertainty:
 
 def fallback_spec(sc: Scenario) -> Uncertainty:
     """The inputs' widths for a scenario with no uncertainty block (:data:`DEFAULT_WIDTHS_NOTE`):
-    positions ± 5 % of each issue's scale, saliences ± 10 % of the salience scale,
-    capabilities ± 20 % of their value. Monte Carlo, sensitivity, reports and the web app all
-    draw from these, so they vary the same inputs."""
+    positions ± 5 % of each issue's scale, saliences ± 10 % of the salience scale (a default
+    leaves a salience coded 0 at 0, see :func:`inputs`), capabilities ± 20 % of their value.
+    Monte Carlo, sensitivity, reports and the web app all draw from these, so they vary the
+    same inputs."""
     cells = [Cell(field="position", issue=i.id,
                   dist=Dist(width=0.05 * (i.bounds[1] - i.bounds[0]))) for i in sc.issues]
     return Uncertainty(default=Defaults(salience=Dist(width=0.1 * sc.salience_scale),
@@ -111,6 +113,8 @@ def inputs(sc: Scenario, arrays: ScenarioArrays, spec: Uncertainty | None = None
     A, I = arrays.n_actors, arrays.n_issues
     involved = arrays.involved
     has_sq = ~np.isnan(arrays.status_quo[0])
+    # a default never makes a salience coded 0 uncertain (the actor does not weigh the issue)
+    weighs = arrays.salience[0] > 0
     # (field, actor, issue) -> (dist, group); group None means "one input per cell"
     chosen: dict[tuple[str, int | None, int], tuple[Dist, tuple | None]] = {}
     for field in FIELDS:
@@ -123,7 +127,8 @@ def inputs(sc: Scenario, arrays: ScenarioArrays, spec: Uncertainty | None = None
             continue
         for a in range(A):
             for k in range(I):
-                if field == "capability" or involved[a, k]:
+                if field == "capability" or (involved[a, k] and (
+                        field != "salience" or weighs[a, k])):
                     group = ("default", a) if field == "capability" else None
                     chosen[(field, a, k)] = (d, group)
     beh: dict[tuple[int, str], Dist] = {}

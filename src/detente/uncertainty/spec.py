@@ -38,8 +38,10 @@ simulation, one draw per actor (``actors[].behaviour``): ``reservation``,
 the coded value is the strategy's default unless the file sets one). A cell without ``actor``
 applies to every actor, without ``issue`` to every issue. Defaults draw each (actor, issue)
 cell independently, except capability and the behavioural parameters, which are one draw per
-actor. The static models read no behavioural parameter, so their forecasts ignore those draws;
-the simulation (``simulate --draws``) uses them. A drawn reservation above the drawn initial
+actor. A default leaves a salience coded 0 at 0: the actor does not weigh that issue, and a
+blanket width should not make it start to (a cell naming the actor and issue can). The
+static models read no behavioural parameter, so their forecasts ignore those draws; the
+simulation (``simulate --draws``) uses them. A drawn reservation above the drawn initial
 aspiration is cut to it, as a coded one is.
 
 Checks with located errors: unknown actor or issue, negative or zero width or sd, low > high,
