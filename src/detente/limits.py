@@ -14,6 +14,9 @@ from __future__ import annotations
 from detente.errors import OptionError
 
 MAX_CELLS = 500_000_000
+# the run store keeps every draw's trajectory up to this many rows, else draw 0's; a Monte
+# Carlo run keeps in memory what the store could record (detente.uncertainty.montecarlo)
+RECORDED_ROWS = 2_000_000
 
 
 def check_cells(what: str, cells: int, fix: str) -> None:

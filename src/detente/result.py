@@ -100,7 +100,7 @@ def build_result(model: str, preset: str, capability: str, options: dict[str, An
                  arrays: ScenarioArrays, out: ModelOutput,
                  quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)) -> ForecastResult:
     """Assemble a result from a model's batched output. Trajectories shown are draw 0's."""
-    B, T1 = out.trajectory.shape[:2]
+    B, T1 = out.forecast.shape[0], out.trajectory.shape[1]
     # the rounds shown are draw 0's, so only its median and mean are computed (with 500
     # draws of DEU's 248 cases, the others' took a fifth of a Monte Carlo run)
     weights = (arrays.capability[:1] * arrays.salience[:1])[:, None]  # (1, 1, A, I)

@@ -153,3 +153,59 @@ def test_cli_says_when_the_draws_use_the_default_widths(flagship_path, emission_
         return f"note: {DEFAULT_WIDTHS_NOTE}" in r.stderr
 
     assert note(emission_path) and not note(flagship_path)  # the flagship has its own block
+
+
+@pytest.mark.parametrize("model", ["compromise", "challenge", "exchange", "smp", "best"])
+@pytest.mark.parametrize("separate", [False, True])
+def test_keeping_draw_0_s_trajectory_only_changes_nothing_else(emission_path, model,
+                                                                separate):
+    """Without every draw's trajectory (what a report, the web app and a big run keep) the
+    forecasts, draw 0's rounds and the result are the same bits; the batch of trajectories is
+    one draw. Joint runs, per-issue runs and separate cases (the DEU path) alike, in chunks."""
+    from detente.execution.cases import case_workers
+    from detente.models import get_model
+
+    data = emission(emission_path).model_dump(mode="json", by_alias=True)
+    data["issues"].append({**data["issues"][0], "id": "copy", "name": "copy"})
+    for actor in data["actors"]:
+        for field in ("position", "salience"):
+            actor[field]["copy"] = actor[field]["date"]
+    sc = scenario_from_data(data | {"separate_cases": separate}, "two.yaml", {})
+    every = monte_carlo(sc, model, 7, 5, all_trajectories=True)
+    first = monte_carlo(sc, model, 7, 5, all_trajectories=False)
+    assert every.output.trajectory.shape[0] == 7 and first.output.trajectory.shape[0] == 1
+    np.testing.assert_array_equal(every.output.forecast, first.output.forecast)
+    np.testing.assert_array_equal(every.output.trajectory[:1], first.output.trajectory)
+    assert every.result.to_dict() == first.result.to_dict()
+    with case_workers(2):
+        parallel = monte_carlo(sc, model, 7, 5, all_trajectories=False)
+    np.testing.assert_array_equal(parallel.output.trajectory, first.output.trajectory)
+    opts = get_model(model).options()
+    whole, chunked = (run_batch(every.arrays, model, opts, 10, np.random.default_rng(2),
+                                chunk=chunk, all_trajectories=False) for chunk in (100, 3))
+    assert chunked.trajectory.shape[0] == 1 and chunked.forecast.shape[0] == 7
+    np.testing.assert_array_equal(whole.forecast, chunked.forecast)
+    np.testing.assert_array_equal(whole.trajectory, chunked.trajectory)
+
+
+def test_every_trajectory_is_kept_when_the_store_could_record_them(emission_path):
+    """By default a run keeps every draw's trajectory while the run store would record them
+    all (2 million rows at the model's most rounds), else draw 0's; the store says which."""
+    from detente.store import RunStore, record_result
+    from detente.uncertainty import montecarlo
+
+    sc = emission(emission_path)
+    small = monte_carlo(sc, "challenge", 20, 1)
+    assert small.output.trajectory.shape[0] == 20
+    cells = 10  # ten actors on one issue
+    limit = montecarlo.RECORDED_ROWS
+    draws = limit // (11 * cells + 1) + 1  # challenge: 10 rounds
+    assert montecarlo.keeps_every_trajectory(draws - 1, 10, small.arrays)
+    assert not montecarlo.keeps_every_trajectory(draws, 10, small.arrays)
+    first = monte_carlo(sc, "challenge", 20, 1, all_trajectories=False)
+    with RunStore(":memory:") as st:
+        run_id = record_result(st, sc, first.arrays, first.output, first.result, seed=1)
+        assert st.run(run_id)["summary"]["all_trajectories"] is False
+        rows = st.results(run_id)
+    assert set(rows.loc[rows["actor"].notna(), "draw"]) == {0}
+    assert (rows["actor"].isna()).sum() == 20  # every draw's forecast

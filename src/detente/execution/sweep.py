@@ -46,6 +46,7 @@ class CellTask:
     capability: str
     draws: int
     seed: int
+    all_trajectories: bool = False  # the spec's trajectories: all (else draw 0's only)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def run_cell(task: CellTask) -> tuple[CellTask, Any]:
     preset = opts.pop("preset", task.preset)
     capability = opts.pop("capability", task.capability)
     return task, monte_carlo(sc, task.cell.model, task.draws, task.seed, preset, rounds,
-                             capability, **opts)
+                             capability, all_trajectories=None if task.all_trajectories else False,
+                             **opts)
 
 
 def plan(spec_path: str | Path) -> SweepPlan:
@@ -120,7 +122,7 @@ def plan(spec_path: str | Path) -> SweepPlan:
                 problems.append(Problem(msg, "parameters", file=str(spec_path)))
             continue
         tasks[cell.key] = CellTask(cell, data, spec.preset, spec.capability, spec.draws,
-                                   cell_seed(spec, cell))
+                                   cell_seed(spec, cell), spec.trajectories == "all")
     if problems:
         raise ScenarioError(problems)
     return SweepPlan(spec, sweep_id(spec, scenario_hash(sc)), sc, cells, tasks)

@@ -10,7 +10,9 @@ wrap it with :func:`per_issue`, which hands it the involved actors of each issue
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,8 +42,9 @@ class LogEntry:
 class ModelOutput:
     """What a model returns for a batch.
 
-    ``trajectory`` is (B, T+1, A, I) on 0-100 with NaN for uninvolved actors; row 0 is the input.
-    ``forecast`` is (B, I). ``median``/``mean`` (B, T+1, I) override the summaries the result
+    ``trajectory`` is (B, T+1, A, I) on 0-100 with NaN for uninvolved actors; row 0 is the input
+    (draw 0's alone, (1, T+1, A, I), inside :func:`first_trajectory_only`). ``forecast`` is
+    (B, I). ``median``/``mean`` (B, T+1, I), or draw 0's, override the summaries the result
     would otherwise compute (c*s weighted median and mean). ``extras`` holds model-specific,
     JSON-ready additions keyed by issue id (merged into that issue's JSON object);
     ``model_extras`` are merged into the top level of the result JSON (for example the
@@ -58,6 +61,51 @@ class ModelOutput:
 
 
 RunFn = Callable[[ScenarioArrays, Any, int, np.random.Generator], ModelOutput]
+
+# inside first_trajectory_only(): outputs keep draw 0's trajectory only (see its doc)
+_FIRST_ONLY: ContextVar[bool] = ContextVar("first_trajectory_only", default=False)
+
+
+@contextmanager
+def first_trajectory_only(on: bool = True) -> Iterator[None]:
+    """Inside the block, model outputs keep draw 0's trajectory (and round medians and means)
+    only; every draw's forecast is kept.
+
+    Why. Results, reports and the web app show draw 0's rounds, and the run store keeps only
+    draw 0's beyond 2 million rows; the other draws' trajectories were held to be dropped.
+    ``smp`` on the 248 DEU cases held 11 MB per draw (4-5 GB at a report's 500 draws). Models
+    that run issue by issue or case by case drop each issue's other draws as soon as it has
+    run; a model that runs the issues jointly drops them when it returns."""
+    token = _FIRST_ONLY.set(on)
+    try:
+        yield
+    finally:
+        _FIRST_ONLY.reset(token)
+
+
+def keeps_first_only() -> bool:
+    """Whether outputs keep draw 0's trajectory only here (:func:`first_trajectory_only`)."""
+    return _FIRST_ONLY.get()
+
+
+def _first(a: np.ndarray | None, on: bool) -> np.ndarray | None:
+    """Draw 0 of ``a`` as its own small array (a view would keep the whole batch alive)."""
+    return a if a is None or not on else a[:1].copy()
+
+
+def trim_output(out: ModelOutput, on: bool = True) -> ModelOutput:
+    """``out`` with draw 0's trajectory, median and mean only (``on``), every forecast kept."""
+    if not on or out.trajectory.shape[0] == 1:
+        return out
+    return dataclasses.replace(out, trajectory=_first(out.trajectory, on),
+                               median=_first(out.median, on), mean=_first(out.mean, on))
+
+
+def _trim_issue(out: IssueOutput, on: bool) -> IssueOutput:
+    if not on or out.trajectory.shape[0] == 1:
+        return out
+    return dataclasses.replace(out, trajectory=_first(out.trajectory, on),
+                               median=_first(out.median, on), mean=_first(out.mean, on))
 
 
 def weighed(arrays: ScenarioArrays) -> np.ndarray:
@@ -187,6 +235,7 @@ def per_issue(fn: IssueFn) -> RunFn:
 
     def run(arrays: ScenarioArrays, options: Any, rounds: int,
             rng: np.random.Generator) -> ModelOutput:
+        first = keeps_first_only()
         outputs: list[tuple[np.ndarray, IssueOutput]] = []
         for k, issue_id in enumerate(arrays.issue_ids):
             idx = np.flatnonzero(arrays.involved[:, k])
@@ -201,7 +250,7 @@ def per_issue(fn: IssueFn) -> RunFn:
                 status_quo=arrays.status_quo[:, k],
                 reference_point=float(arrays.reference_point[k]),
             )
-            outputs.append((idx, fn(inputs, options, rounds, rng)))
+            outputs.append((idx, _trim_issue(fn(inputs, options, rounds, rng), first)))
         return merge_issues(arrays, outputs)
 
     return run
@@ -216,12 +265,14 @@ class _Case:
     options: Any
     rounds: int
     rng: np.random.Generator
+    first_only: bool = False  # keep draw 0's trajectory only (the worker drops the rest)
 
 
 def _run_case(case: _Case) -> ModelOutput:
     from detente.models import get_model
 
-    return get_model(case.model).run(case.arrays, case.options, case.rounds, case.rng)
+    out = get_model(case.model).run(case.arrays, case.options, case.rounds, case.rng)
+    return trim_output(out, case.first_only)
 
 
 def each_issue_alone(run: RunFn, name: str) -> RunFn:
@@ -242,20 +293,23 @@ def each_issue_alone(run: RunFn, name: str) -> RunFn:
                  rng: np.random.Generator) -> ModelOutput:
         children = rng.spawn(arrays.n_issues)
         someone = weighed(arrays)
+        first = keeps_first_only()
         cases = [k for k in range(arrays.n_issues) if someone[:, k].any()]
         tasks = [_Case(name, arrays.issue_alone(arrays.issue_ids[k]), options, rounds,
-                       children[k]) for k in cases]
+                       children[k], first) for k in cases]
         # in this process ``run`` itself, so that a model need not be registered
         outs = (map_cases(_run_case, tasks) if case_workers_now() > 1
-                else [run(t.arrays, t.options, t.rounds, t.rng) for t in tasks])
+                else [trim_output(run(t.arrays, t.options, t.rounds, t.rng), first)
+                      for t in tasks])
         ran = dict(zip(cases, outs, strict=True))
         outputs: list[tuple[np.ndarray, IssueOutput]] = []
         for k, issue_id in enumerate(arrays.issue_ids):
             idx = np.flatnonzero(arrays.involved[:, k])
             out = ran.get(k)
             if out is None:  # nobody weighs it: no forecast (NaN), nothing ran
-                outputs.append((idx, IssueOutput(trajectory=arrays.position[:, None, idx, k],
-                                                 forecast=np.full(arrays.n_draws, np.nan))))
+                outputs.append((idx, _trim_issue(IssueOutput(
+                    trajectory=arrays.position[:, None, idx, k],
+                    forecast=np.full(arrays.n_draws, np.nan)), first)))
                 continue
             outputs.append((idx, IssueOutput(
                 trajectory=out.trajectory[..., 0], forecast=out.forecast[:, 0],
@@ -274,12 +328,14 @@ def merge_issues(arrays: ScenarioArrays,
     ``arrays`` and what ran on them), shorter runs padded with their last round."""
     T = max(out.trajectory.shape[1] - 1 for _, out in outputs)
     B, A, I = arrays.position.shape
-    traj = np.full((B, T + 1, A, I), np.nan)
+    # the outputs' trajectories are every draw's, or draw 0's (first_trajectory_only)
+    nb = min(out.trajectory.shape[0] for _, out in outputs)
+    traj = np.full((nb, T + 1, A, I), np.nan)
     forecast = np.empty((B, I))
     has_med = any(o.median is not None for _, o in outputs)
     has_mean = any(o.mean is not None for _, o in outputs)
-    median = np.full((B, T + 1, I), np.nan) if has_med else None
-    mean = np.full((B, T + 1, I), np.nan) if has_mean else None
+    median = np.full((nb, T + 1, I), np.nan) if has_med else None
+    mean = np.full((nb, T + 1, I), np.nan) if has_mean else None
     log: list[LogEntry] = []
     extras: dict[str, Any] = {}
     for k, (idx, out) in enumerate(outputs):

@@ -7,7 +7,8 @@ Values are on each issue's own scale. Two kinds of row:
 
 Trajectories of every draw are kept while they fit in ``max_rows`` rows; beyond that only
 draw 0's trajectory is kept with every draw's forecast (a 100,000-draw run would otherwise
-write tens of millions of rows), or when the caller asks for it (sweeps, by default). The
+write tens of millions of rows), or when the caller asks for it (sweeps, by default), or when
+the run kept draw 0's only (:func:`detente.models.base.first_trajectory_only`). The
 choice is recorded in the run's ``summary``.
 """
 
@@ -16,10 +17,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from detente.limits import RECORDED_ROWS
 from detente.models.base import ModelOutput
 from detente.scenario.arrays import ScenarioArrays
 
-MAX_ROWS = 2_000_000
+MAX_ROWS = RECORDED_ROWS
 COLUMNS = ("draw", "round", "actor", "issue", "value")
 
 
@@ -29,7 +31,8 @@ def result_rows(arrays: ScenarioArrays, out: ModelOutput, max_rows: int = MAX_RO
 
     ``all_draws=False`` keeps draw 0's trajectory only, whatever the size (sweeps).
     """
-    B, T1, _, I = out.trajectory.shape
+    B, I = out.forecast.shape
+    kept, T1 = out.trajectory.shape[:2]  # every draw's trajectory, or draw 0's only
     last = T1 - 1
     fc = arrays.to_issue_scale(out.forecast)  # (B, I)
     d_idx, i_idx = np.meshgrid(np.arange(B), np.arange(I), indexing="ij")
@@ -40,7 +43,7 @@ def result_rows(arrays: ScenarioArrays, out: ModelOutput, max_rows: int = MAX_RO
         "value": fc.ravel()})
     involved = arrays.involved  # (A, I)
     n_cells = int(involved.sum())
-    full = all_draws and B * T1 * n_cells + B * I <= max_rows
+    full = all_draws and kept == B and B * T1 * n_cells + B * I <= max_rows
     nb = B if full else 1
     traj = arrays.to_issue_scale(out.trajectory[:nb], axis=-1)  # (nb, T1, A, I)
     a_ix, k_ix = np.nonzero(involved)

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from detente.errors import OptionError
-from detente.limits import check_cells
+from detente.limits import RECORDED_ROWS, check_cells
 from detente.models import get_model
-from detente.models.base import ModelOutput
+from detente.models.base import ModelOutput, first_trajectory_only, trim_output
 from detente.result import ForecastResult, build_result
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Scenario
@@ -66,18 +66,39 @@ def _concat(outs: list[ModelOutput]) -> ModelOutput:
 
 
 def run_batch(arrays: ScenarioArrays, model: str, options: Any, rounds: int,
-              rng: np.random.Generator, chunk: int = CHUNK) -> ModelOutput:
-    """Run a registered model on a batch of any size, ``chunk`` draws at a time."""
+              rng: np.random.Generator, chunk: int = CHUNK,
+              all_trajectories: bool = True) -> ModelOutput:
+    """Run a registered model on a batch of any size, ``chunk`` draws at a time; with
+    ``all_trajectories=False`` the output keeps draw 0's trajectory only
+    (:func:`detente.models.base.first_trajectory_only`)."""
     spec = get_model(model)
     B = arrays.n_draws
     outs = []
-    for start in range(0, B, chunk):
-        stop = min(start + chunk, B)
-        part = arrays if (start, stop) == (0, B) else dataclasses.replace(
-            arrays, position=arrays.position[start:stop], salience=arrays.salience[start:stop],
-            capability=arrays.capability[start:stop], status_quo=arrays.status_quo[start:stop])
-        outs.append(spec.run(part, options, rounds, rng))
+    with first_trajectory_only(not all_trajectories):
+        for start in range(0, B, chunk):
+            stop = min(start + chunk, B)
+            part = arrays if (start, stop) == (0, B) else dataclasses.replace(
+                arrays, position=arrays.position[start:stop],
+                salience=arrays.salience[start:stop], capability=arrays.capability[start:stop],
+                status_quo=arrays.status_quo[start:stop])
+            out = trim_output(spec.run(part, options, rounds, rng), not all_trajectories)
+            if outs and not all_trajectories:  # draw 0's rounds are the first chunk's
+                out = dataclasses.replace(out, trajectory=outs[0].trajectory,
+                                          median=outs[0].median, mean=outs[0].mean)
+            outs.append(out)
+    if not all_trajectories and len(outs) > 1:
+        first = outs[0]
+        return dataclasses.replace(first, forecast=np.concatenate([o.forecast for o in outs]))
     return _concat(outs)
+
+
+def keeps_every_trajectory(draws: int, rounds: int, arrays: ScenarioArrays) -> bool:
+    """Whether a Monte Carlo run keeps every draw's trajectory by default: when the run store
+    could record them all (:data:`detente.limits.RECORDED_ROWS` rows at the model's most
+    rounds), as ``forecast --draws`` on the flagship; otherwise draw 0's only (smp's 500
+    report draws on the 248 DEU cases: 11 MB a draw)."""
+    cells = int(arrays.involved.sum())
+    return draws * (rounds + 1) * cells + draws * arrays.n_issues <= RECORDED_ROWS
 
 
 def check_size(model: str, draws: int, rounds: int | None, n_actors: int,
@@ -93,8 +114,11 @@ def monte_carlo(sc: Scenario, model: str = "compromise", draws: int = 1000, seed
                 preset: str | None = None, rounds: int | None = None,
                 capability: str = "default",
                 quantiles: tuple[float, ...] = DEFAULT_QUANTILES,
-                **options: Any) -> MonteCarloRun:
+                all_trajectories: bool | None = None, **options: Any) -> MonteCarloRun:
     """Run ``model`` on ``draws`` Monte Carlo draws of ``sc``; per-issue median and quantiles.
+
+    ``all_trajectories``: keep every draw's trajectory (True) or draw 0's only (False); None
+    chooses by size (:func:`keeps_every_trajectory`). Forecasts are the same either way.
 
     With ``draws == 1`` no input is drawn (the coded values are used) and the model gets the
     generator seeded with ``seed``, exactly as :func:`detente.api.forecast` does. A scenario
@@ -121,7 +145,9 @@ def monte_carlo(sc: Scenario, model: str = "compromise", draws: int = 1000, seed
         default_widths = widths is not sc.uncertainty
         arrays = sample(sc, base, draws, np.random.default_rng(draw_seq), widths)
         model_rng = np.random.default_rng(model_seq)
-    out = run_batch(arrays, spec.name, opts, n_rounds, model_rng)
+    keep = (keeps_every_trajectory(draws, n_rounds, base) if all_trajectories is None
+            else all_trajectories)
+    out = run_batch(arrays, spec.name, opts, n_rounds, model_rng, all_trajectories=keep)
     result = build_result(spec.name, preset or spec.default_preset, capability,
                           dataclasses.asdict(opts), arrays, out, tuple(quantiles))
     return MonteCarloRun(arrays, out, result, default_widths)

@@ -90,7 +90,9 @@ class SensitivityResult:
 
 def _forecasts(arrays: ScenarioArrays, model: str, options: Any, rounds: int,
                seed: int) -> np.ndarray:
-    out = run_batch(arrays, model, options, rounds, np.random.default_rng(seed))
+    # only the forecasts are read: no draw's trajectory is kept beyond the first
+    out = run_batch(arrays, model, options, rounds, np.random.default_rng(seed),
+                    all_trajectories=False)
     return arrays.to_issue_scale(out.forecast)  # (B, I)
 
 

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from detente.errors import OptionError
-from detente.limits import check_cells
+from detente.limits import RECORDED_ROWS, check_cells
 from detente.result import qname
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Scenario
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 CHUNK = 5_000  # draws per engine batch; results do not depend on it (see module docstring)
 INPUT_KEY = 2**33  # spawn key of the input-draw stream (per-draw streams use 0..N-1)
 DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
-MAX_ROWS = 2_000_000  # rows recorded per run before last positions are left out
+MAX_ROWS = RECORDED_ROWS  # rows recorded per run before last positions are left out
 
 
 @dataclass(frozen=True)
