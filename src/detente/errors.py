@@ -54,3 +54,7 @@ class ModelError(DetenteError):
 
 class OutputError(DetenteError):
     """An output file that cannot be written where asked (a folder, a device, no permission)."""
+
+
+class RunCancelled(DetenteError):  # noqa: N818 - reads as an event, like KeyboardInterrupt
+    """A run stopped because the user asked for it to stop."""

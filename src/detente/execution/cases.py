@@ -25,6 +25,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from detente.errors import ModelError
+from detente.execution.cancel import check_cancelled
 from detente.execution.executors import ProcessExecutor, check_workers
 
 _WORKERS: ContextVar[int] = ContextVar("case_workers", default=1)
@@ -63,19 +64,27 @@ def map_cases(fn: Callable[[Any], Any], tasks: Sequence[Any]) -> list[Any]:
     function and the tasks picklable."""
     n = _WORKERS.get()
     if n < 2 or len(tasks) < 2:
-        return [fn(t) for t in tasks]
+        return [_checked(fn, t, k, len(tasks)) for k, t in enumerate(tasks)]
     pool = _POOL.get()
     if not pool:  # never more processes than cores or cases: each holds a copy of detente
         pool.append(ProcessExecutor(min(n, usable_cores(), len(tasks))))
     out: list[Any] = [None] * len(tasks)
     try:
-        for k, result in pool[0].imap_unordered(_indexed,
-                                                ((k, fn, t) for k, t in enumerate(tasks))):
+        for done, (k, result) in enumerate(pool[0].imap_unordered(
+                _indexed, ((k, fn, t) for k, t in enumerate(tasks)))):
             out[k] = result
+            if done + 1 < len(tasks):  # the cases under way finish; no new one starts
+                check_cancelled(f"after {done + 1} of {len(tasks)} cases")
     except BrokenProcessPool:
         raise ModelError(f"a worker process running separate cases died (killed, or out of "
                          f"memory?); try fewer --workers than {n}, or 1") from None
     return out
+
+
+def _checked(fn: Callable[[Any], Any], task: Any, k: int, n: int) -> Any:
+    if k:
+        check_cancelled(f"after {k} of {n} cases")
+    return fn(task)
 
 
 def usable_cores() -> int:

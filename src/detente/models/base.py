@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from detente.errors import ModelError, OptionError
+from detente.execution.cancel import check_cancelled
 from detente.execution.cases import map_cases
 from detente.execution.cases import workers as case_workers_now
 from detente.scenario.arrays import ScenarioArrays
@@ -238,6 +239,8 @@ def per_issue(fn: IssueFn) -> RunFn:
         first = keeps_first_only()
         outputs: list[tuple[np.ndarray, IssueOutput]] = []
         for k, issue_id in enumerate(arrays.issue_ids):
+            if k:
+                check_cancelled(f"after {k} of {arrays.n_issues} issues")
             idx = np.flatnonzero(arrays.involved[:, k])
             # C order: numpy sums in memory order, and fancy indexing gives a batch of one
             # another layout than a batch of many, so a draw's bits would depend on its batch
@@ -275,6 +278,13 @@ def _run_case(case: _Case) -> ModelOutput:
     return trim_output(out, case.first_only)
 
 
+def _run_here(run: RunFn, case: _Case, k: int, n: int) -> ModelOutput:
+    """Case ``k`` of ``n`` in this process (a cancel takes effect between cases)."""
+    if k:
+        check_cancelled(f"after {k} of {n} cases")
+    return trim_output(run(case.arrays, case.options, case.rounds, case.rng), case.first_only)
+
+
 def each_issue_alone(run: RunFn, name: str) -> RunFn:
     """``run`` (model ``name``'s) on each issue as a separate one-issue case, with only its
     involved actors.
@@ -299,8 +309,7 @@ def each_issue_alone(run: RunFn, name: str) -> RunFn:
                        children[k], first) for k in cases]
         # in this process ``run`` itself, so that a model need not be registered
         outs = (map_cases(_run_case, tasks) if case_workers_now() > 1
-                else [trim_output(run(t.arrays, t.options, t.rounds, t.rng), first)
-                      for t in tasks])
+                else [_run_here(run, t, k, len(tasks)) for k, t in enumerate(tasks)])
         ran = dict(zip(cases, outs, strict=True))
         outputs: list[tuple[np.ndarray, IssueOutput]] = []
         for k, issue_id in enumerate(arrays.issue_ids):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from detente.api import run_model_output
-from detente.errors import DetenteError
+from detente.errors import DetenteError, RunCancelled
 from detente.models import models
 from detente.models.base import ModelOutput
 from detente.result import ForecastResult
@@ -29,10 +29,6 @@ FINISHING = "finishing"
 Cancelled = Callable[[], bool]
 # called with each model's inputs, raw output and result as it finishes (e.g. to record it)
 OnOutput = Callable[[ScenarioArrays, ModelOutput, ForecastResult], None]
-
-
-class RunCancelled(DetenteError):  # noqa: N818 - reads as an event, like KeyboardInterrupt
-    """A run stopped because the user asked for it to stop."""
 
 
 @dataclass(frozen=True)

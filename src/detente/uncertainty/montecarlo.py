@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from detente.errors import OptionError
+from detente.execution.cancel import check_cancelled
 from detente.limits import RECORDED_ROWS, check_cells
 from detente.models import get_model
 from detente.models.base import ModelOutput, first_trajectory_only, trim_output
@@ -76,6 +77,8 @@ def run_batch(arrays: ScenarioArrays, model: str, options: Any, rounds: int,
     outs = []
     with first_trajectory_only(not all_trajectories):
         for start in range(0, B, chunk):
+            if start:
+                check_cancelled(f"after {start:,} of {B:,} draws")
             stop = min(start + chunk, B)
             part = arrays if (start, stop) == (0, B) else dataclasses.replace(
                 arrays, position=arrays.position[start:stop],

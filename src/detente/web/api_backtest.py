@@ -4,7 +4,8 @@ The figures are those of ``detente backtest FILE --json --detail`` (and of its `
 data come from a library scenario, the scenario open in the editor, or the text of a data file
 (a DEU table, whose rows run as separate one-issue cases). Several data files give the figures
 of ``detente backtest FILE FILE ...``: each file's, then the pool's, and with ``cv`` the pool
-cross-validated. A cancel takes effect between models (of each file), and in the
+cross-validated. A cancel takes effect between models (of each file) and, inside a model,
+between its issues or separate cases (:mod:`detente.execution.cancel`); in the
 cross-validation (when asked for, the last part) between the folds of a refitted model and
 between other models.
 """

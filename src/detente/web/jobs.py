@@ -2,8 +2,10 @@
 
 A job wraps a function ``work(progress, cancelled)``; the function reports progress through the
 callback and checks ``cancelled()`` between steps (the report collector does this between
-models). Finished jobs are kept up to a limit, the oldest dropped first. Inside a job, separate
-cases run on ``case_workers`` processes (:mod:`detente.execution.cases`; ``serve --workers``).
+models); inside a model, :mod:`detente.execution.cancel` stops it between issues, separate
+cases or Monte Carlo chunks. Finished jobs are kept up to a limit, the oldest dropped first.
+Inside a job, separate cases run on ``case_workers`` processes (:mod:`detente.execution.cases`;
+``serve --workers``).
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from detente.errors import DetenteError
+from detente.errors import DetenteError, RunCancelled
+from detente.execution.cancel import cancel_when
 from detente.execution.cases import case_workers as cases_on
-from detente.report.collect import RunCancelled
 
 Work = Callable[[Callable[[int, int, str], None], Callable[[], bool]], Any]
 
@@ -80,7 +82,8 @@ class Jobs:
             job.done, job.total, job.step = done, total, step
 
         try:
-            with cases_on(self._case_workers):
+            # a model checks the cancel between its issues, cases and chunks too
+            with cases_on(self._case_workers), cancel_when(job.cancel_event.is_set):
                 job.result = work(progress, job.cancel_event.is_set)
             job.status = "done"
         except RunCancelled:
