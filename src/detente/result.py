@@ -24,9 +24,15 @@ def _num(x: float) -> float | None:
 
 
 def qname(p: float) -> str:
-    """The key of quantile ``p`` in the JSON (``q10`` for 0.1), in every result that reports
-    quantiles: forecasts and simulations over draws."""
-    return f"q{round(p * 100):02d}"
+    """The key of quantile ``p`` in the JSON (``q10`` for 0.1, ``q02.5`` for 0.025), in every
+    result that reports quantiles: forecasts and simulations over draws. Whole percents keep
+    two digits; others keep their decimals (0.025 was ``q02`` and 0.975 ``q98``)."""
+    pct = p * 100
+    whole = round(pct)
+    if abs(pct - whole) < 1e-9:  # 0.07 * 100 is 7.000000000000001
+        return f"q{whole:02d}"
+    units, decimals = f"{pct:.6f}".rstrip("0").split(".")
+    return f"q{int(units):02d}.{decimals}"
 
 
 @dataclass(frozen=True)

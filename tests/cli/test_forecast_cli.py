@@ -223,6 +223,12 @@ def test_quantiles_are_sorted_and_a_repeated_one_is_refused(emission_path):
     res = runner.invoke(app, ["forecast", str(emission_path), "--draws", "20", "--quantiles",
                               "0.5,0.5", "--no-record"])
     assert res.exit_code == 2 and "twice" in res.stderr
+    # a 95 % band: its keys were q02 and q98 (rounded to the percent)
+    res = runner.invoke(app, ["forecast", str(emission_path), "--draws", "50", "--quantiles",
+                              "0.975,0.025,0.5", "--json", "--no-record"])
+    assert res.exit_code == 0, res.output
+    q = json.loads(res.stdout)["issues"][0]["quantiles"]
+    assert list(q) == ["q02.5", "q50", "q97.5"] and q["q02.5"] < q["q50"] < q["q97.5"]
 
 
 def test_store_damage_and_foreign_stores_are_clear_errors(emission_path, tmp_path):

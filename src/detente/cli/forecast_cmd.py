@@ -152,7 +152,7 @@ def _parse_quantiles(text: str) -> tuple[float, ...]:
         raise OptionError(f"--quantiles must be numbers between 0 and 1, got {text!r}")
     names = [qname(q) for q in qs]
     if len(set(names)) < len(names):
-        raise OptionError(f"--quantiles {text!r} names one quantile twice (to the percent)")
+        raise OptionError(f"--quantiles {text!r} names one quantile twice")
     return tuple(sorted(qs))  # the table's band runs from the lowest to the highest
 
 
