@@ -265,3 +265,16 @@ def test_two_folds_refit_best_with_a_two_fold_calibration_inside(tmp_path):
     assert "training fold holds 1" in cv["left_out"]["best"]
     assert "compromise" in [m["model"] for m in cv["models"]]
     assert not {"best", "role-weighted"} & {m["model"] for m in cv["models"]}
+
+
+def test_preset_all_says_what_an_unbracketed_model_runs(deu_file):
+    """With --preset all, 'challenge' beside 'challenge (paper)' did not say that it is the
+    scholz-code preset."""
+    res = runner.invoke(app, ["backtest", str(deu_file), "-m", "challenge,best", "--preset",
+                              "all", "--no-record"])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.stdout.split())
+    assert "challenge (paper)" in text and "best (as-coded)" in text
+    assert "runs its default preset (challenge: scholz-code)" in text
+    plain = runner.invoke(app, ["backtest", str(deu_file), "-m", "challenge", "--no-record"])
+    assert "default preset" not in plain.stdout  # nothing to explain

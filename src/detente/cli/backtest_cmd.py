@@ -170,6 +170,7 @@ def _print_cv(report: CVReport, files: list[Path]) -> None:
         beats = "—" if m.beats_compromise is None else f"{100 * m.beats_compromise:.0f}%"
         table.add_row(m.label, fmt_num(m.summary.mae), fmt_num(m.summary.rmse),
                       f"{100 * m.coverage:.1f}%", fmt_num(m.mean_width), beats)
+    table.caption = defaults_caption([(m.model, m.preset, m.label) for m in report.models])
     console.print(table)
     for name, why in report.left_out.items():
         err_console.print(f"[yellow]note[/yellow] {why}; {name} is left out", highlight=False)
@@ -178,6 +179,18 @@ def _print_cv(report: CVReport, files: list[Path]) -> None:
             f"{m.label} {fmt_num(m.mae_by_file[k])} ({100 * m.coverage_by_file[k]:.0f}% "
             f"covered)" for m in report.models
             if m.mae_by_file is not None and m.coverage_by_file is not None))
+
+
+def defaults_caption(rows: list[tuple[str, str, str]]) -> str | None:
+    """When some rows name a preset (``--preset all``), what an unbracketed model runs: its
+    default preset, named where that is not called 'default' (``challenge: scholz-code``).
+    ``rows`` are (model, preset, label)."""
+    if all(label == model for model, _, label in rows):
+        return None
+    named = sorted({f"{model}: {preset}" for model, preset, label in rows
+                    if label == model and preset != "default"})
+    return ("a model without a preset in brackets runs its default preset"
+            + (f" ({', '.join(named)})" if named else ""))
 
 
 def _print_table(title: str, capability: str, results: list[BacktestResult]) -> None:
@@ -189,6 +202,7 @@ def _print_table(title: str, capability: str, results: list[BacktestResult]) -> 
         s = r.summary
         table.add_row(r.label, str(s.n), fmt_num(s.mae), fmt_num(s.rmse), fmt_num(s.median_ae),
                       beats)
+    table.caption = defaults_caption([(r.model, r.preset, r.label) for r in results])
     console.print(table)
     for r in results:
         if r.coverage is not None:
