@@ -166,3 +166,21 @@ def test_errors_from_workers_read_as_in_one_process():
         assert str(err.value) == "actors[2].salience: no salience on any issue"
         with pytest.raises(ModelError, match="a worker process running separate cases died"):
             map_cases(_die, [1, 2])
+
+
+def test_a_run_keeping_draw_0_s_rounds_is_sized_by_one_case(monkeypatch):
+    """Separate cases run one at a time, so without every draw's trajectory a run holds one
+    case's rounds of every draw: the size check counted all cases' (smp on the DEU cases was
+    refused beyond about 660 draws while it needed a fraction of the memory)."""
+    import detente.limits
+
+    sc = deu_cases(8)
+    cells = 50 * 101 * 6 * 8  # draws x rounds x actors x cases, smp's 100 rounds
+    monkeypatch.setattr(detente.limits, "MAX_CELLS", cells // 2)
+    with pytest.raises(OptionError, match="more than detente allows"):
+        monte_carlo(sc, "smp", 50, 0, all_trajectories=True)
+    run = monte_carlo(sc, "smp", 50, 0, all_trajectories=False)
+    assert run.output.forecast.shape == (50, 8) and run.output.trajectory.shape[0] == 1
+    joint = sc.model_copy(update={"separate_cases": False})  # the issues linked: all at once
+    with pytest.raises(OptionError, match="more than detente allows"):
+        monte_carlo(joint, "smp", 50, 0, all_trajectories=False)

@@ -31,7 +31,7 @@ from detente.scenario.io import load_scenario
 from detente.scenario.model import Scenario
 from detente.scenario.validate import scenario_from_data
 from detente.store import RunStore, record_result, scenario_hash
-from detente.uncertainty.montecarlo import check_size
+from detente.uncertainty.montecarlo import check_size, one_issue_at_a_time
 
 Progress = Callable[[int, int], None]  # (cells finished in this run, cells to run)
 
@@ -108,7 +108,9 @@ def plan(spec_path: str | Path) -> SweepPlan:
             if not problems:
                 get_model(cell.model).options(cell.options.get("preset", spec.preset), **opts)
                 check_size(cell.model, spec.draws, cell.options.get("rounds"),
-                           len(cell_sc.actors), len(cell_sc.issues))
+                           len(cell_sc.actors), len(cell_sc.issues),
+                           None if spec.trajectories == "all"
+                           else one_issue_at_a_time(cell.model, cell_sc))
         except ValueError as exc:
             msg = str(exc)
             if msg not in reported:

@@ -105,12 +105,27 @@ def keeps_every_trajectory(draws: int, rounds: int, arrays: ScenarioArrays) -> b
 
 
 def check_size(model: str, draws: int, rounds: int | None, n_actors: int,
-               n_issues: int) -> None:
+               n_issues: int, issue_actors: int | None = None) -> None:
     """Refuse a Monte Carlo run whose trajectories would exceed :data:`detente.limits.MAX_CELLS`
-    (``rounds`` None: the model's default), before anything is drawn."""
+    (``rounds`` None: the model's default), before anything is drawn.
+
+    ``issue_actors``: for a run that keeps draw 0's trajectory only, of a model that runs one
+    issue or case at a time (:func:`one_issue_at_a_time`), the most actors on one issue: the
+    run then holds one issue's trajectories of every draw at once, beside the drawn inputs."""
     n_rounds = get_model(model).default_rounds if rounds is None else rounds
-    check_cells(f"{model} on {draws:,} draws x {n_rounds + 1:,} rounds",
-                draws * (n_rounds + 1) * n_actors * n_issues, "ask for fewer draws or rounds")
+    cells = (draws * (n_rounds + 1) * n_actors * n_issues if issue_actors is None
+             else max(draws * n_actors * n_issues, draws * (n_rounds + 1) * issue_actors))
+    check_cells(f"{model} on {draws:,} draws x {n_rounds + 1:,} rounds", cells,
+                "ask for fewer draws or rounds")
+
+
+def one_issue_at_a_time(model: str, sc: Scenario) -> int | None:
+    """The most actors on one issue of ``sc`` if ``model`` runs it one issue (or separate
+    case) at a time, else None (it runs the issues jointly)."""
+    if get_model(model).links_issues and not (sc.separate_cases and len(sc.issues) > 1):
+        return None
+    return max((sum(issue.id in actor.position for actor in sc.actors) for issue in sc.issues),
+               default=0)
 
 
 def monte_carlo(sc: Scenario, model: str = "compromise", draws: int = 1000, seed: int = 0,
@@ -138,7 +153,10 @@ def monte_carlo(sc: Scenario, model: str = "compromise", draws: int = 1000, seed
     opts = spec.options(preset, **options)
     n_rounds = spec.default_rounds if rounds is None else rounds
     base = to_arrays(sc, capability)
-    check_size(model, draws, n_rounds, base.n_actors, base.n_issues)
+    keep = (keeps_every_trajectory(draws, n_rounds, base) if all_trajectories is None
+            else all_trajectories)
+    check_size(model, draws, n_rounds, base.n_actors, base.n_issues,
+               None if keep else one_issue_at_a_time(model, sc))
     default_widths = False
     if draws == 1:
         arrays, model_rng = base, np.random.default_rng(seed)
@@ -148,8 +166,6 @@ def monte_carlo(sc: Scenario, model: str = "compromise", draws: int = 1000, seed
         default_widths = widths is not sc.uncertainty
         arrays = sample(sc, base, draws, np.random.default_rng(draw_seq), widths)
         model_rng = np.random.default_rng(model_seq)
-    keep = (keeps_every_trajectory(draws, n_rounds, base) if all_trajectories is None
-            else all_trajectories)
     out = run_batch(arrays, spec.name, opts, n_rounds, model_rng, all_trajectories=keep)
     result = build_result(spec.name, preset or spec.default_preset, capability,
                           dataclasses.asdict(opts), arrays, out, tuple(quantiles))
