@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -62,6 +62,7 @@ class ModelOutput:
 
 
 RunFn = Callable[[ScenarioArrays, Any, int, np.random.Generator], ModelOutput]
+Output = TypeVar("Output", "ModelOutput", "IssueOutput")
 
 # inside first_trajectory_only(): outputs keep draw 0's trajectory only (see its doc)
 _FIRST_ONLY: ContextVar[bool] = ContextVar("first_trajectory_only", default=False)
@@ -94,15 +95,9 @@ def _first(a: np.ndarray | None, on: bool) -> np.ndarray | None:
     return a if a is None or not on else a[:1].copy()
 
 
-def trim_output(out: ModelOutput, on: bool = True) -> ModelOutput:
-    """``out`` with draw 0's trajectory, median and mean only (``on``), every forecast kept."""
-    if not on or out.trajectory.shape[0] == 1:
-        return out
-    return dataclasses.replace(out, trajectory=_first(out.trajectory, on),
-                               median=_first(out.median, on), mean=_first(out.mean, on))
-
-
-def _trim_issue(out: IssueOutput, on: bool) -> IssueOutput:
+def trim_output(out: Output, on: bool = True) -> Output:
+    """``out`` (a :class:`ModelOutput` or an issue's :class:`IssueOutput`) with draw 0's
+    trajectory, median and mean only (``on``), every forecast kept."""
     if not on or out.trajectory.shape[0] == 1:
         return out
     return dataclasses.replace(out, trajectory=_first(out.trajectory, on),
@@ -253,7 +248,7 @@ def per_issue(fn: IssueFn) -> RunFn:
                 status_quo=arrays.status_quo[:, k],
                 reference_point=float(arrays.reference_point[k]),
             )
-            outputs.append((idx, _trim_issue(fn(inputs, options, rounds, rng), first)))
+            outputs.append((idx, trim_output(fn(inputs, options, rounds, rng), first)))
         return merge_issues(arrays, outputs)
 
     return run
@@ -316,7 +311,7 @@ def each_issue_alone(run: RunFn, name: str) -> RunFn:
             idx = np.flatnonzero(arrays.involved[:, k])
             out = ran.get(k)
             if out is None:  # nobody weighs it: no forecast (NaN), nothing ran
-                outputs.append((idx, _trim_issue(IssueOutput(
+                outputs.append((idx, trim_output(IssueOutput(
                     trajectory=arrays.position[:, None, idx, k],
                     forecast=np.full(arrays.n_draws, np.nan)), first)))
                 continue
