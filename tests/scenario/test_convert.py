@@ -86,3 +86,19 @@ def test_native_round_trips_lose_nothing(flagship_path, emission_path, tmp_path)
     moved = sc.model_copy(update={"actors": [
         sc.actors[0].model_copy(update={"position": {"date": 4.5}}), *sc.actors[1:]]})
     assert conversion_losses(sc, moved) == ["actor position"]
+
+
+def test_convert_refuses_to_write_over_its_source(emission_path, tmp_path):
+    """'convert x.yaml x.yaml --to bdm_csv' replaced the YAML by a BDM table (issue names,
+    scale and outcome lost) and said 'wrote'."""
+    import shutil
+
+    src = tmp_path / "x.yaml"
+    shutil.copy(emission_path, src)
+    before = src.read_bytes()
+    for dst in (src, tmp_path / "." / "x.yaml"):
+        res = convert(src, dst, "--to", "bdm_csv")
+        assert res.exit_code == 2 and "is the file being converted" in res.stderr
+    assert src.read_bytes() == before
+    res = convert(src, tmp_path / "y.csv")
+    assert res.exit_code == 0 and (tmp_path / "y.csv").exists()

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from detente.cli.app import app, console, err_console, print_json, user_errors
-from detente.errors import DetenteError, Problem, ScenarioError
+from detente.errors import DetenteError, OptionError, Problem, ScenarioError
 from detente.scenario.io import (
     load_scenario,
     output_target,
@@ -64,6 +64,10 @@ def convert(src: Path, dst: Path, fmt: FormatOpt = None,
     The file written is read back, and what its format does not carry (issue names, the
     outcome, forums, ...) is named on stderr."""
     with user_errors():
+        if dst.exists() and src.exists() and dst.resolve() == src.resolve():
+            raise OptionError(f"{dst} is the file being converted: writing it would replace "
+                              "the source (and lose what the format does not carry); name "
+                              "another output file")
         sc = load_scenario(src, fmt)
         written = save_scenario(sc, dst, to)
     console.print(f"wrote {dst} ({written.name})")
