@@ -254,3 +254,12 @@ def test_store_damage_and_foreign_stores_are_clear_errors(emission_path, tmp_pat
     assert out.exit_code == 2 and "not a detente run store" in out.stderr
     out = runner.invoke(app, ["runs", "list", "--store", str(store), "--kind", "nope"])
     assert out.exit_code == 2 and "unknown kind 'nope'" in out.stderr
+    # a CSV named as the store: DuckDB opened it as a passing in-memory store, so 'recorded
+    # run' was printed and nothing kept (and runs list blamed permissions)
+    table = tmp_path / "victim.csv"
+    table.write_text("actor,gdp\nUK,1\n")
+    for args in (["forecast", str(emission_path), "-m", "median"], ["runs", "list"]):
+        out = runner.invoke(app, [*args, "--store", str(table)])
+        assert out.exit_code == 2 and "victim.csv is not a detente run store" in " ".join(
+            out.stderr.split()), out.output
+    assert table.read_text() == "actor,gdp\nUK,1\n"

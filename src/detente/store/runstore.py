@@ -111,6 +111,19 @@ class RunRecord:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
 
 
+def _duckdb_or_new(path: Path) -> bool:
+    """Whether ``path`` is a DuckDB database file, or nothing yet (an empty file or none):
+    a DuckDB file has the magic bytes ``DUCK`` at offset 8."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+    except (FileNotFoundError, IsADirectoryError):
+        return True
+    except OSError:
+        return True  # unreadable: DuckDB's own error says why
+    return not head or head[8:12] == b"DUCK"
+
+
 def _explain(path: Path, exc: Exception, read_only: bool) -> StoreError:
     msg = str(exc)
     low = msg.lower()
@@ -138,6 +151,9 @@ class RunStore:
             raise StoreError(f"{self.path} is a directory, not a run store file")
         if not read_only and not self.path.parent.exists():
             raise StoreError(f"folder {self.path.parent} does not exist")
+        if not _duckdb_or_new(self.path):  # DuckDB opened a CSV as a passing in-memory store
+            raise StoreError(f"{self.path} is not a detente run store (not a DuckDB file); "
+                             "name a .duckdb file with --store")
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
             if not read_only:
