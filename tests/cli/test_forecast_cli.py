@@ -263,3 +263,15 @@ def test_store_damage_and_foreign_stores_are_clear_errors(emission_path, tmp_pat
         assert out.exit_code == 2 and "victim.csv is not a detente run store" in " ".join(
             out.stderr.split()), out.output
     assert table.read_text() == "actor,gdp\nUK,1\n"
+
+
+def test_medians_by_round_are_printed_for_the_first_issues_only(tmp_path):
+    """A DEU file's 248 issues printed about 2,700 lines of medians by round."""
+    rows = ['"isnr"\t"pcom"\t"pep"\t"pfr"\t"scom"\t"sep"\t"sfr"\t"rp"\t"out"']
+    rows += [f'"i{k}"\t{k}\t50\t100\t100\t80\t60\t0\t' for k in range(30)]
+    path = tmp_path / "many.tsv"
+    path.write_text("\n".join(rows) + "\n")
+    res = runner.invoke(app, ["forecast", str(path), "-m", "challenge", "--no-record"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.count("median by round") == 20
+    assert "the medians by round of 10 more issues: --json" in " ".join(res.stdout.split())

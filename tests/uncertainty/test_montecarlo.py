@@ -138,6 +138,17 @@ def test_table_sets_the_coded_forecast_beside_the_band_and_flags_knife_edges(fla
     calm = runner.invoke(app, ["forecast", str(emission_path), "-m", "compromise", "--draws",
                                "300", "--no-record"], env={"COLUMNS": "200"})
     assert calm.exit_code == 0 and "coded" in calm.stdout and "note on" not in calm.stdout
+    # 2-5 draws made a 'band' of a few points, and even the compromise model was called a
+    # knife-edge; the table now says the draws are too few
+    few = runner.invoke(app, ["forecast", str(emission_path), "-m", "compromise", "--draws",
+                              "5", "--no-record"], env={"COLUMNS": "200"})
+    assert few.exit_code == 0 and "knife-edge" not in few.stdout
+    assert "5 draws are too few to tell" in few.stdout
+    # the footer names the quantiles asked for (it said q10 beside q25 and q75)
+    other = runner.invoke(app, ["forecast", str(emission_path), "-m", "compromise", "--draws",
+                                "50", "--quantiles", "0.25,0.75", "--no-record"],
+                          env={"COLUMNS": "200"})
+    assert "q25" in other.stdout and "q10" not in other.stdout
 
 
 def test_cli_says_when_the_draws_use_the_default_widths(flagship_path, emission_path):

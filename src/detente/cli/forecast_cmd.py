@@ -50,7 +50,8 @@ def forecast(
     json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     out: Annotated[Path | None, typer.Option(help="also write the JSON to this file")] = None,
     draws: Annotated[int, typer.Option(
-        min=1, help="Monte Carlo draws over the scenario's uncertainty block")] = 1,
+        min=1, help="Monte Carlo draws over the scenario's uncertainty block (1: the coded "
+                    "inputs, nothing drawn)")] = 1,
     quantiles: Annotated[str, typer.Option(
         help="quantiles reported with --draws, comma-separated")] = "0.1,0.5,0.9",
     store: Annotated[Path | None, typer.Option(
@@ -138,6 +139,12 @@ def _presets(names: list[str], preset: str | None,
     if preset is not None and not any(preset in get_model(n).presets for n in names):
         raise OptionError(f"none of the models {', '.join(names)} has a preset {preset!r}")
     return [preset if preset in get_model(n).presets else None for n in names]
+
+
+# fewer draws than this cannot place a coded forecast against a q10-q90 band (with 2 or 5
+# draws the band is two or five points, and most forecasts fall outside it)
+MIN_DRAWS_FOR_BAND = 20
+MAX_ROUND_LINES = 20  # issues whose medians by round are printed (DEU has 248)
 
 
 def _parse_quantiles(text: str) -> tuple[float, ...]:
@@ -275,9 +282,15 @@ def _print_table(title: str, results: list[ForecastResult], issue_names: list[st
                       *([fmt_num(coded.issues[k].forecast)] if coded is not None else []))
     console.print(table)
     if first.draws > 1:
-        console.print(f"median over {first.draws} draws; q10 = 10 % quantile, etc."
-                      + ("; coded = forecast at the coded values, no draws" if coded else ""))
-    if coded is not None and qnames:
+        console.print(f"median over {first.draws} draws; a column qP is the P % quantile of "
+                      "the draws" + ("; coded = forecast at the coded values, no draws"
+                                     if coded else ""))
+    if coded is not None and qnames and first.draws < MIN_DRAWS_FOR_BAND:
+        console.print(f"[yellow]note[/yellow] {first.draws} draws are too few to tell whether "
+                      "the forecast at the coded values lies outside the band; ask for "
+                      f"--draws {MIN_DRAWS_FOR_BAND} or more (100 or more for a steady band)",
+                      highlight=False)
+    elif coded is not None and qnames:
         outside = [iss.id for iss, c in zip(first.issues, coded.issues, strict=True)
                    if c.forecast is not None and _outside(c.forecast, iss.quantiles)]
         if outside:
@@ -289,9 +302,12 @@ def _print_table(title: str, results: list[ForecastResult], issue_names: list[st
     _print_fallbacks(results)
     if len(results) == 1 and first.issues and len(first.issues[0].rounds) > 1:
         which = " (the first draw)" if first.draws > 1 else ""
-        for iss in first.issues:
+        for iss in first.issues[:MAX_ROUND_LINES]:
             meds = " → ".join(fmt_num(r.median) for r in iss.rounds)
             console.print(f"[bold]{iss.id}[/bold] median by round{which}: {meds}")
+        more = len(first.issues) - MAX_ROUND_LINES
+        if more > 0:
+            console.print(f"(the medians by round of {more} more issues: --json)")
 
 
 @app.command("models")
