@@ -213,6 +213,10 @@ def test_a_bad_mechanism_parameter_on_the_command_line_is_named(flagship_path, v
 def test_a_parameter_without_a_mechanism_is_named(flagship_path):
     res = runner.invoke(app, ["simulate", str(flagship_path), "--param", "x=1", "--no-record"])
     assert res.exit_code == 2 and "'x' names no mechanism" in " ".join(res.stderr.split())
+    # without '=' the error named --option, which simulate does not have
+    res = runner.invoke(app, ["simulate", str(flagship_path), "--param", "reciprocity",
+                              "--no-record"])
+    assert res.exit_code == 2 and "--param expects key=value" in res.stderr
 
 
 def test_quantiles_are_sorted_and_a_repeated_one_is_refused(emission_path):

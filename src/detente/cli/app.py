@@ -74,12 +74,13 @@ def print_json(data: Any) -> None:
     sys.stdout.write(text + "\n")
 
 
-def parse_options(items: list[str] | None) -> dict[str, Any]:
-    """``key=value`` pairs; values parsed as JSON where possible (numbers, true, null)."""
+def parse_options(items: list[str] | None, flag: str = "--option") -> dict[str, Any]:
+    """``key=value`` pairs (of the option ``flag``, named in errors); values parsed as JSON
+    where possible (numbers, true, null)."""
     out: dict[str, Any] = {}
     for item in items or []:
         if "=" not in item:
-            raise DetenteError(f"--option expects key=value, got {item!r}")
+            raise DetenteError(f"{flag} expects key=value, got {item!r}")
         key, value = item.split("=", 1)
         try:
             out[key.strip()] = json.loads(value)

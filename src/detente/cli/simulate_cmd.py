@@ -46,7 +46,7 @@ def _date(text: str | None) -> dt.date | None:
 
 def _mechanisms(off: list[str] | None, option: list[str] | None) -> dict:
     out: dict = {name: False for name in off or []}
-    for key, value in parse_options(option).items():
+    for key, value in parse_options(option, "--param").items():
         name, _, param = key.partition(".")
         if not param:
             raise DetenteError(f"--param expects mechanism.parameter=value (e.g. "
