@@ -49,9 +49,12 @@ def demo() -> None:
     out = ROOT / "reports"
     _run(BIN / "detente", "forecast", scenario, "--model", "all",
          "--out", out / "northeast-asia-2004.forecast.json")
-    _run(BIN / "detente", "simulate", scenario, "--until", "2005-12-31", "--seed", "0",
+    # the report simulates the same history as the JSON (it defaults to the calendar's end)
+    until = "2005-12-31"
+    _run(BIN / "detente", "simulate", scenario, "--until", until, "--seed", "0",
          "--out", out / "northeast-asia-2004.simulation.json")
-    _run(BIN / "detente", "report", scenario, "-o", out / "northeast-asia-2004.html")
+    _run(BIN / "detente", "report", scenario, "--until", until, "--seed", "0",
+         "-o", out / "northeast-asia-2004.html")
     print(f"\nOpen {out / 'northeast-asia-2004.html'} in a browser for the full report.")
 
 
