@@ -222,3 +222,28 @@ def test_a_cell_keeps_draw_0s_trajectory_unless_the_spec_asks_for_all(tmp_path, 
     assert draws_with(tmp_path / "all.duckdb", positions=True) == set(range(20))
     for store in ("first", "all"):
         assert draws_with(tmp_path / f"{store}.duckdb", positions=False) == set(range(20))
+
+
+def test_an_address_without_the_dask_executor_is_refused():
+    """'--address tcp://...' with the default local executor ran locally without a word."""
+    from detente.errors import OptionError
+
+    for kind in ("local", "dask-local"):
+        with pytest.raises(OptionError, match="give --executor dask with it"):
+            make_executor(kind, 1, "tcp://127.0.0.1:1")
+    with pytest.raises(OptionError, match="needs --address"):
+        make_executor("dask", 1)
+
+
+def test_runs_list_of_an_empty_kind_says_so_and_where_sweeps_go(tmp_path, emission_path):
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+    from detente.store import RunStore
+
+    store = tmp_path / "s.duckdb"
+    RunStore(store).close()
+    res = CliRunner().invoke(app, ["runs", "list", "--store", str(store), "--kind", "sweep"])
+    text = " ".join(res.stdout.split())
+    assert res.exit_code == 0 and f"no sweep runs in {store}" in text
+    assert "next to its spec" in text

@@ -210,6 +210,12 @@ def runs_list(store: StoreOpt = Path("detente.duckdb"),
     if json_out:
         print_json(rows)
         return
+    if not rows:  # an empty table said nothing
+        console.print(f"no {kind + ' ' if kind else ''}runs in {store}"
+                      + ("" if kind != "sweep" else "; a sweep records its cells in the store "
+                         "next to its spec (the path its last line names) unless --store "
+                         "says otherwise"))
+        return
     table = Table(title=f"runs in {store}", box=box.SIMPLE_HEAD, pad_edge=False,
                   collapse_padding=True,
                   caption="a sweep cell's run id is the sweep id and the cell number"

@@ -162,6 +162,9 @@ def itertools_one(it: Iterator[Any]) -> list[Any]:
 def make_executor(kind: str = "local", workers: int = 1,
                   address: str | None = None) -> Executor:
     """``local`` (processes; in-process when ``workers`` is 1), ``dask`` or ``dask-local``."""
+    if address and kind != "dask":  # it ran locally and ignored the scheduler named
+        raise OptionError(f"--address names a Dask scheduler: give --executor dask with it "
+                          f"(the executor is {kind})")
     if kind == "local":
         return SerialExecutor() if workers == 1 else ProcessExecutor(workers)
     if kind == "dask":
