@@ -279,3 +279,19 @@ def test_medians_by_round_are_printed_for_the_first_issues_only(tmp_path):
     assert res.exit_code == 0, res.output
     assert res.stdout.count("median by round") == 20
     assert "the medians by round of 10 more issues: --json" in " ".join(res.stdout.split())
+
+
+def test_options_that_change_nothing_are_named(emission_path, flagship_path):
+    """--rounds for a model without rounds and --quantiles without --draws were ignored
+    without a word."""
+    res = runner.invoke(app, ["forecast", str(emission_path), "-m", "compromise,challenge",
+                              "--rounds", "5", "--quantiles", "0.2,0.8", "--no-record"])
+    text = " ".join(res.stderr.split())
+    assert res.exit_code == 0 and "--rounds changes nothing for compromise:" in text
+    assert "--quantiles applies with --draws N" in text
+    quiet = runner.invoke(app, ["forecast", str(emission_path), "-m", "challenge", "--rounds",
+                                "5", "--draws", "20", "--quantiles", "0.2,0.8", "--no-record"])
+    assert quiet.exit_code == 0 and "note: --" not in quiet.stderr
+    sim = runner.invoke(app, ["simulate", str(flagship_path), "--until", "2004-08-01",
+                              "--quantiles", "0.2,0.8", "--no-record"])
+    assert sim.exit_code == 0 and "--quantiles applies with --draws N" in sim.stderr

@@ -52,8 +52,9 @@ def forecast(
     draws: Annotated[int, typer.Option(
         min=1, help="Monte Carlo draws over the scenario's uncertainty block (1: the coded "
                     "inputs, nothing drawn)")] = 1,
-    quantiles: Annotated[str, typer.Option(
-        help="quantiles reported with --draws, comma-separated")] = "0.1,0.5,0.9",
+    quantiles: Annotated[str | None, typer.Option(
+        help="quantiles reported with --draws, comma-separated [default: 0.1,0.5,0.9]")]
+    = None,
     store: Annotated[Path | None, typer.Option(
         help="record the run in this DuckDB run store")] = None,
     record: Annotated[bool, typer.Option(
@@ -77,9 +78,11 @@ def forecast(
 
     with user_errors(), case_workers(workers):
         sc, capability = resolve_capability(load_scenario(file, fmt), capability)
-        qs = _parse_quantiles(quantiles)
+        qs = _parse_quantiles(quantiles or DEFAULT_QUANTILES_TEXT)
         names, _ = parse_model_names(model or ["challenge"])
         presets = _presets(names, preset, option)
+        for text in ignored_options(names, rounds, quantiles, draws):
+            err_console.print(f"note: {text}", highlight=False)
         note = (separate_cases_note(str(file), names, len(sc.issues))
                 if sc.separate_cases else None)
         if note is not None:
@@ -139,6 +142,24 @@ def _presets(names: list[str], preset: str | None,
     if preset is not None and not any(preset in get_model(n).presets for n in names):
         raise OptionError(f"none of the models {', '.join(names)} has a preset {preset!r}")
     return [preset if preset in get_model(n).presets else None for n in names]
+
+
+DEFAULT_QUANTILES_TEXT = "0.1,0.5,0.9"
+
+
+def ignored_options(names: list[str], rounds: int | None, quantiles: str | None,
+                    draws: int | None) -> list[str]:
+    """Notes on options given that change nothing here (they were ignored without a word):
+    ``--rounds`` for models without rounds, ``--quantiles`` without draws."""
+    notes = []
+    flat = [n for n in names if get_model(n).default_rounds == 0]
+    if rounds is not None and flat:
+        notes.append(f"--rounds changes nothing for {', '.join(flat)}: "
+                     f"{'it has' if len(flat) == 1 else 'they have'} no rounds of bargaining")
+    if quantiles is not None and (draws is None or draws == 1):
+        notes.append("--quantiles applies with --draws N (N > 1): a run on the coded inputs "
+                     "has no spread to report")
+    return notes
 
 
 # fewer draws than this cannot place a coded forecast against a q10-q90 band (with 2 or 5

@@ -78,8 +78,9 @@ def simulate_cmd(
     fixed_inputs: Annotated[bool, typer.Option(
         "--fixed-inputs", help="with --draws: hold the inputs at their coded values, so "
                                "draws differ only by the simulation's own randomness")] = False,
-    quantiles: Annotated[str, typer.Option(
-        help="quantiles reported with --draws, comma-separated")] = "0.1,0.5,0.9",
+    quantiles: Annotated[str | None, typer.Option(
+        help="quantiles reported with --draws, comma-separated [default: 0.1,0.5,0.9]")]
+    = None,
     store: Annotated[Path | None, typer.Option(
         help="record the run in this DuckDB run store")] = None,
     record: Annotated[bool, typer.Option(
@@ -105,11 +106,15 @@ def simulate_cmd(
         with user_errors():
             raise DetenteError("--fixed-inputs needs --draws N (a single run always uses the "
                                "coded inputs)")
-    from detente.cli.forecast_cmd import _parse_quantiles
+    from detente.cli.forecast_cmd import DEFAULT_QUANTILES_TEXT, _parse_quantiles
     from detente.uncertainty.simulation import record_simulation, single_run
 
     with user_errors():
-        qs = _parse_quantiles(quantiles)  # checked and recorded as given, as with --draws
+        # checked and recorded as given, as with --draws
+        qs = _parse_quantiles(quantiles or DEFAULT_QUANTILES_TEXT)
+        if quantiles is not None:
+            err_console.print("note: --quantiles applies with --draws N: a single run has no "
+                              "spread to report", highlight=False)
         sc, capability = resolve_capability(load_scenario(file), capability)
         opts = SimOptions(until=_date(until), step=step, capability=capability,
                           mechanisms=_mechanisms(off, param))
@@ -135,15 +140,15 @@ def simulate_cmd(
 
 def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
                     off: list[str] | None, param: list[str] | None, capability: str,
-                    json_out: bool, out: Path | None, draws: int, quantiles: str,
+                    json_out: bool, out: Path | None, draws: int, quantiles: str | None,
                     store: Path | None, record: bool, fixed_inputs: bool) -> None:
-    from detente.cli.forecast_cmd import _parse_quantiles
+    from detente.cli.forecast_cmd import DEFAULT_QUANTILES_TEXT, _parse_quantiles
     from detente.uncertainty.draws import DEFAULT_WIDTHS_NOTE
     from detente.uncertainty.simulation import record_simulation, simulate_mc
 
     with user_errors():
         sc, capability = resolve_capability(load_scenario(file), capability)
-        qs = _parse_quantiles(quantiles)
+        qs = _parse_quantiles(quantiles or DEFAULT_QUANTILES_TEXT)
         opts = SimOptions(until=_date(until), step=step, capability=capability,
                           mechanisms=_mechanisms(off, param))
         mc = simulate_mc(sc, opts, draws, seed, qs, fixed_inputs=fixed_inputs)
