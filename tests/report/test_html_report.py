@@ -163,3 +163,13 @@ def test_a_report_on_many_issues_draws_trajectories_of_the_first_ones_only() -> 
     assert html.count('class="chart forecast-chart"') == n  # every issue compared
     assert html.count("<svg") == n + TRAJECTORY_ISSUES
     assert f"Trajectories of the first {TRAJECTORY_ISSUES} of {n} issues" in html
+
+
+def test_inputs_are_shown_as_coded_and_counts_agree(emission_path: Path) -> None:
+    """The capability table showed Luxembourg's 0.03 as 0.0 and 0.05 and 0.08 as 0.1; the
+    header said '1 issues'."""
+    html = render_report(collect(load_scenario(emission_path), ["compromise"],
+                                 simulation=False, draws=10))
+    assert "Luxembourg</td><td class=\"num\">0.03<" in html
+    assert "10 actors, 1 issue, 0 forums;" in html
+    assert html.count("The scenario has no uncertainty block") == 1  # it was said twice

@@ -53,6 +53,15 @@ def _num(x: float | None, digits: int = 1) -> str:
     return "—" if x is None else f"{x:.{digits}f}"
 
 
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'s' * (n != 1)}"
+
+
+def _coded(x: float | None) -> str:
+    """An input as coded (0.03 stays 0.03; one decimal showed 0.0, and 0.05 and 0.08 as 0.1)."""
+    return "—" if x is None else f"{x:.6g}"
+
+
 def _table(head: list[str], rows: list[list[str]], numeric_from: int = 1) -> str:
     """A table from already escaped cells; columns from ``numeric_from`` are right-aligned."""
     out = ["<table><thead><tr>", *(f"<th>{h}</th>" for h in head), "</tr></thead><tbody>"]
@@ -78,7 +87,7 @@ def scenario_section(sc: Scenario) -> str:
     parts.append("<h3>Issues</h3>")
     parts.append(_table(["id", "issue", "low end", "high end", "scale", "status quo"], [
         [escape(i.id), escape(i.name), escape(i.low), escape(i.high),
-         f"{i.bounds[0]:g}–{i.bounds[1]:g}", _num(i.status_quo)] for i in sc.issues],
+         f"{i.bounds[0]:g}–{i.bounds[1]:g}", _coded(i.status_quo)] for i in sc.issues],
         numeric_from=4))
     head = ["actor", *map(escape, ids)]
     for title, value in (
@@ -87,7 +96,7 @@ def scenario_section(sc: Scenario) -> str:
             ("Capability", _cap)):
         parts.append(f"<h3>{escape(title)}</h3>")
         parts.append(_table(head, [[escape(a.name or a.id), *(
-            _num(value(a, i)) for i in ids)] for a in sc.actors]))
+            _coded(value(a, i)) for i in ids)] for a in sc.actors]))
     if sc.forums:
         parts.append("<h3>Forums</h3>")
         parts.append(_table(["forum", "members", "agenda", "rule", "meetings"], [
@@ -250,7 +259,7 @@ def uncertainty_section(data: ReportData, top: int = 12) -> str:
     sens = unc.get("sensitivity")
     ok = [d for d in unc["distributions"] if "error" not in d]
     parts = ["<h2 id='uncertainty'>Uncertainty</h2>", f"<p>{escape(part.note)}</p>"]
-    if not unc["own_spec"]:
+    if not unc["own_spec"] and unc["spec_note"] not in part.note:  # said once, not twice
         parts.append(f"<p class='note'>{escape(unc['spec_note'])}</p>")
     parts.append("<p class='small'>The same numbers are printed by <code>detente forecast FILE "
                  f"-m MODEL --draws {unc['draws']} --seed {unc['seed']} --json</code>"
@@ -323,8 +332,9 @@ def render_report(data: ReportData, generated: dt.datetime | None = None) -> str
         for s in sc.sources)
     body = [
         f"<h1>{escape(title)}</h1>",
-        f"<p class='meta'>{len(sc.actors)} actors, {len(sc.issues)} issues, "
-        f"{len(sc.forums)} forums; inputs as of {escape(str(sc.as_of or 'unknown'))}. "
+        f"<p class='meta'>{_count(len(sc.actors), 'actor')}, "
+        f"{_count(len(sc.issues), 'issue')}, {_count(len(sc.forums), 'forum')}; inputs as of "
+        f"{escape(str(sc.as_of or 'unknown'))}. "
         f"Report generated {escape(when)} by detente.</p>",
         "<nav><ul><li><a href='#scenario'>Scenario</a></li>"
         "<li><a href='#forecasts'>Forecasts by model</a></li>"
