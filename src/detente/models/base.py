@@ -110,6 +110,12 @@ def weighed(arrays: ScenarioArrays) -> np.ndarray:
     return (arrays.involved[None] & (arrays.capability * arrays.salience > 0)).any(1)
 
 
+def runs_cases_alone(links_issues: bool, separate_cases: bool, n_issues: int) -> bool:
+    """Whether a model that ``links_issues`` or not runs each issue as a case alone
+    (:func:`each_issue_alone`): one that links issues, on issues that are separate cases."""
+    return links_issues and separate_cases and n_issues > 1
+
+
 def _checked(name: str, run: RunFn, capability_scale_free: bool, links_issues: bool,
              weighs_actors: bool = True) -> RunFn:
     """``run`` on capabilities in unit scale (when the model is indifferent to their scale),
@@ -123,7 +129,7 @@ def _checked(name: str, run: RunFn, capability_scale_free: bool, links_issues: b
     (:func:`each_issue_alone`)."""
     def checked(arrays: ScenarioArrays, options: Any, rounds: int,
                 rng: np.random.Generator) -> ModelOutput:
-        if links_issues and arrays.separate_cases and arrays.n_issues > 1:
+        if runs_cases_alone(links_issues, arrays.separate_cases, arrays.n_issues):
             return each_issue_alone(checked, name)(arrays, options, rounds, rng)
         out = run(arrays.with_unit_capabilities() if capability_scale_free else arrays,
                   options, rounds, rng)
@@ -273,13 +279,6 @@ def _run_case(case: _Case) -> ModelOutput:
     return trim_output(out, case.first_only)
 
 
-def _run_here(run: RunFn, case: _Case, k: int, n: int) -> ModelOutput:
-    """Case ``k`` of ``n`` in this process (a cancel takes effect between cases)."""
-    if k:
-        check_cancelled(f"after {k} of {n} cases")
-    return trim_output(run(case.arrays, case.options, case.rounds, case.rng), case.first_only)
-
-
 def each_issue_alone(run: RunFn, name: str) -> RunFn:
     """``run`` (model ``name``'s) on each issue as a separate one-issue case, with only its
     involved actors.
@@ -302,9 +301,10 @@ def each_issue_alone(run: RunFn, name: str) -> RunFn:
         cases = [k for k in range(arrays.n_issues) if someone[:, k].any()]
         tasks = [_Case(name, arrays.issue_alone(arrays.issue_ids[k]), options, rounds,
                        children[k], first) for k in cases]
-        # in this process ``run`` itself, so that a model need not be registered
-        outs = (map_cases(_run_case, tasks) if case_workers_now() > 1
-                else [_run_here(run, t, k, len(tasks)) for k, t in enumerate(tasks)])
+        # in this process ``run`` itself, so that a model need not be registered; map_cases
+        # checks for a cancel between cases either way
+        outs = map_cases(_run_case if case_workers_now() > 1 else lambda t: trim_output(
+            run(t.arrays, t.options, t.rounds, t.rng), t.first_only), tasks)
         ran = dict(zip(cases, outs, strict=True))
         outputs: list[tuple[np.ndarray, IssueOutput]] = []
         for k, issue_id in enumerate(arrays.issue_ids):

@@ -19,7 +19,12 @@ from detente.errors import OptionError
 from detente.execution.cancel import check_cancelled
 from detente.limits import RECORDED_ROWS, check_cells
 from detente.models import get_model
-from detente.models.base import ModelOutput, first_trajectory_only, trim_output
+from detente.models.base import (
+    ModelOutput,
+    first_trajectory_only,
+    runs_cases_alone,
+    trim_output,
+)
 from detente.result import ForecastResult, build_result
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Scenario
@@ -84,14 +89,11 @@ def run_batch(arrays: ScenarioArrays, model: str, options: Any, rounds: int,
                 arrays, position=arrays.position[start:stop],
                 salience=arrays.salience[start:stop], capability=arrays.capability[start:stop],
                 status_quo=arrays.status_quo[start:stop])
-            out = trim_output(spec.run(part, options, rounds, rng), not all_trajectories)
-            if outs and not all_trajectories:  # draw 0's rounds are the first chunk's
-                out = dataclasses.replace(out, trajectory=outs[0].trajectory,
-                                          median=outs[0].median, mean=outs[0].mean)
-            outs.append(out)
-    if not all_trajectories and len(outs) > 1:
-        first = outs[0]
-        return dataclasses.replace(first, forecast=np.concatenate([o.forecast for o in outs]))
+            outs.append(trim_output(spec.run(part, options, rounds, rng),
+                                    not all_trajectories))
+    if not all_trajectories and len(outs) > 1:  # draw 0's rounds are the first chunk's
+        return dataclasses.replace(outs[0],
+                                   forecast=np.concatenate([o.forecast for o in outs]))
     return _concat(outs)
 
 
@@ -122,7 +124,8 @@ def check_size(model: str, draws: int, rounds: int | None, n_actors: int,
 def one_issue_at_a_time(model: str, sc: Scenario) -> int | None:
     """The most actors on one issue of ``sc`` if ``model`` runs it one issue (or separate
     case) at a time, else None (it runs the issues jointly)."""
-    if get_model(model).links_issues and not (sc.separate_cases and len(sc.issues) > 1):
+    links = get_model(model).links_issues
+    if links and not runs_cases_alone(links, sc.separate_cases, len(sc.issues)):
         return None
     return max((sum(issue.id in actor.position for actor in sc.actors) for issue in sc.issues),
                default=0)
