@@ -78,7 +78,7 @@ def forecast(
 
     with user_errors(), case_workers(workers):
         sc, capability = resolve_capability(load_scenario(file, fmt), capability)
-        qs = _parse_quantiles(quantiles or DEFAULT_QUANTILES_TEXT)
+        qs = _parse_quantiles(quantiles)
         names, _ = parse_model_names(model or ["challenge"])
         presets = _presets(names, preset, option)
         for text in ignored_options(names, rounds, quantiles, draws):
@@ -168,9 +168,11 @@ MIN_DRAWS_FOR_BAND = 20
 MAX_ROUND_LINES = 20  # issues whose medians by round are printed (DEU has 248)
 
 
-def _parse_quantiles(text: str) -> tuple[float, ...]:
+def _parse_quantiles(text: str | None) -> tuple[float, ...]:
+    """``--quantiles`` as sorted numbers (None: the default, 0.1,0.5,0.9)."""
     from detente.errors import OptionError
 
+    text = DEFAULT_QUANTILES_TEXT if text is None else text
     try:
         qs = tuple(float(x) for x in text.split(",") if x.strip())
     except ValueError:

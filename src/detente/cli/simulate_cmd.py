@@ -106,15 +106,13 @@ def simulate_cmd(
         with user_errors():
             raise DetenteError("--fixed-inputs needs --draws N (a single run always uses the "
                                "coded inputs)")
-    from detente.cli.forecast_cmd import DEFAULT_QUANTILES_TEXT, _parse_quantiles
+    from detente.cli.forecast_cmd import _parse_quantiles, ignored_options
     from detente.uncertainty.simulation import record_simulation, single_run
 
     with user_errors():
-        # checked and recorded as given, as with --draws
-        qs = _parse_quantiles(quantiles or DEFAULT_QUANTILES_TEXT)
-        if quantiles is not None:
-            err_console.print("note: --quantiles applies with --draws N: a single run has no "
-                              "spread to report", highlight=False)
+        qs = _parse_quantiles(quantiles)  # checked and recorded as given, as with --draws
+        for text in ignored_options([], None, quantiles, None):
+            err_console.print(f"note: {text}", highlight=False)
         sc, capability = resolve_capability(load_scenario(file), capability)
         opts = SimOptions(until=_date(until), step=step, capability=capability,
                           mechanisms=_mechanisms(off, param))
@@ -142,13 +140,13 @@ def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
                     off: list[str] | None, param: list[str] | None, capability: str,
                     json_out: bool, out: Path | None, draws: int, quantiles: str | None,
                     store: Path | None, record: bool, fixed_inputs: bool) -> None:
-    from detente.cli.forecast_cmd import DEFAULT_QUANTILES_TEXT, _parse_quantiles
+    from detente.cli.forecast_cmd import _parse_quantiles
     from detente.uncertainty.draws import DEFAULT_WIDTHS_NOTE
     from detente.uncertainty.simulation import record_simulation, simulate_mc
 
     with user_errors():
         sc, capability = resolve_capability(load_scenario(file), capability)
-        qs = _parse_quantiles(quantiles or DEFAULT_QUANTILES_TEXT)
+        qs = _parse_quantiles(quantiles)
         opts = SimOptions(until=_date(until), step=step, capability=capability,
                           mechanisms=_mechanisms(off, param))
         mc = simulate_mc(sc, opts, draws, seed, qs, fixed_inputs=fixed_inputs)

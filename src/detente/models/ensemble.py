@@ -85,8 +85,8 @@ class BestOptions:
     coverage: float = COVERAGE
 
 
-# what a fit sets; the other options are chosen (presets), kept when refitting
 CALIBRATED_PRESETS: tuple[str, ...] = ()  # presets with their own interval quantile
+# what a fit sets; the other options are chosen (presets), kept when refitting
 FITTED_FIELDS = ("salience_exponent", "agenda_setter_weight", "parliament_weight",
                  "reference_weight", "snap", "interval_quantile")
 

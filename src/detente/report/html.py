@@ -258,9 +258,8 @@ def uncertainty_section(data: ReportData, top: int = 12) -> str:
     sc = data.scenario
     sens = unc.get("sensitivity")
     ok = [d for d in unc["distributions"] if "error" not in d]
+    # the part's note says which widths were drawn (the default widths' note included)
     parts = ["<h2 id='uncertainty'>Uncertainty</h2>", f"<p>{escape(part.note)}</p>"]
-    if not unc["own_spec"] and unc["spec_note"] not in part.note:  # said once, not twice
-        parts.append(f"<p class='note'>{escape(unc['spec_note'])}</p>")
     parts.append("<p class='small'>The same numbers are printed by <code>detente forecast FILE "
                  f"-m MODEL --draws {unc['draws']} --seed {unc['seed']} --json</code>"
                  + (" (the scenario's block as coded)." if unc["own_spec"] else

@@ -117,10 +117,8 @@ def _duckdb_or_new(path: Path) -> bool:
     try:
         with open(path, "rb") as fh:
             head = fh.read(12)
-    except (FileNotFoundError, IsADirectoryError):
+    except OSError:  # none yet, or unreadable: DuckDB's own error says why
         return True
-    except OSError:
-        return True  # unreadable: DuckDB's own error says why
     return not head or head[8:12] == b"DUCK"
 
 
@@ -322,8 +320,9 @@ class RunStore:
         opts = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            n = self.con.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]
-            self.con.execute(f"COPY ({sql}) TO '{_sql_path(tmp)}' ({opts})", args)
+            # COPY returns the number of rows it wrote (the query ran twice with a count)
+            n = self.con.execute(f"COPY ({sql}) TO '{_sql_path(tmp)}' ({opts})",
+                                 args).fetchone()[0]
             if in_place:
                 with open(tmp, "rb") as src, open(target, "wb") as out:
                     shutil.copyfileobj(src, out)
