@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from detente.errors import Problem
 from detente.scenario.behaviour import ActorBehaviour, EventParams, SimulationSettings
-from detente.uncertainty.spec import Uncertainty, check_against_scenario
+from detente.uncertainty.spec import Uncertainty, check_against_scenario, range_problems
 
 FORMAT_VERSION = 1
 
@@ -385,6 +385,7 @@ def cross_check(sc: Scenario) -> list[Problem]:
                                     "pair", f"relations.trust[{k}]"))
         else:
             pairs[pair] = k
+    problems += range_problems(sc.uncertainty, bounds, top)
     return problems
 
 

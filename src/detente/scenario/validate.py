@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from detente.errors import Problem, ScenarioError
 from detente.scenario.model import Scenario, cross_check
+from detente.uncertainty.spec import BEHAVIOUR_FIELDS, FIELD_NAMES
 
 _UNION_BRANCHES = ("float", "dict[str,float]", "str", "Source", "dict[str,constrained-float]",
                    "constrained-float")
@@ -50,17 +51,25 @@ def scenario_from_data(data: Any, source: str, lines: dict[str, int]) -> Scenari
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
         problems = _field_problems(exc, source, lines)
+        rest, later = _without_failed_fields(data, exc)
+        for more in later:  # checks that could only run once the first failures were set aside
+            known = {(p.path, p.message) for p in problems}
+            problems += [p for p in _field_problems(more, source, lines)
+                         if (p.path, p.message) not in known]
         seen = {p.path for p in problems}
-        rest = _without_failed_fields(data, exc)
         if rest is not None:
             problems += [Problem(p.message, p.path, line_of(lines, p.path), source)
                          for p in cross_check(rest) if p.path not in seen]
-        raise ScenarioError(problems) from None
+        raise ScenarioError(sorted(problems, key=_file_order)) from None
     problems = cross_check(sc)
     if problems:
         raise ScenarioError([Problem(p.message, p.path, line_of(lines, p.path), source)
                              for p in problems])
     return sc
+
+
+def _file_order(p: Problem) -> float:
+    return float("inf") if p.line is None else p.line
 
 
 def _field_problems(exc: ValidationError, source: str, lines: dict[str, int]) -> list[Problem]:
@@ -86,27 +95,74 @@ def _other_branch_fits_better(path: str, kind: str, paths: list[str]) -> bool:
         other.startswith((f"{path}.", f"{path}[")) for other in paths)
 
 
-def _without_failed_fields(data: dict[str, Any], exc: ValidationError) -> Scenario | None:
-    """The scenario with every optional value that failed removed, or None if that fails too.
+def _without_failed_fields(data: dict[str, Any], exc: ValidationError,
+                           rounds: int = 3) -> tuple[Scenario | None, list[ValidationError]]:
+    """The scenario with every optional value that failed removed (None if that fails too),
+    and the failures found on the way.
 
     Values inside mappings (a cell such as ``position.A``, an optional field) can be dropped;
-    a failure in a required field or a list item leaves nothing sound to cross-check.
+    a failure in a required field or a list item leaves nothing sound to cross-check. Checks
+    that run after a field has parsed (an uncertainty cell naming an unknown actor) only fail
+    once the first failures are set aside: up to ``rounds`` times, those are set aside too.
     """
     data = copy.deepcopy(data)
-    for err in exc.errors():
-        loc = [part for part in err["loc"] if not _is_union_branch(part)]
-        parent: Any = data
+    later: list[ValidationError] = []
+    for _ in range(rounds):
+        for err in exc.errors():
+            _set_aside(data, [part for part in err["loc"] if not _is_union_branch(part)])
         try:
-            for part in loc[:-1]:
-                parent = parent[part]
-        except (KeyError, IndexError, TypeError):
-            continue
-        if isinstance(parent, dict):
-            parent.pop(loc[-1], None)
+            return Scenario.model_validate(data), later
+        except ValidationError as again:
+            exc = again
+            later.append(again)
+    return None, later
+
+
+def _set_aside(data: dict[str, Any], loc: list[Any]) -> None:
+    """Drop the value at ``loc`` where it sits in a mapping (see :func:`_set_aside_uncertainty`
+    for the uncertainty block)."""
+    if _set_aside_uncertainty(data, loc):
+        return
+    parent: Any = data
     try:
-        return Scenario.model_validate(data)
-    except ValidationError:
-        return None
+        for part in loc[:-1]:
+            parent = parent[part]
+    except (KeyError, IndexError, TypeError):
+        return
+    if isinstance(parent, dict):
+        parent.pop(loc[-1], None)
+
+
+def _set_aside_uncertainty(data: dict[str, Any], loc: list[Any]) -> bool:
+    """Set aside the uncertainty default or cell that holds a failure at ``loc`` (True if
+    ``loc`` lies in one), so the other cells are still cross-checked.
+
+    A failed default is dropped. A failed cell is replaced by a plain ``±1`` cell on the same
+    actor, issue and field where those are well formed: its index stays (so later cells keep
+    their paths) and an unknown actor or issue in it is still reported.
+    """
+    block = data.get("uncertainty")
+    if len(loc) < 3 or loc[0] != "uncertainty" or not isinstance(block, dict):
+        return False
+    if loc[1] == "default" and isinstance(block.get("default"), dict):
+        block["default"].pop(loc[2], None)
+        return True
+    cells = block.get("cells")
+    if loc[1] != "cells" or not isinstance(loc[2], int) or not isinstance(cells, list):
+        return False
+    cell = cells[loc[2]] if loc[2] < len(cells) else None
+    cell = cell if isinstance(cell, dict) else {}
+    names = {k: v for k, v in cell.items() if k in ("actor", "issue") and (
+        isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v)))}
+    if len(loc) > 3:
+        names.pop(loc[3], None)  # the actor or issue that failed
+    field = cell.get("field")
+    if field not in FIELD_NAMES or (field == "status_quo" and "actor" in names) or (
+            field in BEHAVIOUR_FIELDS and "issue" in names):
+        field = "capability" if "issue" not in names else "position"
+    if loc[2] < len(cells):
+        cells[loc[2]] = {**names, "field": field, "±": 1}
+    return True
 
 
 def _is_union_branch(part: Any) -> bool:

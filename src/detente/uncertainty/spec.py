@@ -45,21 +45,28 @@ simulation (``simulate --draws``) uses them. A drawn reservation above the drawn
 aspiration is cut to it, as a coded one is.
 
 Checks with located errors: unknown actor or issue, negative or zero width or sd, low > high,
-a mode outside low..high, unknown fields.
+a mode outside low..high, unknown fields, and absolute values (``low``, ``high``, ``mode``,
+``mean``) outside the field's range (:func:`range_problems`): draws are kept inside the range,
+so such a value would silently pile every draw at a bound.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from detente.errors import Problem
+
 BEHAVIOUR_FIELDS = ("reservation", "initial_aspiration", "agility", "overstretch", "support",
                     "beta")
+#: the absolute values of a distribution, which must lie inside the field's range
+ABSOLUTE_KEYS = ("low", "high", "mode", "mean")
 FieldName = Literal["position", "salience", "capability", "status_quo", "reservation",
                     "initial_aspiration", "agility", "overstretch", "support", "beta"]
+FIELD_NAMES = get_args(FieldName)
 DistName = Literal["uniform", "pm", "normal", "truncnormal", "triangular"]
 
 _PM = re.compile(r"^\s*(?:±|\+/?-)\s*([0-9]*\.?[0-9]+)\s*(%?)\s*$")
@@ -233,3 +240,50 @@ def check_against_scenario(value: Uncertainty, info: ValidationInfo) -> Uncertai
     if errors:
         raise ValidationError.from_exception_data("Uncertainty", errors)
     return value
+
+
+def range_problems(spec: Uncertainty, issue_bounds: dict[str, tuple[float, float]],
+                   salience_scale: float) -> list[Problem]:
+    """Absolute values of ``spec``'s distributions outside their field's range, located.
+
+    Ranges: positions and status quo the issue's scale (every issue a cell or default
+    covers), saliences 0..``salience_scale``, capabilities 0 and up, ``beta`` above 0, the
+    other behavioural parameters 0..1. Widths (``±``) are relative to the coded value and
+    are cut at the range, so they are not checked here; nor is the ``mean`` of a truncated
+    normal, which may lie outside the range it is truncated to.
+    """
+    problems: list[Problem] = []
+
+    def check(dist: Dist, field: str, issues: list[str] | None, where: str) -> None:
+        for key in ABSOLUTE_KEYS:
+            x = getattr(dist, key)
+            if x is None or (key == "mean" and dist.dist == "truncnormal"):
+                continue  # a truncated normal may centre outside its range (a half-normal)
+            if field in ("position", "status_quo"):
+                for issue in issues if issues is not None else list(issue_bounds):
+                    lo, hi = issue_bounds.get(issue, (-float("inf"), float("inf")))
+                    if not lo <= x <= hi:
+                        problems.append(Problem(
+                            f"{key} {x:g} is outside the scale of issue {issue!r} "
+                            f"({lo:g}-{hi:g}); {field} draws stay on the scale", f"{where}.{key}"))
+                        break
+                continue
+            if field == "salience":
+                ok, text = 0 <= x <= salience_scale, f"0-{salience_scale:g}, the salience_scale"
+            elif field == "capability":
+                ok, text = x >= 0, "0 and up"
+            elif field == "beta":
+                ok, text = x > 0, "above 0"
+            else:
+                ok, text = 0 <= x <= 1, "0-1"
+            if not ok:
+                problems.append(Problem(f"{key} {x:g} is outside the range of {field} ({text})",
+                                        f"{where}.{key}"))
+
+    for field in Defaults.model_fields:
+        d = getattr(spec.default, field)
+        if d is not None:
+            check(d, field, None, f"uncertainty.default.{field}")
+    for k, cell in enumerate(spec.cells):
+        check(cell.dist, cell.field, cell.issues(), f"uncertainty.cells[{k}]")
+    return problems
