@@ -105,6 +105,30 @@ def test_bad_until_is_one_line_exit_2(tmp_path: Path) -> None:
     assert not (tmp_path / "r.html").exists()
 
 
+@pytest.mark.parametrize(("until", "why"), [("2003-01-01", "before the start 2004-05-01"),
+                                           ("2300-01-01", "at most 100 years")])
+def test_an_until_the_simulation_refuses_is_exit_2_as_in_simulate(tmp_path: Path, until: str,
+                                                                  why: str) -> None:
+    out = tmp_path / "r.html"
+    runner = CliRunner()
+    r = runner.invoke(app, ["report", str(FLAGSHIP), "-o", str(out), "--until", until])
+    sim = runner.invoke(app, ["simulate", str(FLAGSHIP), "--until", until])
+    assert r.exit_code == sim.exit_code == 2
+    assert why in r.output and why in sim.output
+    assert not out.exists()  # refused before the models ran, nothing written
+
+
+def test_an_until_is_not_checked_where_nothing_is_simulated(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(app, ["report", str(ROOT / "ec-emissions-1994.yaml"), "-o",
+                                 str(out), "-m", "compromise", "--draws", "0", "--until",
+                                 "1900-01-01"])
+    assert r.exit_code == 0 and "nothing to simulate" in r.output and out.exists()
+    r = CliRunner().invoke(app, ["report", str(FLAGSHIP), "-o", str(out), "-m", "compromise",
+                                 "--draws", "0", "--until", "1900-01-01", "--no-simulation"])
+    assert r.exit_code == 0
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.floats(-1, 2, allow_nan=False))
 def test_trust_colour_is_a_valid_hex_colour(v: float) -> None:

@@ -53,7 +53,7 @@ def test_an_end_date_centuries_away_is_a_clear_error(flagship_path):
     from detente.cli import app
     from detente.errors import OptionError
     from detente.scenario.io import load_scenario
-    from detente.simulation.engine import MAX_YEARS
+    from detente.simulation.calendar import MAX_YEARS
 
     sc = load_scenario(flagship_path)
     with pytest.raises(OptionError, match=f"at most {MAX_YEARS} years"):

@@ -177,6 +177,13 @@ def test_simulation_over_the_draws_reports_nothing_to_simulate(client: TestClien
     assert "nothing to simulate" in status["result"]["simulation"]["error"]
 
 
+def test_an_until_before_the_start_is_a_400_before_any_job(client: TestClient) -> None:
+    r = client.post("/api/uncertainty", json={"scenario_id": FLAGSHIP, "draws": 10,
+                                              "simulation": True, "until": "2003-01-01"})
+    assert r.status_code == 400
+    assert "before the start 2004-05-01" in r.json()["error"]
+
+
 def test_with_a_store_monte_carlo_runs_are_recorded_as_the_cli_records_them(tmp_path: Path
                                                                           ) -> None:
     """Each model's draws as ``detente forecast --draws`` records them, the simulation over

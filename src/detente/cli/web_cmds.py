@@ -133,6 +133,8 @@ def report(
     from detente.models import get_model
     from detente.report import collect, render_report, write_figures
     from detente.report.charts import TRAJECTORY_ISSUES
+    from detente.report.collect import simulation_available
+    from detente.report.simulation import check_until
     from detente.scenario.capability_table import resolve_capability
     from detente.scenario.io import load_scenario, write_atomic
 
@@ -143,6 +145,8 @@ def report(
         end = _date(until)
         names = parse_model_names(model)[0] if model else None  # 'all' lists every model
         sc, capability = resolve_capability(load_scenario(file, input_format), capability)
+        if simulation and simulation_available():
+            check_until(sc, end)
         print_workers_hint(sc.separate_cases, len(sc.issues), names, draws, workers)
         # what runs now, on a terminal only (a transient line; nothing in pipes or logs)
         with err_console.status("report: starting") as status:

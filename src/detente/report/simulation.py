@@ -35,6 +35,21 @@ def default_until(sc: Scenario) -> dt.date | None:
     return max(candidates) if candidates else None
 
 
+def check_until(sc: Scenario, until: dt.date | None) -> None:
+    """Refuse a named end date that the simulation would refuse (before the start, or too far
+    after it), before a report or a job spends minutes on its models. A scenario that cannot
+    be simulated at all is left to the simulation part, which says why in a note."""
+    if until is None:
+        return
+    from detente.simulation import calendar
+
+    try:
+        start = calendar.default_start(sc)
+    except ScenarioError:
+        return
+    calendar.check_window(start, until)
+
+
 def check_simulable(sc: Scenario) -> None:
     """Raise a located error when the scenario has nothing to simulate."""
     if not sc.forums and not sc.calendar:

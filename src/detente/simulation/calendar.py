@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from detente.errors import Problem, ScenarioError
+from detente.errors import OptionError, Problem, ScenarioError
 from detente.scenario.model import Event, Forum, Scenario
 
 
@@ -91,6 +91,19 @@ def build(sc: Scenario, start: dt.date, until: dt.date) -> tuple[list[Step], lis
     order = {"meeting": 1}
     steps.sort(key=lambda s: (s.date, order.get(s.kind, 0)))
     return steps, open_events
+
+
+MAX_YEARS = 100  # the longest span simulated (recurring meetings are laid out to the end)
+
+
+def check_window(start: dt.date, until: dt.date) -> None:
+    """Refuse an end date (``--until``) before ``start`` or more than MAX_YEARS after it."""
+    if until < start:
+        raise OptionError(f"the end date (--until) {until} is before the start {start}")
+    if (until - start).days > MAX_YEARS * 366:
+        raise OptionError(f"the end date (--until) {until} is {(until - start).days // 365} "
+                          f"years after the start {start}; a simulation covers at most "
+                          f"{MAX_YEARS} years of meetings")
 
 
 def default_start(sc: Scenario) -> dt.date:

@@ -50,7 +50,6 @@ from detente.simulation.strategies import STRATEGY_NAMES
 TALK_KINDS = ("summit", "consultation", "coordination")
 
 
-MAX_YEARS = 100  # the longest span simulated (recurring meetings are laid out to the end)
 
 
 @dataclass(frozen=True)
@@ -78,14 +77,7 @@ class _Run:
         self.names = {a.id: a.name or a.id for a in sc.actors}
         self.start = options.start or calendar.default_start(sc)
         self.until = options.until or calendar.default_until(sc, self.start)
-        if self.until < self.start:
-            raise OptionError(f"the end date (--until) {self.until} is before the start "
-                              f"{self.start}")
-        if (self.until - self.start).days > MAX_YEARS * 366:
-            raise OptionError(f"the end date (--until) {self.until} is "
-                              f"{(self.until - self.start).days // 365} years after the start "
-                              f"{self.start}; a simulation covers at most {MAX_YEARS} years "
-                              "of meetings")
+        calendar.check_window(self.start, self.until)
         B = arrays.n_draws
         self.B = B
         self.resolved: set[str] = set()

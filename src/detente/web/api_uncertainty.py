@@ -18,7 +18,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
 from detente.models import models
-from detente.report.collect import uncertainty_available
+from detente.report.collect import simulation_available, uncertainty_available
+from detente.report.simulation import check_until
 from detente.report.unc_svg import issue_uncertainty_charts, outcome_chart
 from detente.report.uncertainty import uncertainty_data, with_spec
 from detente.scenario.model import Scenario
@@ -130,6 +131,8 @@ def start_uncertainty(request: Request, body: UncertaintyRequest) -> Any:
     bad_coding = unknown_coding(scenario, body.capability)
     if bad_coding is not None:
         return bad_coding
+    if body.simulation and simulation_available():
+        check_until(scenario, body.until)  # a 400 now, not a note in the finished job
 
     recorder: Recorder = request.app.state.recorder
 
