@@ -47,6 +47,9 @@ def scenario_from_data(data: Any, source: str, lines: dict[str, int]) -> Scenari
         raise ScenarioError([Problem(
             f"a scenario must be a mapping with 'issues' and 'actors', not {type(data).__name__}",
             file=source)])
+    other = other_kind_of_file(data)
+    if other is not None:
+        raise ScenarioError([Problem(other, file=source)])
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -66,6 +69,28 @@ def scenario_from_data(data: Any, source: str, lines: dict[str, int]) -> Scenari
         raise ScenarioError([Problem(p.message, p.path, line_of(lines, p.path), source)
                              for p in problems])
     return sc
+
+
+#: the keys of the other YAML files detente reads (detente.simulation.compare.Intervention and
+#: detente.execution.spec.SweepSpec; a test keeps these in step with them)
+INTERVENTION_KEYS = frozenset({"name", "description", "add", "remove", "change", "behaviour"})
+SWEEP_KEYS = frozenset({"scenario", "model", "models", "preset", "capability", "design",
+                        "samples", "seed", "draws", "trajectories", "parameters", "options"})
+
+
+def other_kind_of_file(data: dict[str, Any]) -> str | None:
+    """What to do with a what-if intervention or a sweep file given where a scenario is
+    expected, or None when ``data`` may be a scenario (or names issues or actors)."""
+    keys = set(data)
+    if "issues" in keys or "actors" in keys:
+        return None
+    if keys & {"add", "remove", "change", "behaviour"} and keys <= INTERVENTION_KEYS:
+        return ("this is a what-if intervention file, not a scenario (a scenario has issues and "
+                "actors): use it with detente compare SCENARIO --intervention FILE")
+    if "scenario" in keys and keys & {"parameters", "options", "design"} and keys <= SWEEP_KEYS:
+        return ("this is a sweep file, not a scenario (a scenario has issues and actors): run "
+                "it with detente sweep FILE")
+    return None
 
 
 def _file_order(p: Problem) -> float:
