@@ -65,6 +65,17 @@ def test_cli_says_when_it_drew_default_widths_and_shows_sobol_confidence(emissio
     assert f"{top['ST']:.2f}±{top['ST_conf']:.2f}" in res.stdout
 
 
+def test_cli_model_all_says_the_ranking_is_per_model(emission_path):
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    res = CliRunner().invoke(app, ["sensitivity", str(emission_path), "-m", "all"])
+    assert res.exit_code == 2
+    assert "one model at a time" in res.output and "smp" in res.output
+    assert "unknown model" not in res.output
+
+
 def test_constant_forecast_gives_zero_indices(flagship_path):
     spec = Uncertainty.model_validate({"cells": [{"issue": "A", "field": "status_quo",
                                                   "±": 5}]})

@@ -31,7 +31,7 @@ from detente.cli.app import (
     print_json,
     user_errors,
 )
-from detente.errors import DetenteError
+from detente.errors import DetenteError, OptionError
 
 StoreOpt = Annotated[Path, typer.Option("--store", help="the DuckDB run store")]
 
@@ -39,7 +39,8 @@ StoreOpt = Annotated[Path, typer.Option("--store", help="the DuckDB run store")]
 @app.command()
 def sensitivity(
     file: Path,
-    model: Annotated[str, typer.Option("--model", "-m", help="model name")] = "compromise",
+    model: Annotated[str, typer.Option("--model", "-m", help="model name (one model: the "
+                                       "ranking is the model's own)")] = "compromise",
     preset: Annotated[str | None, typer.Option(help="named option set of the model")] = None,
     rounds: Annotated[int | None, typer.Option(min=0, help="rounds of bargaining")] = None,
     capability: Annotated[str, typer.Option(help=CAPABILITY_HELP)] = "default",
@@ -67,6 +68,12 @@ def sensitivity(
     from detente.uncertainty.sensitivity import sensitivity as analyse
 
     with user_errors():
+        if model == "all":
+            from detente.models import models
+
+            raise OptionError("sensitivity ranks the inputs of one model at a time (each model "
+                              "has its own ranking); name one with -m, e.g. -m compromise, or "
+                              "run the command once per model: " + ", ".join(models()))
         sc, capability = resolve_capability(load_scenario(file, fmt), capability)
         res = analyse(sc, model, samples, seed, preset, rounds, capability, sobol=sobol,
                       **parse_options(option))
@@ -310,7 +317,6 @@ def runs_export(out: Annotated[Path, typer.Option("--out", "-o", help="file to w
     """Export results in long format (run, draw, round, actor, issue, value) with run data
     (kind, model, preset, capability, seed, sweep cell); a backtest's rows also give each
     issue's observed outcome."""
-    from detente.errors import OptionError
     from detente.store import RunStore
 
     with user_errors():
