@@ -316,7 +316,8 @@ def runs_export(out: Annotated[Path, typer.Option("--out", "-o", help="file to w
                     "--sweep", help="only the cells of this sweep")] = None) -> None:
     """Export results in long format (run, draw, round, actor, issue, value) with run data
     (kind, model, preset, capability, seed, sweep cell); a backtest's rows also give each
-    issue's observed outcome."""
+    issue's observed outcome. A simulation's rows are its final package and positions; its
+    meetings, trust and support are in `detente runs show RUN --json` (summary)."""
     from detente.store import RunStore
 
     with user_errors():
