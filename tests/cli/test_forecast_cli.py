@@ -295,3 +295,25 @@ def test_options_that_change_nothing_are_named(emission_path, flagship_path):
     sim = runner.invoke(app, ["simulate", str(flagship_path), "--until", "2004-08-01",
                               "--quantiles", "0.2,0.8", "--no-record"])
     assert sim.exit_code == 0 and "--quantiles applies with --draws N" in sim.stderr
+
+
+@pytest.mark.parametrize("option", ["rounds=5", "preset=paper", "capability=equal", "seed=3",
+                                    "draws=4", "quantiles=0.5"])
+def test_a_setting_of_the_command_given_as_a_model_option_names_its_flag(option,
+                                                                          emission_path):
+    # each crashed with "monte_carlo() got multiple values for argument ..."
+    key, value = option.split("=")
+    res = CliRunner().invoke(app, ["forecast", str(emission_path), "-m", "challenge", "-o", option,
+                                   "--no-record"])
+    assert res.exit_code == 2
+    assert f"{key} is not a model option: give it as --{key} {value}" in res.output
+
+
+def test_the_api_refuses_rounds_below_0_or_not_whole(emission_path):
+    from detente import api
+    from detente.errors import OptionError
+
+    for rounds in (-1, 2.5, True):
+        with pytest.raises(OptionError, match="whole number, 0 or more"):
+            api.forecast(emission_path, model="challenge", rounds=rounds)
+    assert api.forecast(emission_path, model="challenge", rounds=0).forecasts()["date"] > 0

@@ -97,6 +97,10 @@ def test_grid_and_random_designs():
     ("model: smp\ndraws: 100000000\n", "smp on 100,000,000 draws x 101 rounds would hold"),
     ("model: smp\ndraws: 100000\noptions:\n  rounds: [10, 100000]\n",
      "100,000 draws x 100,001 rounds would hold"),
+    # a numpy error deep in the model once the first cell had run
+    ("model: challenge\noptions:\n  rounds: [0, -1]\n", "must be a whole number, 0 or more"),
+    ("model: challenge\noptions:\n  rounds: [2.5]\n", "got 2.5"),
+    ("capability: gdp\n", "unknown capability coding 'gdp'; known: default, equal"),
 ])
 def test_bad_specs_give_clear_errors(tmp_path, emission_path, body, message):
     spec = write_spec(tmp_path, emission_path, body)

@@ -74,14 +74,19 @@ def print_json(data: Any) -> None:
     sys.stdout.write(text + "\n")
 
 
-def parse_options(items: list[str] | None, flag: str = "--option") -> dict[str, Any]:
+def parse_options(items: list[str] | None, flag: str = "--option",
+                  own_flags: tuple[str, ...] = ()) -> dict[str, Any]:
     """``key=value`` pairs (of the option ``flag``, named in errors); values parsed as JSON
-    where possible (numbers, true, null)."""
+    where possible (numbers, true, null). A key in ``own_flags`` is a setting the command
+    takes as a flag of its own (``rounds``: ``--rounds``), not a model option: refused."""
     out: dict[str, Any] = {}
     for item in items or []:
         if "=" not in item:
             raise DetenteError(f"{flag} expects key=value, got {item!r}")
         key, value = item.split("=", 1)
+        if key.strip() in own_flags:
+            raise DetenteError(f"{key.strip()} is not a model option: give it as "
+                               f"--{key.strip()} {value}")
         try:
             out[key.strip()] = json.loads(value)
         except json.JSONDecodeError:

@@ -92,7 +92,7 @@ def forecast(
         for name, chosen in zip(names, presets, strict=True):
             try:
                 runs.append(monte_carlo(sc, name, draws, seed, chosen, rounds, capability, qs,
-                                        **parse_options(option)))
+                                        **parse_options(option, own_flags=RUN_FLAGS)))
             except DetenteError as exc:  # with several models, the others still run
                 if len(names) == 1:
                     raise
@@ -109,7 +109,7 @@ def forecast(
         coded = None
         if draws > 1 and len(names) == 1 and not json_out:  # the table sets both side by side
             coded = monte_carlo(sc, names[0], 1, seed, preset, rounds, capability, qs,
-                                **parse_options(option)).result
+                                **parse_options(option, own_flags=RUN_FLAGS)).result
         ids, store_path = record_run(
             file, store, record,
             lambda st: [record_result(st, sc, r.arrays, r.output, r.result, seed) for r in runs])
@@ -126,6 +126,10 @@ def forecast(
     if store_path is not None:
         console.print(f"recorded run{'s' * (len(ids) > 1)} {', '.join(ids)} in {store_path}",
                       highlight=False)
+
+
+#: settings forecast takes as flags of its own, refused as --option keys
+RUN_FLAGS = ("rounds", "preset", "capability", "seed", "draws", "quantiles")
 
 
 def _presets(names: list[str], preset: str | None,

@@ -76,7 +76,7 @@ def sensitivity(
                               "run the command once per model: " + ", ".join(models()))
         sc, capability = resolve_capability(load_scenario(file, fmt), capability)
         res = analyse(sc, model, samples, seed, preset, rounds, capability, sobol=sobol,
-                      **parse_options(option))
+                      **parse_options(option, own_flags=SENSITIVITY_FLAGS))
     if res.default_widths:
         from detente.uncertainty.draws import DEFAULT_WIDTHS_NOTE
 
@@ -111,6 +111,10 @@ def sensitivity(
     if res.sobol_skipped:
         console.print(f"[yellow]note[/yellow] no Sobol indices (S1, ST): {res.sobol_skipped}",
                       highlight=False)
+
+
+#: settings sensitivity takes as flags of its own, refused as --option keys
+SENSITIVITY_FLAGS = ("rounds", "preset", "capability", "seed", "samples", "sobol")
 
 
 def _with_conf(value: float, conf: float) -> str:

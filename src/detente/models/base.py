@@ -116,6 +116,14 @@ def runs_cases_alone(links_issues: bool, separate_cases: bool, n_issues: int) ->
     return links_issues and separate_cases and n_issues > 1
 
 
+def check_rounds(rounds: Any, name: str) -> None:
+    """Refuse rounds that are not a whole number >= 0 (the API and sweep files take any
+    value; numpy would fail deep inside a model on a negative one)."""
+    if isinstance(rounds, bool) or not isinstance(rounds, int | np.integer) or rounds < 0:
+        raise OptionError(f"rounds of model {name!r} must be a whole number, 0 or more; "
+                          f"got {rounds!r}")
+
+
 def _checked(name: str, run: RunFn, capability_scale_free: bool, links_issues: bool,
              weighs_actors: bool = True) -> RunFn:
     """``run`` on capabilities in unit scale (when the model is indifferent to their scale),
@@ -129,6 +137,7 @@ def _checked(name: str, run: RunFn, capability_scale_free: bool, links_issues: b
     (:func:`each_issue_alone`)."""
     def checked(arrays: ScenarioArrays, options: Any, rounds: int,
                 rng: np.random.Generator) -> ModelOutput:
+        check_rounds(rounds, name)
         if runs_cases_alone(links_issues, arrays.separate_cases, arrays.n_issues):
             return each_issue_alone(checked, name)(arrays, options, rounds, rng)
         out = run(arrays.with_unit_capabilities() if capability_scale_free else arrays,
