@@ -207,6 +207,34 @@ def test_killed_sweep_resumes_only_missing_cells(tmp_path, emission_path):
     assert final == stored(clean)
 
 
+def test_ctrl_c_stops_a_sweep_on_workers_cleanly_and_a_rerun_resumes(tmp_path, emission_path):
+    """Ctrl-C reaches the whole process group (the sweep and its workers): one line saying
+    what is kept, exit 130, no traceback from any process, and no hang."""
+    body = ("model: challenge\nseed: 3\ndraws: 400\nparameters:\n"
+            "  actors[Germany].capability: {low: 0.01, high: 0.5, steps: 200}\n")
+    spec = write_spec(tmp_path, emission_path, body)
+    store = tmp_path / "interrupted.duckdb"
+    cmd = [sys.executable, "-c", "from detente.cli import main; main()", "sweep", str(spec),
+           "--store", str(store), "--plain", "--workers", "2"]
+    env = {**os.environ, "COLUMNS": "300"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, start_new_session=True)  # its own process group
+    for line in proc.stdout:
+        if line.startswith("cell 3/"):
+            os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+            break
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err + out
+    assert "interrupted: the cells finished so far are in the store" in err
+    con = duckdb.connect(str(store), read_only=True)
+    kept = con.execute("SELECT count(*) FROM runs").fetchone()[0]
+    con.close()
+    assert 3 <= kept < 200
+    again = subprocess.run([*cmd[:-2]], capture_output=True, text=True, env=env, check=True)
+    assert f"{kept} already in the store, {200 - kept} to run" in again.stdout
+
+
 def test_a_cell_keeps_draw_0s_trajectory_unless_the_spec_asks_for_all(tmp_path, emission_path):
     """Every draw's forecast is stored either way; trajectories of every draw only on demand."""
     def draws_with(path: Path, positions: bool) -> set[int]:

@@ -21,6 +21,7 @@ from rich.table import Table
 
 from detente.cli.app import (
     CAPABILITY_HELP,
+    EXIT_INTERRUPTED,
     SEED_MAX,
     app,
     console,
@@ -164,6 +165,12 @@ def sweep(
         ex = make_executor(executor, workers, address)
         try:
             summary = run_sweep(spec, store, ex, on_progress, on_start)
+        except KeyboardInterrupt:
+            bar.stop()
+            err_console.print("interrupted: the cells finished so far are in the store (the "
+                              "ones under way finish first, and are not recorded); run the "
+                              "same command again to compute only the rest", highlight=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         finally:
             bar.stop()
             ex.close()

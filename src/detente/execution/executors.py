@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
@@ -65,6 +66,16 @@ def limit_blas_threads() -> None:
     threadpool_limits(1)
 
 
+def init_worker() -> None:
+    """Worker initializer: one thread each (:func:`limit_blas_threads`), and Ctrl-C left to
+    the parent process, which gets the same Ctrl-C from the terminal: it cancels the tasks
+    not started and says what is kept, while the workers finish the task under way and exit
+    cleanly. (A worker stopped by Ctrl-C printed a traceback, and one killed while it held
+    the pool's task queue left the parent waiting for ever.)"""
+    limit_blas_threads()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def check_workers(workers: int) -> None:
     """Refuse a worker count below 1."""
     if workers < 1:
@@ -82,7 +93,7 @@ class ProcessExecutor:
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                         initializer=limit_blas_threads)
+                                         initializer=init_worker)
 
     def imap_unordered(self, fn: Fn, tasks: Iterable[Any]) -> Iterator[Any]:
         pending: set[Future[Any]] = set()

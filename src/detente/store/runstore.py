@@ -28,7 +28,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -179,7 +179,11 @@ class RunStore:
             yield con
             con.commit()
         except BaseException as exc:
-            con.rollback()
+            # no transaction may be left to roll back: Ctrl-C stopped the commit itself
+            with suppress(duckdb.Error):
+                con.rollback()
+            if _interrupted(exc):  # Ctrl-C inside DuckDB; the run is all there or not at all
+                raise KeyboardInterrupt from None
             if isinstance(exc, duckdb.Error):
                 raise _explain(self.path, exc, False) from None
             raise
@@ -343,6 +347,12 @@ class RunStore:
 _OUTCOME = ("CASE WHEN u.kind = 'backtest' AND r.actor IS NULL THEN CAST(json_extract("
             "u.summary, '/issues/' || replace(replace(r.issue, '~', '~0'), '/', '~1') "
             "|| '/outcome') AS DOUBLE) END AS outcome")
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB's report of a Ctrl-C during a query or commit."""
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
 
 
 def _sql_path(p: Path) -> str:
