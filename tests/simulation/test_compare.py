@@ -65,6 +65,11 @@ def test_unknown_event_to_remove_names_file_line_and_field():
     assert "no calendar event 'nope'" in errs[0]
 
 
+def test_a_scenario_given_as_intervention_says_so():
+    errs = _errors(FLAGSHIP.read_text())
+    assert len(errs) == 1 and "this is a scenario, not an intervention" in errs[0]
+
+
 def test_misspelt_field_in_change_is_located_at_the_key_written():
     errs = _errors("change:\n  act:\n    params.consultaton: consulted\n")
     assert len(errs) == 1

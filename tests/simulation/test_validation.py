@@ -44,3 +44,10 @@ def test_unknown_behaviour_field_names_the_line():
                   "s.yaml")
     assert any("actors[0].behaviour.agilty" in str(p) for p in exc.value.problems)
     assert errs is None
+
+
+def test_an_election_without_actors_is_refused_where_it_stands():
+    # it was accepted and froze no one's position ("election ()" in the narrative)
+    errs = _errors("calendar: [{id: vote, date: 2010-03-01, kind: election}]\n")
+    assert errs == ["s.yaml:7: calendar[0].actors: an election needs the actors who hold it "
+                    "(actors: [...]); without them it freezes no one's position"]

@@ -349,6 +349,10 @@ def cross_check(sc: Scenario) -> list[Problem]:
             problems.append(Problem(f"unknown forum {ev.forum!r}", f"{where}.forum"))
         if ev.triggered_by is not None and ev.triggered_by not in event_ids:
             problems.append(Problem(f"unknown event {ev.triggered_by!r}", f"{where}.triggered_by"))
+        if ev.kind == "election" and not ev.actors:
+            problems.append(Problem("an election needs the actors who hold it (actors: [...]); "
+                                    "without them it freezes no one's position",
+                                    f"{where}.actors"))
         near = difflib.get_close_matches(ev.kind, EVENT_KINDS, n=1, cutoff=0.8)
         # a word holding a known kind whole (by-election, summitry) is a deliberate variant
         if near and not any(known in ev.kind for known in EVENT_KINDS):

@@ -85,6 +85,11 @@ def parse_intervention(text: str, source: str = "<intervention>") -> Interventio
         raise ScenarioError([Problem(
             "an intervention must be a mapping with add, remove, change or behaviour, not "
             f"{type(data).__name__}", file=source)])
+    if "issues" in data or "actors" in data:
+        raise ScenarioError([Problem(
+            "this is a scenario, not an intervention: an intervention file holds add, remove, "
+            "change or behaviour (see scenarios/interventions/); the scenario is compare's "
+            "first argument", file=source)])
     try:
         iv = Intervention.model_validate(data)
     except ValidationError as exc:
