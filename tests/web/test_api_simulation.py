@@ -88,10 +88,12 @@ def test_malformed_requests_are_json_errors(client: TestClient, body: dict[str, 
     assert "Traceback" not in r.text
 
 
-def test_until_before_the_start_fails_with_the_reason(client: TestClient, wait: Any) -> None:
-    r = client.post("/api/simulations", json={"scenario_id": FLAGSHIP, "until": "1999-01-01"})
-    status = wait(r.json()["id"], tries=1000)
-    assert status["status"] == "failed" and "before the start" in status["error"]
+@pytest.mark.parametrize(("until", "why"), [("1999-01-01", "before the start"),
+                                           ("2999-01-01", "at most 100 years")])
+def test_an_until_the_simulation_refuses_is_a_400_before_any_job(client: TestClient,
+                                                                until: str, why: str) -> None:
+    r = client.post("/api/simulations", json={"scenario_id": FLAGSHIP, "until": until})
+    assert r.status_code == 400 and why in r.json()["error"]  # it was a 202, then a failed job
 
 
 def test_charts_of_a_models_job_or_unfinished_job_are_409(client: TestClient, wait: Any) -> None:

@@ -184,6 +184,11 @@ def test_an_until_before_the_start_is_a_400_before_any_job(client: TestClient) -
     assert "before the start 2004-05-01" in r.json()["error"]
 
 
+def test_an_empty_model_list_is_a_422(client: TestClient) -> None:
+    r = client.post("/api/uncertainty", json={"scenario_id": FLAGSHIP, "models": []})
+    assert r.status_code == 422  # it ran nothing and reported "done"
+
+
 def test_with_a_store_monte_carlo_runs_are_recorded_as_the_cli_records_them(tmp_path: Path
                                                                           ) -> None:
     """Each model's draws as ``detente forecast --draws`` records them, the simulation over

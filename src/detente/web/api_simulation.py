@@ -24,7 +24,7 @@ from detente.report.sim_svg import (
     trust_multiples,
     trust_network,
 )
-from detente.report.simulation import check_simulable, run_simulation
+from detente.report.simulation import check_simulable, check_until, run_simulation
 from detente.web.errors import error_response
 from detente.web.jobs import Jobs
 from detente.web.library import ID_PATTERN, Library, validate_data
@@ -98,6 +98,7 @@ def start_simulation(request: Request, body: SimulationRequest) -> Any:
         lib: Library = request.app.state.library
         scenario = lib.get(body.scenario_id or "").scenario
     check_simulable(scenario)
+    check_until(scenario, body.until)  # a 400 now, not a failed job
     if body.capability not in scenario.capability_codings():
         return error_response(400, f"unknown capability coding {body.capability!r}; known: "
                                    f"{', '.join(scenario.capability_codings())}")

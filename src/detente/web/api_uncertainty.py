@@ -51,8 +51,8 @@ class ScenarioSource(BaseModel):
 
 class UncertaintyRequest(ScenarioSource):
     models: list[str] | None = Field(
-        None, max_length=32, description="models whose distributions are drawn (default: "
-                                         "every model)")
+        None, min_length=1, max_length=32,
+        description="models whose distributions are drawn (default: every model)")
     draws: int = Field(500, description=f"Monte Carlo draws per model, 1 to {MAX_WEB_DRAWS}")
     seed: int = Field(0, ge=0, le=2**32 - 1)
     capability: str = Field("default", max_length=64)
