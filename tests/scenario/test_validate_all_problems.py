@@ -151,3 +151,17 @@ def test_a_near_miss_of_an_event_kind_is_reported_other_words_are_narrative(flag
     load_scenario(flagship_path)  # latent_pressure, a narrative kind, stays valid
     for word in ("by-election", "re-election", "elections", "summitry"):  # variants, not typos
         read_yaml(text.replace("kind: concession", f"kind: {word}"), "f.yaml")
+
+
+def test_a_value_that_cannot_be_read_is_reported_once(tmp_path):
+    # setting the bad date aside to cross-check the rest added "date: Field required"
+    path = tmp_path / "bad.yaml"
+    path.write_text("issues: [{id: A}]\nactors:\n"
+                    "  - {id: X, position: {A: 10}, salience: {A: 50}}\n"
+                    "  - {id: Y, position: {A: 90}, salience: {A: 50}}\n"
+                    "forums:\n  - {id: f, members: [X, Y], agenda: [A], "
+                    "meetings: [{date: 2024-02-30}]}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert problem.path == "forums[0].meetings[0].date" and "day value" in problem.message

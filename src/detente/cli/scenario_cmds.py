@@ -30,7 +30,10 @@ def validate(file: Path, fmt: FormatOpt = None,
                  "--json", help="print {file, valid, ...} as JSON: counts when valid, "
                                 "problems (message, path, line, file) when not")] = False,
              ) -> None:
-    """Check a scenario file and report every problem at once (exit code 2 if any)."""
+    """Check a scenario file and report its problems by file, line and field (exit code 2
+    if any). Every problem is listed at once, except that a value which cannot be read at all
+    inside a list (a meeting's impossible date) holds back the checks across fields (unknown
+    ids, ranges) until it is fixed."""
     with user_errors():
         try:
             sc = load_scenario(file, fmt)

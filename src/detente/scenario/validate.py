@@ -56,9 +56,10 @@ def scenario_from_data(data: Any, source: str, lines: dict[str, int]) -> Scenari
         problems = _field_problems(exc, source, lines)
         rest, later = _without_failed_fields(data, exc)
         for more in later:  # checks that could only run once the first failures were set aside
-            known = {(p.path, p.message) for p in problems}
+            # not a value set aside itself ("Field required" where a bad date was dropped)
+            known = {p.path for p in problems}
             problems += [p for p in _field_problems(more, source, lines)
-                         if (p.path, p.message) not in known]
+                         if not _within(p.path, known)]
         seen = {p.path for p in problems}
         if rest is not None:
             problems += [Problem(p.message, p.path, line_of(lines, p.path), source)
@@ -91,6 +92,11 @@ def other_kind_of_file(data: dict[str, Any]) -> str | None:
         return ("this is a sweep file, not a scenario (a scenario has issues and actors): run "
                 "it with detente sweep FILE")
     return None
+
+
+def _within(path: str, paths: set[str]) -> bool:
+    """Whether ``path`` is one of ``paths`` or lies inside one of them."""
+    return any(path == p or path.startswith((f"{p}.", f"{p}[")) for p in paths)
 
 
 def _file_order(p: Problem) -> float:
