@@ -65,6 +65,21 @@ def test_unknown_event_to_remove_names_file_line_and_field():
     assert "no calendar event 'nope'" in errs[0]
 
 
+def test_removing_a_meeting_event_cancels_its_forum_meeting():
+    # the flagship lists round 3 in the calendar and in the forum's meetings: removing the
+    # event alone changed nothing ("no difference above the display threshold")
+    from detente.simulation.calendar import forum_meetings
+
+    sc = load_scenario(FLAGSHIP)
+    new = apply_intervention(sc, parse_intervention("remove: [six-party-round-3]\n"))
+    day = dt.date(2004, 6, 23)
+    before = {(s.forum.id, s.date) for s in forum_meetings(sc, day, day)}
+    after = {(s.forum.id, s.date) for s in forum_meetings(new, day, day)}
+    assert ("six-party", day) in before and ("six-party", day) not in after
+    others = [m for f in new.forums for m in f.meetings]
+    assert len(others) == sum(len(f.meetings) for f in sc.forums) - 1  # only that one
+
+
 def test_a_scenario_given_as_intervention_says_so():
     errs = _errors(FLAGSHIP.read_text())
     assert len(errs) == 1 and "this is a scenario, not an intervention" in errs[0]

@@ -7,7 +7,7 @@ An intervention is a small YAML file that edits a scenario's calendar and behavi
     add:                 # events appended to the calendar, in the scenario's event format
       - {id: amnesty, date: 2010-07-15, kind: settlement, actors: [P, Q],
          params: {settles: dispute-1}}
-    remove: [event-id]   # calendar events taken out, by id
+    remove: [event-id]   # calendar events taken out, by id (a meeting event: its forum meeting too)
     change:              # calendar event id -> fields to override; a dotted key reaches into
       act-1:             # a block (``params.consultation``); other fields stay as they were
         params.consultation: consulted
@@ -44,7 +44,7 @@ from detente.errors import Problem, ScenarioError
 from detente.scenario.behaviour import ActorBehaviour
 from detente.scenario.formats.yaml_format import parse_yaml
 from detente.scenario.io import read_text
-from detente.scenario.model import Event, Scenario, cross_check
+from detente.scenario.model import Event, Forum, Scenario, cross_check
 from detente.scenario.validate import field_path, line_of
 from detente.simulation.engine import SimOptions, simulate
 from detente.simulation.history import History
@@ -214,7 +214,8 @@ def apply_intervention(sc: Scenario, iv: Intervention) -> Scenario:
         actors.append(a)
     if problems:
         raise ScenarioError(problems)
-    new = sc.model_copy(update={"calendar": events, "actors": actors})
+    new = sc.model_copy(update={"calendar": events, "actors": actors,
+                                "forums": _without_meetings(sc, iv.remove)})
     checked = []
     for p in cross_check(new):
         path, where = p.path, ""
@@ -232,6 +233,17 @@ def apply_intervention(sc: Scenario, iv: Intervention) -> Scenario:
     if checked:
         raise ScenarioError(checked)
     return new
+
+
+def _without_meetings(sc: Scenario, removed: list[str]) -> list[Forum]:
+    """The forums without the meetings that removed ``meeting`` events record: a meeting
+    listed both in the calendar and in its forum's ``meetings`` (as the flagship's rounds
+    are) is one step of the simulation, so removing the event must cancel it there too."""
+    gone = {(e.forum, e.date) for e in sc.calendar
+            if e.id in removed and e.kind == "meeting" and e.forum and e.date}
+    return [f.model_copy(update={"meetings": [m for m in f.meetings
+                                              if (f.id, m.date) not in gone]})
+            if any(fid == f.id for fid, _ in gone) else f for f in sc.forums]
 
 
 # --- the comparison ----------------------------------------------------------------------------
