@@ -108,6 +108,7 @@ def test_bad_specs_give_clear_errors(tmp_path, emission_path, body, message):
         plan(spec)
     assert any(message in str(p) for p in err.value.problems), err.value.problems
     assert all(str(spec) in str(p) for p in err.value.problems)  # each names the spec file
+    assert not any("Value error" in str(p) for p in err.value.problems)  # pydantic's prefix
 
 
 def test_a_bad_range_names_its_key_and_line_and_only_the_form_written(tmp_path, emission_path):

@@ -310,4 +310,4 @@ def _value_error(data: dict[str, Any], err: Any) -> tuple[str, str] | None:
     if branch.startswith("list") != isinstance(raw, list):
         return None
     rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[3:])
-    return base + rest, err["msg"]
+    return base + rest, err["msg"].removeprefix("Value error, ")
