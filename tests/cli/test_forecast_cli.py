@@ -317,3 +317,14 @@ def test_the_api_refuses_rounds_below_0_or_not_whole(emission_path):
         with pytest.raises(OptionError, match="whole number, 0 or more"):
             api.forecast(emission_path, model="challenge", rounds=rounds)
     assert api.forecast(emission_path, model="challenge", rounds=0).forecasts()["date"] > 0
+
+
+def test_help_text_flows_to_the_terminal_width_and_shows_every_default():
+    # the docstrings' own line breaks cut sentences in two ("run the same command again
+    # after / an interruption"), and "[default: 0.1,0.5,0.9]" was read as markup and dropped
+    runner = CliRunner()
+    sweep = runner.invoke(app, ["sweep", "--help"], env={"COLUMNS": "200"}).output
+    assert "run the same command again after an interruption" in sweep
+    forecast = " ".join(runner.invoke(app, ["forecast", "--help"],
+                                      env={"COLUMNS": "200"}).output.split())
+    assert "[default: 0.1,0.5,0.9]" in forecast
