@@ -64,6 +64,22 @@ def _no_default_recording(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DETENTE_RECORD", "0")
 
 
+def _files_under(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else {}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _anchors_untouched() -> Iterator[None]:
+    """The anchor files are read-only fixtures: the suite fails if it wrote into them (a
+    README line once recorded its runs in ../shared/anchors/bdm/detente.duckdb)."""
+    before = _files_under(ANCHORS)
+    yield
+    after = _files_under(ANCHORS)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"the tests wrote into {ANCHORS}: {', '.join(changed)}"
+
+
 @contextmanager
 def _held_open(path: Path) -> Iterator[None]:
     """Another process holds the DuckDB file ``path`` open (so it is locked) inside the block."""

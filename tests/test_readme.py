@@ -53,7 +53,8 @@ def test_readme_command_works(line, tmp_path, monkeypatch):
         if name in argv:
             if not path.exists():
                 pytest.skip(f"anchor data not found at {path} (../shared/anchors is absent)")
-            argv[argv.index(name)] = str(path)
+            # a copy: what the line records goes next to it, never into the anchors folder
+            argv[argv.index(name)] = str(shutil.copy(path, tmp_path / path.name))
     if any(name in argv for name in SPLIT):
         deu = PLACEHOLDERS["DEU_FILE.tsv"]
         if not deu.exists():
