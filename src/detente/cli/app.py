@@ -127,6 +127,9 @@ SEED_MAX = 2**63 - 1  # the run store keeps seeds as 64-bit integers
 WORKERS_HELP = ("processes that run separate cases side by side (a DEU file's rows, a case "
                 "file's readings) with condorcet, exchange or smp; at most this machine's cores; "
                 "same result for any number")
+DEFAULT_QUANTILES_TEXT = "0.1,0.5,0.9"
+QUANTILES_HELP = ("quantiles reported with --draws, comma-separated "
+                  f"[default: {DEFAULT_QUANTILES_TEXT}]")
 CAPABILITY_HELP = ("capability coding: default, equal, a named coding, or a table "
                    "FILE.csv[:COLUMN] (an actor column and values)")
 

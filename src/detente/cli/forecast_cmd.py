@@ -10,7 +10,9 @@ from rich.table import Table
 
 from detente.cli.app import (
     CAPABILITY_HELP,
+    DEFAULT_QUANTILES_TEXT,
     MODEL_HELP,
+    QUANTILES_HELP,
     RECORD_ENV,
     SEED_MAX,
     WORKERS_HELP,
@@ -52,9 +54,7 @@ def forecast(
     draws: Annotated[int, typer.Option(
         min=1, help="Monte Carlo draws over the scenario's uncertainty block (1: the coded "
                     "inputs, nothing drawn)")] = 1,
-    quantiles: Annotated[str | None, typer.Option(
-        help="quantiles reported with --draws, comma-separated [default: 0.1,0.5,0.9]")]
-    = None,
+    quantiles: Annotated[str | None, typer.Option(help=QUANTILES_HELP)] = None,
     store: Annotated[Path | None, typer.Option(
         help="record the run in this DuckDB run store")] = None,
     record: Annotated[bool, typer.Option(
@@ -146,9 +146,6 @@ def _presets(names: list[str], preset: str | None,
     if preset is not None and not any(preset in get_model(n).presets for n in names):
         raise OptionError(f"none of the models {', '.join(names)} has a preset {preset!r}")
     return [preset if preset in get_model(n).presets else None for n in names]
-
-
-DEFAULT_QUANTILES_TEXT = "0.1,0.5,0.9"
 
 
 def ignored_options(names: list[str], rounds: int | None, quantiles: str | None,

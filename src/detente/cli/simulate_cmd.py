@@ -11,6 +11,7 @@ from rich.table import Table
 
 from detente.cli.app import (
     CAPABILITY_HELP,
+    QUANTILES_HELP,
     RECORD_ENV,
     SEED_MAX,
     app,
@@ -78,9 +79,7 @@ def simulate_cmd(
     fixed_inputs: Annotated[bool, typer.Option(
         "--fixed-inputs", help="with --draws: hold the inputs at their coded values, so "
                                "draws differ only by the simulation's own randomness")] = False,
-    quantiles: Annotated[str | None, typer.Option(
-        help="quantiles reported with --draws, comma-separated [default: 0.1,0.5,0.9]")]
-    = None,
+    quantiles: Annotated[str | None, typer.Option(help=QUANTILES_HELP)] = None,
     store: Annotated[Path | None, typer.Option(
         help="record the run in this DuckDB run store")] = None,
     record: Annotated[bool, typer.Option(

@@ -28,6 +28,7 @@ from detente.execution.spec import (
 )
 from detente.models import get_model
 from detente.models.base import check_rounds
+from detente.scenario.arrays import check_coding
 from detente.scenario.io import load_scenario
 from detente.scenario.model import Scenario
 from detente.scenario.validate import scenario_from_data
@@ -110,10 +111,7 @@ def plan(spec_path: str | Path) -> SweepPlan:
                 get_model(cell.model).options(cell.options.get("preset", spec.preset), **opts)
                 if cell.options.get("rounds") is not None:
                     check_rounds(cell.options["rounds"], cell.model)
-                coding = cell.options.get("capability", spec.capability)
-                if coding not in cell_sc.capability_codings():
-                    raise OptionError(f"unknown capability coding {coding!r}; known: "
-                                      f"{', '.join(cell_sc.capability_codings())}")
+                check_coding(cell_sc, cell.options.get("capability", spec.capability))
                 check_size(cell.model, spec.draws, cell.options.get("rounds"),
                            len(cell_sc.actors), len(cell_sc.issues),
                            None if spec.trajectories == "all"

@@ -151,6 +151,13 @@ def _capability_value(actor_cap: float | dict[str, float], issue_id: str) -> flo
     return float(actor_cap)
 
 
+def check_coding(sc: Scenario, capability: str) -> None:
+    """Refuse a capability coding that ``sc`` does not have (see :func:`to_arrays`)."""
+    if capability not in sc.capability_codings():
+        raise OptionError(f"unknown capability coding {capability!r}; "
+                          f"known: {', '.join(sc.capability_codings())}")
+
+
 def to_arrays(sc: Scenario, capability: str = "default") -> ScenarioArrays:
     """Convert a validated scenario to a batch of one.
 
@@ -158,9 +165,7 @@ def to_arrays(sc: Scenario, capability: str = "default") -> ScenarioArrays:
     (all 1), or the name of a coding in the actors' ``capabilities``; an actor without that
     coding falls back to its default capability.
     """
-    if capability not in sc.capability_codings():
-        raise OptionError(f"unknown capability coding {capability!r}; "
-                          f"known: {', '.join(sc.capability_codings())}")
+    check_coding(sc, capability)
     A, I = len(sc.actors), len(sc.issues)
     lo = np.array([i.bounds[0] for i in sc.issues], dtype=float)
     hi = np.array([i.bounds[1] for i in sc.issues], dtype=float)

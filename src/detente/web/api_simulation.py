@@ -25,7 +25,7 @@ from detente.report.sim_svg import (
     trust_network,
 )
 from detente.report.simulation import check_simulable, check_until, run_simulation
-from detente.web.errors import error_response
+from detente.web.errors import error_response, unknown_coding
 from detente.web.jobs import Jobs
 from detente.web.library import ID_PATTERN, Library, validate_data
 from detente.web.recording import Recorder
@@ -99,9 +99,9 @@ def start_simulation(request: Request, body: SimulationRequest) -> Any:
         scenario = lib.get(body.scenario_id or "").scenario
     check_simulable(scenario)
     check_until(scenario, body.until)  # a 400 now, not a failed job
-    if body.capability not in scenario.capability_codings():
-        return error_response(400, f"unknown capability coding {body.capability!r}; known: "
-                                   f"{', '.join(scenario.capability_codings())}")
+    bad_coding = unknown_coding(scenario, body.capability)
+    if bad_coding is not None:
+        return bad_coding
     sc_json = scenario.model_dump(mode="json")
 
     recorder: Recorder = request.app.state.recorder
