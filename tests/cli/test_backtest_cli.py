@@ -278,3 +278,25 @@ def test_preset_all_says_what_an_unbracketed_model_runs(deu_file):
     assert "runs its default preset (challenge: scholz-code)" in text
     plain = runner.invoke(app, ["backtest", str(deu_file), "-m", "challenge", "--no-record"])
     assert "default preset" not in plain.stdout  # nothing to explain
+
+
+def test_cross_validation_shows_its_folds_on_a_terminal_only(anchors, tmp_path, monkeypatch):
+    # a long --cv shows which fold it is on (stderr, cleared at the end); off a terminal,
+    # as here by default, stderr stays empty and stdout is the same JSON either way
+    import io
+
+    from rich.console import Console
+
+    from detente.cli import backtest_cmd
+
+    deu = tmp_path / "deu.tsv"
+    deu.write_bytes((anchors / "bdm" / "deu3_public__blksv.tsv").read_bytes())
+    args = ["backtest", str(deu), "-m", "best", "--cv", "3", "--json", "--no-record"]
+    plain = runner.invoke(app, args)
+    assert plain.exit_code == 0 and "fold" not in plain.stderr
+    screen = io.StringIO()
+    monkeypatch.setattr(backtest_cmd, "err_console",
+                        Console(file=screen, force_terminal=True, width=120))
+    shown = runner.invoke(app, args)
+    assert shown.exit_code == 0 and shown.stdout == plain.stdout
+    assert "cross-validation: best, fold 3 of 3" in screen.getvalue()

@@ -232,3 +232,22 @@ def test_files_split_by_proposal_cross_validate_as_their_union(n_proposals, n_fi
         assert p.coverage == pytest.approx(w.coverage, abs=1e-12)
         assert p.mean_width == pytest.approx(w.mean_width, abs=1e-9)  # same folds
         assert p.mae_by_file is not None and len(p.mae_by_file) == n_files
+
+
+@pytest.mark.parametrize(("k", "inner"), [(3, 2), (10, 9), (11, 10), (40, 10)])
+def test_the_inner_calibration_folds_are_capped(monkeypatch, k, inner):
+    # k - 1 inner folds, at most INNER_FOLDS: the refits per test fold stop growing with k,
+    # so a leave-one-proposal-out run takes about k times one fold, not k squared
+    from detente.evaluation import crossval
+
+    seen: list[int] = []
+    real = crossval.fit_calibrated
+
+    def spy(name, arrays, groups, inner_k, *args, **kwargs):
+        seen.append(inner_k)
+        return real(name, arrays, groups, inner_k, *args, **kwargs)
+
+    monkeypatch.setattr(crossval, "fit_calibrated", spy)
+    issues, stances = _random_proposals(np.random.default_rng(k), 45)
+    crossval.cross_validate_files([(_scenario_of(issues, stances), "default")], ["best"], k, 0)
+    assert seen == [inner] * k

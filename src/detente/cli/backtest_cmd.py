@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from detente.cli.app import (
@@ -30,7 +33,7 @@ from detente.evaluation.backtest import (
     load_dataset,
     model_presets,
 )
-from detente.evaluation.crossval import CV_UNITS, CVReport, cross_validate_files
+from detente.evaluation.crossval import CV_UNITS, CVReport, cross_validate_files, cv_steps
 from detente.evaluation.pooling import SCALE, PooledResult, pool, refuse_repeats
 from detente.models import get_model
 from detente.scenario.capability_table import resolve_capability
@@ -102,8 +105,10 @@ def backtest_cmd(
                 for file in files]
         report = None
         if cv is not None:
-            report = cross_validate_files([(sc, name) for sc, name, _ in runs], names, cv,
-                                          seed, preset, every_model=every, by=cv_by)
+            with _cv_progress(cv_steps(names, cv, preset, every)) as step:
+                report = cross_validate_files([(sc, name) for sc, name, _ in runs], names,
+                                              cv, seed, preset, every_model=every,
+                                              before_each=step, by=cv_by)
         pooled_over = [str(f) for f in files] if len(files) > 1 else None
         recorded = [record_run(file, store, record,
                                lambda st, sc=sc, res=res, file=file: record_backtests(
@@ -123,6 +128,25 @@ def backtest_cmd(
     for ids, store_path in recorded:
         if store_path is not None:
             console.print(f"recorded backtest {', '.join(ids)} in {store_path}")
+
+
+@contextmanager
+def _cv_progress(total: int) -> Iterator[Callable[[int, str], None] | None]:
+    """A progress bar on stderr over the cross-validation's steps (each fold of a refitted
+    model, each other model), shown only on a terminal and cleared when done; stdout (the
+    table or the JSON) is untouched."""
+    if not err_console.is_terminal:
+        yield None
+        return
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=err_console, transient=True)
+    task = bar.add_task("cross-validation", total=total)
+
+    def step(j: int, label: str) -> None:
+        bar.update(task, completed=j, description=label)
+
+    with bar:
+        yield step
 
 
 def _backtest_file(file: Path, fmt: str | None, names: list[str], preset: str | None,

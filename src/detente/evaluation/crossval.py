@@ -155,7 +155,10 @@ class FoldUnits:
     of_issue: list[str]
 
 
-INNER_FOLDS = 10  # calibration folds inside the training data when the test folds deal files
+# the most calibration folds inside the training data (k - 1 up to this, and this when the
+# test folds deal files): a fitted model is fitted 1 + INNER_FOLDS times per test fold at most,
+# so the time of a k-fold cross-validation grows with k, not k squared
+INNER_FOLDS = 10
 
 
 @dataclass(frozen=True)
@@ -246,7 +249,8 @@ def cross_validate_grouped(arrays: ScenarioArrays, groups: list[str], models: li
     """Grouped ``k``-fold cross-validation of ``models`` on the issues of ``arrays``; issue
     j belongs to proposal ``groups[j]``. The folds deal proposals, or the units of ``by``
     (files); the calibration inside the training folds deals proposals either way, in k - 1
-    folds (at least 2; :data:`INNER_FOLDS` when the test folds deal files).
+    folds (at least 2, at most :data:`INNER_FOLDS`; :data:`INNER_FOLDS` when the test folds
+    deal files).
 
     ``arrays`` holds only usable issues (all with outcomes). ``best`` is refitted in each
     fold (weights on the training folds, interval quantile by an inner grouped CV on the
@@ -266,7 +270,7 @@ def cross_validate_grouped(arrays: ScenarioArrays, groups: list[str], models: li
 
     ids = list(arrays.issue_ids)
     folds = _fold_of_issues(groups, k, seed, by)
-    inner_k = max(k - 1, 2) if by is None else INNER_FOLDS
+    inner_k = min(max(k - 1, 2), INNER_FOLDS) if by is None else INNER_FOLDS
     y = arrays.to_issue_scale(arrays.outcome)
     width = arrays.scale_max - arrays.scale_min
     floor = BestOptions().interval_floor
