@@ -300,3 +300,16 @@ def test_cross_validation_shows_its_folds_on_a_terminal_only(anchors, tmp_path, 
     shown = runner.invoke(app, args)
     assert shown.exit_code == 0 and shown.stdout == plain.stdout
     assert "cross-validation: best, fold 3 of 3" in screen.getvalue()
+
+
+def test_too_few_proposals_for_the_folds_is_said_before_any_model_runs(emission_path,
+                                                                       monkeypatch):
+    from detente.cli import backtest_cmd
+
+    def never(*args, **kwargs):
+        raise AssertionError("a model ran before the folds were checked")
+
+    monkeypatch.setattr(backtest_cmd, "backtest", never)
+    result = runner.invoke(app, ["backtest", str(emission_path), "--cv", "2", "--no-record"])
+    assert result.exit_code == 2
+    assert "2 folds need at least 2 proposals; the data have 1" in result.stderr

@@ -96,6 +96,10 @@ def test_cross_validation_equals_the_clis(client: TestClient, wait: Any, tmp_pat
      "problem"),
     ({"data": "", "filename": "empty.tsv"}, 422, "problem"),
     ({"scenario_id": "no-such-scenario"}, 404, "no scenario"),
+    # too few proposals for the folds: refused at once, not a job that fails later
+    ({"scenario_id": "ec-emissions-1994", "cv": 2}, 400,
+     "2 folds need at least 2 proposals; the data have 1"),
+    ({"data": DEU, "cv": 4}, 400, "4 folds need at least 4 proposals; the data have 3"),
 ])
 def test_bad_requests_get_json_errors(client: TestClient, body: dict[str, Any], code: int,
                                       message: str) -> None:

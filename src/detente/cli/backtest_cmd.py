@@ -33,7 +33,13 @@ from detente.evaluation.backtest import (
     load_dataset,
     model_presets,
 )
-from detente.evaluation.crossval import CV_UNITS, CVReport, cross_validate_files, cv_steps
+from detente.evaluation.crossval import (
+    CV_UNITS,
+    CVReport,
+    check_cross_validation,
+    cross_validate_files,
+    cv_steps,
+)
 from detente.evaluation.pooling import SCALE, PooledResult, pool, refuse_repeats
 from detente.models import get_model
 from detente.scenario.capability_table import resolve_capability
@@ -101,8 +107,12 @@ def backtest_cmd(
         refuse_repeats([str(f) for f in files], [f.resolve() for f in files])
         names, every = parse_model_names(model or ["compromise"])
         model_presets([get_model(n) for n in names], preset)  # an unknown name: no file's fault
-        runs = [_backtest_file(file, fmt, names, preset, capability, seed)
-                for file in files]
+        loaded = [_load_file(file, fmt, capability) for file in files]
+        if cv is not None:  # too few proposals for the folds: said before any model runs
+            check_cross_validation([(sc, name) for sc, name, _ in loaded], names, cv, seed,
+                                   every, cv_by, [str(f) for f in files])
+        runs = [_backtest_file(file, sc, name, cases, names, preset, seed)
+                for file, (sc, name, cases) in zip(files, loaded, strict=True)]
         report = None
         if cv is not None:
             with _cv_progress(cv_steps(names, cv, preset, every)) as step:
@@ -149,16 +159,24 @@ def _cv_progress(total: int) -> Iterator[Callable[[int, str], None] | None]:
         yield step
 
 
-def _backtest_file(file: Path, fmt: str | None, names: list[str], preset: str | None,
-                   capability: str, seed: int) -> tuple[Scenario, str, list[BacktestResult]]:
-    """One file's backtest: its scenario, the capability coding's name and the results.
-    An option error (a capability coding the file lacks) is prefixed with the file's name, so
-    that with several files it is clear which one lacks it; model and preset names are checked
-    before any file is read."""
+def _load_file(file: Path, fmt: str | None, capability: str) -> tuple[Scenario, str, bool]:
+    """One data file's scenario, the capability coding's name, and whether its issues run as
+    separate cases. An option error (a capability coding the file lacks) is prefixed with the
+    file's name, so that with several files it is clear which one lacks it."""
     sc, cases = load_dataset(file, fmt)
     try:
         sc, name = resolve_capability(sc, capability)
-        return sc, name, backtest(sc, names, preset, name, cases, seed, str(file))
+    except OptionError as exc:
+        raise OptionError(f"{file}: {exc}") from None
+    return sc, name, cases
+
+
+def _backtest_file(file: Path, sc: Scenario, capability: str, cases: bool, names: list[str],
+                   preset: str | None, seed: int) -> tuple[Scenario, str, list[BacktestResult]]:
+    """One file's backtest: its scenario, the capability coding's name and the results (an
+    option error prefixed with the file's name, as in :func:`_load_file`)."""
+    try:
+        return sc, capability, backtest(sc, names, preset, capability, cases, seed, str(file))
     except OptionError as exc:
         raise OptionError(f"{file}: {exc}") from None
 

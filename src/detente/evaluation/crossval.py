@@ -398,16 +398,25 @@ def usable_pool(datasets: list[tuple[Scenario, str]], sources: list[str] | None 
                    scale_max=np.full(merged.n_issues, 100.0)), groups, files
 
 
-def cross_validate_files(datasets: list[tuple[Scenario, str]], names: list[str], k: int,
-                         seed: int, preset: str | None = None, every_model: bool = False,
-                         before_each: Callable[[int, str], None] | None = None,
-                         by: str = "proposal", sources: list[str] | None = None) -> CVReport:
-    """Grouped cross-validation on the usable issues of one or several ``(scenario, capability
-    coding)`` data sets pooled (:func:`usable_pool`): the compromise model first (the
-    baseline), then ``names``; with ``every_model`` (``--model all``) the slow models are left
-    out and ``best`` is added. ``by``: what the folds deal, ``"proposal"`` or ``"file"``
-    (whole files: with k the number of files, each file is predicted by models fitted on the
-    others). ``sources`` name the data sets in messages."""
+@dataclass(frozen=True)
+class _Plan:
+    """What a cross-validation of data files will run: the pooled issues, their proposals and
+    files, the test folds' units, the models and the models left out (with why)."""
+
+    arrays: ScenarioArrays
+    groups: list[str]
+    files: list[str]
+    units: FoldUnits | None
+    models: list[str]
+    left_out: dict[str, str]
+
+
+def _plan(datasets: list[tuple[Scenario, str]], names: list[str], k: int, seed: int,
+          every_model: bool, by: str, sources: list[str] | None) -> _Plan:
+    """Everything a cross-validation checks before any model runs: the fold unit, usable
+    issues in each data set, enough proposals (or files) for ``k`` folds, and enough
+    proposals in every training fold for each fitted model (refused; with ``every_model``
+    the model is left out instead)."""
     if by not in CV_UNITS:
         raise OptionError(f"folds deal {' or '.join(CV_UNITS)}, not {by!r}")
     arrays, groups, files = usable_pool(datasets, sources)
@@ -420,21 +429,46 @@ def cross_validate_files(datasets: list[tuple[Scenario, str]], names: list[str],
                           f"once)")
     units = FoldUnits("file", files) if by == "file" else None
     chosen = _usable_models(names, every_model)
+    folds = _fold_of_issues(groups, k, seed, units)
     left_out: dict[str, str] = {}
-    if every_model:  # 'all': a fitted model these data cannot refit is left out, with why
-        folds = _fold_of_issues(groups, k, seed, units)
-        for name in [m for m in chosen if m in FITTED_MODELS]:
-            problem = _training_proposals_problem(name, groups, folds, k)
-            if problem is not None:
-                chosen, left_out[name] = [m for m in chosen if m != name], problem
-    report = cross_validate_grouped(arrays, groups, chosen, k, seed, preset=preset,
-                                    before_each=before_each, by=units)
-    report = replace(report, left_out=left_out)
+    for name in [m for m in chosen if m in FITTED_MODELS]:
+        problem = _training_proposals_problem(name, groups, folds, k)
+        if problem is None:
+            continue
+        if not every_model:
+            raise OptionError(f"{problem}; use more data, or leave {name} out")
+        chosen, left_out[name] = [m for m in chosen if m != name], problem
+    return _Plan(arrays, groups, files, units, chosen, left_out)
+
+
+def check_cross_validation(datasets: list[tuple[Scenario, str]], names: list[str], k: int,
+                           seed: int, every_model: bool = False, by: str = "proposal",
+                           sources: list[str] | None = None) -> None:
+    """Raise the error :func:`cross_validate_files` would raise before running any model
+    (too few proposals or files for ``k`` folds, no usable issue, ...), without running one:
+    for callers that start long work first (the web app's jobs)."""
+    _plan(datasets, names, k, seed, every_model, by, sources)
+
+
+def cross_validate_files(datasets: list[tuple[Scenario, str]], names: list[str], k: int,
+                         seed: int, preset: str | None = None, every_model: bool = False,
+                         before_each: Callable[[int, str], None] | None = None,
+                         by: str = "proposal", sources: list[str] | None = None) -> CVReport:
+    """Grouped cross-validation on the usable issues of one or several ``(scenario, capability
+    coding)`` data sets pooled (:func:`usable_pool`): the compromise model first (the
+    baseline), then ``names``; with ``every_model`` (``--model all``) the slow models are left
+    out and ``best`` is added. ``by``: what the folds deal, ``"proposal"`` or ``"file"``
+    (whole files: with k the number of files, each file is predicted by models fitted on the
+    others). ``sources`` name the data sets in messages."""
+    plan = _plan(datasets, names, k, seed, every_model, by, sources)
+    report = cross_validate_grouped(plan.arrays, plan.groups, plan.models, k, seed,
+                                    preset=preset, before_each=before_each, by=plan.units)
+    report = replace(report, left_out=plan.left_out)
     n = len(datasets)
     if n == 1:
         return replace(report, n_files=1, scale=ISSUE_SCALE)
-    of_file = np.array(files)
-    masks = [of_file == f for f in dict.fromkeys(files)]
+    of_file = np.array(plan.files)
+    masks = [of_file == f for f in dict.fromkeys(plan.files)]
     per_file = [replace(m, mae_by_file=tuple(float(np.mean(np.abs(m.errors[k])))
                                              for k in masks),
                         coverage_by_file=tuple(float(np.mean(m.inside[k])) for k in masks))

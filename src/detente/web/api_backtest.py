@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
 from detente.evaluation.backtest import backtest, model_presets
-from detente.evaluation.crossval import cross_validate_files, cv_steps
+from detente.evaluation.crossval import check_cross_validation, cross_validate_files, cv_steps
 from detente.evaluation.pooling import SCALE, pool, refuse_repeats
 from detente.models import get_model
 from detente.report.collect import FINISHING, RunCancelled
@@ -110,7 +110,8 @@ def _sources(request: Request, body: BacktestRequest) -> list[Source]:
              summary="Backtest models on issues with known outcomes (as a job)",
              responses={422: {"description": "invalid data (each problem names its file, line "
                                              "or field) or folds out of range"},
-                        400: {"description": "unknown model, preset or capability coding"}})
+                        400: {"description": "unknown model, preset or capability coding, or "
+                                             "too few proposals (or files) for the folds"}})
 def start_backtest(request: Request, body: BacktestRequest) -> Any:
     """Validates at once; poll ``GET /api/jobs/{id}``: its ``result`` is ``{"source",
     "capability", "models": [the objects of detente backtest --json --detail], "cross_validation":
@@ -133,6 +134,10 @@ def start_backtest(request: Request, body: BacktestRequest) -> Any:
         bad_coding = unknown_coding(sc, capability, name if several else "")
         if bad_coding is not None:
             return bad_coding
+    if body.cv is not None:  # too few proposals for the folds: a 400 now, not a failed job
+        check_cross_validation([(sc, capability) for sc, _ in sources], names, body.cv,
+                               body.seed, by=body.cv_by,
+                               sources=[name for _, name in sources] if several else None)
     total = runs * len(sources) + (0 if body.cv is None
                                    else cv_steps(names, body.cv, body.preset))
 
