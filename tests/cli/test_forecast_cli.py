@@ -328,3 +328,24 @@ def test_help_text_flows_to_the_terminal_width_and_shows_every_default():
     forecast = " ".join(runner.invoke(app, ["forecast", "--help"],
                                       env={"COLUMNS": "200"}).output.split())
     assert "[default: 0.1,0.5,0.9]" in forecast
+
+
+def test_workers_that_change_nothing_are_named(tmp_path, flagship_path):
+    # --workers spreads separate cases of the models that link issues; elsewhere it was
+    # accepted without a word, and the user waited for a speed-up that could not come
+    rows = ['"isnr"\t"pcom"\t"pep"\t"pfr"\t"scom"\t"sep"\t"sfr"\t"rp"\t"out"']
+    rows += [f'"i{k}"\t{k}\t50\t100\t100\t80\t60\t0\t' for k in range(3)]
+    deu = tmp_path / "cases.tsv"
+    deu.write_text("\n".join(rows) + "\n")
+
+    def notes(path, model):
+        res = runner.invoke(app, ["forecast", str(path), "-m", model, "--workers", "2",
+                                  "--no-record"])
+        assert res.exit_code == 0, res.output
+        return " ".join(res.stderr.split())
+
+    assert ("--workers changes nothing for compromise: only condorcet, exchange, smp run "
+            "separate cases side by side" in notes(deu, "compromise"))
+    assert ("--workers changes nothing here: the issues of this file are not separate cases"
+            in notes(flagship_path, "exchange"))
+    assert "--workers" not in notes(deu, "exchange,compromise")  # exchange uses them

@@ -30,6 +30,7 @@ from detente.cli.app import (
 )
 from detente.errors import DetenteError, ModelError
 from detente.models import get_model, models, separate_cases_note
+from detente.models.base import runs_cases_alone
 from detente.result import ForecastResult, qname
 from detente.scenario.capability_table import resolve_capability
 from detente.scenario.io import load_scenario
@@ -81,7 +82,8 @@ def forecast(
         qs = _parse_quantiles(quantiles)
         names, _ = parse_model_names(model or ["challenge"])
         presets = _presets(names, preset, option)
-        for text in ignored_options(names, rounds, quantiles, draws):
+        for text in ignored_options(names, rounds, quantiles, draws, workers,
+                                    (sc.separate_cases, len(sc.issues))):
             err_console.print(f"note: {text}", highlight=False)
         note = (separate_cases_note(str(file), names, len(sc.issues))
                 if sc.separate_cases else None)
@@ -149,10 +151,19 @@ def _presets(names: list[str], preset: str | None,
 
 
 def ignored_options(names: list[str], rounds: int | None, quantiles: str | None,
-                    draws: int | None) -> list[str]:
+                    draws: int | None, workers: int = 1,
+                    cases: tuple[bool, int] = (False, 0)) -> list[str]:
     """Notes on options given that change nothing here (they were ignored without a word):
-    ``--rounds`` for models without rounds, ``--quantiles`` without draws."""
+    ``--rounds`` for models without rounds, ``--quantiles`` without draws, ``--workers`` where
+    no model runs separate cases (``cases``: whether the file's issues are separate cases, and
+    how many issues it has)."""
     notes = []
+    linking = [n for n in names if get_model(n).links_issues]
+    if workers > 1 and not runs_cases_alone(bool(linking), *cases):
+        where = ("here: the issues of this file are not separate cases" if linking else
+                 f"for {', '.join(names)}: only {', '.join(_case_models())} run separate "
+                 f"cases side by side")
+        notes.append(f"--workers changes nothing {where}; the run takes one process")
     flat = [n for n in names if get_model(n).default_rounds == 0]
     if rounds is not None and flat:
         notes.append(f"--rounds changes nothing for {', '.join(flat)}: "
@@ -161,6 +172,11 @@ def ignored_options(names: list[str], rounds: int | None, quantiles: str | None,
         notes.append("--quantiles applies with --draws N (N > 1): a run on the coded inputs "
                      "has no spread to report")
     return notes
+
+
+def _case_models() -> list[str]:
+    """The models that link issues, so run each separate case alone (and can use workers)."""
+    return [n for n in models() if get_model(n).links_issues]
 
 
 # fewer draws than this cannot place a coded forecast against a q10-q90 band (with 2 or 5
