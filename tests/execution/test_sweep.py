@@ -121,6 +121,41 @@ def test_a_bad_range_names_its_key_and_line_and_only_the_form_written(tmp_path, 
                    ("parameters.actors[UK].capability.hihg", 3)}, err.value.problems
 
 
+def test_a_refused_value_is_located_at_its_parameter_by_actor_id(tmp_path, flagship_path):
+    # these were "cell 0 ({...}): scenario.yaml: actors[5].capability.A: ..." once per issue
+    # (six lines for one value), named the scenario file, which is fine, and gave no line
+    spec = write_spec(tmp_path, flagship_path, "parameters:\n"
+                      "  actors[CN].position.A: [45, 155]\n"
+                      "  actors[5].capability: {low: -20, high: 40, steps: 3}\n"
+                      "  actors[XX].salience.A: [1]\n")
+    with pytest.raises(ScenarioError) as err:
+        plan(spec)
+    got = [(p.line, p.path, p.message) for p in err.value.problems]
+    assert [g[:2] for g in got] == [(3, "parameters.actors[CN].position.A"),
+                                    (4, "parameters.actors[5].capability"),
+                                    (5, "parameters.actors[XX].salience.A")], got
+    assert got[0][2].startswith("155 (cell ") and "outside the issue's scale 0-100" in got[0][2]
+    assert got[1][2].startswith("-20 (cell 0) is refused: ")
+    assert "no element with id 'XX'" in got[2][2]
+    assert all(str(p.file) == str(spec) for p in err.value.problems)
+
+
+def test_a_scenario_problem_path_is_read_with_actor_ids(flagship_path):
+    from detente.execution.spec import by_id, parameter_at
+    from detente.scenario.io import load_scenario
+
+    data = load_scenario(flagship_path).model_dump(mode="json", by_alias=True)
+    assert by_id(data, "actors[5].capability.A") == "actors[KP].capability.A"
+    assert by_id(data, "actors[KP].position") == "actors[KP].position"
+    assert by_id(data, "actors[99].position") == "actors[99].position"
+    assert by_id(data, "not a path!") == "not a path!"
+    keys = ["actors[CN].position.A", "actors[KP].capability"]
+    assert parameter_at(data, "actors[5].capability.B", keys) == "actors[KP].capability"
+    assert parameter_at(data, "actors[1]", keys) == "actors[CN].position.A"  # above it
+    assert parameter_at(data, "actors[1].position.B", keys) is None
+    assert parameter_at(data, "", keys) is None
+
+
 def test_spec_problems_carry_their_line_and_aliases_are_refused(tmp_path, emission_path):
     spec = write_spec(tmp_path, emission_path, "parameters:\n  actors[UK].capability: [1]\n"
                       "colour: red\n")

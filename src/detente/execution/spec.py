@@ -251,12 +251,68 @@ def expand(spec: SweepSpec) -> list[Cell]:
             for i, (m, p, o) in enumerate(rows)]
 
 
+class ParameterPathError(ValueError):
+    """A parameter path of a sweep that names nothing in the scenario; ``key`` is the path as
+    the spec writes it."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 def cell_scenario_data(base: dict[str, Any], cell: Cell) -> dict[str, Any]:
-    """The scenario data of one cell: the base scenario with the cell's parameters set."""
+    """The scenario data of one cell: the base scenario with the cell's parameters set
+    (:class:`ParameterPathError` for a path that names nothing)."""
     data = copy.deepcopy(base)
     for path, value in cell.params.items():
-        set_path(data, path, value)
+        try:
+            set_path(data, path, value)
+        except ValueError as exc:
+            raise ParameterPathError(path, str(exc)) from None
     return data
+
+
+def by_id(data: dict[str, Any], path: str) -> str:
+    """``path`` in scenario ``data`` with list positions written as the elements' ids, as a
+    spec names them: ``actors[5].capability.A`` -> ``actors[KP].capability.A`` (unchanged
+    where it cannot be read)."""
+    try:
+        tokens = parse_path(path)
+    except ValueError:
+        return path
+    out, node = "", data
+    for tok in tokens:
+        if isinstance(tok, str):
+            out += f".{tok}" if out else tok
+            node = node.get(tok) if isinstance(node, dict) else None
+            continue
+        element = None
+        if isinstance(node, list):
+            ids = [x.get("id") if isinstance(x, dict) else None for x in node]
+            index = tok if isinstance(tok, int) else (ids.index(tok[0]) if tok[0] in ids
+                                                      else None)
+            if index is not None and 0 <= index < len(node):
+                element = node[index]
+                tok = (ids[index],) if ids[index] is not None else index
+        out += f"[{tok[0] if isinstance(tok, tuple) else tok}]"
+        node = element
+    return out
+
+
+def parameter_at(data: dict[str, Any], path: str, keys: list[str]) -> str | None:
+    """Which of a cell's parameter ``keys`` a scenario problem at ``path`` (in the cell's
+    scenario ``data``) lies in or above, or None: ``actors[5].capability.A`` lies in
+    ``actors[KP].capability``."""
+    target = by_id(data, path)
+
+    def within(inner: str, outer: str) -> bool:
+        return inner == outer or inner.startswith((outer + ".", outer + "["))
+
+    for key in keys:
+        named = by_id(data, key)
+        if within(target, named) or (target and within(named, target)):
+            return key
+    return None
 
 
 def cell_seed(spec: SweepSpec, cell: Cell) -> int:
@@ -267,6 +323,15 @@ def cell_seed(spec: SweepSpec, cell: Cell) -> int:
 
 def sweep_id(spec: SweepSpec, scenario_hash: str) -> str:
     return _digest({"spec": spec.model_dump(mode="json"), "scenario": scenario_hash})
+
+
+def spec_lines(path: str | Path) -> dict[str, int]:
+    """The line of each field of a spec file (``parameters.actors[KP].capability``: 9), to
+    locate problems found once the design is expanded (the file was read and checked)."""
+    from detente.scenario.formats.yaml_format import parse_yaml
+    from detente.scenario.io import read_text
+
+    return parse_yaml(read_text(path), str(path))[1]
 
 
 def read_spec(path: str | Path) -> SweepSpec:

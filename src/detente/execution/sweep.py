@@ -19,11 +19,14 @@ from detente.errors import OptionError, Problem, ScenarioError
 from detente.execution.executors import Executor, SerialExecutor
 from detente.execution.spec import (
     Cell,
+    ParameterPathError,
     SweepSpec,
     cell_scenario_data,
     cell_seed,
     expand,
+    parameter_at,
     read_spec,
+    spec_lines,
     sweep_id,
 )
 from detente.models import get_model
@@ -31,7 +34,7 @@ from detente.models.base import check_rounds
 from detente.scenario.arrays import check_coding
 from detente.scenario.io import load_scenario
 from detente.scenario.model import Scenario
-from detente.scenario.validate import scenario_from_data
+from detente.scenario.validate import line_of, scenario_from_data
 from detente.store import RunStore, record_result, scenario_hash
 from detente.uncertainty.montecarlo import check_size, one_issue_at_a_time
 
@@ -100,10 +103,27 @@ def plan(spec_path: str | Path) -> SweepPlan:
         except OptionError as exc:
             problems.append(Problem(str(exc), "models", file=str(spec_path)))
     tasks: dict[str, CellTask] = {}
-    reported: set[str] = set()
-    for cell in cells:
+    reported: set[tuple[str, str]] = set()
+    lines = spec_lines(spec_path)
+
+    def report(message: str, where: str = "parameters", seen: str | None = None) -> None:
+        """One problem, once (``seen``: what makes it the same; default the message)."""
+        if (where, seen or message) not in reported:
+            reported.add((where, seen or message))
+            problems.append(Problem(message, where, line_of(lines, where), str(spec_path)))
+
+    unknown: set[str] = set()  # parameter paths that name nothing: said once, and the cells are
+    for key, value in cells[0].params.items():  # still checked without them
         try:
-            data = cell_scenario_data(base, cell)
+            cell_scenario_data(base, replace(cells[0], params={key: value}))
+        except ParameterPathError as exc:
+            report(str(exc), f"parameters.{exc.key}")
+            unknown.add(key)
+    for cell in cells:
+        data: dict[str, Any] = {}
+        try:
+            data = cell_scenario_data(base, replace(cell, params={
+                k: v for k, v in cell.params.items() if k not in unknown}))
             cell_sc = scenario_from_data(data, str(scenario_path), {})
             opts = {k: v for k, v in cell.options.items() if k not in ("rounds", "preset",
                                                                         "capability")}
@@ -116,23 +136,33 @@ def plan(spec_path: str | Path) -> SweepPlan:
                            len(cell_sc.actors), len(cell_sc.issues),
                            None if spec.trajectories == "all"
                            else one_issue_at_a_time(cell.model, cell_sc))
-        except ValueError as exc:
-            msg = str(exc)
-            if msg not in reported:
-                reported.add(msg)
-                problems.append(Problem(msg, "parameters", file=str(spec_path)))
+        except ScenarioError as exc:  # a value the scenario refuses: located at its parameter
+            for p in exc.problems:
+                key = parameter_at(data, p.path, list(cell.params))
+                if key is None:
+                    report(f"cell {cell.index} ({_cell_text(cell)}): {p}", seen=str(p))
+                else:
+                    report(f"{_value_text(cell.params[key])} (cell {cell.index}) is refused: "
+                           f"{p.message}", f"parameters.{key}", p.message)
             continue
-        except (ScenarioError, OptionError) as exc:
-            msg = f"cell {cell.index} ({cell.params}): {exc}"
-            if str(exc) not in reported:
-                reported.add(str(exc))
-                problems.append(Problem(msg, "parameters", file=str(spec_path)))
+        except (OptionError, ValueError) as exc:
+            report(f"cell {cell.index} ({_cell_text(cell)}): {exc}", seen=str(exc))
             continue
         tasks[cell.key] = CellTask(cell, data, spec.preset, spec.capability, spec.draws,
                                    cell_seed(spec, cell), spec.trajectories == "all")
-    if problems:
-        raise ScenarioError(problems)
+    if problems:  # in the spec file's order
+        raise ScenarioError(sorted(problems, key=lambda p: p.line or 0))
     return SweepPlan(spec, sweep_id(spec, scenario_hash(sc)), sc, cells, tasks)
+
+
+def _value_text(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else repr(value)
+
+
+def _cell_text(cell: Cell) -> str:
+    """A cell's parameter values and options, as the spec writes them."""
+    return ", ".join(f"{k} = {_value_text(v)}" for k, v in {**cell.params,
+                                                          **cell.options}.items())
 
 
 def run_sweep(spec_path: str | Path, store_path: str | Path | None = None,
