@@ -71,3 +71,21 @@ def test_after_a_partial_agreement_the_refusal_is_of_the_whole_text(flagship_pat
         line = h.line(r)
         assert "partial agreement on" in line and "refuses the whole text" in line
         assert "refuses on" not in line
+
+
+def test_a_refusal_of_a_text_matching_the_members_offers_says_why(flagship_path):
+    """The flagship's last rounds read 'gap closed 98%; North Korea refuses the text: it
+    prefers no agreement to the text', which looked contradictory: its offers are the text to
+    within COINCIDE, and they sit at its reservation value, which the text misses by a hair."""
+    from detente.scenario.io import load_scenario
+    from detente.simulation.protocol import COINCIDE, NO_DEAL_BETTER
+
+    h = simulate(load_scenario(flagship_path), SimOptions(until=dt.date(2006, 12, 31)), 0)
+    converged = [r for r in h.meetings() if r.blocker is not None and r.reason is not None
+                 and r.blocker[0] >= 0 and r.reason[0] == NO_DEAL_BETTER
+                 and (abs(r.positions[0, r.blocker[0]] - r.package[0]) <= COINCIDE).all()]
+    assert converged
+    for r in converged:
+        line = h.line(r)
+        assert "its own offers, but those stand at its reservation value" in line, line
+        assert "away from its position" not in line

@@ -228,8 +228,14 @@ class History:
                   and abs(r.positions[draw, k, n] - r.package[draw, n]) > COINCIDE]
         away = f" (away from its position on {', '.join(issues)})" if issues else ""
         text = "the whole text" if partial else "the text"
-        return (f"{who} refuses {text}{away}: "
-                f"{WHY.get(int(r.reason[draw]), 'it refuses the text')}")
+        why = WHY.get(int(r.reason[draw]), "it refuses the text")
+        if not issues and int(r.reason[draw]) == NO_DEAL_BETTER:
+            # it offers the text itself, to within COINCIDE: its offers sit at the least it
+            # can accept, and the text falls short of it by a fraction of a point
+            why = (f"the text is within {COINCIDE:g} points of its own offers, but those "
+                   f"stand at its reservation value (what no agreement is worth to it) and "
+                   f"the text falls just below")
+        return f"{who} refuses {text}{away}: {why}"
 
     def narrative(self, draw: int = 0) -> list[str]:
         return [self.line(r, draw) for r in self.records if r.kind != END]
