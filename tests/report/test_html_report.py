@@ -172,4 +172,4 @@ def test_inputs_are_shown_as_coded_and_counts_agree(emission_path: Path) -> None
                                  simulation=False, draws=10))
     assert "Luxembourg</td><td class=\"num\">0.03<" in html
     assert "10 actors, 1 issue, 0 forums;" in html
-    assert html.count("The scenario has no uncertainty block") == 1  # it was said twice
+    assert html.count("The scenario gives no uncertainty block") == 1  # it was said twice

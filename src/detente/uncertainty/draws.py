@@ -25,10 +25,10 @@ from detente.scenario.arrays import ScenarioArrays
 from detente.scenario.model import Scenario
 from detente.uncertainty.spec import BEHAVIOUR_FIELDS, Cell, Defaults, Dist, Uncertainty
 
-DEFAULT_WIDTHS_NOTE = ("The scenario has no uncertainty block, so the default widths were "
-                       "used: positions ± 5 % of each issue's scale, saliences ± 10 % of the "
-                       "salience scale (a salience coded 0 stays 0), capabilities ± 20 % of "
-                       "their value (uniform).")
+DEFAULT_WIDTHS_NOTE = ("The scenario gives no uncertainty block (or an empty one), so the "
+                       "default widths were used: positions ± 5 % of each issue's scale, "
+                       "saliences ± 10 % of the salience scale (a salience coded 0 stays 0), "
+                       "capabilities ± 20 % of their value (uniform).")
 
 
 def drawn_spec(sc: Scenario) -> Uncertainty:
