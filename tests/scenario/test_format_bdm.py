@@ -61,6 +61,7 @@ def test_detected_from_content_not_suffix(tmp_path):
     assert detect_format(path.read_text(), path).name == "bdm_csv"
     sc = load_scenario(path)
     assert sc.issues[0].bounds == (0, 100)  # spread over half of 0-100: kept as 0-100
+    assert sc.name == "table"  # the table has no title: its file's name, not the whole path
 
 
 def test_writer_refuses_more_than_one_issue(flagship_path):

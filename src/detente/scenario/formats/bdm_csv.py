@@ -39,6 +39,7 @@ import csv
 import io
 import math
 import re
+from pathlib import PurePath
 
 from detente.errors import Problem, ScenarioError
 from detente.scenario.formats import Format, register
@@ -213,7 +214,10 @@ def read_bdm(text: str, source: str) -> Scenario:
         for field in ("", ".id", ".capability", f".position.{ISSUE_ID}",
                       f".salience.{ISSUE_ID}"):
             lines_by_path[f"actors[{k}]{field}"] = n
-    data = {"salience_scale": top, "issues": [issue], "actors": actors}
+    # the table has no title: the file's name stands in (tables and reports were headed by
+    # the whole path)
+    data = {"name": PurePath(source).stem, "salience_scale": top, "issues": [issue],
+            "actors": actors}
     return scenario_from_data(data, source, lines_by_path)
 
 
