@@ -193,6 +193,18 @@ def test_same_results_on_a_dask_local_cluster(tmp_path, emission_path):
     assert stored(tmp_path / "one.duckdb") == stored(tmp_path / "dask.duckdb")
 
 
+def test_exported_params_keep_their_characters(tmp_path, emission_path):
+    # a cell's params in a CSV export read {"uncertainty.default": {"position": "\\u00b11"}}
+    from detente.store import RunStore
+
+    spec = write_spec(tmp_path, emission_path, GRID)
+    run_sweep(spec, tmp_path / "s.duckdb")
+    with RunStore(tmp_path / "s.duckdb", read_only=True) as st:
+        st.export(tmp_path / "out.csv", "csv", None, None)
+    text = (tmp_path / "out.csv").read_text(encoding="utf-8")
+    assert "±1" in text and "\\u00b1" not in text
+
+
 def test_rerun_computes_nothing(tmp_path, emission_path):
     spec = write_spec(tmp_path, emission_path, GRID)
     first = run_sweep(spec, tmp_path / "s.duckdb")

@@ -194,9 +194,11 @@ class RunStore:
         digest = hashlib.sha256(content.encode()).hexdigest()
         values = (run.run_id, dt.datetime.now(dt.UTC).replace(tzinfo=None), run.kind, digest,
                   run.scenario.name, run.model, run.preset, run.capability,
-                  json.dumps(run.options, sort_keys=True, default=str), run.seed, run.draws,
-                  run.rounds, __version__, run.sweep_id, run.cell_key, run.cell_index,
-                  None if run.params is None else json.dumps(run.params, sort_keys=True),
+                  json.dumps(run.options, sort_keys=True, default=str, ensure_ascii=False),
+                  run.seed, run.draws, run.rounds, __version__, run.sweep_id, run.cell_key,
+                  run.cell_index,
+                  None if run.params is None else json.dumps(run.params, sort_keys=True,
+                                                             ensure_ascii=False),
                   dumps_finite(run.summary))
         frame = rows.assign(run_id=run.run_id)[["run_id", "draw", "round", "actor", "issue",
                                                 "value"]]
@@ -216,7 +218,8 @@ class RunStore:
         with self._transaction() as con:
             con.execute("INSERT INTO sweeps VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                         [sweep_id, dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                         json.dumps(spec, sort_keys=True, default=str), cells])
+                         json.dumps(spec, sort_keys=True, default=str, ensure_ascii=False),
+                         cells])
 
     def done_cells(self, sweep_id: str) -> set[str]:
         rows = self.con.execute("SELECT cell_key FROM runs WHERE sweep_id = ?",
