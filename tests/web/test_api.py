@@ -190,6 +190,19 @@ def test_create_replace_delete_user_scenario(client: TestClient) -> None:
     assert_json_error(client.delete(f"/api/scenarios/{sid}"), 404)
 
 
+def test_post_and_put_bodies_swapped_say_which_is_which(client: TestClient) -> None:
+    # POST takes {scenario, filename} and PUT the bare scenario: swapped, they gave
+    # "body.scenario: Field required" and "issues: Field required ... scenario: Extra inputs"
+    posted = assert_json_error(client.post("/api/scenarios", json=small_scenario()), 422)
+    assert "this body is a bare scenario" in json.dumps(posted)
+    sid = client.post("/api/scenarios", json={"scenario": small_scenario()}).json()["id"]
+    wrapped = {"scenario": small_scenario(), "filename": "mine.yaml"}
+    put = assert_json_error(client.put(f"/api/scenarios/{sid}", json=wrapped), 422)
+    assert "takes the scenario itself as the body" in put["error"]
+    assert client.put(f"/api/scenarios/{sid}", json=small_scenario()).status_code == 200
+    client.delete(f"/api/scenarios/{sid}")
+
+
 def test_shipped_scenarios_are_read_only(client: TestClient) -> None:
     assert_json_error(client.put(f"/api/scenarios/{FLAGSHIP}", json=small_scenario()), 409)
     assert_json_error(client.delete(f"/api/scenarios/{FLAGSHIP}"), 409)

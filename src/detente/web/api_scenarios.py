@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Path, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from detente.errors import ScenarioError
 from detente.scenario.io import get_format
@@ -39,6 +39,19 @@ class ScenarioDocument(BaseModel):
 class NewScenario(BaseModel):
     scenario: dict[str, Any] = Field(description="the scenario in detente's JSON format")
     filename: str = Field("edited.yaml", max_length=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_a_bare_scenario(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "scenario" not in data and BARE_KEYS & set(data):
+            raise ValueError("POST /api/scenarios takes {scenario, filename}; this body is a "
+                             "bare scenario (the body of PUT /api/scenarios/{id}): wrap it as "
+                             "{\"scenario\": ...}")
+        return data
+
+
+# keys of a scenario itself (a body with them and no 'scenario' is a bare scenario)
+BARE_KEYS = {"issues", "actors"}
 
 
 class ProblemOut(BaseModel):
@@ -119,6 +132,11 @@ def replace(request: Request, sid: ScenarioId,
     """Shipped scenarios are read-only (409): save a copy with POST /api/scenarios."""
     lib = library(request)
     lib.get(sid)
+    if isinstance(scenario.get("scenario"), dict) and not BARE_KEYS & set(scenario):
+        return JSONResponse(  # type: ignore[return-value]
+            {"error": "PUT /api/scenarios/{id} takes the scenario itself as the body; "
+                      "{scenario, filename} is the body of POST /api/scenarios (a new copy)",
+             "problems": []}, status_code=422)
     return _summary(lib.replace(sid, validate_data(scenario)))
 
 
