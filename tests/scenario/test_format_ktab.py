@@ -124,6 +124,15 @@ def test_writer_refuses_what_ktab_cannot_hold(emission_path: Path) -> None:
     assert "KTAB CSV positions are 0-100" in str(exc.value)
 
 
+def test_the_writer_names_every_problem_of_each_actor(flagship_path: Path) -> None:
+    # an actor with a capability per issue had its salience sum left unsaid
+    with pytest.raises(ScenarioError) as exc:
+        write_ktab(load_scenario(flagship_path))
+    paths = [p.path for p in exc.value.problems]
+    assert "actors[5].capability" in paths and "actors[5].salience" in paths
+    assert any(p.message.startswith("KP's saliences sum to") for p in exc.value.problems)
+
+
 _value = st.integers(0, 100).map(float)
 
 

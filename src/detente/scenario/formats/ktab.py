@@ -199,15 +199,15 @@ def write_ktab(sc: Scenario) -> str:
         cap = actor.capability
         if isinstance(cap, dict):
             vals = set(cap.values())
-            if len(vals) != 1:
-                problems.append(Problem("KTAB CSV holds one capability per actor; this actor "
-                                        "has one per issue", f"actors[{a}].capability"))
-                continue
-            cap = vals.pop()
+            if len(vals) != 1:  # every problem of the actor is named, not the first only
+                problems.append(Problem(f"KTAB CSV holds one capability per actor; "
+                                        f"{actor.id} has one per issue",
+                                        f"actors[{a}].capability"))
+            cap = min(vals)
         sal = [actor.salience.get(i.id, 0.0) * factor for i in sc.issues]
         if sum(sal) > SALIENCE_TOTAL + _SUM_SLACK:
-            problems.append(Problem(f"saliences sum to {sum(sal):g}, over 100, which KTAB "
-                                    "rejects", f"actors[{a}].salience"))
+            problems.append(Problem(f"{actor.id}'s saliences sum to {sum(sal):g}, over 100, "
+                                    "which KTAB rejects", f"actors[{a}].salience"))
         row = [actor.id, actor.name or actor.id, f"{cap:g}"]
         for i, issue in enumerate(sc.issues):
             row += [f"{actor.position[issue.id]:g}", f"{sal[i]:g}"]
