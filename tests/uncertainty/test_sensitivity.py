@@ -59,7 +59,7 @@ def test_cli_says_when_it_drew_default_widths_and_shows_sobol_confidence(emissio
     args = ["sensitivity", str(emission_path), "-m", "compromise", "--samples", "64"]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
-    assert "default widths" in res.stderr
+    assert "default widths" in " ".join(res.stderr.split())
     data = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
     top = max((s for s in data["sobol"]), key=lambda s: s["ST"])
     assert f"{top['ST']:.2f}±{top['ST_conf']:.2f}" in res.stdout
