@@ -51,6 +51,10 @@ def test_simulation_job_gives_the_history_of_simulate_json(client: TestClient, w
                          until=dt.date(2005, 6, 30), seed=5)
     assert status["result"] == ref | {"recorded": None}  # no run store: nothing recorded
     charts = client.get(f"/api/jobs/{status['id']}/simulation").json()
+    for view in ("report", "charts"):  # the models run's views: "is done, not done" before
+        wrong = client.get(f"/api/jobs/{status['id']}/{view}")
+        assert wrong.status_code == 409
+        assert "is a simulation run, not a models run" in wrong.json()["error"]
     assert charts["timeline"].count('class="sim-meeting"') == sum(
         e["kind"] == "meeting" for e in ref["events"])
     assert [n["date"] for n in charts["networks"]] == sorted({t["date"] for t in ref["trust"]})

@@ -20,7 +20,7 @@ from detente.report.collect import (
     uncertainty_available,
 )
 from detente.report.html import render_report
-from detente.web.errors import unknown_coding
+from detente.web.errors import error_response, unknown_coding
 from detente.web.jobs import Job, Jobs
 from detente.web.library import ID_PATTERN, Library, validate_data
 from detente.web.recording import Recorder
@@ -115,9 +115,11 @@ def _status(job: Job, with_result: bool = True) -> JobStatus:
 
 def _finished(request: Request, job_id: str) -> ReportData | JSONResponse:
     job = _jobs(request).get(job_id)
+    if job.kind != "models":  # a simulation, uncertainty or backtest job has its own views
+        return error_response(409, f"job {job_id} is a {job.kind} run, not a models run (POST "
+                                   f"/api/runs); its results are at GET /api/jobs/{job_id}")
     if job.status != "done" or not isinstance(job.result, ReportData):
-        return JSONResponse({"error": f"job {job_id} is {job.status}, not done",
-                             "problems": []}, status_code=409)
+        return error_response(409, f"job {job_id} is {job.status}, not done")
     return job.result
 
 
