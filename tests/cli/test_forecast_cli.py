@@ -211,8 +211,14 @@ def test_a_bad_mechanism_parameter_on_the_command_line_is_named(flagship_path, v
 
 
 def test_a_parameter_without_a_mechanism_is_named(flagship_path):
-    res = runner.invoke(app, ["simulate", str(flagship_path), "--param", "x=1", "--no-record"])
-    assert res.exit_code == 2 and "'x' names no mechanism" in " ".join(res.stderr.split())
+    res = runner.invoke(app, ["simulate", str(flagship_path), "--param", "wedge=1",
+                              "--no-record"])  # 'wedge' is a mechanism: it said none
+    assert res.exit_code == 2 and "'wedge' names no parameter (to switch a mechanism off: " \
+        "--off wedge)" in " ".join(res.stderr.split())
+    both = runner.invoke(app, ["simulate", str(flagship_path), "--off", "wedge", "--param",
+                               "wedge.erosion_per_month=0.1", "--no-record"])  # was silent
+    assert both.exit_code == 2 and "--param wedge.erosion_per_month changes nothing: --off " \
+        "wedge switches that mechanism off" in " ".join(both.stderr.split())
     # without '=' the error named --option, which simulate does not have
     res = runner.invoke(app, ["simulate", str(flagship_path), "--param", "reciprocity",
                               "--no-record"])

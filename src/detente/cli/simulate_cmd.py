@@ -51,10 +51,13 @@ def _mechanisms(off: list[str] | None, option: list[str] | None) -> dict:
         name, _, param = key.partition(".")
         if not param:
             raise DetenteError(f"--param expects mechanism.parameter=value (e.g. "
-                               f"wedge.erosion_per_month=0.02): {key!r} names no mechanism")
+                               f"wedge.erosion_per_month=0.02): {key!r} names no parameter "
+                               f"(to switch a mechanism off: --off {name})")
         out.setdefault(name, {})
-        if isinstance(out[name], dict):
-            out[name][param] = value
+        if out[name] is False:
+            raise DetenteError(f"--param {key} changes nothing: --off {name} switches that "
+                               f"mechanism off; give one or the other")
+        out[name][param] = value
     return out
 
 
