@@ -86,3 +86,24 @@ actors:
 def test_unknown_format(tmp_path):
     (found,) = problems(tmp_path, "hello world\n", "t.dat")
     assert "cannot tell the file's format from its content" in found
+
+
+def test_problems_in_a_json_scenario_carry_their_line(tmp_path, emission_path):
+    # YAML files had lines, JSON files only paths (and so came out of file order)
+    import json
+
+    data = json.loads(load_scenario(emission_path).model_dump_json(by_alias=True))
+    data["actors"][3]["salience"]["date"] = 500
+    data["actors"][1]["capability"] = -1
+    text = json.dumps(data, indent=2)
+    found = problems(tmp_path, text, "s.json")
+    lines = text.splitlines()
+    assert len(found) == 2
+    for p, key, value in zip(found, ('"capability"', '"date"'), ("-1", "500"), strict=True):
+        line = int(p.split(":")[1])
+        assert key in lines[line - 1] and value in lines[line - 1], (p, lines[line - 1])
+    # a text YAML's composer cannot read (a tab before a key) still loads, without lines
+    tabbed = text.replace('\n  "issues"', '\n\t"issues"')
+    assert json.loads(tabbed) == data
+    assert all(p.split(":")[1].strip().startswith("actors") for p in
+               problems(tmp_path, tabbed, "t.json"))
