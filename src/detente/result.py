@@ -139,3 +139,19 @@ def build_result(model: str, preset: str, capability: str, options: dict[str, An
         extras = out.extras.get(issue_id, {})
         issues.append(IssueForecast(issue_id, forecast, rounds, (lo, hi), q, log, extras))
     return ForecastResult(model, preset, capability, options, B, issues, out.model_extras)
+
+
+def fallback_notes(label: str, issues: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Where the model ``label`` gave another model's forecast (an issue's extras carry
+    ``fallback`` and ``fallback_reason``: the procedural model without an agenda setter gives
+    the compromise model's), one sentence per other model and reason: a table of figures alone
+    shows two identical columns with no why. ``issues`` are (issue id, extras)."""
+    by_reason: dict[tuple[str, str], list[str]] = {}
+    for issue_id, extras in issues:
+        if extras.get("fallback"):
+            key = (str(extras["fallback"]), str(extras.get("fallback_reason") or ""))
+            by_reason.setdefault(key, []).append(issue_id)
+    return [f"{label} gives the {other} model's forecast on "
+            f"{'every issue' if len(ids) == len(issues) else ', '.join(ids)}"
+            + (f": {why}" if why else "") for (other, why), ids in by_reason.items()]
+

@@ -55,6 +55,9 @@ def test_report_shows_each_models_forecast(flagship_report: tuple[str, object]) 
             assert f'data-model="{run.name}" data-value="{value:.4f}"' in html, (run.name,
                                                                                  issue_id)
     assert "Simulation" in html and "Uncertainty" in html
+    # the procedural column equals the compromise column, and the CLI's note says why
+    assert ("<p class='note'>procedural gives the compromise model&#x27;s forecast on every "
+            "issue: no agenda setter &#x27;com&#x27; among the actors</p>") in html
 
 
 def test_report_escapes_scenario_text() -> None:

@@ -231,6 +231,9 @@ def test_run_by_id_gives_every_models_forecast(client: TestClient, wait: Any) ->
     assert status["progress"]["done"] == status["progress"]["total"] == len(ran)
     # the last step it ran (after the models), never the status word "done" while running
     assert status["progress"]["step"] == "simulation"
+    # the procedural column equals the compromise column: the page says why
+    assert result["notes"] == ["procedural gives the compromise model's forecast on every "
+                               "issue: no agenda setter 'com' among the actors"]
 
 
 def test_run_inline_scenario_reflects_edits(client: TestClient, wait: Any) -> None:

@@ -31,7 +31,7 @@ from detente.cli.app import (
 from detente.errors import DetenteError, ModelError
 from detente.models import get_model, models, separate_cases_note
 from detente.models.base import runs_cases_alone
-from detente.result import ForecastResult, qname
+from detente.result import ForecastResult, fallback_notes, qname
 from detente.scenario.capability_table import resolve_capability
 from detente.scenario.io import load_scenario
 
@@ -244,16 +244,8 @@ def _print_fallbacks(results: list[ForecastResult]) -> None:
                       "weighs it (capability x salience is 0 for every actor)",
                       highlight=False)
     for r in results:
-        by_reason: dict[tuple[str, str], list[str]] = {}
-        for iss in r.issues:
-            if iss.extras.get("fallback"):
-                key = (iss.extras["fallback"], iss.extras.get("fallback_reason", ""))
-                by_reason.setdefault(key, []).append(iss.id)
-        for (other, why), ids in by_reason.items():
-            where = "every issue" if len(ids) == len(r.issues) else ", ".join(ids)
-            console.print(f"[yellow]note[/yellow] {_label(r)} gives the {other} model's "
-                          f"forecast on {where}" + (f": {why}" if why else ""),
-                          highlight=False)
+        for text in fallback_notes(_label(r), [(iss.id, iss.extras) for iss in r.issues]):
+            console.print(f"[yellow]note[/yellow] {text}", highlight=False)
 
 
 def _label(result: ForecastResult) -> str:

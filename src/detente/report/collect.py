@@ -18,7 +18,7 @@ from detente.api import run_model_output
 from detente.errors import DetenteError, RunCancelled
 from detente.models import models
 from detente.models.base import ModelOutput
-from detente.result import ForecastResult
+from detente.result import ForecastResult, fallback_notes
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Scenario
 
@@ -77,6 +77,13 @@ class ReportData:
                 "models": [m.to_dict() for m in self.models],
                 "simulation": self.simulation.to_dict(),
                 "uncertainty": self.uncertainty.to_dict()}
+
+    def notes(self) -> list[str]:
+        """What the forecast table alone hides: where a model gave another model's forecast
+        (:func:`detente.result.fallback_notes`)."""
+        return [text for run in self.models if run.result is not None
+                for text in fallback_notes(run.name, [(iss["id"], iss)
+                                                      for iss in run.result["issues"]])]
 
     def forecast_table(self) -> dict[str, dict[str, float | None]]:
         """Forecasts as ``{issue id: {model name: value}}`` on each issue's own scale."""

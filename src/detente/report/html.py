@@ -128,6 +128,7 @@ def models_section(data: ReportData) -> str:
     for m in data.models:
         if m.error:
             parts.append(f"<p class='error'>{escape(m.name)} did not run: {escape(m.error)}</p>")
+    parts += [f"<p class='note'>{escape(text)}</p>" for text in data.notes()]
     parts.append("<h3>Models</h3><ul>" + "".join(
         f"<li><b>{escape(m.name)}</b>: {escape(m.summary)} <span class='small'>"
         f"({escape(m.source)})</span></li>" for m in data.models) + "</ul>")

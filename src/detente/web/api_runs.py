@@ -102,6 +102,7 @@ def _status(job: Job, with_result: bool = True) -> JobStatus:
     if with_result and job.status == "done" and isinstance(job.result, ReportData):
         data = job.result.to_dict()
         data["forecasts"] = job.result.forecast_table()
+        data["notes"] = job.result.notes()
         data["recorded"] = job.result.recorded
         out.result = data
     elif with_result and job.status == "done" and job.kind == "simulation":

@@ -502,7 +502,8 @@ async function showResults(job) {
         text: fmt(result.forecasts[iss.id][m.name]) }))));
   }
   $("#model-errors").replaceChildren(...result.models.filter((m) => m.error).map((m) =>
-    el("div", { class: "model-error", text: `${m.name} did not run: ${m.error}` })));
+    el("div", { class: "model-error", text: `${m.name} did not run: ${m.error}` })),
+    ...(result.notes || []).map((text) => el("div", { class: "model-note", text: `note: ${text}` })));
   $("#run-recorded").hidden = !result.recorded;
   $("#run-recorded").textContent = recordedNote(result.recorded, "run");
   const charts = await api("GET", `/api/jobs/${job.id}/charts`);
