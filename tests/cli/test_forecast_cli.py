@@ -355,3 +355,16 @@ def test_workers_that_change_nothing_are_named(tmp_path, flagship_path):
     assert ("--workers changes nothing here: the issues of this file are not separate cases"
             in notes(flagship_path, "exchange"))
     assert "--workers" not in notes(deu, "exchange,compromise")  # exchange uses them
+
+
+def test_a_fitted_models_intervals_are_printed_with_its_forecasts(flagship_path):
+    # best's calibrated 80% intervals were in --json only
+    args = ["forecast", str(flagship_path), "-m", "best", "--no-record"]
+    text = " ".join(runner.invoke(app, args).stdout.split())
+    issues = json.loads(runner.invoke(app, [*args, "--json"]).stdout)["issues"]
+    spans = ", ".join(f"{i['id']} {i['interval']['low']:.1f}–{i['interval']['high']:.1f}"
+                      for i in issues)
+    assert f"best: 80% prediction intervals: {spans}" in text
+    plain = runner.invoke(app, ["forecast", str(flagship_path), "-m", "compromise",
+                                "--no-record"])
+    assert "prediction intervals" not in plain.stdout  # a model without them says nothing

@@ -224,6 +224,7 @@ def _print_many(title: str, results: list[ForecastResult], issue_names: list[str
     if results[0].draws > 1:
         console.print(f"each figure is the median over {results[0].draws} draws of the inputs "
                       "(one model at a time, or --json, gives the quantiles)", highlight=False)
+    _print_intervals(results)
     _print_fallbacks(results)
 
 
@@ -232,6 +233,24 @@ def _outside(x: float, quantiles: dict[str, float | None]) -> bool:
     undefined: no draw had a forecast)."""
     qs = [q for q in quantiles.values() if q is not None]
     return len(qs) == len(quantiles) and not min(qs) <= x <= max(qs)
+
+
+def _print_intervals(results: list[ForecastResult]) -> None:
+    """The prediction intervals a fitted model gives on the coded inputs
+    (``extras[issue]["interval"]``), which the table of point forecasts leaves out; the first
+    :data:`MAX_ROUND_LINES` issues (``--json`` has every one). Not with draws: the quantiles
+    of the draws are the spread shown then."""
+    for r in results:
+        spans = [(iss.id, iss.extras["interval"]) for iss in r.issues
+                 if isinstance(iss.extras.get("interval"), dict)]
+        if not spans or r.draws > 1:
+            continue
+        shown = ", ".join(f"{issue} {fmt_num(v['low'], 1)}–{fmt_num(v['high'], 1)}"
+                          for issue, v in spans[:MAX_ROUND_LINES])
+        more = (f" (and {len(spans) - MAX_ROUND_LINES} more issues: --json)"
+                if len(spans) > MAX_ROUND_LINES else "")
+        console.print(f"{_label(r)}: {100 * spans[0][1]['level']:.0f}% prediction intervals: "
+                      f"{shown}{more}", highlight=False)
 
 
 def _print_fallbacks(results: list[ForecastResult]) -> None:
@@ -331,6 +350,7 @@ def _print_table(title: str, results: list[ForecastResult], issue_names: list[st
                           "small changes of the inputs move it (a knife-edge); read the "
                           "band rather than the single figure",
                           highlight=False)
+    _print_intervals(results)
     _print_fallbacks(results)
     if len(results) == 1 and first.issues and len(first.issues[0].rounds) > 1:
         which = " (the first draw)" if first.draws > 1 else ""
