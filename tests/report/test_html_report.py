@@ -176,3 +176,17 @@ def test_inputs_are_shown_as_coded_and_counts_agree(emission_path: Path) -> None
     assert "Luxembourg</td><td class=\"num\">0.03<" in html
     assert "10 actors, 1 issue, 0 forums;" in html
     assert html.count("The scenario gives no uncertainty block") == 1  # it was said twice
+
+
+def test_noisy_sobol_estimates_are_flagged() -> None:
+    # the report printed S1 0.677 above ST 0.413 (and negative S1) with no word on why
+    from detente.report.html import sobol_noise_note
+
+    def row(s1: float, st: float) -> dict[str, float]:
+        return {"S1": s1, "ST": st, "S1_conf": 0.1, "ST_conf": 0.1}
+
+    assert sobol_noise_note({"sobol_samples": 512, "sobol": [row(0.2, 0.3)]}) is None
+    assert sobol_noise_note({"sobol_samples": 64}) is None  # no Sobol indices at all
+    note = sobol_noise_note({"sobol_samples": 64, "sobol": [row(0.677, 0.413),
+                                                           row(-0.04, 0.1), row(0.1, 0.2)]})
+    assert note is not None and "N = 64" in note and "on 2 of 3 input-issue pairs" in note

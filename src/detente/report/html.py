@@ -220,6 +220,22 @@ def _sobol_table(sens: dict[str, Any], issue: str, swings: list[dict[str, Any]])
                   rows)
 
 
+def sobol_noise_note(sens: dict[str, Any]) -> str | None:
+    """A warning when the Sobol estimates show their sampling noise: a first-order index above
+    the total one, or below 0, which the true indices never are (0 <= S1 <= ST); None when
+    none does. A small base sample N (the report's default is 64) gives such estimates."""
+    rows = sens.get("sobol") or []
+    odd = [s for s in rows if s["S1"] > s["ST"] or s["S1"] < 0]
+    if not odd:
+        return None
+    n = sens.get("sobol_samples")
+    return (f"With a base sample of N = {n}, the Sobol estimates are noisy: on {len(odd)} of "
+            f"{len(rows)} input-issue pairs S1 is above ST or below 0, which the true indices "
+            f"never are (0 ≤ S1 ≤ ST). Read them with their ± widths and rank the inputs by the "
+            f"tornado, or raise N (detente report --sobol-samples 512, detente sensitivity "
+            f"--samples 512).")
+
+
 def simulation_draws_section(data: ReportData) -> str:
     """The simulation over the same draws: outcome probabilities and the packages in force."""
     unc = data.uncertainty.data or {}
@@ -308,6 +324,9 @@ def uncertainty_section(data: ReportData, top: int = 12) -> str:
             "confidence half-widths.</p>")
         if skipped:
             parts.append(f"<p class='note'>No Sobol indices: {escape(skipped)}</p>")
+        noisy = sobol_noise_note(sens)
+        if noisy is not None:
+            parts.append(f"<p class='note'>{escape(noisy)}</p>")
         for c in charts:
             issue = c["issue"]
             parts.append(f"<h4>Issue {escape(issue)}</h4>")
