@@ -273,6 +273,8 @@ def test_charts_and_report_of_a_finished_job(client: TestClient, wait: Any) -> N
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
     assert "attachment" in report.headers["content-disposition"]
     assert report.text.count("<svg") >= len(charts)
+    # it said "not requested (draws = 0)", a setting the page never shows
+    assert "draws = 0" not in report.text and "runs on the Uncertainty page" in report.text
     listed = client.get("/api/jobs").json()
     assert listed[0]["id"] == job["id"] and listed[0]["result"] is None
 

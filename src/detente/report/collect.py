@@ -205,7 +205,9 @@ def _uncertainty(scenario: Scenario, names: list[str], draws: int, seed: int,
     if not uncertainty_available():
         return unavailable("uncertainty")
     if draws <= 0:
-        return OptionalPart(False, "the uncertainty analysis was not requested (draws = 0)")
+        return OptionalPart(False, "the uncertainty analysis was not part of this run "
+                                   "(`detente report` adds it unless given --draws 0; in the "
+                                   "web app it runs on the Uncertainty page)")
     from detente.report.uncertainty import uncertainty_part
 
     return uncertainty_part(scenario, names, draws, seed, capability, sensitivity_model,
