@@ -103,7 +103,7 @@ def test_draws_zero_leaves_the_section_out(tmp_path: Path) -> None:
     run("report", str(FLAGSHIP), "-o", str(out), "-m", "compromise", "--no-simulation",
         "--draws", "0")
     sec = section(out.read_text(encoding="utf-8"))
-    assert "not requested" in sec and "dist-chart" not in sec
+    assert "not part of this run" in sec and "dist-chart" not in sec
 
 
 def test_oversized_draws_are_refused() -> None:
