@@ -7,12 +7,12 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Path, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field, model_validator
 
 from detente.errors import ScenarioError
 from detente.scenario.io import get_format
-from detente.web.errors import problem_dict
+from detente.web.errors import error_response, problem_dict
 from detente.web.library import ID_PATTERN, Entry, Library, parse_upload, validate_data
 
 router = APIRouter(prefix="/api/scenarios", tags=["scenarios"])
@@ -95,9 +95,8 @@ async def upload(request: Request, file: Annotated[UploadFile, File()],
     limit: int = request.app.state.max_upload_bytes
     raw = await file.read(limit + 1)
     if len(raw) > limit:
-        return JSONResponse(  # type: ignore[return-value]
-            {"error": f"the file is larger than the upload limit of {limit} bytes",
-             "problems": []}, status_code=413)
+        return error_response(  # type: ignore[return-value]
+            413, f"the file is larger than the upload limit of {limit} bytes")
     scenario, name = parse_upload(raw, file.filename, format or None)
     return _summary(library(request).add(scenario, name))
 
@@ -133,10 +132,9 @@ def replace(request: Request, sid: ScenarioId,
     lib = library(request)
     lib.get(sid)
     if isinstance(scenario.get("scenario"), dict) and not BARE_KEYS & set(scenario):
-        return JSONResponse(  # type: ignore[return-value]
-            {"error": "PUT /api/scenarios/{id} takes the scenario itself as the body; "
-                      "{scenario, filename} is the body of POST /api/scenarios (a new copy)",
-             "problems": []}, status_code=422)
+        return error_response(  # type: ignore[return-value]
+            422, "PUT /api/scenarios/{id} takes the scenario itself as the body; "
+                 "{scenario, filename} is the body of POST /api/scenarios (a new copy)")
     return _summary(lib.replace(sid, validate_data(scenario)))
 
 
@@ -153,8 +151,7 @@ def download(request: Request, sid: ScenarioId, format: str = "yaml") -> Respons
     entry = library(request).get(sid)
     fmt = get_format(format)
     if fmt.write is None:
-        return JSONResponse({"error": f"format {format!r} can be read but not written",
-                             "problems": []}, status_code=400)
+        return error_response(400, f"format {format!r} can be read but not written")
     text = fmt.write(entry.scenario)
     suffix = fmt.suffixes[0] if fmt.suffixes else ".txt"
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", entry.filename.rsplit(".", 1)[0]) or sid
