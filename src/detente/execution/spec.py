@@ -325,17 +325,15 @@ def sweep_id(spec: SweepSpec, scenario_hash: str) -> str:
     return _digest({"spec": spec.model_dump(mode="json"), "scenario": scenario_hash})
 
 
-def spec_lines(path: str | Path) -> dict[str, int]:
-    """The line of each field of a spec file (``parameters.actors[KP].capability``: 9), to
-    locate problems found once the design is expanded (the file was read and checked)."""
-    from detente.scenario.formats.yaml_format import parse_yaml
-    from detente.scenario.io import read_text
-
-    return parse_yaml(read_text(path), str(path))[1]
-
-
 def read_spec(path: str | Path) -> SweepSpec:
     """Read and check a sweep spec file, with every problem located by field and line."""
+    return read_spec_and_lines(path)[0]
+
+
+def read_spec_and_lines(path: str | Path) -> tuple[SweepSpec, dict[str, int]]:
+    """:func:`read_spec`, and the line of each field of the file
+    (``parameters.actors[KP].capability``: 9), to locate problems found once the design is
+    expanded."""
     from detente.scenario.formats.yaml_format import parse_yaml
     from detente.scenario.io import read_text
     from detente.scenario.validate import field_path, line_of
@@ -345,7 +343,7 @@ def read_spec(path: str | Path) -> SweepSpec:
     if not isinstance(data, dict):
         raise ScenarioError([Problem("a sweep spec must be a mapping", file=source)])
     try:
-        return SweepSpec.model_validate(data)
+        return SweepSpec.model_validate(data), lines
     except ValidationError as exc:
         problems: dict[tuple[str, str], Problem] = {}
         for e in exc.errors():

@@ -25,8 +25,7 @@ from detente.execution.spec import (
     cell_seed,
     expand,
     parameter_at,
-    read_spec,
-    spec_lines,
+    read_spec_and_lines,
     sweep_id,
 )
 from detente.models import get_model
@@ -88,7 +87,7 @@ def run_cell(task: CellTask) -> tuple[CellTask, Any]:
 
 def plan(spec_path: str | Path) -> SweepPlan:
     """Read a spec, expand its design and check every cell before anything runs."""
-    spec = read_spec(spec_path)
+    spec, lines = read_spec_and_lines(spec_path)
     scenario_path = Path(spec_path).resolve().parent / spec.scenario
     sc = load_scenario(scenario_path)
     base = sc.model_dump(mode="json", by_alias=True)
@@ -104,7 +103,6 @@ def plan(spec_path: str | Path) -> SweepPlan:
             problems.append(Problem(str(exc), "models", file=str(spec_path)))
     tasks: dict[str, CellTask] = {}
     reported: set[tuple[str, str]] = set()
-    lines = spec_lines(spec_path)
 
     def report(message: str, where: str = "parameters", seen: str | None = None) -> None:
         """One problem, once (``seen``: what makes it the same; default the message)."""
