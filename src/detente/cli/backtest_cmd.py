@@ -111,8 +111,11 @@ def backtest_cmd(
         if cv is not None:  # too few proposals for the folds: said before any model runs
             check_cross_validation([(sc, name) for sc, name, _ in loaded], names, cv, seed,
                                    every, cv_by, [str(f) for f in files])
-        runs = [_backtest_file(file, sc, name, cases, names, preset, seed)
-                for file, (sc, name, cases) in zip(files, loaded, strict=True)]
+        runs = []
+        for file, (sc, name, cases) in zip(files, loaded, strict=True):
+            with _in_file(file):
+                runs.append((sc, name, backtest(sc, names, preset, name, cases, seed,
+                                                str(file))))
         report = None
         if cv is not None:
             with _cv_progress(cv_steps(names, cv, preset, every)) as step:
@@ -159,26 +162,23 @@ def _cv_progress(total: int) -> Iterator[Callable[[int, str], None] | None]:
         yield step
 
 
+@contextmanager
+def _in_file(file: Path) -> Iterator[None]:
+    """Prefix an option error (a capability coding the file lacks, ...) with the file's name,
+    so that with several files it is clear which one it is about."""
+    try:
+        yield
+    except OptionError as exc:
+        raise OptionError(f"{file}: {exc}") from None
+
+
 def _load_file(file: Path, fmt: str | None, capability: str) -> tuple[Scenario, str, bool]:
     """One data file's scenario, the capability coding's name, and whether its issues run as
-    separate cases. An option error (a capability coding the file lacks) is prefixed with the
-    file's name, so that with several files it is clear which one lacks it."""
+    separate cases."""
     sc, cases = load_dataset(file, fmt)
-    try:
+    with _in_file(file):
         sc, name = resolve_capability(sc, capability)
-    except OptionError as exc:
-        raise OptionError(f"{file}: {exc}") from None
     return sc, name, cases
-
-
-def _backtest_file(file: Path, sc: Scenario, capability: str, cases: bool, names: list[str],
-                   preset: str | None, seed: int) -> tuple[Scenario, str, list[BacktestResult]]:
-    """One file's backtest: its scenario, the capability coding's name and the results (an
-    option error prefixed with the file's name, as in :func:`_load_file`)."""
-    try:
-        return sc, capability, backtest(sc, names, preset, capability, cases, seed, str(file))
-    except OptionError as exc:
-        raise OptionError(f"{file}: {exc}") from None
 
 
 def _json(files: list[Path], runs: list[tuple[Scenario, str, list[BacktestResult]]],
