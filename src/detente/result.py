@@ -154,4 +154,3 @@ def fallback_notes(label: str, issues: list[tuple[str, dict[str, Any]]]) -> list
     return [f"{label} gives the {other} model's forecast on "
             f"{'every issue' if len(ids) == len(issues) else ', '.join(ids)}"
             + (f": {why}" if why else "") for (other, why), ids in by_reason.items()]
-

@@ -50,8 +50,6 @@ from detente.simulation.strategies import STRATEGY_NAMES
 TALK_KINDS = ("summit", "consultation", "coordination")
 
 
-
-
 @dataclass(frozen=True)
 class SimOptions:
     """How to run: end date, bargaining step, mechanism switches, capability coding."""
