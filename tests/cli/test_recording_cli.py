@@ -69,9 +69,10 @@ def test_simulations_single_or_drawn_are_recorded(scenario, flagship_path):
     # a simulation shows its meetings and packages, not an empty forecast table; a single
     # run each meeting's outcome, a Monte Carlo run the probability of each
     listed = CliRunner().invoke(app, ["runs", "list", "--store", str(store)]).output
+    assert "simulation runs in" in listed  # one kind: the title names it, no kind column
     for run in runs:  # one line each at 80 columns, with a readable start of the name
         (line,) = [x for x in listed.splitlines() if run["run_id"] in x]
-        assert "simulation:concession" in line and "Northeast" in line
+        assert "concession" in line and "Northeast" in line
     for run, meetings in zip(runs, ("probability of each outcome", "forum meetings: outcome"),
                              strict=True):
         shown = CliRunner().invoke(app, ["runs", "show", run["run_id"], "--store", str(store)])
@@ -118,3 +119,19 @@ def test_runs_list_of_an_unknown_sweep_is_an_error(scenario):
     store = scenario.parent / "detente.duckdb"
     res = CliRunner().invoke(app, ["runs", "list", "--store", str(store), "--sweep", "nope"])
     assert res.exit_code == 2 and "no sweep 'nope'" in res.stderr
+
+
+def test_runs_list_names_each_runs_kind_and_an_empty_id_is_refused(scenario):
+    store = scenario.parent / "detente.duckdb"
+    for args in (["forecast", str(scenario), "-m", "median"],
+                 ["backtest", str(scenario), "-m", "median", "--store", str(store)]):
+        assert CliRunner().invoke(app, args).exit_code == 0
+    runs = {r["kind"]: r["run_id"] for r in _runs(store)}
+    assert set(runs) == {"forecast", "backtest"}  # same model, same scenario: only kind differs
+    listed = CliRunner().invoke(app, ["runs", "list", "--store", str(store)]).output
+    for kind, run_id in runs.items():
+        (line,) = [x for x in listed.splitlines() if run_id in x]
+        assert f" {kind} " in line and "median" in line
+    for run_id in ("", "  "):  # every id starts with "": it matched every run
+        res = CliRunner().invoke(app, ["runs", "show", run_id, "--store", str(store)])
+        assert res.exit_code == 2 and "the run id is empty" in " ".join(res.stderr.split())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -206,6 +206,14 @@ def _existing(store: Path) -> Path:
     raise DetenteError(f"no run store at {store}{hint}")
 
 
+def _model_shown(run: dict[str, Any]) -> str:
+    """The model column of ``runs list``: a simulation's model is stored as
+    ``simulation:<protocol>``; the kind column already says ``simulation``."""
+    model = str(run["model"])
+    prefix = f"{run['kind']}:"
+    return model[len(prefix):] if model.startswith(prefix) else model
+
+
 @runs_app.command("list")
 def runs_list(store: StoreOpt = Path("detente.duckdb"),
               sweep_id: Annotated[str | None, typer.Option(
@@ -234,16 +242,19 @@ def runs_list(store: StoreOpt = Path("detente.duckdb"),
                          "next to its spec (the path its last line names) unless --store "
                          "says otherwise"))
         return
-    table = Table(title=f"runs in {store}", box=box.SIMPLE_HEAD, pad_edge=False,
-                  collapse_padding=True,
+    # a kind column where the rows' kinds differ; else the title names the one kind
+    kinds = sorted({r["kind"] for r in rows})
+    table = Table(title=f"{kinds[0] + ' ' if len(kinds) == 1 else ''}runs in {store}",
+                  box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
                   caption="a sweep cell's run id is the sweep id and the cell number"
                   if any(r.get("sweep_id") for r in rows) else None)
-    cells = [(r["run_id"], str(r["created"])[:16].replace("T", " "), r["model"],
+    cells = [(r["run_id"], str(r["created"])[:16].replace("T", " "),
+              *([r["kind"]] if len(kinds) > 1 else []), _model_shown(r),
               _short(str(r["seed"]), SEED_WIDTH), str(r["draws"]), r["scenario_name"] or "")
              for r in rows]
     # one line per run: every column keeps its width, the scenario name gives way (and on a
     # narrow terminal the year of the time, the first to go)
-    fixed = ("run", "time", "model", "seed", "draws")
+    fixed = ("run", "time", *(["kind"] if len(kinds) > 1 else []), "model", "seed", "draws")
 
     def widths_of(cells: list[tuple[str, ...]]) -> list[int]:
         return [max([len(col), *(len(c[k]) for c in cells)]) for k, col in enumerate(fixed)]

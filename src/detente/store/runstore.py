@@ -272,6 +272,8 @@ class RunStore:
 
     def run(self, run_id: str) -> dict[str, Any]:
         """One run by id, or by a unique prefix of its id."""
+        if not run_id.strip():  # every id starts with ""; the list gives the ids
+            raise StoreError("the run id is empty; `detente runs list` gives the ids")
         if not self._has_tables():
             raise StoreError(f"no run {run_id!r} in {self.path}")
         rows = self.con.execute(
