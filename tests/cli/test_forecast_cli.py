@@ -368,3 +368,24 @@ def test_a_fitted_models_intervals_are_printed_with_its_forecasts(flagship_path)
     plain = runner.invoke(app, ["forecast", str(flagship_path), "-m", "compromise",
                                 "--no-record"])
     assert "prediction intervals" not in plain.stdout  # a model without them says nothing
+
+
+def test_a_monte_carlo_forecasts_json_gives_the_coded_forecast_the_table_shows(emission_path):
+    """The table's "coded" column (the forecast at the coded inputs) was not in the JSON."""
+    coded = {}
+    for model in ("compromise", "median"):
+        res = runner.invoke(app, ["forecast", str(emission_path), "-m", model, "--json",
+                                  "--no-record"])
+        coded[model] = json.loads(res.stdout)["issues"][0]["forecast"]
+    assert coded["compromise"] == pytest.approx(7.38996, abs=1e-4) and coded["median"] == 7.0
+    res = runner.invoke(app, ["forecast", str(emission_path), "-m", "compromise,median",
+                              "--draws", "30", "--seed", "2", "--json", "--no-record"])
+    assert res.exit_code == 0, res.output
+    for result in json.loads(res.stdout)["models"]:
+        issue = result["issues"][0]
+        assert issue["coded"] == coded[result["model"]] != issue["forecast"]
+    one = runner.invoke(app, ["forecast", str(emission_path), "-m", "median", "--draws", "30",
+                              "--seed", "2", "--json", "--no-record"])
+    assert json.loads(one.stdout)["issues"][0]["coded"] == 7.0
+    plain = runner.invoke(app, ["forecast", str(emission_path), "--json", "--no-record"])
+    assert "coded" not in json.loads(plain.stdout)["issues"][0]  # without draws: the forecast

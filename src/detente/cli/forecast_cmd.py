@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -90,11 +90,12 @@ def forecast(
         if note is not None:
             err_console.print(f"note: {note}", highlight=False)
         print_workers_hint(sc.separate_cases, len(sc.issues), names, draws, workers)
-        runs, not_run = [], []
+        runs, ran, not_run = [], [], []
         for name, chosen in zip(names, presets, strict=True):
             try:
                 runs.append(monte_carlo(sc, name, draws, seed, chosen, rounds, capability, qs,
                                         **parse_options(option, own_flags=RUN_FLAGS)))
+                ran.append((name, chosen))
             except DetenteError as exc:  # with several models, the others still run
                 if len(names) == 1:
                     raise
@@ -108,26 +109,39 @@ def forecast(
         results = [r.result for r in runs]
         if runs[0].default_widths:
             err_console.print(f"note: {DEFAULT_WIDTHS_NOTE}", highlight=False)
-        coded = None
-        if draws > 1 and len(names) == 1 and not json_out:  # the table sets both side by side
-            coded = monte_carlo(sc, names[0], 1, seed, preset, rounds, capability, qs,
-                                **parse_options(option, own_flags=RUN_FLAGS)).result
+        # with draws, each model's forecast at the coded inputs too: the table's "coded"
+        # column (one model) and each issue's "coded" in the JSON
+        coded = [monte_carlo(sc, name, 1, seed, chosen, rounds, capability, qs,
+                             **parse_options(option, own_flags=RUN_FLAGS)).result
+                 for name, chosen in ran] if draws > 1 else []
         ids, store_path = record_run(
             file, store, record,
             lambda st: [record_result(st, sc, r.arrays, r.output, r.result, seed) for r in runs])
-    data = results[0].to_dict() if len(names) == 1 else {
-        "models": [r.to_dict() for r in results], **({"not_run": not_run} if not_run else {})}
+    dicts = [_with_coded(r.to_dict(), c) for r, c in zip(results, coded or [None] * len(results),
+                                                          strict=True)]
+    data = dicts[0] if len(names) == 1 else {
+        "models": dicts, **({"not_run": not_run} if not_run else {})}
     if out is not None:
         write_json(out, data)
     if json_out:
         print_json(data)
         return
-    _print_table(sc.name or str(file), results, [i.name for i in sc.issues], coded)
+    _print_table(sc.name or str(file), results, [i.name for i in sc.issues],
+                 coded[0] if coded and len(results) == 1 else None)
     if out is not None:
         console.print(f"wrote {out}")
     if store_path is not None:
         console.print(f"recorded run{'s' * (len(ids) > 1)} {', '.join(ids)} in {store_path}",
                       highlight=False)
+
+
+def _with_coded(data: dict[str, Any], coded: ForecastResult | None) -> dict[str, Any]:
+    """A Monte Carlo result's JSON with each issue's forecast at the coded inputs (``coded``),
+    which the table shows beside the draws' quantiles."""
+    if coded is not None:
+        for item, iss in zip(data["issues"], coded.issues, strict=True):
+            item["coded"] = iss.forecast
+    return data
 
 
 #: settings forecast takes as flags of its own, refused as --option keys
