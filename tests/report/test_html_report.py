@@ -60,6 +60,21 @@ def test_report_shows_each_models_forecast(flagship_report: tuple[str, object]) 
             "issue: no agenda setter &#x27;com&#x27; among the actors</p>") in html
 
 
+def test_report_shows_the_prediction_intervals_beside_the_forecasts(
+        flagship_report: tuple[str, object]) -> None:
+    """best's and role-weighted's 80% intervals were in the JSON only, not in the table."""
+    html, _ = flagship_report
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "northeast-asia-2004.yaml"
+    head, body = html.split("<h2 id='forecasts'>")[1].split("</table>")[0].split("</thead>")
+    for name in ("best", "role-weighted"):
+        assert f"<th>{name} 80% interval</th>" in head
+        result = forecast(path, model=name).to_dict()
+        for iss in result["issues"]:
+            span = iss["interval"]
+            assert f"{span['low']:.1f}–{span['high']:.1f}" in body, (name, iss["id"])
+    assert "compromise 80% interval" not in head  # no interval, no column
+
+
 def test_report_escapes_scenario_text() -> None:
     from detente.scenario.validate import scenario_from_data
 

@@ -109,6 +109,14 @@ def test_flagship_edit_run_compare_report(page: object, live_server: str,
     table_value = pg.inner_text(  # type: ignore[attr-defined]
         '#forecast-table tr[data-issue="A"] td[data-model="compromise"]')
     assert float(table_value) == pytest.approx(after, abs=0.06)
+    # best's 80% interval beside the point forecasts, around its forecast
+    assert pg.inner_text(  # type: ignore[attr-defined]
+        '#forecast-table th[data-interval="best"]') == "best 80% interval"
+    low, high = map(float, pg.inner_text(  # type: ignore[attr-defined]
+        '#forecast-table tr[data-issue="A"] td[data-interval="best"]').split("–"))
+    best = float(pg.inner_text(  # type: ignore[attr-defined]
+        '#forecast-table tr[data-issue="A"] td[data-model="best"]'))
+    assert low <= best <= high and low < high
 
     with pg.expect_download() as dl:  # type: ignore[attr-defined]
         pg.click("#report-link")  # type: ignore[attr-defined]

@@ -85,6 +85,17 @@ class ReportData:
                 for text in fallback_notes(run.name, [(iss["id"], iss)
                                                       for iss in run.result["issues"]])]
 
+    def intervals(self) -> dict[str, dict[str, dict[str, float]]]:
+        """The prediction intervals of the models that give them (``best``,
+        ``role-weighted``): ``{model name: {issue id: {"level", "low", "high"}}}``."""
+        out: dict[str, dict[str, dict[str, float]]] = {}
+        for run in self.models:
+            spans = {iss["id"]: iss["interval"] for iss in (run.result or {}).get("issues", [])
+                     if isinstance(iss.get("interval"), dict)}
+            if spans:
+                out[run.name] = spans
+        return out
+
     def forecast_table(self) -> dict[str, dict[str, float | None]]:
         """Forecasts as ``{issue id: {model name: value}}`` on each issue's own scale."""
         table: dict[str, dict[str, float | None]] = {i.id: {} for i in self.scenario.issues}

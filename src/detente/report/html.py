@@ -53,6 +53,10 @@ def _num(x: float | None, digits: int = 1) -> str:
     return "—" if x is None else f"{x:.{digits}f}"
 
 
+def _span(interval: dict[str, float] | None) -> str:
+    return "—" if interval is None else f"{interval['low']:.1f}–{interval['high']:.1f}"
+
+
 def _count(n: int, thing: str) -> str:
     return f"{n} {thing}{'s' * (n != 1)}"
 
@@ -122,9 +126,13 @@ def models_section(data: ReportData) -> str:
              f"<p class='small'>Capability coding: <b>{escape(data.capability)}</b>; "
              f"seed {data.seed}. Values are on each issue's own scale.</p>"]
     table = data.forecast_table()
-    parts.append(_table(["issue", *(escape(m.name) for m in ok)], [
-        [escape(f"{i.id} {i.name}".strip()), *(_num(table[i.id].get(m.name)) for m in ok)]
-        for i in sc.issues]))
+    intervals = data.intervals()  # beside the point forecasts, one column per model with any
+    levels = {name: next(iter(spans.values()))["level"] for name, spans in intervals.items()}
+    parts.append(_table(
+        ["issue", *(escape(m.name) for m in ok),
+         *(f"{escape(name)} {100 * level:.0f}% interval" for name, level in levels.items())],
+        [[escape(f"{i.id} {i.name}".strip()), *(_num(table[i.id].get(m.name)) for m in ok),
+          *(_span(spans.get(i.id)) for spans in intervals.values())] for i in sc.issues]))
     for m in data.models:
         if m.error:
             parts.append(f"<p class='error'>{escape(m.name)} did not run: {escape(m.error)}</p>")

@@ -494,12 +494,22 @@ async function showResults(job) {
   const result = job.result;
   const models = result.models.filter((m) => m.result);
   const table = $("#forecast-table");
+  // beside the point forecasts, the prediction intervals of the models that give them
+  const spans = models.map((m) => [m, new Map(m.result.issues.filter((i) => i.interval)
+    .map((i) => [i.id, i.interval]))]).filter(([, byIssue]) => byIssue.size);
   table.replaceChildren(el("tr", {}, el("th", { text: "issue" }),
-    ...models.map((m) => el("th", { class: "num", text: m.name, title: m.summary }))));
+    ...models.map((m) => el("th", { class: "num", text: m.name, title: m.summary })),
+    ...spans.map(([m, byIssue]) => el("th", { class: "span", "data-interval": m.name,
+      text: `${m.name} ${Math.round(100 * byIssue.values().next().value.level)}% interval` }))));
   for (const iss of result.scenario.issues) {
     table.append(el("tr", { "data-issue": iss.id }, el("td", { text: `${iss.id} ${iss.name || ""}` }),
       ...models.map((m) => el("td", { class: "num", "data-model": m.name,
-        text: fmt(result.forecasts[iss.id][m.name]) }))));
+        text: fmt(result.forecasts[iss.id][m.name]) })),
+      ...spans.map(([m, byIssue]) => {
+        const span = byIssue.get(iss.id);
+        return el("td", { class: "num", "data-interval": m.name,
+          text: span ? `${fmt(span.low)}–${fmt(span.high)}` : "—" });
+      })));
   }
   $("#model-errors").replaceChildren(...result.models.filter((m) => m.error).map((m) =>
     el("div", { class: "model-error", text: `${m.name} did not run: ${m.error}` })),
