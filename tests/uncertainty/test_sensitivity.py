@@ -63,6 +63,10 @@ def test_cli_says_when_it_drew_default_widths_and_shows_sobol_confidence(emissio
     data = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
     top = max((s for s in data["sobol"]), key=lambda s: s["ST"])
     assert f"{top['ST']:.2f}±{top['ST_conf']:.2f}" in res.stdout
+    assert "rounded up" not in res.stdout
+    odd = CliRunner().invoke(app, [*args[:-1], "63"])  # silently became 64
+    assert "--samples 63 was rounded up to 64: Sobol's design takes a power of two" in \
+        " ".join(odd.stdout.split())
 
 
 def test_cli_model_all_says_the_ranking_is_per_model(emission_path):

@@ -109,6 +109,9 @@ def sensitivity(
                   + (f" (Sobol N = {res.sobol_samples}; ± the 95 % confidence half-width of "
                      "each index: where it is as large as the index, raise --samples)"
                      if res.sobol_samples else ""), highlight=False)
+    if res.sobol_samples and res.sobol_samples != samples:
+        console.print(f"--samples {samples} was rounded up to {res.sobol_samples}: Sobol's "
+                      "design takes a power of two", highlight=False)
     if res.sobol_skipped:
         console.print(f"[yellow]note[/yellow] no Sobol indices (S1, ST): {res.sobol_skipped}",
                       highlight=False)

@@ -141,7 +141,10 @@ def report(
     with user_errors(), case_workers(workers):
         fmt = _report_format(out, fmt)
         if sensitivity and draws:
-            get_model(sensitivity_model)  # an unknown name fails now, not inside the report
+            try:  # an unknown name fails now, not inside the report
+                get_model(sensitivity_model)
+            except DetenteError as exc:
+                raise DetenteError(f"--sensitivity-model: {exc}") from None
         end = _date(until)
         names = parse_model_names(model)[0] if model else None  # 'all' lists every model
         sc, capability = resolve_capability(load_scenario(file, input_format), capability)
