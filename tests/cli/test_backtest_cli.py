@@ -68,6 +68,11 @@ def test_detail_and_table(deu_file):
     assert table.exit_code == 0
     assert "compromise" in table.stdout and "15.00" in table.stdout
     assert "1 issue with no known outcome" in table.stdout
+    # what "beats compromise" counts: the best model can win on MAE and score under 50 %
+    both = runner.invoke(app, ["backtest", str(deu_file), "-m", "compromise,median"])
+    text = " ".join(both.stdout.split())
+    assert "beats compromise: the share of issues where the forecast is strictly closer to " \
+        "the outcome than the compromise model's (ties count as not beating)" in text
 
 
 def test_yaml_scenario_with_outcome(emission_path):

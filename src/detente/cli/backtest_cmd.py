@@ -212,7 +212,8 @@ def _print_cv(report: CVReport, files: list[Path]) -> None:
         beats = "—" if m.beats_compromise is None else f"{100 * m.beats_compromise:.0f}%"
         table.add_row(m.label, fmt_num(m.summary.mae), fmt_num(m.summary.rmse),
                       f"{100 * m.coverage:.1f}%", fmt_num(m.mean_width), beats)
-    table.caption = defaults_caption([(m.model, m.preset, m.label) for m in report.models])
+    table.caption = _caption(defaults_caption([(m.model, m.preset, m.label)
+                                               for m in report.models]))
     console.print(table)
     for name, why in report.left_out.items():
         err_console.print(f"[yellow]note[/yellow] {why}; {name} is left out", highlight=False)
@@ -221,6 +222,16 @@ def _print_cv(report: CVReport, files: list[Path]) -> None:
             f"{m.label} {fmt_num(m.mae_by_file[k])} ({100 * m.coverage_by_file[k]:.0f}% "
             f"covered)" for m in report.models
             if m.mae_by_file is not None and m.coverage_by_file is not None))
+
+
+#: what the "beats compromise" column counts: a model with the lower MAE can beat the
+#: compromise model on fewer than half of the issues (ties, e.g. both exact, are not wins)
+BEATS_NOTE = ("beats compromise: the share of issues where the forecast is strictly closer to "
+              "the outcome than the compromise model's (ties count as not beating)")
+
+
+def _caption(defaults: str | None) -> str:
+    return BEATS_NOTE if defaults is None else f"{defaults}; {BEATS_NOTE}"
 
 
 def defaults_caption(rows: list[tuple[str, str, str]]) -> str | None:
@@ -244,7 +255,7 @@ def _print_table(title: str, capability: str, results: list[BacktestResult]) -> 
         s = r.summary
         table.add_row(r.label, str(s.n), fmt_num(s.mae), fmt_num(s.rmse), fmt_num(s.median_ae),
                       beats)
-    table.caption = defaults_caption([(r.model, r.preset, r.label) for r in results])
+    table.caption = _caption(defaults_caption([(r.model, r.preset, r.label) for r in results]))
     console.print(table)
     for r in results:
         if r.coverage is not None:
@@ -271,4 +282,5 @@ def _print_pooled(pooled: list[PooledResult], capability: str) -> None:
         cover = "—" if p.coverage is None else f"{100 * p.coverage:.1f}%"
         table.add_row(p.label, str(s.n), fmt_num(s.mae), fmt_num(s.rmse), fmt_num(s.median_ae),
                       beats, cover)
+    table.caption = _caption(None)
     console.print(table)
