@@ -296,6 +296,7 @@ def test_backtest_page_runs_a_data_file_and_the_open_scenario(page: object, live
         assert row.nth(1).inner_text() == "6" and row.nth(2).inner_text() == f"{mae:.2f}"
     assert pg.locator("#bt-cv-table tr[data-model]").count() == 2  # type: ignore[attr-defined]
     assert "recorded 2 backtest runs in" in pg.inner_text("#bt-notes")  # type: ignore[attr-defined]
+    assert "ties count as not beating" in pg.inner_text("#bt-notes")  # type: ignore[attr-defined]
     shot(pg, "7-backtest")
     # the open scenario: the EC emission case declares its outcome
     pg.goto(live_server + "/#/library")  # type: ignore[attr-defined]

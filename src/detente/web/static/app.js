@@ -822,6 +822,9 @@ function gridTable(table, head, rows) {
       ...r.map((v, k) => el("td", { class: k ? "num" : "", text: v })))));
 }
 
+// as under `detente backtest`'s tables: a model with the lower MAE can score under 50 %
+const BEATS_NOTE = "beats compromise: the share of issues where the forecast is strictly " +
+  "closer to the outcome than the compromise model's (ties count as not beating)";
 const BT_HEAD = ["model", "issues", "MAE", "RMSE", "median AE", "beats compromise", "80 % coverage"];
 
 // one row per run: the columns of `detente backtest`'s table
@@ -860,6 +863,7 @@ function showBacktest(result) {
   const files = several ? result.files : [];
   const notes = several ? files.flatMap((f) => runNotes(f.models, `${f.source}: `)) : runNotes(models, "");
   if (result.recorded) notes.push(recordedNote(result.recorded, "backtest run"));
+  notes.push(BEATS_NOTE);
   $("#bt-notes").replaceChildren(...notes.map((t) => el("li", { text: t })));
   $("#bt-files-block").hidden = !several;
   $("#bt-files").replaceChildren(...files.map((f) => {
