@@ -165,3 +165,26 @@ def test_a_value_that_cannot_be_read_is_reported_once(tmp_path):
         load_scenario(path)
     (problem,) = info.value.problems
     assert problem.path == "forums[0].meetings[0].date" and "day value" in problem.message
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("'±0'", "the width (±) must be positive, got 0"),  # was "..., got 0 (got '±0')"
+    ("{dist: normal, sd: -1}", "sd must be positive, got -1"),
+    ("'±abc'", "cannot read '±abc' as a distribution; write '±5', '±10%' or a mapping such "
+               "as {dist: normal, sd: 5}"),  # the text was quoted twice
+    ("[1]", "Input should be a valid dictionary (got [1])"),  # "or instance of <class>"
+    ("{dist: uniform, low: 3, high: 1}", "low (3) must be below high (1) (got {'dist': "
+                                         "'uniform', 'low': 3, 'high': 1})"),
+])
+def test_a_refused_value_is_quoted_once_and_no_class_of_ours_is_named(tmp_path, value,
+                                                                       message):
+    path = tmp_path / "bad.yaml"
+    path.write_text("issues: [{id: A}]\nactors:\n"
+                    "  - {id: X, position: {A: 10}, salience: {A: 50}}\n"
+                    "  - {id: Y, position: {A: 90}, salience: {A: 50}}\n"
+                    f"uncertainty:\n  default: {{position: {value}}}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert problem.path == "uncertainty.default.position" and problem.line == 6
+    assert problem.message == message

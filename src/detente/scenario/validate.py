@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -112,10 +113,19 @@ def _field_problems(exc: ValidationError, source: str, lines: dict[str, int]) ->
         if (path, msg) in seen or _other_branch_fits_better(path, err["type"], paths):
             continue
         seen.add((path, msg))
-        problems.append(Problem(f"{msg} (got {err.get('input')!r})"
-                                if err["type"] not in ("missing", "extra_forbidden")
-                                else msg, path, line_of(lines, path), source))
+        problems.append(Problem(_with_input(msg, err), path, line_of(lines, path), source))
     return _dedupe_union(problems)
+
+
+def _with_input(msg: str, err: Any) -> str:
+    """The message with the value it refused, unless it names it already (our own checks
+    say "got 0" or quote the text); pydantic's "or instance of <class>" names a class of
+    ours, not anything a scenario author writes."""
+    msg = re.sub(r" or instance of \w+", "", msg)
+    if err["type"] in ("missing", "extra_forbidden"):
+        return msg
+    shown = repr(err.get("input"))
+    return msg if ", got " in msg or shown in msg else f"{msg} (got {shown})"
 
 
 def _other_branch_fits_better(path: str, kind: str, paths: list[str]) -> bool:
