@@ -30,6 +30,17 @@ def test_event_outside_calendar_window():
     assert any("calendar[0].date" in e and "after the calendar window" in e for e in errs)
 
 
+def test_an_end_before_the_start_is_one_problem_not_one_per_event():
+    """Each event was also reported as outside the (empty) window."""
+    text = (BASE.replace("end: 2010-12-31", "end: 2009-12-31")
+            + "calendar: [{id: a, date: 2010-03-01, kind: shock}, "
+              "{id: b, date: 2011-01-01, kind: shock}]\n")
+    with pytest.raises(ScenarioError) as exc:
+        read_yaml(text, "s.yaml")
+    assert [str(p) for p in exc.value.problems] == [
+        "s.yaml:6: simulation.end: end 2009-12-31 is not after start 2010-01-01"]
+
+
 def test_cycle_in_triggered_by():
     errs = _errors("calendar: [{id: a, kind: shock, triggered_by: b}, "
                    "{id: b, kind: shock, triggered_by: a}]\n")

@@ -420,11 +420,12 @@ def _simulation_checks(sc: Scenario) -> list[Problem]:
         pass
     else:
         problems += check_settings(sim.mechanisms, "simulation.mechanisms")
-    if sim.start and sim.end and sim.end <= sim.start:
+    window_ok = not (sim.start and sim.end and sim.end <= sim.start)
+    if not window_ok:
         problems.append(Problem(f"end {sim.end} is not after start {sim.start}",
                                 "simulation.end"))
     for k, ev in enumerate(sc.calendar):
-        if ev.date is None:
+        if ev.date is None or not window_ok:  # no window: every event fell outside it
             continue
         if sim.start and ev.date < sim.start:
             problems.append(Problem(f"event dated {ev.date}, before the calendar window "
