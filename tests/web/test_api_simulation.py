@@ -92,12 +92,14 @@ def test_malformed_requests_are_json_errors(client: TestClient, body: dict[str, 
     assert "Traceback" not in r.text
 
 
-@pytest.mark.parametrize(("until", "why"), [("1999-01-01", "before the start"),
+@pytest.mark.parametrize(("until", "why"), [("1999-01-01", "the end date 1999-01-01 is before "
+                                                          "the simulation's start 2004-05-01"),
                                            ("2999-01-01", "at most 100 years")])
 def test_an_until_the_simulation_refuses_is_a_400_before_any_job(client: TestClient,
                                                                 until: str, why: str) -> None:
     r = client.post("/api/simulations", json={"scenario_id": FLAGSHIP, "until": until})
     assert r.status_code == 400 and why in r.json()["error"]  # it was a 202, then a failed job
+    assert "--" not in r.json()["error"]  # it named the command line's --until
 
 
 def test_charts_of_a_models_job_or_unfinished_job_are_409(client: TestClient, wait: Any) -> None:

@@ -97,11 +97,12 @@ MAX_YEARS = 100  # the longest span simulated (recurring meetings are laid out t
 
 
 def check_window(start: dt.date, until: dt.date) -> None:
-    """Refuse an end date (``--until``) before ``start`` or more than MAX_YEARS after it."""
+    """Refuse an end date (``--until``, the web app's ``until``) before ``start`` or more
+    than MAX_YEARS after it. The message names no flag: the web app shows it too."""
     if until < start:
-        raise OptionError(f"the end date (--until) {until} is before the start {start}")
+        raise OptionError(f"the end date {until} is before the simulation's start {start}")
     if (until - start).days > MAX_YEARS * 366:
-        raise OptionError(f"the end date (--until) {until} is {(until - start).days // 365} "
+        raise OptionError(f"the end date {until} is {(until - start).days // 365} "
                           f"years after the start {start}; a simulation covers at most "
                           f"{MAX_YEARS} years of meetings")
 

@@ -466,7 +466,7 @@ def simulate(scenario: Scenario, options: SimOptions | None = None, seed: int = 
     """
     options = options or SimOptions()
     if runs < 1:
-        raise OptionError(f"--runs must be at least 1, got {runs}")
+        raise OptionError(f"runs must be at least 1, got {runs}")
     if batch_size is not None and batch_size < 1:
         raise OptionError(f"the batch size must be at least 1, got {batch_size}")
     base = to_arrays(scenario, options.capability)

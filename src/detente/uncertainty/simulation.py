@@ -253,7 +253,7 @@ def simulate_mc(sc: Scenario, options: SimOptions | None = None, draws: int = 10
     """
     options = options or SimOptions()
     if draws < 1:
-        raise OptionError(f"--draws must be at least 1, got {draws}")
+        raise OptionError(f"draws must be at least 1, got {draws}")
     if chunk < 1:
         raise OptionError(f"the chunk size must be at least 1, got {chunk}")
     bad = [q for q in quantiles if not 0.0 <= q <= 1.0]
