@@ -105,8 +105,9 @@ def test_bad_until_is_one_line_exit_2(tmp_path: Path) -> None:
     assert not (tmp_path / "r.html").exists()
 
 
-@pytest.mark.parametrize(("until", "why"), [("2003-01-01", "before the start 2004-05-01"),
-                                           ("2300-01-01", "at most 100 years")])
+@pytest.mark.parametrize(("until", "why"), [
+    ("2003-01-01", "before the simulation's start 2004-05-01"),
+    ("2300-01-01", "at most 100 years")])
 def test_an_until_the_simulation_refuses_is_exit_2_as_in_simulate(tmp_path: Path, until: str,
                                                                   why: str) -> None:
     out = tmp_path / "r.html"

@@ -181,7 +181,7 @@ def test_an_until_before_the_start_is_a_400_before_any_job(client: TestClient) -
     r = client.post("/api/uncertainty", json={"scenario_id": FLAGSHIP, "draws": 10,
                                               "simulation": True, "until": "2003-01-01"})
     assert r.status_code == 400
-    assert "before the start 2004-05-01" in r.json()["error"]
+    assert "before the simulation's start 2004-05-01" in r.json()["error"]
 
 
 def test_an_empty_model_list_is_a_422(client: TestClient) -> None:
