@@ -113,7 +113,8 @@ def forecast(
         # column (one model) and each issue's "coded" in the JSON
         coded = [monte_carlo(sc, name, 1, seed, chosen, rounds, capability, qs,
                              **parse_options(option, own_flags=RUN_FLAGS)).result
-                 for name, chosen in ran] if draws > 1 else []
+                 for name, chosen in ran] if draws > 1 and (
+                     json_out or out is not None or len(ran) == 1) else []
         ids, store_path = record_run(
             file, store, record,
             lambda st: [record_result(st, sc, r.arrays, r.output, r.result, seed) for r in runs])
