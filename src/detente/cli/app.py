@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from detente.errors import DetenteError, ScenarioError
 from detente.jsonio import dumps_finite
@@ -24,8 +25,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
-console = Console()
-err_console = Console(stderr=True)
+# markup off: scenario names, meeting labels and ids are printed as written ("round 1
+# [postponed]" lost its bracket, and "[/x]" stopped a command with rich's MarkupError); the
+# CLI's own colours are styled Text (:func:`styled`)
+console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
+
+
+def styled(text: str, style: str) -> Text:
+    """``text`` in ``style``; add plain strings to it with ``+`` (never read as markup)."""
+    return Text(text, style=style)
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a Ctrl-C
@@ -38,13 +47,14 @@ def user_errors() -> Iterator[None]:
         yield
     except ScenarioError as exc:
         for p in exc.problems:
-            err_console.print(f"[red]error[/red] {p}", highlight=False, soft_wrap=True)
+            err_console.print(styled("error", "red") + f" {p}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except DetenteError as exc:
-        err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(styled("error", "red") + f" {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except MemoryError as exc:  # a clear line rather than numpy's traceback; nothing written
-        err_console.print(f"[red]error[/red] out of memory ({exc or 'no detail'}); ask for fewer "
+        err_console.print(styled("error", "red")
+                          + f" out of memory ({exc or 'no detail'}); ask for fewer "
                           "draws, samples or models", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
@@ -174,6 +184,6 @@ def record_run(file: Any, store: Any, record: bool, write: Callable[[Any], list[
     except StoreError as exc:
         if store is not None:
             raise
-        err_console.print(f"[yellow]warning[/yellow] run not recorded: {exc}",
+        err_console.print(styled("warning", "yellow") + f" run not recorded: {exc}",
                           highlight=False, soft_wrap=True)
         return [], None

@@ -24,6 +24,7 @@ from detente.cli.app import (
     parse_model_names,
     print_json,
     record_run,
+    styled,
     user_errors,
 )
 from detente.errors import OptionError
@@ -151,7 +152,8 @@ def _cv_progress(total: int) -> Iterator[Callable[[int, str], None] | None]:
     if not err_console.is_terminal:
         yield None
         return
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+    bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                   MofNCompleteColumn(),
                    TimeElapsedColumn(), console=err_console, transient=True)
     task = bar.add_task("cross-validation", total=total)
 
@@ -216,7 +218,7 @@ def _print_cv(report: CVReport, files: list[Path]) -> None:
                                                for m in report.models]))
     console.print(table)
     for name, why in report.left_out.items():
-        err_console.print(f"[yellow]note[/yellow] {why}; {name} is left out", highlight=False)
+        err_console.print(styled("note", "yellow") + f" {why}; {name} is left out", highlight=False)
     for k, file in enumerate(files if report.n_files > 1 else []):
         console.print(f"CV MAE on {file}: " + ", ".join(
             f"{m.label} {fmt_num(m.mae_by_file[k])} ({100 * m.coverage_by_file[k]:.0f}% "

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from detente.cli.app import (
     CAPABILITY_HELP,
@@ -25,6 +26,7 @@ from detente.cli.app import (
     print_json,
     print_workers_hint,
     record_run,
+    styled,
     user_errors,
     write_json,
 )
@@ -104,7 +106,7 @@ def forecast(
             raise ModelError("no model ran: " + "; ".join(f"{n['model']}: {n['error']}"
                                                          for n in not_run))
         for n in not_run:
-            err_console.print(f"[yellow]note[/yellow] {n['model']} did not run: {n['error']}",
+            err_console.print(styled("note", "yellow") + f" {n['model']} did not run: {n['error']}",
                               highlight=False, soft_wrap=True)
         results = [r.result for r in runs]
         if runs[0].default_widths:
@@ -235,7 +237,8 @@ def _print_many(title: str, results: list[ForecastResult], issue_names: list[str
         lo, hi = iss.scale
         scale = "" if (lo, hi) == (0.0, 100.0) else f" [{lo:g}-{hi:g}]"
         if scale or name not in ("", iss.id):  # a legend line that says something
-            console.print(f"  [bold]{iss.id}[/bold] {name}{scale}", highlight=False)
+            console.print(Text("  ") + styled(str(iss.id), "bold")
+                          + f" {name}{scale}", highlight=False)
     if results[0].draws > 1:
         console.print(f"each figure is the median over {results[0].draws} draws of the inputs "
                       "(one model at a time, or --json, gives the quantiles)", highlight=False)
@@ -274,12 +277,13 @@ def _print_fallbacks(results: list[ForecastResult]) -> None:
     blank = [iss.id for k, iss in enumerate(results[0].issues)
              if all(r.issues[k].forecast is None for r in results)]
     if blank:
-        console.print(f"[yellow]note[/yellow] no forecast (—) on {', '.join(blank)}: no actor "
+        console.print(styled("note", "yellow")
+                      + f" no forecast (—) on {', '.join(blank)}: no actor "
                       "weighs it (capability x salience is 0 for every actor)",
                       highlight=False)
     for r in results:
         for text in fallback_notes(_label(r), [(iss.id, iss.extras) for iss in r.issues]):
-            console.print(f"[yellow]note[/yellow] {text}", highlight=False)
+            console.print(styled("note", "yellow") + f" {text}", highlight=False)
 
 
 def _label(result: ForecastResult) -> str:
@@ -294,7 +298,7 @@ def _print_grouped(title: str, row_head: str, rows: list[str], columns: list[str
     widths = [max(len(c), *map(len, col)) + 3 for c, col in zip(columns, cells, strict=True)]
     groups = column_groups(widths, console.width - max(map(len, [row_head, *rows])) - 4)
     if len(groups) > 1:
-        console.print(f"[bold]{title}[/bold]", highlight=False)
+        console.print(styled(str(title), "bold"), highlight=False)
     for n, group in enumerate(groups):
         table = Table(title=title if len(groups) == 1 else
                       f"{what} {group[0] + 1}-{group[-1] + 1} of {len(columns)}")
@@ -352,7 +356,8 @@ def _print_table(title: str, results: list[ForecastResult], issue_names: list[st
                       "the draws" + ("; coded = forecast at the coded values, no draws"
                                      if coded else ""))
     if coded is not None and qnames and first.draws < MIN_DRAWS_FOR_BAND:
-        console.print(f"[yellow]note[/yellow] {first.draws} draws are too few to tell whether "
+        console.print(styled("note", "yellow")
+                      + f" {first.draws} draws are too few to tell whether "
                       "the forecast at the coded values lies outside the band; ask for "
                       f"--draws {MIN_DRAWS_FOR_BAND} or more (100 or more for a steady band)",
                       highlight=False)
@@ -360,7 +365,8 @@ def _print_table(title: str, results: list[ForecastResult], issue_names: list[st
         outside = [iss.id for iss, c in zip(first.issues, coded.issues, strict=True)
                    if c.forecast is not None and _outside(c.forecast, iss.quantiles)]
         if outside:
-            console.print(f"[yellow]note[/yellow] on {', '.join(outside)} the forecast at the "
+            console.print(styled("note", "yellow")
+                          + f" on {', '.join(outside)} the forecast at the "
                           f"coded values lies outside the {qnames[0]}-{qnames[-1]} band: "
                           "small changes of the inputs move it (a knife-edge); read the "
                           "band rather than the single figure",
@@ -371,7 +377,7 @@ def _print_table(title: str, results: list[ForecastResult], issue_names: list[st
         which = " (the first draw)" if first.draws > 1 else ""
         for iss in first.issues[:MAX_ROUND_LINES]:
             meds = " → ".join(fmt_num(r.median) for r in iss.rounds)
-            console.print(f"[bold]{iss.id}[/bold] median by round{which}: {meds}")
+            console.print(styled(str(iss.id), "bold") + f" median by round{which}: {meds}")
         more = len(first.issues) - MAX_ROUND_LINES
         if more > 0:
             console.print(f"(the medians by round of {more} more issues: --json)")

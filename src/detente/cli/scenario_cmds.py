@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from detente.cli.app import app, console, err_console, print_json, user_errors
+from detente.cli.app import app, console, err_console, print_json, styled, user_errors
 from detente.errors import DetenteError, OptionError, Problem, ScenarioError
 from detente.scenario.io import (
     load_scenario,
@@ -52,7 +52,7 @@ def validate(file: Path, fmt: FormatOpt = None,
         counts = ", ".join(f"{n} {what}{'' if n == 1 else 's'}" for n, what in (
             (len(sc.actors), "actor"), (len(sc.issues), "issue"), (len(sc.forums), "forum"),
             (len(sc.calendar), "event")))
-        console.print(f"[green]ok[/green] {file}: {counts}")
+        console.print(styled("ok", "green") + f" {file}: {counts}")
 
 
 @app.command()
@@ -79,7 +79,7 @@ def convert(src: Path, dst: Path, fmt: FormatOpt = None,
     try:
         lost = conversion_losses(sc, load_scenario(dst, written.name))
     except DetenteError as exc:
-        err_console.print(f"[yellow]warning[/yellow] {dst} cannot be read back: {exc}",
+        err_console.print(styled("warning", "yellow") + f" {dst} cannot be read back: {exc}",
                           highlight=False, soft_wrap=True)
         return
     if lost:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from detente.cli.app import (
     CAPABILITY_HELP,
@@ -20,6 +21,7 @@ from detente.cli.app import (
     parse_options,
     print_json,
     record_run,
+    styled,
     user_errors,
     write_json,
 )
@@ -128,7 +130,7 @@ def simulate_cmd(
     if json_out:
         print_json(data)
         return
-    console.print(f"[bold]{sc.name or file}[/bold]: {history.start} to {history.until}, "
+    console.print(styled(str(sc.name or file), "bold") + f": {history.start} to {history.until}, "
                   f"seed {seed}")
     for line in history.narrative():
         console.print(line, highlight=False, soft_wrap=True)
@@ -181,7 +183,7 @@ def print_simulation_summary(data: dict, title: str) -> None:
             "a single run with the coded inputs" if single else
             "inputs held at their coded values: draws differ only by the simulation's own "
             "randomness")
-    console.print(f"[bold]{title}[/bold]: {data['start']} to {data['until']}, "
+    console.print(styled(str(title), "bold") + f": {data['start']} to {data['until']}, "
                   f"{data['draws']} draw{'' if single else 's'}, seed {data['seed']} ({what})",
                   highlight=False)
     names = ("agreement", "partial", "impasse", "no_meeting")
@@ -242,15 +244,16 @@ def _table(title: str, keys: list[str], rows: list[dict], threshold: float) -> T
 
 
 def _print_comparison(data: dict) -> None:
-    console.print(f"[bold]{data['scenario']}[/bold]: {data['start']} to {data['until']}, "
+    console.print(styled(str(data['scenario']), "bold") + f": {data['start']} to {data['until']}, "
                   f"{data['runs']} run{'s' * (data['runs'] != 1)} paired by seed "
                   f"(seed {data['seed']}); differences are intervention minus baseline: the "
-                  "mean over seeds \\[its 90 % confidence "
+                  "mean over seeds [its 90 % confidence "
                   "interval]; an interval that holds 0 is no effect these runs can tell "
                   "(--runs for more); --json also gives the 10th and 90th percentiles",
                   highlight=False)
     for iv in data["interventions"]:
-        console.print(f"\n[bold]{iv['name']}[/bold] ({iv['file']})", highlight=False)
+        console.print(Text("\n") + styled(str(iv['name']), "bold") + f" ({iv['file']})",
+                      highlight=False)
         outcomes = []
         for o in iv["outcomes"]:
             for what, said in OUTCOME_WORDS.items():

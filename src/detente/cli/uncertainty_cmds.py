@@ -30,6 +30,7 @@ from detente.cli.app import (
     format_for,
     parse_options,
     print_json,
+    styled,
     user_errors,
 )
 from detente.errors import DetenteError, OptionError
@@ -88,7 +89,7 @@ def sensitivity(
     sob = {(s.input, s.issue): s for s in res.sobol}
     for issue in res.issues:
         if issue in res.no_forecast:
-            console.print(f"[yellow]note[/yellow] issue {issue}: no forecast to vary "
+            console.print(styled("note", "yellow") + f" issue {issue}: no forecast to vary "
                           f"({res.model} gives none where no actor weighs the issue: "
                           "capability x salience 0 for all, at the coded inputs or in some "
                           "Sobol runs)", highlight=False)
@@ -113,7 +114,7 @@ def sensitivity(
         console.print(f"--samples {samples} was rounded up to {res.sobol_samples}: Sobol's "
                       "design takes a power of two", highlight=False)
     if res.sobol_skipped:
-        console.print(f"[yellow]note[/yellow] no Sobol indices (S1, ST): {res.sobol_skipped}",
+        console.print(styled("note", "yellow") + f" no Sobol indices (S1, ST): {res.sobol_skipped}",
                       highlight=False)
 
 
@@ -297,7 +298,7 @@ def runs_show(run_id: str, store: StoreOpt = Path("detente.duckdb"),
         if run.get(key) is not None:
             value = run[key]
             text = json.dumps(value) if isinstance(value, dict | list) else str(value)
-            console.print(f"[bold]{key}[/bold]: {text}", highlight=False)
+            console.print(styled(str(key), "bold") + f": {text}", highlight=False)
     summary = run.get("summary") or {}
     if run.get("kind") == "simulation":
         from detente.cli.simulate_cmd import print_simulation_summary
@@ -306,7 +307,7 @@ def runs_show(run_id: str, store: StoreOpt = Path("detente.duckdb"),
         return
     for key, value in summary.get("backtest", {}).items():
         if key not in run:  # model, preset and capability are printed above
-            console.print(f"[bold]{key}[/bold]: {_plain(value)}", highlight=False)
+            console.print(styled(str(key), "bold") + f": {_plain(value)}", highlight=False)
     issues = summary.get("issues", {})
     table = Table(title="forecast")
     qnames = sorted({k for v in issues.values() for k in v if k != "forecast"})

@@ -19,6 +19,7 @@ from detente.cli.app import (
     format_for,
     parse_model_names,
     print_workers_hint,
+    styled,
     user_errors,
 )
 from detente.errors import DetenteError
@@ -53,14 +54,15 @@ def serve(
 
         from detente.web import create_app
     except ModuleNotFoundError as exc:
-        err_console.print(f"[red]error[/red] the web app needs {exc.name}: "
+        err_console.print(styled("error", "red") + f" the web app needs {exc.name}: "
                           "pip install 'detente[web]'", highlight=False)
         raise typer.Exit(2) from None
     if scenarios is not None and not scenarios.is_dir():
-        err_console.print(f"[red]error[/red] {scenarios}: not a directory", highlight=False)
+        err_console.print(styled("error", "red")
+                          + f" {scenarios}: not a directory", highlight=False)
         raise typer.Exit(2)
     if host not in ("127.0.0.1", "localhost", "::1"):
-        err_console.print(f"[yellow]warning[/yellow] serving on {host}: other machines can "
+        err_console.print(styled("warning", "yellow") + f" serving on {host}: other machines can "
                           "reach this app, which has no authentication", highlight=False)
     from detente.store import StoreError
 
@@ -68,10 +70,10 @@ def serve(
         web = create_app(scenarios, max_upload_bytes=max_upload_kib * 1024, store=store,
                          case_workers=workers)
     except StoreError as exc:
-        err_console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(styled("error", "red") + f" {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     for problem in web.state.library.load_errors:
-        err_console.print(f"[yellow]skipped[/yellow] {problem}", highlight=False)
+        err_console.print(styled("skipped", "yellow") + f" {problem}", highlight=False)
     if store is not None:
         console.print(f"model runs, simulations, Monte Carlo runs and backtests are recorded in "
                       f"{store}")
@@ -172,8 +174,8 @@ def report(
                               f"{len(sc.issues)} issues; detente forecast FILE -m MODEL --json "
                               "gives every issue's rounds", highlight=False)
     if simulation and not data.simulation.available:
-        err_console.print(f"[yellow]note[/yellow] {data.simulation.note}", highlight=False)
+        err_console.print(styled("note", "yellow") + f" {data.simulation.note}", highlight=False)
     for m in data.models:
         if m.error:
-            err_console.print(f"[yellow]note[/yellow] {m.name} did not run: {m.error}",
+            err_console.print(styled("note", "yellow") + f" {m.name} did not run: {m.error}",
                               highlight=False)
