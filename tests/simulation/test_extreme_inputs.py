@@ -53,3 +53,44 @@ def test_the_unit_of_capabilities_does_not_matter(flagship_path, factor):
     np.testing.assert_allclose(scaled.offer, base.offer, atol=1e-9)
     np.testing.assert_allclose(scaled.records[-1].support, base.records[-1].support, atol=1e-9)
     np.testing.assert_array_equal(scaled.arrays.capability, arrays.capability * factor)
+
+
+ZERO = """\
+issues: [{id: x, status_quo: 30}, {id: y, status_quo: 70}]
+actors:
+  - {id: A, capability: 1, position: {x: 10, y: 60}, salience: {x: 0, y: 50}}
+  - {id: B, capability: 2, position: {x: 90, y: 20}, salience: {x: 0, y: 50}}
+forums:
+  - {id: talks, members: [A, B], agenda: [x, y], rule: unanimity,
+     meetings: [{date: 2020-01-10}, {date: 2020-04-10}]}
+"""
+
+
+def test_an_agenda_issue_no_member_weighs_is_refused_not_agreed_at_0(tmp_path):
+    """The text is the capability x salience weighted mean of the offers: with every weight
+    0 it was 0, and the run reported agreement on x at the bottom of the scale."""
+    from detente.errors import ScenarioError
+    from detente.simulation import simulate
+
+    path = tmp_path / "zero.yaml"
+    path.write_text(ZERO)
+    with pytest.raises(ScenarioError) as exc:
+        simulate(load_scenario(path), SimOptions(until=dt.date(2020, 12, 31)))
+    (problem,) = exc.value.problems
+    assert problem.path == "forums[0].agenda[0]"
+    assert "no member of forum 'talks' weighs issue 'x'" in problem.message
+
+
+def test_a_draw_that_alone_leaves_an_issue_unweighed_takes_the_plain_mean(tmp_path):
+    path = tmp_path / "weighed.yaml"
+    path.write_text(ZERO.replace("salience: {x: 0,", "salience: {x: 40,"))
+    sc = load_scenario(path)
+    arrays = to_arrays(sc).repeat(2)
+    sal = arrays.salience.copy()
+    sal[1, :, 0] = 0.0  # draw 1: nobody weighs x
+    until = SimOptions(until=dt.date(2020, 12, 31))
+    history = simulate_batch(replace(arrays, salience=sal), sc, until, np.random.default_rng(0))
+    first = history.meetings()[0]
+    offers = first.positions[1, :, 0]  # draw 1's offers on x after the meeting
+    assert first.package[1, 0] == pytest.approx(offers.mean())  # the text was 0 before
+    assert 10 <= first.package[1, 0] <= 90

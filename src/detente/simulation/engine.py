@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from detente.errors import ModelError, OptionError
+from detente.errors import ModelError, OptionError, Problem, ScenarioError
 from detente.limits import check_cells
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Event, Scenario
@@ -442,6 +442,7 @@ def simulate_batch(arrays: ScenarioArrays, scenario: Scenario,
             np.random.default_rng(0) if rng is None else rng, arrays.n_draws)
     elif rng.n != arrays.n_draws:
         raise OptionError(f"{rng.n} random streams for {arrays.n_draws} draws")
+    _check_weighed_agendas(arrays, scenario)
     # the dynamics are indifferent to the capability scale, their tolerances are not
     history = _Run(arrays.with_unit_capabilities(), scenario, options or SimOptions(), rng,
                    behaviour).run()
@@ -454,6 +455,30 @@ def simulate_batch(arrays: ScenarioArrays, scenario: Scenario,
                          f"capabilities, saliences or behaviour parameters near 0 or very "
                          f"large)")
     return history
+
+
+def _check_weighed_agendas(arrays: ScenarioArrays, sc: Scenario) -> None:
+    """Refuse an agenda issue that no member of its forum weighs (capability x salience 0 for
+    each, in every draw): the negotiating text is the weighted mean of the offers, so it has
+    no value there, and the run reported agreement at the bottom of the scale on it. (In a
+    draw that alone leaves it unweighed, the protocol takes the plain mean.)"""
+    actor_ix = {a.id: k for k, a in enumerate(sc.actors)}
+    issue_ix = {i.id: k for k, i in enumerate(sc.issues)}
+    problems = []
+    for f, forum in enumerate(sc.forums):
+        if forum.rule == "consultation" or not forum.members or not forum.agenda:
+            continue
+        m = [actor_ix[a] for a in forum.members if a in actor_ix]
+        j = [issue_ix[i] for i in forum.agenda if i in issue_ix]
+        weight = (arrays.capability[:, m][:, :, j] * arrays.salience[:, m][:, :, j]).sum(1)
+        for n, issue in enumerate(forum.agenda):
+            if issue in issue_ix and (weight[:, j.index(issue_ix[issue])] <= 0).all():
+                problems.append(Problem(
+                    f"no member of forum {forum.id!r} weighs issue {issue!r} (capability x "
+                    "salience is 0 for each), so its negotiating text has no value; give a "
+                    "member salience on it or take it off the agenda", f"forums[{f}].agenda[{n}]"))
+    if problems:
+        raise ScenarioError(problems)
 
 
 def simulate(scenario: Scenario, options: SimOptions | None = None, seed: int = 0,

@@ -120,6 +120,9 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
     sal = block(st.salience, m, j)
     cap = block(st.capability, m, j)
     weight = cap * sal
+    # an issue no member weighs in a draw (drawn saliences at 0): the text there is the plain
+    # mean of the offers, not 0; where none weighs it in any draw the run is refused first
+    weight = np.where(weight.sum(1, keepdims=True) > 0, weight, 1.0)
     offer = block(st.offer, m, j)
     sq = st.status_quo[:, j]
     B, M, J = ideal.shape
