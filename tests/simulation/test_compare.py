@@ -248,3 +248,27 @@ def test_cli_compare_bad_intervention_exits_2_with_the_line(tmp_path):
     res = CliRunner().invoke(app, ["compare", str(scen), "-i", str(a)])
     assert res.exit_code == 2
     assert f"{a}:3: remove[0]" in res.output
+
+
+def test_cli_compare_shows_clear_small_effects_and_counts_the_rows_left_out():
+    """A clear effect under the display threshold (US on A, +0.30 [+0.29, +0.32]) was left
+    out of the table while a noisier one was shown, and the rule was never said."""
+    args = ["compare", str(FLAGSHIP), "-i", str(INTERVENTIONS / "us-consults-rok.yaml"),
+            "--runs", "20", "--until", "2005-06-30"]
+    data = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)["interventions"][0]
+    text = CliRunner().invoke(app, args).stdout
+    rows = [("positions", r, 0.5) for r in data["positions"]] + [
+        (part, r, 0.005) for part in ("trust", "support", "conceded") for r in data[part]]
+    clear = [(part, r) for part, r, t in rows if abs(r["diff"]) < t
+             and max(abs(r["p10"]), abs(r["p90"])) < t and abs(r["diff"]) >= t / 10
+             and (r["ci90"][0] > 0 or r["ci90"][1] < 0)]
+    assert clear  # the case this test is about exists at these runs
+    lines = text.splitlines()
+    for part, r in clear:
+        digits = 2 if part == "positions" else 3
+        shown = f"{r['diff']:+.{digits}f} [{r['ci90'][0]:+.{digits}f}, {r['ci90'][1]:+.{digits}f}]"
+        assert any(shown in line for line in lines), (part, r)
+    hidden = [r for _, r, t in rows if max(abs(r["diff"]), abs(r["p10"]), abs(r["p90"])) < t
+              and not (abs(r["diff"]) >= t / 10 and (r["ci90"][0] > 0 or r["ci90"][1] < 0))]
+    assert hidden and "left out:" in text  # the rule and the count are said
+    assert "--json has every row" in " ".join(text.split())

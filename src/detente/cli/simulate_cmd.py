@@ -36,6 +36,7 @@ from detente.simulation.compare import compare, load_intervention
 OUTCOME_WORDS = {"agreement": "agreement", "settled": "agreement or partial",
                  "meets": "meeting held"}
 SHOWN = 0.005  # differences smaller than this (in 0-1 units) are left out of the text tables
+SHOWN_ON_SCALE = 0.5  # the same for positions and packages, in points of an issue's scale
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -222,25 +223,37 @@ def print_simulation_summary(data: dict, title: str) -> None:
         console.print(t)
 
 
-def _interval(row: dict) -> str:
+def _interval(row: dict, digits: int) -> str:
     ci = row.get("ci90")
-    return f"{row['diff']:+.3f}" + (f" [{ci[0]:+.3f}, {ci[1]:+.3f}]" if ci else "")
+    return f"{row['diff']:+.{digits}f}" + (f" [{ci[0]:+.{digits}f}, {ci[1]:+.{digits}f}]"
+                                            if ci else "")
 
 
-def _table(title: str, keys: list[str], rows: list[dict], threshold: float) -> Table | None:
-    rows = [r for r in rows if abs(r["diff"]) >= threshold or abs(r["p10"]) >= threshold
-            or abs(r["p90"]) >= threshold]
-    if not rows:
-        return None
+def _shown(row: dict, threshold: float) -> bool:
+    """A row the text table keeps: a difference (mean, 10th or 90th percentile over seeds) of
+    at least ``threshold``, or a smaller one whose 90 % interval leaves out 0 (a clear effect;
+    at least a tenth of the threshold, so that float noise stays out)."""
+    if max(abs(row["diff"]), abs(row["p10"]), abs(row["p90"])) >= threshold:
+        return True
+    ci = row.get("ci90")
+    return bool(ci) and abs(row["diff"]) >= threshold / 10 and (ci[0] > 0 or ci[1] < 0)
+
+
+def _table(title: str, keys: list[str], rows: list[dict], threshold: float,
+           digits: int = 3) -> tuple[Table | None, int]:
+    """The table of the rows worth showing (:func:`_shown`), and how many were left out."""
+    kept = [r for r in rows if _shown(r, threshold)]
+    if not kept:
+        return None, len(rows)
     t = Table(title=title, title_justify="left")
     for k in keys:
         t.add_column(k)
     for col in ("baseline", "with", "difference [90% CI]"):
         t.add_column(col, justify="right")
-    for r in rows:
-        t.add_row(*[str(r[k]) for k in keys], f"{r['baseline']:.3f}",
-                  f"{r['intervention']:.3f}", _interval(r))
-    return t
+    for r in kept:
+        t.add_row(*[str(r[k]) for k in keys], f"{r['baseline']:.{digits}f}",
+                  f"{r['intervention']:.{digits}f}", _interval(r, digits))
+    return t, len(rows) - len(kept)
 
 
 def _print_comparison(data: dict) -> None:
@@ -265,17 +278,24 @@ def _print_comparison(data: dict) -> None:
             _table("domestic support at the end", ["actor"], iv["support"], SHOWN),
             _table("utility conceded from the ideal", ["actor"], iv["conceded"], SHOWN),
             _table("package in force at the end (issue scale)", ["issue"], iv["packages"],
-                   0.5),
-            _table("last positions (issue scale)", ["actor", "issue"], iv["positions"], 0.5),
+                   SHOWN_ON_SCALE, 2),
+            _table("last positions (issue scale)", ["actor", "issue"], iv["positions"],
+                   SHOWN_ON_SCALE, 2),
         ]
-        shown = [t for t in tables if t is not None]
+        shown = [t for t, _ in tables if t is not None]
         for t in shown:
             console.print(t)
         for u in iv["unmatched_meetings"]:
             console.print(f"{u['date']} {u['label']}: only in the {u['only_in']}",
                           highlight=False)
-        if not shown:
-            console.print("no difference above the display threshold")
+        left_out = sum(n for _, n in tables)
+        if left_out:
+            console.print(f"{'no difference shown' if not shown else 'left out'}: {left_out} "
+                          f"row{'s' * (left_out != 1)} whose differences over seeds stay below "
+                          f"{SHOWN_ON_SCALE} points on an issue's scale or {SHOWN} elsewhere "
+                          "(probabilities, trust, support, utility), none of them a clear "
+                          "effect (an interval without 0); --json has every row",
+                          highlight=False)
 
 
 @app.command("compare")
