@@ -135,3 +135,27 @@ def test_a_json_key_written_twice_is_an_error_too(tmp_path):
                     '"actors": [{"id": "a"}]}')
     with pytest.raises(ScenarioError, match="'name' is written twice"):
         load_scenario(path)
+
+
+def test_yes_no_on_off_are_text_as_in_yaml_1_2_and_true_false_stay_booleans():
+    """YAML 1.1 read Norway's code NO as False and an issue 'on' as True, so the scenario
+    failed with "Input should be a valid string (got False)"."""
+    text = """\
+separate_cases: false
+issues: [{id: on, status_quo: 30}, {id: off}]
+actors:
+  - {id: NO, position: {on: 40, off: 10}, salience: {on: 50, off: 50},
+     behaviour: {refuses_when_frozen: no}}
+  - {id: yes, position: {on: 60, off: 90}, salience: {on: 50, off: 50},
+     behaviour: {refuses_when_frozen: True}}
+forums: [{id: nordic, members: [NO, yes], agenda: [on, off]}]
+"""
+    sc = read_yaml(text, "nordic.yaml")
+    assert [a.id for a in sc.actors] == ["NO", "yes"]
+    assert [i.id for i in sc.issues] == ["on", "off"]
+    assert sc.actors[0].position == {"on": 40, "off": 10}
+    assert sc.forums[0].members == ["NO", "yes"]
+    # a boolean field still reads yes/no (pydantic), and true/false are YAML booleans
+    assert [a.behaviour.refuses_when_frozen for a in sc.actors] == [False, True]
+    assert sc.separate_cases is False
+    assert read_yaml(write_yaml(sc), "again.yaml") == sc  # written back, read the same

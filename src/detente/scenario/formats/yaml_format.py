@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -52,6 +53,15 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 
 
 NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+# Booleans as YAML 1.2 reads them: only true and false. YAML 1.1 (PyYAML's default) also read
+# yes/no/on/off, so Norway's code NO became False ("actors[0].id: Input should be a valid
+# string (got False)"); a boolean field still takes "yes" or "off" (pydantic reads them).
+NoAliasLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+NoAliasLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"))
 
 
 def line_index(node: yaml.Node, path: str = "", out: dict[str, int] | None = None,
