@@ -69,8 +69,11 @@ def test_failed_write_leaves_nothing(tmp_path, mc):
 def test_locked_store_gives_a_clear_error(tmp_path, store_held_open):
     path = tmp_path / "s.duckdb"
     RunStore(path).close()
-    with store_held_open(path), pytest.raises(StoreError, match="in use by another"):
+    with store_held_open(path), pytest.raises(StoreError, match="in use by another") as exc:
         RunStore(path)
+    # sweep and runs have no --no-record: the hint says which commands do
+    assert str(exc.value).endswith("pick another file with --store (forecast, simulate and "
+                                   "backtest can also skip recording: --no-record)")
     time.sleep(0.1)
     RunStore(path).close()  # usable again once the other process is gone
 

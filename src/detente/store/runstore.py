@@ -122,17 +122,20 @@ def _duckdb_or_new(path: Path) -> bool:
     return not head or head[8:12] == b"DUCK"
 
 
+# sweep and runs have no --no-record: a sweep's cells live in the store
+_NO_RECORD = " (forecast, simulate and backtest can also skip recording: --no-record)"
+
+
 def _explain(path: Path, exc: Exception, read_only: bool) -> StoreError:
     msg = str(exc)
     low = msg.lower()
     if "lock" in low:
         return StoreError(f"run store {path} is in use by another detente process; wait for "
-                          "it to finish, pick another file with --store, or skip recording "
-                          "with --no-record")
+                          "it to finish or pick another file with --store" + _NO_RECORD)
     if "permission denied" in low or "read-only" in low or "read only" in low:
         return StoreError(f"cannot {'read' if read_only else 'write'} run store {path}: "
                           "permission denied (read-only file or folder); pick a writable "
-                          "location with --store, or skip recording with --no-record")
+                          "location with --store" + _NO_RECORD)
     if "not a valid duckdb" in low or "invalid" in low or "corrupt" in low:
         return StoreError(f"{path} is not a detente run store (not a readable DuckDB file)")
     return StoreError(f"cannot open run store {path}: {msg.splitlines()[0]}")
