@@ -102,3 +102,13 @@ def test_convert_refuses_to_write_over_its_source(emission_path, tmp_path):
     assert src.read_bytes() == before
     res = convert(src, tmp_path / "y.csv")
     assert res.exit_code == 0 and (tmp_path / "y.csv").exists()
+
+
+def test_a_field_the_output_format_refuses_names_the_source_and_the_output(emission_path,
+                                                                             tmp_path):
+    """The message named the field (issues[0].scale) but neither file."""
+    out = tmp_path / "e.tsv"
+    res = runner.invoke(app, ["convert", str(emission_path), str(out), "--to", "deu"])
+    assert res.exit_code == 2 and not out.exists()
+    assert (f"{emission_path}: issues[0].scale: cannot be written to {out}: the DEU layout is "
+            "0-100; issue 'date' has the scale 4-10") in " ".join(res.stderr.split())

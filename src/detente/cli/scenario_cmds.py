@@ -72,7 +72,13 @@ def convert(src: Path, dst: Path, fmt: FormatOpt = None,
                               "the source (and lose what the format does not carry); name "
                               "another output file")
         sc = load_scenario(src, fmt)
-        written = save_scenario(sc, dst, to)
+        try:
+            written = save_scenario(sc, dst, to)
+        except ScenarioError as exc:  # a field of the source that the output format refuses
+            raise ScenarioError([dataclasses.replace(p, file=p.file or str(src),
+                                                     message=f"cannot be written to {dst}: "
+                                                             f"{p.message}")
+                                 for p in exc.problems]) from None
     console.print(f"wrote {dst} ({written.name})")
     if output_target(dst)[1]:  # a pipe or device: nothing to read back (reading would block)
         return
