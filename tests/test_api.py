@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from detente.api import backtest, forecast
 from detente.cli import app
+from detente.errors import OptionError
 from detente.models import models
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -68,6 +69,10 @@ def test_api_backtest_equals_cli_json(tmp_path, capability):
     api = backtest(path, models="all", capability=capability)
     assert [json.loads(json.dumps(r.to_dict(detail=True))) for r in api] == cli
     assert [r.model for r in backtest(path, models=["median", "best"])] == ["median", "best"]
+    # a comma list, as --model takes it (it was refused as one unknown model name)
+    assert [r.model for r in backtest(path, models="median, best")] == ["median", "best"]
+    with pytest.raises(OptionError, match="models names no model"):
+        backtest(path, models=" , ")
 
 
 def test_api_backtest_takes_a_scenario_object_or_its_file(emission_path):

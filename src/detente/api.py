@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from detente.errors import OptionError
 from detente.evaluation.backtest import BacktestResult
 from detente.evaluation.backtest import backtest as run_backtest
 from detente.evaluation.crossval import CVReport, cross_validate_files
@@ -76,9 +77,9 @@ def backtest(data: Scenario | str | Path, models: str | list[str] = "compromise"
     """The figures of ``detente backtest`` (one result per model and preset) on the issues of
     ``data`` with a known outcome.
 
-    ``models``: a name, a list, or ``"all"``. The issues run as separate one-issue cases when
-    the data say so (``separate_cases``: DEU rows, case files), otherwise jointly; ``cases``
-    overrides that."""
+    ``models``: a name, a comma list, a list, or ``"all"``. The issues run as separate
+    one-issue cases when the data say so (``separate_cases``: DEU rows, case files), otherwise
+    jointly; ``cases`` overrides that."""
     sc, capability = resolve_capability(_dataset(data, fmt, cases), capability)
     names = _model_names(models)
     return run_backtest(sc, names, preset, capability, sc.separate_cases, seed,
@@ -93,9 +94,9 @@ def cross_validate(data: Scenario | str | Path | list[Scenario | str | Path],
     the compromise model first as the baseline, fitted models refitted in each fold.
 
     ``data``: one data set (a Scenario or a file) or a list of them, cross-validated as one
-    pool (errors then in percent of each issue's range). ``models``: a name, a list, or
-    ``"all"`` (every model fast enough to run in each fold, and ``best``). ``by``: what the
-    folds deal, ``"proposal"`` or ``"file"`` (``--cv-by``)."""
+    pool (errors then in percent of each issue's range). ``models``: a name, a comma list, a
+    list, or ``"all"`` (every model fast enough to run in each fold, and ``best``). ``by``:
+    what the folds deal, ``"proposal"`` or ``"file"`` (``--cv-by``)."""
     items = data if isinstance(data, list) else [data]
     datasets = [resolve_capability(_dataset(item, fmt), capability) for item in items]
     names = _model_names(models)
@@ -113,7 +114,12 @@ def _dataset(data: Scenario | str | Path, fmt: str | None,
 
 
 def _model_names(models: str | list[str]) -> list[str]:
-    if models == "all":
+    """A name, names separated by commas (as ``--model`` takes them), a list, or ``"all"``."""
+    names = [m.strip() for m in (models.split(",") if isinstance(models, str) else models)]
+    if "all" in names:
         return list(list_models())
-    return [models] if isinstance(models, str) else list(models)
+    chosen = list(dict.fromkeys(m for m in names if m))
+    if not chosen:
+        raise OptionError(f"models names no model; models: {', '.join(list_models())}")
+    return chosen
 
