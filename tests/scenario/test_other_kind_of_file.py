@@ -44,3 +44,20 @@ def test_the_key_sets_follow_the_file_formats():
 ])
 def test_scenario_like_data_is_left_to_the_scenario_checks(data):
     assert other_kind_of_file(data) is None
+
+
+@pytest.mark.parametrize(("text", "kind"), [("[]", "list"), ("[1, 2]", "list"), ('"x"', "str")])
+def test_a_json_file_that_is_no_object_is_read_as_a_scenario_not_a_case_file(tmp_path, text,
+                                                                             kind):
+    """By suffix, a .json file went to the first format registered for it, the case files:
+    "a case file needs a non-empty 'cases' list" for a file that never was one."""
+    path = tmp_path / "x.json"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert problem.message == ("a scenario must be a mapping with 'issues' and 'actors', not "
+                               f"{kind}")
+    path.write_text('{"cases": []}')  # a case file, by its content
+    with pytest.raises(ScenarioError, match="a case file needs a non-empty 'cases' list"):
+        load_scenario(path)

@@ -62,7 +62,9 @@ def detect_format(text: str, path: str | Path | None = None) -> Format:
         if fmt.detect(text):
             return fmt
     suffix = Path(path).suffix.lower() if path else ""
-    for fmt in known.values():
+    # by suffix, the native format first: a .json file that is no case or question file is
+    # read as a scenario (a JSON [] was reported as a case file without 'cases')
+    for fmt in sorted(known.values(), key=lambda f: f.name != suffix.lstrip(".")):
         if suffix in fmt.suffixes:
             return fmt
     names = ", ".join(known)
