@@ -82,8 +82,11 @@ def test_read_only_and_missing_stores(tmp_path, mc):
     sc, run = mc
     with pytest.raises(StoreError, match="no run store"):
         RunStore(tmp_path / "missing.duckdb", read_only=True)
-    with pytest.raises(StoreError, match="does not exist"):
-        RunStore(tmp_path / "no" / "dir.duckdb")
+    RunStore(tmp_path / "no" / "dir.duckdb").close()  # a new store's folder is made, as -o's
+    assert (tmp_path / "no" / "dir.duckdb").is_file()
+    (tmp_path / "file.txt").write_text("")
+    with pytest.raises(StoreError, match="cannot create the folder of run store"):
+        RunStore(tmp_path / "file.txt" / "sub" / "s.duckdb")
     RunStore(tmp_path / "s.duckdb").close()
     with RunStore(tmp_path / "s.duckdb", read_only=True) as st, pytest.raises(
             StoreError, match="read-only"):

@@ -150,8 +150,12 @@ class RunStore:
             raise StoreError(f"no run store at {self.path}")
         if self.path.is_dir():
             raise StoreError(f"{self.path} is a directory, not a run store file")
-        if not read_only and not self.path.parent.exists():
-            raise StoreError(f"folder {self.path.parent} does not exist")
+        if not read_only and not self.path.parent.exists():  # created, as --out's folders are
+            try:
+                self.path.parent.mkdir(parents=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder of run store {self.path}: "
+                                 f"{exc.strerror or exc}") from None
         if not _duckdb_or_new(self.path):  # DuckDB opened a CSV as a passing in-memory store
             raise StoreError(f"{self.path} is not a detente run store (not a DuckDB file); "
                              "name a .duckdb file with --store")
