@@ -74,6 +74,11 @@ def test_schema_validates_the_shipped_scenarios(emission_path, flagship_path):
     schema = json.loads(result.stdout)
     assert schema["required"] == ["issues", "actors"] or set(schema["required"]) >= {
         "issues", "actors"}
+    # an editor's user sees the event kinds themselves, not the name of a Python constant
+    from detente.scenario.model import EVENT_KINDS
+
+    kind = schema["$defs"]["Event"]["properties"]["kind"]["description"]
+    assert "EVENT_KINDS" not in kind and all(k in kind for k in EVENT_KINDS)
     # as an editor sees it: YAML dates are strings in JSON
     docs = [json.loads(json.dumps(yaml.safe_load(p.read_text()), default=str))
             for p in (emission_path, flagship_path)]

@@ -172,8 +172,8 @@ class Event(_Strict):
     id: Id
     date: dt.date | None = Field(None, description="None for an open, unscheduled matter")
     kind: str = Field(..., min_length=1, description=(
-        "what happens: one of the kinds the simulation acts on (see EVENT_KINDS), or any "
-        "other word for an event the narrative only records"))
+        "what happens: one of the kinds the simulation acts on (" + ", ".join(EVENT_KINDS)
+        + "), or any other word for an event the narrative only records"))
     description: str = ""
     actors: list[Id] = Field(default_factory=list)
     forum: Id | None = None
