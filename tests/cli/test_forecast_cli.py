@@ -389,3 +389,25 @@ def test_a_monte_carlo_forecasts_json_gives_the_coded_forecast_the_table_shows(e
     assert json.loads(one.stdout)["issues"][0]["coded"] == 7.0
     plain = runner.invoke(app, ["forecast", str(emission_path), "--json", "--no-record"])
     assert "coded" not in json.loads(plain.stdout)["issues"][0]  # without draws: the forecast
+
+
+def test_models_with_a_name_lists_its_options_by_preset():
+    """The option names that -o key=value and sweep options: take were found only through an
+    error; `detente models NAME` lists them with each preset's value."""
+    import dataclasses
+
+    from detente.models import get_model
+
+    spec = get_model("challenge")
+    res = runner.invoke(app, ["models", "challenge"])
+    assert res.exit_code == 0, res.output
+    for field in dataclasses.fields(spec.presets["paper"]):
+        (line,) = [x for x in res.stdout.splitlines() if x.startswith(f"│ {field.name} ")]
+        values = [str(dataclasses.asdict(spec.presets[p])[field.name]).split(".")[0]
+                  for p in ("scholz-code", "paper")]  # the default preset first
+        cells = [c.strip() for c in line.strip("│").split("│")[1:]]
+        assert [c.split(".")[0] for c in cells] == values, line
+    assert "compromise takes no options" in runner.invoke(app, ["models", "compromise"]).stdout
+    bad = runner.invoke(app, ["models", "nope"])
+    assert bad.exit_code == 2 and "unknown model 'nope'" in bad.stderr
+    assert "detente models NAME" in " ".join(runner.invoke(app, ["models"]).stdout.split())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -384,12 +385,45 @@ def _print_table(title: str, results: list[ForecastResult], issue_names: list[st
 
 
 @app.command("models")
-def list_models() -> None:
-    """List the models and their presets."""
-    table = Table(title="models")
+def list_models(model: Annotated[str | None, typer.Argument(
+        help="one model: its options and their values in each preset")] = None) -> None:
+    """List the models and their presets; with a model's name, its options (-o key=value)."""
+    if model is not None:
+        with user_errors():
+            _print_options(get_model(model))
+        return
+    table = Table(title="models", caption="detente models NAME lists a model's options "
+                                          "(forecast -o key=value, sweep options:)")
     table.add_column("model")
     table.add_column("presets")
     table.add_column("what it is")
     for spec in models().values():
         table.add_row(spec.name, ", ".join(spec.presets), spec.summary)
     console.print(table)
+
+
+def _print_options(spec: Any) -> None:
+    """A model's options as rows, its presets as columns (the default preset first)."""
+    names = [spec.default_preset, *(p for p in spec.presets if p != spec.default_preset)]
+    presets = {name: dataclasses.asdict(spec.presets[name]) for name in names}
+    fields = list(presets[names[0]])
+    console.print(f"{spec.name}: {spec.summary}", highlight=False)
+    if not fields:
+        console.print(f"{spec.name} takes no options", highlight=False)
+        return
+    table = Table(title=f"options of {spec.name} by preset (default: {spec.default_preset})")
+    table.add_column("option")
+    for name in names:
+        table.add_column(name, justify="right")
+    for field in fields:
+        table.add_row(field, *(_option_text(presets[name][field]) for name in names))
+    console.print(table)
+
+
+def _option_text(value: Any) -> str:
+    """An option's value; a long one (best's fitted coefficients) cut to its start."""
+    text = "—" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+    return text if len(text) <= OPTION_WIDTH else text[:OPTION_WIDTH - 1] + "…"
+
+
+OPTION_WIDTH = 24  # characters of an option's value in `detente models NAME`
