@@ -140,6 +140,35 @@ def test_a_refused_value_is_located_at_its_parameter_by_actor_id(tmp_path, flags
     assert all(str(p.file) == str(spec) for p in err.value.problems)
 
 
+def test_every_bad_option_is_located_at_its_line_and_path(tmp_path, emission_path):
+    """A bad preset was blamed on `parameters:` (line 3), only the first bad option of a cell
+    was reported, an unknown model had no line and was called `models`, and an empty list,
+    steps: 1 and steps in a random design had no line or passed silently."""
+    spec = write_spec(tmp_path, emission_path, "model: challenge\n"  # line 2
+                      "parameters:\n  actors[UK].capability: [1, 2]\n"
+                      "options:\n  q: [0.5]\n  preset: [nosuch]\n"
+                      "  capability: [equal, gdp]\n")
+    with pytest.raises(ScenarioError) as err:
+        plan(spec)
+    got = [(p.line, p.path) for p in err.value.problems]
+    assert got == [(6, "options.q"), (7, "options.preset"), (8, "options.capability")], got
+    assert "has no option q" in err.value.problems[0].message
+    for body, where, message in (
+            ("model: nosuch\n", (2, "model"), "unknown model 'nosuch'"),
+            ("models: [compromise, nosuch]\n", (2, "models"), "unknown model 'nosuch'"),
+            ("parameters:\n  actors[UK].capability: []\n",
+             (3, "parameters.actors[UK].capability"), "empty list of values"),
+            ("parameters:\n  actors[UK].capability: {low: 1, high: 2, steps: 1}\n",
+             (3, "parameters.actors[UK].capability.steps"), "1 gives low alone"),
+            ("design: random\nsamples: 3\nparameters:\n"
+             "  actors[UK].capability: {low: 1, high: 2, steps: 3}\n",
+             (5, "parameters.actors[UK].capability"), "steps apply to a grid design")):
+        with pytest.raises(ScenarioError) as err:
+            plan(write_spec(tmp_path, emission_path, body))
+        (problem,) = err.value.problems
+        assert (problem.line, problem.path) == where and message in problem.message, problem
+
+
 def test_a_scenario_problem_path_is_read_with_actor_ids(flagship_path):
     from detente.execution.spec import by_id, parameter_at
     from detente.scenario.io import load_scenario

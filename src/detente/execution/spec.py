@@ -62,6 +62,14 @@ class Range(BaseModel):
     high: float = Field(allow_inf_nan=False)
     steps: int | None = Field(None, ge=1, le=10_000)
 
+    @field_validator("steps")
+    @classmethod
+    def _two_ends(cls, v: int | None) -> int | None:
+        if v == 1:  # np.linspace gives low alone: high was silently never run
+            raise ValueError("1 gives low alone; give 2 or more (low and high "
+                             "included), or a list of the one value")
+        return v
+
     @field_validator("high")
     @classmethod
     def _order(cls, v: float, info: Any) -> float:
@@ -234,6 +242,10 @@ def expand(spec: SweepSpec) -> list[Cell]:
         for kind, k, v in axes:
             if isinstance(v, list) and not v:
                 problems.append(Problem("empty list of values", _axis(kind, k)))
+            if isinstance(v, Range) and v.steps is not None:  # was ignored without a word
+                problems.append(Problem("steps apply to a grid design; a random design draws "
+                                        "any value between low and high (drop steps, or "
+                                        "use design: grid)", _axis(kind, k)))
         if problems:
             raise ScenarioError(problems)
         rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 0x5EED]))

@@ -94,13 +94,17 @@ def plan(spec_path: str | Path) -> SweepPlan:
     try:
         cells = expand(spec)
     except ScenarioError as exc:  # the design's problems, located in the spec file
-        raise ScenarioError([replace(p, file=str(spec_path)) for p in exc.problems]) from None
+        raise ScenarioError([replace(p, file=str(spec_path), line=p.line or line_of(
+            lines, p.path)) for p in exc.problems]) from None
     problems: list[Problem] = []
+    models_at = "models" if spec.models is not None else "model"  # as the spec names them
     for name in spec.model_names():
         try:
             get_model(name)
         except OptionError as exc:
-            problems.append(Problem(str(exc), "models", file=str(spec_path)))
+            problems.append(Problem(str(exc), models_at, line_of(lines, models_at),
+                                    str(spec_path)))
+    models_known = not problems
     tasks: dict[str, CellTask] = {}
     reported: set[tuple[str, str]] = set()
 
@@ -123,13 +127,12 @@ def plan(spec_path: str | Path) -> SweepPlan:
             data = cell_scenario_data(base, replace(cell, params={
                 k: v for k, v in cell.params.items() if k not in unknown}))
             cell_sc = scenario_from_data(data, str(scenario_path), {})
-            opts = {k: v for k, v in cell.options.items() if k not in ("rounds", "preset",
-                                                                        "capability")}
-            if not problems:
-                get_model(cell.model).options(cell.options.get("preset", spec.preset), **opts)
-                if cell.options.get("rounds") is not None:
-                    check_rounds(cell.options["rounds"], cell.model)
-                check_coding(cell_sc, cell.options.get("capability", spec.capability))
+            if models_known:
+                found = _option_problems(spec, cell, cell_sc)
+                for where, exc in found:  # each at the option (or field) it comes from
+                    report(f"cell {cell.index} ({_cell_text(cell)}): {exc}", where, str(exc))
+                if found:
+                    continue
                 check_size(cell.model, spec.draws, cell.options.get("rounds"),
                            len(cell_sc.actors), len(cell_sc.issues),
                            None if spec.trajectories == "all"
@@ -151,6 +154,47 @@ def plan(spec_path: str | Path) -> SweepPlan:
     if problems:  # in the spec file's order
         raise ScenarioError(sorted(problems, key=lambda p: p.line or 0))
     return SweepPlan(spec, sweep_id(spec, scenario_hash(sc)), sc, cells, tasks)
+
+
+def _option_problems(spec: SweepSpec, cell: Cell,
+                     cell_sc: Scenario) -> list[tuple[str, OptionError | ValueError]]:
+    """Every option of ``cell`` its model or scenario refuses, with the spec field it comes
+    from: ``options.KEY`` where the options axis sets it, else the spec's own field."""
+    def at(key: str) -> str:
+        return f"options.{key}" if key in spec.options else key
+
+    found: list[tuple[str, OptionError | ValueError]] = []
+    model = get_model(cell.model)
+    preset = cell.options.get("preset", spec.preset)
+    try:
+        model.options(preset)
+    except OptionError as exc:
+        found.append((at("preset"), exc))
+        preset = None  # the other options are checked against the default preset
+    for key, value in cell.options.items():
+        if key in ("rounds", "preset", "capability"):
+            continue
+        try:
+            model.options(preset, **{key: value})
+        except (OptionError, ValueError) as exc:
+            found.append((at(key), exc))
+    opts = {k: v for k, v in cell.options.items() if k not in ("rounds", "preset",
+                                                                "capability")}
+    if not found and len(opts) > 1:  # each alone passed; together (a check across fields)
+        try:
+            model.options(preset, **opts)
+        except (OptionError, ValueError) as exc:
+            found.append(("options", exc))
+    try:
+        if cell.options.get("rounds") is not None:
+            check_rounds(cell.options["rounds"], cell.model)
+    except OptionError as exc:
+        found.append((at("rounds"), exc))
+    try:
+        check_coding(cell_sc, cell.options.get("capability", spec.capability))
+    except OptionError as exc:
+        found.append((at("capability"), exc))
+    return found
 
 
 def _value_text(value: Any) -> str:
