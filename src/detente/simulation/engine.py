@@ -19,6 +19,7 @@ import numpy as np
 
 from detente.errors import ModelError, OptionError, Problem, ScenarioError
 from detente.limits import check_cells
+from detente.models.base import weighed
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Event, Scenario
 from detente.simulation import calendar
@@ -462,17 +463,15 @@ def _check_weighed_agendas(arrays: ScenarioArrays, sc: Scenario) -> None:
     each, in every draw): the negotiating text is the weighted mean of the offers, so it has
     no value there, and the run reported agreement at the bottom of the scale on it. (In a
     draw that alone leaves it unweighed, the protocol takes the plain mean.)"""
-    actor_ix = {a.id: k for k, a in enumerate(sc.actors)}
-    issue_ix = {i.id: k for k, i in enumerate(sc.issues)}
     problems = []
     for f, forum in enumerate(sc.forums):
         if forum.rule == "consultation" or not forum.members or not forum.agenda:
             continue
-        m = [actor_ix[a] for a in forum.members if a in actor_ix]
-        j = [issue_ix[i] for i in forum.agenda if i in issue_ix]
-        weight = (arrays.capability[:, m][:, :, j] * arrays.salience[:, m][:, :, j]).sum(1)
+        members = [a for a in forum.members if a in arrays.actor_ids]
+        agenda = [i for i in forum.agenda if i in arrays.issue_ids]
+        someone = weighed(arrays.subset_actors(members).subset_issues(agenda)).any(0)  # (J,)
         for n, issue in enumerate(forum.agenda):
-            if issue in issue_ix and (weight[:, j.index(issue_ix[issue])] <= 0).all():
+            if issue in agenda and not someone[agenda.index(issue)]:
                 problems.append(Problem(
                     f"no member of forum {forum.id!r} weighs issue {issue!r} (capability x "
                     "salience is 0 for each), so its negotiating text has no value; give a "
