@@ -171,15 +171,13 @@ def _option_problems(spec: SweepSpec, cell: Cell,
     except OptionError as exc:
         found.append((at("preset"), exc))
         preset = None  # the other options are checked against the default preset
-    for key, value in cell.options.items():
-        if key in ("rounds", "preset", "capability"):
-            continue
+    opts = {k: v for k, v in cell.options.items() if k not in ("rounds", "preset",
+                                                                "capability")}
+    for key, value in opts.items():
         try:
             model.options(preset, **{key: value})
         except (OptionError, ValueError) as exc:
             found.append((at(key), exc))
-    opts = {k: v for k, v in cell.options.items() if k not in ("rounds", "preset",
-                                                                "capability")}
     if not found and len(opts) > 1:  # each alone passed; together (a check across fields)
         try:
             model.options(preset, **opts)
