@@ -23,7 +23,7 @@ from detente.errors import OptionError
 from detente.evaluation.backtest import BacktestResult
 from detente.evaluation.backtest import backtest as run_backtest
 from detente.evaluation.crossval import CVReport, cross_validate_files
-from detente.models import get_model
+from detente.models import get_model, parse_names
 from detente.models import models as list_models
 from detente.models.base import ModelOutput
 from detente.result import ForecastResult, build_result
@@ -115,10 +115,7 @@ def _dataset(data: Scenario | str | Path, fmt: str | None,
 
 def _model_names(models: str | list[str]) -> list[str]:
     """A name, names separated by commas (as ``--model`` takes them), a list, or ``"all"``."""
-    names = [m.strip() for m in (models.split(",") if isinstance(models, str) else models)]
-    if "all" in names:
-        return list(list_models())
-    chosen = list(dict.fromkeys(m for m in names if m))
+    chosen, _ = parse_names([models] if isinstance(models, str) else list(models))
     if not chosen:
         raise OptionError(f"models names no model; models: {', '.join(list_models())}")
     return chosen

@@ -110,19 +110,14 @@ MODEL_HELP = "model name, or 'all'; repeat it or separate names by commas for se
 
 
 def parse_model_names(values: list[str]) -> tuple[list[str], bool]:
-    """The model names of repeated or comma-separated ``--model`` values, in the order given
-    and each once, and whether ``all`` was among them (then every registered model). An
-    unknown name is an OptionError listing the models."""
-    from detente.models import get_model, models
+    """The model names of repeated or comma-separated ``--model`` values
+    (:func:`detente.models.parse_names`); none at all is an error naming the option."""
+    from detente.models import models, parse_names
 
-    given = [v.strip() for value in values for v in value.split(",") if v.strip()]
-    if not given:
+    names, every = parse_names(values)
+    if not names:
         raise DetenteError(f"--model needs a model name; models: {', '.join(models())}")
-    if "all" in given:
-        return list(models()), True
-    for name in given:
-        get_model(name)
-    return list(dict.fromkeys(given)), False
+    return names, every
 
 
 def fmt_num(x: float | None, digits: int = 2) -> str:

@@ -38,6 +38,19 @@ def get_model(name: str) -> ModelSpec:
     return known[name]
 
 
+def parse_names(values: list[str]) -> tuple[list[str], bool]:
+    """The model names in ``values`` (each may hold several, separated by commas), in the order
+    given and each once, and whether ``all`` was among them (then every registered model).
+    An unknown name is an OptionError listing the models; no name at all gives ``[]``, which
+    each caller refuses in its own words."""
+    given = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    if "all" in given:
+        return list(models()), True
+    for name in given:
+        get_model(name)
+    return list(dict.fromkeys(given)), False
+
+
 def run_label(model: str, preset: str) -> str:
     """How tables name a model run: its name, with the preset when that is not the default."""
     return model if preset == get_model(model).default_preset else f"{model} ({preset})"
