@@ -41,6 +41,7 @@ from detente.evaluation.crossval import (
     cross_validate_files,
     cv_steps,
 )
+from detente.evaluation.metrics import BEATS_NOTE
 from detente.evaluation.pooling import SCALE, PooledResult, pool, refuse_repeats
 from detente.models import get_model
 from detente.scenario.capability_table import resolve_capability
@@ -224,12 +225,6 @@ def _print_cv(report: CVReport, files: list[Path]) -> None:
             f"{m.label} {fmt_num(m.mae_by_file[k])} ({100 * m.coverage_by_file[k]:.0f}% "
             f"covered)" for m in report.models
             if m.mae_by_file is not None and m.coverage_by_file is not None))
-
-
-#: what the "beats compromise" column counts: a model with the lower MAE can beat the
-#: compromise model on fewer than half of the issues (ties, e.g. both exact, are not wins)
-BEATS_NOTE = ("beats compromise: the share of issues where the forecast is strictly closer to "
-              "the outcome than the compromise model's (ties count as not beating)")
 
 
 def _caption(defaults: str | None) -> str:

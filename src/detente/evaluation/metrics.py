@@ -34,6 +34,13 @@ def summarise(errors: np.ndarray) -> ErrorSummary:
                         median_ae=float(np.median(e)))
 
 
+#: what a "beats compromise" figure (:func:`share_better`) counts, as tables say it: a model
+#: with the lower MAE can beat the compromise model on fewer than half of the issues (ties,
+#: e.g. both exact, are not wins)
+BEATS_NOTE = ("beats compromise: the share of issues where the forecast is strictly closer to "
+              "the outcome than the compromise model's (ties count as not beating)")
+
+
 def share_better(errors: np.ndarray, baseline_errors: np.ndarray) -> float:
     """The share of issues where ``errors`` are strictly smaller in size than the baseline's.
 

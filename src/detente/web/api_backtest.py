@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from detente.evaluation.backtest import backtest, model_presets
 from detente.evaluation.crossval import check_cross_validation, cross_validate_files, cv_steps
+from detente.evaluation.metrics import BEATS_NOTE
 from detente.evaluation.pooling import SCALE, pool, refuse_repeats
 from detente.models import get_model
 from detente.report.collect import FINISHING, RunCancelled
@@ -118,7 +119,8 @@ def start_backtest(request: Request, body: BacktestRequest) -> Any:
     the --cv object or null}``; with ``files``, ``models`` is replaced by ``"files": [{"source",
     "models"}]`` and ``"pooled": {"scale", "models"}`` as in ``detente backtest FILE FILE
     --json``. ``recorded`` is null, or (when ``detente serve --store`` names a run store)
-    ``{"store", "runs": [run ids]}`` or ``{"store", "error"}``. Stop it with ``POST
+    ``{"store", "runs": [run ids]}`` or ``{"store", "error"}``; ``beats_note`` says what the
+    models' ``beats_compromise`` counts. Stop it with ``POST
     /api/jobs/{id}/cancel``."""
     if body.cv is not None:
         refused = out_of_range("cv", body.cv, 2, MAX_FOLDS, "detente backtest --cv K")
@@ -170,13 +172,13 @@ def start_backtest(request: Request, body: BacktestRequest) -> Any:
         if not several:
             return {"source": sources[0][1], "capability": capability,
                     "models": [r.to_dict(detail=True) for r in results[0]],
-                    "cross_validation": cv, "recorded": recorded}
+                    "cross_validation": cv, "recorded": recorded, "beats_note": BEATS_NOTE}
         pooled = pool([(sc, res) for (sc, _), res in zip(sources, results, strict=True)])
         return {"source": f"{len(sources)} files", "capability": capability,
                 "files": [{"source": name, "models": [r.to_dict(detail=True) for r in res]}
                           for (_, name), res in zip(sources, results, strict=True)],
                 "pooled": {"scale": SCALE, "models": [p.to_dict() for p in pooled]},
-                "cross_validation": cv, "recorded": recorded}
+                "cross_validation": cv, "recorded": recorded, "beats_note": BEATS_NOTE}
 
     jobs: Jobs = request.app.state.jobs
     job = jobs.submit("backtest", work)

@@ -60,7 +60,8 @@ class JobStatus(BaseModel):
     error: str | None = None
     result: dict[str, Any] | None = Field(
         None, description="when done: for a models run, the scenario, each model's result "
-                          "(the JSON of `detente forecast --json`), a forecast table, "
+                          "(the JSON of `detente forecast --json`), a forecast table, the "
+                          "prediction intervals of the models that give them (`intervals`), "
                           "simulation and uncertainty parts and `recorded` (null, or where "
                           "`detente serve --store` recorded the runs: {store, runs} or "
                           "{store, error}); for a simulation, the history (the JSON of "
@@ -102,6 +103,7 @@ def _status(job: Job, with_result: bool = True) -> JobStatus:
     if with_result and job.status == "done" and isinstance(job.result, ReportData):
         data = job.result.to_dict()
         data["forecasts"] = job.result.forecast_table()
+        data["intervals"] = job.result.intervals()
         data["notes"] = job.result.notes()
         data["recorded"] = job.result.recorded
         out.result = data

@@ -495,19 +495,18 @@ async function showResults(job) {
   const models = result.models.filter((m) => m.result);
   const table = $("#forecast-table");
   // beside the point forecasts, the prediction intervals of the models that give them
-  const spans = models.map((m) => [m, new Map(m.result.issues.filter((i) => i.interval)
-    .map((i) => [i.id, i.interval]))]).filter(([, byIssue]) => byIssue.size);
+  const spans = Object.entries(result.intervals || {});
   table.replaceChildren(el("tr", {}, el("th", { text: "issue" }),
     ...models.map((m) => el("th", { class: "num", text: m.name, title: m.summary })),
-    ...spans.map(([m, byIssue]) => el("th", { class: "span", "data-interval": m.name,
-      text: `${m.name} ${Math.round(100 * byIssue.values().next().value.level)}% interval` }))));
+    ...spans.map(([name, byIssue]) => el("th", { class: "span", "data-interval": name,
+      text: `${name} ${Math.round(100 * Object.values(byIssue)[0].level)}% interval` }))));
   for (const iss of result.scenario.issues) {
     table.append(el("tr", { "data-issue": iss.id }, el("td", { text: `${iss.id} ${iss.name || ""}` }),
       ...models.map((m) => el("td", { class: "num", "data-model": m.name,
         text: fmt(result.forecasts[iss.id][m.name]) })),
-      ...spans.map(([m, byIssue]) => {
-        const span = byIssue.get(iss.id);
-        return el("td", { class: "num", "data-interval": m.name,
+      ...spans.map(([name, byIssue]) => {
+        const span = byIssue[iss.id];
+        return el("td", { class: "num", "data-interval": name,
           text: span ? `${fmt(span.low)}–${fmt(span.high)}` : "—" });
       })));
   }
@@ -822,9 +821,6 @@ function gridTable(table, head, rows) {
       ...r.map((v, k) => el("td", { class: k ? "num" : "", text: v })))));
 }
 
-// as under `detente backtest`'s tables: a model with the lower MAE can score under 50 %
-const BEATS_NOTE = "beats compromise: the share of issues where the forecast is strictly " +
-  "closer to the outcome than the compromise model's (ties count as not beating)";
 const BT_HEAD = ["model", "issues", "MAE", "RMSE", "median AE", "beats compromise", "80 % coverage"];
 
 // one row per run: the columns of `detente backtest`'s table
@@ -863,7 +859,7 @@ function showBacktest(result) {
   const files = several ? result.files : [];
   const notes = several ? files.flatMap((f) => runNotes(f.models, `${f.source}: `)) : runNotes(models, "");
   if (result.recorded) notes.push(recordedNote(result.recorded, "backtest run"));
-  notes.push(BEATS_NOTE);
+  notes.push(result.beats_note);  // what "beats compromise" counts, as the CLI's tables say
   $("#bt-notes").replaceChildren(...notes.map((t) => el("li", { text: t })));
   $("#bt-files-block").hidden = !several;
   $("#bt-files").replaceChildren(...files.map((f) => {
