@@ -238,7 +238,7 @@ def _print_many(title: str, results: list[ForecastResult], issue_names: list[str
         lo, hi = iss.scale
         scale = "" if (lo, hi) == (0.0, 100.0) else f" [{lo:g}-{hi:g}]"
         if scale or name not in ("", iss.id):  # a legend line that says something
-            console.print(Text("  ") + styled(str(iss.id), "bold")
+            console.print(Text("  ") + styled(iss.id, "bold")
                           + f" {name}{scale}", highlight=False)
     if results[0].draws > 1:
         console.print(f"each figure is the median over {results[0].draws} draws of the inputs "
@@ -299,7 +299,7 @@ def _print_grouped(title: str, row_head: str, rows: list[str], columns: list[str
     widths = [max(len(c), *map(len, col)) + 3 for c, col in zip(columns, cells, strict=True)]
     groups = column_groups(widths, console.width - max(map(len, [row_head, *rows])) - 4)
     if len(groups) > 1:
-        console.print(styled(str(title), "bold"), highlight=False)
+        console.print(styled(title, "bold"), highlight=False)
     for n, group in enumerate(groups):
         table = Table(title=title if len(groups) == 1 else
                       f"{what} {group[0] + 1}-{group[-1] + 1} of {len(columns)}")
@@ -378,7 +378,7 @@ def _print_table(title: str, results: list[ForecastResult], issue_names: list[st
         which = " (the first draw)" if first.draws > 1 else ""
         for iss in first.issues[:MAX_ROUND_LINES]:
             meds = " → ".join(fmt_num(r.median) for r in iss.rounds)
-            console.print(styled(str(iss.id), "bold") + f" median by round{which}: {meds}")
+            console.print(styled(iss.id, "bold") + f" median by round{which}: {meds}")
         more = len(first.issues) - MAX_ROUND_LINES
         if more > 0:
             console.print(f"(the medians by round of {more} more issues: --json)")

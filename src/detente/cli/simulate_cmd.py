@@ -184,7 +184,7 @@ def print_simulation_summary(data: dict, title: str) -> None:
             "a single run with the coded inputs" if single else
             "inputs held at their coded values: draws differ only by the simulation's own "
             "randomness")
-    console.print(styled(str(title), "bold") + f": {data['start']} to {data['until']}, "
+    console.print(styled(title, "bold") + f": {data['start']} to {data['until']}, "
                   f"{data['draws']} draw{'' if single else 's'}, seed {data['seed']} ({what})",
                   highlight=False)
     names = ("agreement", "partial", "impasse", "no_meeting")

@@ -298,7 +298,7 @@ def runs_show(run_id: str, store: StoreOpt = Path("detente.duckdb"),
         if run.get(key) is not None:
             value = run[key]
             text = json.dumps(value) if isinstance(value, dict | list) else str(value)
-            console.print(styled(str(key), "bold") + f": {text}", highlight=False)
+            console.print(styled(key, "bold") + f": {text}", highlight=False)
     summary = run.get("summary") or {}
     if run.get("kind") == "simulation":
         from detente.cli.simulate_cmd import print_simulation_summary
@@ -307,7 +307,7 @@ def runs_show(run_id: str, store: StoreOpt = Path("detente.duckdb"),
         return
     for key, value in summary.get("backtest", {}).items():
         if key not in run:  # model, preset and capability are printed above
-            console.print(styled(str(key), "bold") + f": {_plain(value)}", highlight=False)
+            console.print(styled(key, "bold") + f": {_plain(value)}", highlight=False)
     issues = summary.get("issues", {})
     table = Table(title="forecast")
     qnames = sorted({k for v in issues.values() for k in v if k != "forecast"})
