@@ -356,3 +356,35 @@ def test_runs_list_of_an_empty_kind_says_so_and_where_sweeps_go(tmp_path, emissi
     text = " ".join(res.stdout.split())
     assert res.exit_code == 0 and f"no sweep runs in {store}" in text
     assert "next to its spec" in text
+
+
+def test_rounds_for_a_model_without_rounds_gets_a_note(tmp_path, emission_path):
+    """A rounds axis over compromise ran its cells twice with the same figures, without a
+    word (forecast --rounds says so)."""
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+    from detente.execution.spec import read_spec
+    from detente.execution.sweep import ignored_settings
+
+    spec = write_spec(tmp_path, emission_path,
+                      "models: [compromise, challenge]\noptions:\n  rounds: [3, 5]\n")
+    assert ignored_settings(read_spec(spec)) == [
+        "options.rounds changes nothing for compromise: it has no rounds of bargaining; cells "
+        "that differ only in rounds give the same figures"]
+    res = CliRunner().invoke(app, ["sweep", str(spec), "--plain",
+                                   "--store", str(tmp_path / "s.duckdb")])
+    text = " ".join(res.stderr.split())
+    assert res.exit_code == 0, res.output
+    assert "note: options.rounds changes nothing for compromise:" in text
+    rows = stored(tmp_path / "s.duckdb")  # the note's claim: the compromise cells agree
+    by_cell: dict[str, list] = {}
+    for key, model, _seed, *rest in rows:
+        if model == "compromise":
+            by_cell.setdefault(key, []).append(tuple(rest))
+    assert len(by_cell) == 2
+    first, second = by_cell.values()
+    assert first == second
+    for body in ("models: [challenge]\noptions:\n  rounds: [3, 5]\n",
+                 "models: [compromise, median]\n"):  # rounds with rounds, or no rounds axis
+        assert ignored_settings(read_spec(write_spec(tmp_path, emission_path, body))) == []

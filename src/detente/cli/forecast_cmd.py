@@ -32,7 +32,7 @@ from detente.cli.app import (
     write_json,
 )
 from detente.errors import DetenteError, ModelError
-from detente.models import get_model, models, separate_cases_note
+from detente.models import get_model, models, rounds_ignored_note, separate_cases_note
 from detente.models.base import runs_cases_alone
 from detente.result import ForecastResult, fallback_notes, qname
 from detente.scenario.capability_table import resolve_capability
@@ -182,10 +182,9 @@ def ignored_options(names: list[str], rounds: int | None, quantiles: str | None,
                  f"for {', '.join(names)}: only {', '.join(_case_models())} run separate "
                  f"cases side by side")
         notes.append(f"--workers changes nothing {where}; the run takes one process")
-    flat = [n for n in names if get_model(n).default_rounds == 0]
-    if rounds is not None and flat:
-        notes.append(f"--rounds changes nothing for {', '.join(flat)}: "
-                     f"{'it has' if len(flat) == 1 else 'they have'} no rounds of bargaining")
+    rounds_note = rounds_ignored_note("--rounds", names) if rounds is not None else None
+    if rounds_note:
+        notes.append(rounds_note)
     if quantiles is not None and (draws is None or draws == 1):
         notes.append("--quantiles applies with --draws N (N > 1): a run on the coded inputs "
                      "has no spread to report")

@@ -147,7 +147,7 @@ def sweep(
     """
     from detente.execution.executors import make_executor
     from detente.execution.spec import read_spec
-    from detente.execution.sweep import run_sweep
+    from detente.execution.sweep import ignored_settings, run_sweep
 
     bar = Progress(TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(),
                    TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
@@ -165,7 +165,9 @@ def sweep(
         bar.update(task, completed=finished)
 
     with user_errors():
-        read_spec(spec)  # check the spec before any worker starts
+        checked = read_spec(spec)  # check the spec before any worker starts
+        for note in ignored_settings(checked):
+            err_console.print(f"note: {note}", highlight=False)
         ex = make_executor(executor, workers, address)
         try:
             summary = run_sweep(spec, store, ex, on_progress, on_start)

@@ -28,7 +28,7 @@ from detente.execution.spec import (
     read_spec_and_lines,
     sweep_id,
 )
-from detente.models import get_model
+from detente.models import get_model, rounds_ignored_note
 from detente.models.base import check_rounds
 from detente.scenario.arrays import check_coding
 from detente.scenario.io import load_scenario
@@ -193,6 +193,14 @@ def _option_problems(spec: SweepSpec, cell: Cell,
     except OptionError as exc:
         found.append((at("capability"), exc))
     return found
+
+
+def ignored_settings(spec: SweepSpec) -> list[str]:
+    """Notes on settings of ``spec`` that change nothing (the cells still run, and repeat the
+    same figures): ``rounds`` for models without rounds of bargaining."""
+    note = rounds_ignored_note("options.rounds", spec.model_names()) if (
+        "rounds" in spec.options) else None
+    return [f"{note}; cells that differ only in rounds give the same figures"] if note else []
 
 
 def _value_text(value: Any) -> str:

@@ -67,3 +67,15 @@ def separate_cases_note(source: str, names: list[str], n_cases: int) -> str | No
     return (f"the issues of {source} are separate cases, so {', '.join(linked)} "
             f"(which link{'s' * one} issues: trades or votes across them) "
             f"run{'s' * one} on each case alone, as `detente backtest` does.")
+
+
+def rounds_ignored_note(option: str, names: list[str]) -> str | None:
+    """What setting rounds (``option``, as the user wrote it) does for those of ``names`` that
+    have no rounds of bargaining: nothing. None when every named model has rounds (unknown
+    names are left to the caller's own check)."""
+    known = models()
+    flat = [n for n in names if n in known and known[n].default_rounds == 0]
+    if not flat:
+        return None
+    return (f"{option} changes nothing for {', '.join(flat)}: "
+            f"{'it has' if len(flat) == 1 else 'they have'} no rounds of bargaining")
