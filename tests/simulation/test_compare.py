@@ -20,6 +20,7 @@ from detente.simulation.compare import (
     apply_intervention,
     compare,
     load_intervention,
+    narrative_only,
     parse_intervention,
 )
 
@@ -133,6 +134,33 @@ def test_an_intervention_that_changes_nothing_shows_exactly_zero_differences():
     assert rows and all(r["diff"] == r["p10"] == r["p90"] == 0 for r in rows)
     assert all(r["ci90"] == [0, 0] for r in rows)
     assert all(o["settled"]["diff"] == 0 for o in out["outcomes"])
+
+
+def test_an_added_event_the_simulation_does_not_act_on_gets_a_note(tmp_path):
+    """'kind: coercion' is a valid narrative event, so compare ran and showed "no difference"
+    without saying why; the note names the file, line, event and the kinds that act."""
+    text = ("name: sanctions\nadd:\n  - {id: quarrel2, date: 2010-03-01, kind: dispute, "
+            "actors: [P, R]}\n  - id: sanctions\n    date: 2010-03-01\n    kind: coercion\n"
+            "    actors: [Q, R]\n")
+    iv = parse_intervention(text, "iv.yaml")
+    notes = narrative_only(iv)
+    assert len(notes) == 1
+    assert notes[0].startswith("iv.yaml:6: added event 'sanctions' has kind 'coercion', which "
+                               "the simulation does not act on")
+    assert "policy" in notes[0] and "dispute" in notes[0]
+    out = compare(_small(), [parse_intervention(
+        "add:\n  - {id: s, date: 2010-03-01, kind: coercion, actors: [Q, R]}\n")], runs=8,
+        seed=1)["interventions"][0]  # the note's claim: nothing moves
+    rows = out["trust"] + out["support"] + out["conceded"] + out["packages"] + out["positions"]
+    assert rows and all(r["diff"] == 0 for r in rows)
+    assert narrative_only(parse_intervention("behaviour: {P: {strategy: coercive}}\n")) == []
+    sc_file = tmp_path / "small.json"
+    sc_file.write_text(json.dumps(SMALL))
+    iv_file = tmp_path / "iv.yaml"
+    iv_file.write_text(text)
+    res = CliRunner().invoke(app, ["compare", str(sc_file), "-i", str(iv_file), "--runs", "4"])
+    assert res.exit_code == 0, res.output
+    assert f"note: {iv_file}:6: added event 'sanctions'" in " ".join(res.stderr.split())
 
 
 @settings(max_examples=50, deadline=None)

@@ -30,7 +30,7 @@ from detente.result import qname
 from detente.scenario.capability_table import resolve_capability
 from detente.scenario.io import load_scenario
 from detente.simulation import SimOptions, simulate
-from detente.simulation.compare import compare, load_intervention
+from detente.simulation.compare import compare, load_intervention, narrative_only
 
 #: the compare JSON's outcome keys and what the table calls them
 OUTCOME_WORDS = {"agreement": "agreement", "settled": "agreement or partial",
@@ -330,6 +330,8 @@ def compare_cmd(
                 problems += exc.problems
         if problems:
             raise ScenarioError(problems)
+        for text in (note for iv in ivs for note in narrative_only(iv)):
+            err_console.print(f"note: {text}", highlight=False)
         opts = SimOptions(until=_date(until), step=step, capability=capability,
                           mechanisms=_mechanisms(off, param))
         data = compare(sc, ivs, opts, runs=runs, seed=seed, batch_size=batch_size)

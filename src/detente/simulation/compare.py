@@ -44,7 +44,7 @@ from detente.errors import Problem, ScenarioError
 from detente.scenario.behaviour import ActorBehaviour
 from detente.scenario.formats.yaml_format import parse_yaml
 from detente.scenario.io import read_text
-from detente.scenario.model import Event, Forum, Scenario, cross_check
+from detente.scenario.model import EVENT_KINDS, Event, Forum, Scenario, cross_check
 from detente.scenario.validate import field_path, line_of
 from detente.simulation.engine import SimOptions, simulate
 from detente.simulation.history import History
@@ -53,7 +53,8 @@ from detente.simulation.protocol import AGREEMENT, NO_MEETING, PARTIAL
 LOW_Q, HIGH_Q = 10, 90  # the interval reported: percentiles of the paired differences
 CI_Z = 1.6448536269514722  # the normal quantile of a two-sided 90 % confidence interval
 
-__all__ = ["Intervention", "apply_intervention", "compare", "load_intervention"]
+__all__ = ["Intervention", "apply_intervention", "compare", "load_intervention",
+           "narrative_only"]
 
 
 class Intervention(BaseModel):
@@ -113,6 +114,24 @@ def load_intervention(path: str | Path) -> Intervention:
     if not text.strip():
         raise ScenarioError([Problem("the file is empty", file=str(path))])
     return parse_intervention(text, str(path))
+
+
+def narrative_only(iv: Intervention) -> list[str]:
+    """Notes on the events ``iv`` adds whose kind the simulation does not act on. Such an event
+    is valid (a scenario's calendar may record history the simulation only narrates), but in
+    an intervention it changes nothing, which the comparison alone shows as "no difference"."""
+    notes = []
+    for n, ev in enumerate(iv.add):
+        if ev.kind in EVENT_KINDS:
+            continue
+        line = line_of(iv.lines, f"add[{n}].kind")
+        where = f"{iv.source or iv.label}{f':{line}' if line else ''}"
+        notes.append(
+            f"{where}: added event {ev.id!r} has kind {ev.kind!r}, which the simulation does "
+            f"not act on: it is kept as narrative and changes nothing. Kinds it acts on: "
+            f"{', '.join(EVENT_KINDS)}; an actor's change of strategy (coercive, ...) is a "
+            f"'policy' event with params actor and strategy, or the intervention's behaviour")
+    return notes
 
 
 def _set_dotted(data: dict[str, Any], key: str, value: Any) -> str | None:
