@@ -139,22 +139,26 @@ CAPABILITY_HELP = ("capability coding: default, equal, a named coding, or a tabl
                    "FILE.csv[:COLUMN] (an actor column and values)")
 
 
-SLOW_CASE_DRAWS = 20_000  # smp: about 5 ms per case and draw on one core, so 100 s and more
+SLOW_CASE_DRAWS = 20_000  # smp: case x draws from which a run takes 100 s and more
+SMP_CASE_DRAW_SECONDS = 0.005  # smp on one DEU case and draw, one core (README, Speed)
 
 
 def print_workers_hint(separate: bool, n_cases: int, names: list[str] | None, draws: int,
                        workers: int) -> None:
-    """Suggest --workers where smp (one of ``names``; None: every model) is about to run
-    ``n_cases`` separate cases x ``draws`` in one process for a minute or more (the DEU file at
-    a report's 500 draws: 11-13 minutes)."""
+    """Say how long smp (one of ``names``; None: every model) will take on ``n_cases``
+    separate cases x ``draws`` in one process where that is 100 s or more (the DEU file at a
+    report's 500 draws: 11-13 minutes), and suggest --workers and fewer --draws."""
     from detente.execution.cases import usable_cores
 
     cores = usable_cores()
     if (separate and workers == 1 and cores > 1 and n_cases * draws >= SLOW_CASE_DRAWS
             and (names is None or "smp" in names)):
+        minutes = n_cases * draws * SMP_CASE_DRAW_SECONDS / 60
         err_console.print(f"note: smp runs each of the {n_cases:,} cases alone on {draws:,} "
-                          f"draws, which takes a minute or more on one process; --workers "
-                          f"{cores} runs the cases on {cores} processes (the same result)",
+                          f"draws: about {minutes:.0f} minute{'s' * (round(minutes) != 1)} "
+                          f"on one process (5 ms per case and draw on our 2-core machine); "
+                          f"--workers {cores} runs the cases on {cores} processes (the same "
+                          f"result), and fewer --draws take proportionally less",
                           highlight=False)
 
 
