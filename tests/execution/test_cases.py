@@ -110,12 +110,12 @@ def test_the_workers_hint_only_for_smp_on_many_cases_and_draws(monkeypatch, caps
 
     def hint(*args) -> str:
         cli_app.print_workers_hint(*args)
-        return capsys.readouterr().err
+        return " ".join(capsys.readouterr().err.split())  # as wrapped to any terminal width
 
     assert "--workers 8 runs the cases on 8 processes" in hint(True, 248, None, 500, 1)
-    assert "248 cases alone on 500 draws: about 10 minutes" in " ".join(
-        hint(True, 248, ["compromise", "smp"], 500, 1).split())  # measured: 11-13 minutes
-    assert "about 2 minutes" in " ".join(hint(True, 200, None, 100, 1).split())
+    assert "248 cases alone on 500 draws: about 10 minutes" in hint(
+        True, 248, ["compromise", "smp"], 500, 1)  # measured: 11-13 minutes
+    assert "about 2 minutes" in hint(True, 200, None, 100, 1)
     assert hint(True, 248, ["compromise", "best"], 500, 1) == ""  # no smp
     assert hint(True, 248, None, 500, 4) == ""  # already on workers
     assert hint(True, 248, None, 20, 1) == ""  # a few seconds
