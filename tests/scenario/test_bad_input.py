@@ -55,7 +55,7 @@ def test_every_problem_at_once(tmp_path):
 
 def test_binary_and_non_utf8_files(tmp_path):
     assert problems(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR") == [
-        f"{tmp_path / 't.csv'}: binary file, not a text scenario"]
+        f"{tmp_path / 't.csv'}: binary file; a scenario must be text"]
     latin1 = "Actor,Capability,Position,Salience\nA,1,4,0.5\nÖsterreich,1,5,0.5\n"
     (found,) = problems(tmp_path, latin1.encode("latin-1"))
     assert found.endswith("t.csv:3: not UTF-8 text (byte 0xd6); save the file as UTF-8")
@@ -107,3 +107,19 @@ def test_problems_in_a_json_scenario_carry_their_line(tmp_path, emission_path):
     assert json.loads(tabbed) == data
     assert all(p.split(":")[1].strip().startswith("actors") for p in
                problems(tmp_path, tabbed, "t.json"))
+
+
+def test_a_directory_or_binary_file_is_named_as_what_the_command_expects(tmp_path):
+    """`sweep DIR` and `compare -i DIR` said 'not a scenario file' of a spec or intervention."""
+    from detente.errors import ScenarioError
+    from detente.execution.spec import read_spec
+    from detente.simulation.compare import load_intervention
+
+    binary = tmp_path / "b.yaml"
+    binary.write_bytes(b"\x00\x01")
+    for read, what in ((read_spec, "a sweep spec"), (load_intervention, "an intervention")):
+        for path, message in ((tmp_path, f"is a directory, not {what} file"),
+                              (binary, f"binary file; {what} must be text")):
+            with pytest.raises(ScenarioError) as exc:
+                read(path)
+            assert [str(p) for p in exc.value.problems] == [f"{path}: {message}"]

@@ -351,7 +351,7 @@ def read_spec_and_lines(path: str | Path) -> tuple[SweepSpec, dict[str, int]]:
     from detente.scenario.validate import field_path, line_of
 
     source = str(path)
-    data, lines = parse_yaml(read_text(path), source)
+    data, lines = parse_yaml(read_text(path, "a sweep spec"), source)
     if not isinstance(data, dict):
         raise ScenarioError([Problem("a sweep spec must be a mapping", file=source)])
     try:

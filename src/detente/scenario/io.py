@@ -14,20 +14,21 @@ from detente.scenario.model import Scenario
 MAX_BYTES = 20 * 1024 * 1024
 
 
-def read_text(path: str | Path) -> str:
-    """Read a text file, with clear errors for missing, oversized or binary files."""
+def read_text(path: str | Path, what: str = "a scenario") -> str:
+    """Read a text file, with clear errors for missing, oversized or binary files (``what``
+    the file should hold, for the messages: a scenario, an intervention ...)."""
     p = Path(path)
     if not p.exists():
         raise ScenarioError([Problem("no such file", file=str(p))])
     if p.is_dir():
-        raise ScenarioError([Problem("is a directory, not a scenario file", file=str(p))])
+        raise ScenarioError([Problem(f"is a directory, not {what} file", file=str(p))])
     if p.stat().st_size > MAX_BYTES:
         raise ScenarioError([Problem(f"file is larger than {MAX_BYTES // 2**20} MiB",
                                      file=str(p))])
-    return decode_text(p.read_bytes(), str(p))
+    return decode_text(p.read_bytes(), str(p), what)
 
 
-def decode_text(raw: bytes, source: str) -> str:
+def decode_text(raw: bytes, source: str, what: str = "a scenario") -> str:
     """UTF-8 text (a BOM is allowed; UTF-16 with a BOM is decoded) with LF line endings.
 
     Anything else is refused with the line of the first undecodable byte rather than guessed
@@ -40,7 +41,7 @@ def decode_text(raw: bytes, source: str) -> str:
             raise ScenarioError([Problem("the file starts like UTF-16 text but is not "
                                          "valid UTF-16; save it as UTF-8", file=source)]) from None
     elif b"\x00" in raw:
-        raise ScenarioError([Problem("binary file, not a text scenario", file=source)])
+        raise ScenarioError([Problem(f"binary file; {what} must be text", file=source)])
     else:
         try:
             text = raw.decode("utf-8-sig")
@@ -51,7 +52,7 @@ def decode_text(raw: bytes, source: str) -> str:
                 f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
                 line=line, file=source)]) from None
     if "\x00" in text:
-        raise ScenarioError([Problem("binary file, not a text scenario", file=source)])
+        raise ScenarioError([Problem(f"binary file; {what} must be text", file=source)])
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -110,7 +110,7 @@ def parse_intervention(text: str, source: str = "<intervention>") -> Interventio
 
 def load_intervention(path: str | Path) -> Intervention:
     """Read and validate an intervention file."""
-    text = read_text(path)
+    text = read_text(path, "an intervention")
     if not text.strip():
         raise ScenarioError([Problem("the file is empty", file=str(path))])
     return parse_intervention(text, str(path))

@@ -54,7 +54,7 @@ class LibraryFullError(RuntimeError):
 def decode_upload(raw: bytes, filename: str) -> str:
     """Bytes of an uploaded file as text, or a ScenarioError naming the file."""
     if b"\x00" in raw:
-        raise ScenarioError([Problem("binary file, not a text scenario", file=filename)])
+        raise ScenarioError([Problem("binary file; a scenario must be text", file=filename)])
     for enc in ("utf-8-sig", "latin-1"):
         try:
             text = raw.decode(enc)
