@@ -112,3 +112,19 @@ def test_a_field_the_output_format_refuses_names_the_source_and_the_output(emiss
     assert res.exit_code == 2 and not out.exists()
     assert (f"{emission_path}: issues[0].scale: cannot be written to {out}: the DEU layout is "
             "0-100; issue 'date' has the scale 4-10") in " ".join(res.stderr.split())
+
+
+def test_an_output_problem_names_the_output_once_and_a_directory_is_refused(emission_path,
+                                                                            tmp_path):
+    """'out.xyz: cannot be written to out.xyz: cannot tell ...' named the file twice, and a
+    directory as output got the suffix message."""
+    out = tmp_path / "out.xyz"
+    res = runner.invoke(app, ["convert", str(emission_path), str(out)])
+    text = " ".join(res.stderr.split())
+    assert res.exit_code == 2 and not out.exists()
+    assert f"{out}: cannot tell the output format from suffix '.xyz'" in text
+    assert "cannot be written to" not in text
+    res = runner.invoke(app, ["convert", str(emission_path), str(tmp_path)])
+    assert res.exit_code == 2
+    assert f"{tmp_path} is a directory: name the output file" in " ".join(res.stderr.split())
+    assert list(tmp_path.iterdir()) == []

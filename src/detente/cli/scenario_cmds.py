@@ -71,14 +71,16 @@ def convert(src: Path, dst: Path, fmt: FormatOpt = None,
             raise OptionError(f"{dst} is the file being converted: writing it would replace "
                               "the source (and lose what the format does not carry); name "
                               "another output file")
+        if dst.is_dir():
+            raise OptionError(f"{dst} is a directory: name the output file (its suffix gives "
+                              "the format, or give --to)")
         sc = load_scenario(src, fmt)
         try:
             written = save_scenario(sc, dst, to)
         except ScenarioError as exc:  # a field of the source that the output format refuses
-            raise ScenarioError([dataclasses.replace(p, file=p.file or str(src),
-                                                     message=f"cannot be written to {dst}: "
-                                                             f"{p.message}")
-                                 for p in exc.problems]) from None
+            raise ScenarioError([p if p.file == str(dst) else dataclasses.replace(
+                p, file=p.file or str(src), message=f"cannot be written to {dst}: {p.message}")
+                for p in exc.problems]) from None
     console.print(f"wrote {dst} ({written.name})")
     if output_target(dst)[1]:  # a pipe or device: nothing to read back (reading would block)
         return
