@@ -155,3 +155,53 @@ def test_a_separate_case_nobody_weighs_gets_no_forecast_not_an_error(tmp_path, m
     alone = tmp_path / "a.tsv"  # case a forecast as if the other two were not there
     alone.write_text("\n".join([DEU.splitlines()[0], DEU.splitlines()[2]]) + "\n")
     assert issues["a"] == pytest.approx(forecast(alone, model=model).issues[0].forecast)
+
+
+def _cli(*args: str) -> dict:
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_api_forecast_draws_equals_cli_json(flagship_path):
+    from detente.api import forecast_draws
+
+    run = forecast_draws(flagship_path, "compromise", draws=60, seed=3)
+    cli = _cli("forecast", str(flagship_path), "-m", "compromise", "--draws", "60",
+               "--seed", "3", "--no-record")
+    for issue in cli["issues"]:
+        issue.pop("coded")  # the CLI's extra column: the forecast at the coded inputs
+    assert json.loads(json.dumps(run.result.to_dict())) == cli
+    assert run.output.forecast.shape == (60, 6) and run.default_widths is False
+
+
+def test_api_simulations_and_compare_equal_cli_json(flagship_path):
+    from detente.api import compare, simulate, simulate_draws
+
+    one = simulate(flagship_path, until="2005-06-30", seed=4)
+    assert json.loads(json.dumps(one.to_dict())) == _cli(
+        "simulate", str(flagship_path), "--until", "2005-06-30", "--seed", "4", "--no-record")
+    off = simulate(flagship_path, until="2005-06-30", seed=4, mechanisms={"wedge": False})
+    assert json.loads(json.dumps(off.to_dict())) == _cli(
+        "simulate", str(flagship_path), "--until", "2005-06-30", "--seed", "4", "--off",
+        "wedge", "--no-record")
+    assert off.to_dict() != one.to_dict()  # the mechanism switch reached the run
+    many = simulate_draws(flagship_path, draws=30, seed=2, fixed_inputs=True)
+    assert json.loads(json.dumps(many.to_dict())) == _cli(
+        "simulate", str(flagship_path), "--draws", "30", "--seed", "2", "--fixed-inputs",
+        "--no-record")
+    amnesty = SCENARIOS / "interventions" / "jenkins-amnesty.yaml"
+    assert json.loads(json.dumps(compare(flagship_path, amnesty, runs=12, seed=1))) == _cli(
+        "compare", str(flagship_path), "-i", str(amnesty), "--runs", "12", "--seed", "1")
+
+
+def test_api_simulation_arguments_are_checked(flagship_path):
+    from detente.api import compare, simulate
+    from detente.errors import ScenarioError
+
+    with pytest.raises(OptionError, match="until expects a date YYYY-MM-DD, got '2005-13-01'"):
+        simulate(flagship_path, until="2005-13-01")
+    with pytest.raises(OptionError, match="at least one intervention"):
+        compare(flagship_path, [])
+    with pytest.raises(ScenarioError, match="unknown mechanism 'nosuch'"):
+        simulate(flagship_path, mechanisms={"nosuch": False})

@@ -5,6 +5,15 @@
     >>> result.forecasts()
     >>> [r.summary.mae for r in backtest("DEU_FILE.tsv", models=["compromise", "best"])]
     >>> cross_validate(["DEU_A.tsv", "DEU_B.tsv"], models="best", folds=10).to_dict()
+    >>> forecast_draws("scenarios/northeast-asia-2004.yaml", "compromise", draws=1000).result
+    >>> simulate("scenarios/northeast-asia-2004.yaml", until="2005-12-31").narrative()
+    >>> simulate_draws("scenarios/northeast-asia-2004.yaml", draws=1000).to_dict()
+    >>> compare("scenarios/northeast-asia-2004.yaml",
+    ...         ["scenarios/interventions/jenkins-amnesty.yaml"], runs=100)
+
+Each function mirrors the command of the same name (``forecast --draws`` for
+:func:`forecast_draws`, ``simulate --draws`` for :func:`simulate_draws`): same defaults, same
+seeds, same numbers.
 
 The separate cases of a data file (DEU rows, case files) run on several processes inside
 ``with detente.execution.cases.case_workers(4): ...`` (the same results; the script needs the
@@ -14,6 +23,7 @@ usual ``if __name__ == "__main__":`` guard).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +41,11 @@ from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.capability_table import resolve_capability
 from detente.scenario.io import load_scenario
 from detente.scenario.model import Scenario
+from detente.simulation.compare import Intervention, load_intervention
+from detente.simulation.engine import SimOptions
+from detente.simulation.history import History
+from detente.uncertainty.montecarlo import DEFAULT_QUANTILES, MonteCarloRun
+from detente.uncertainty.simulation import SimulationMC
 
 
 def run_model(arrays: ScenarioArrays, model: str = "compromise", preset: str | None = None,
@@ -69,6 +84,86 @@ def forecast(scenario: Scenario | str | Path, model: str = "challenge",
     sc, capability = resolve_capability(_dataset(scenario, fmt, cases), capability)
     return run_model(to_arrays(sc, capability), model, preset, rounds, seed, capability,
                      **options)
+
+
+def forecast_draws(scenario: Scenario | str | Path, model: str = "challenge",
+                   draws: int = 1000, seed: int = 0, preset: str | None = None,
+                   rounds: int | None = None, capability: str = "default",
+                   quantiles: tuple[float, ...] = DEFAULT_QUANTILES, fmt: str | None = None,
+                   cases: bool | None = None, **options: Any) -> MonteCarloRun:
+    """``detente forecast --draws``: ``model`` on ``draws`` Monte Carlo draws of the inputs
+    (the scenario's ``uncertainty`` block, or the default widths when it has none; the run's
+    ``default_widths`` says which). ``.result`` holds the per-issue median and ``quantiles``
+    (``.result.forecasts()``: the medians); ``.output.forecast`` every draw's forecast
+    (draws x issues, on 0-100)."""
+    from detente.uncertainty.montecarlo import monte_carlo
+
+    sc, capability = resolve_capability(_dataset(scenario, fmt, cases), capability)
+    return monte_carlo(sc, model, draws, seed, preset, rounds, capability, tuple(quantiles),
+                       **options)
+
+
+def simulate(scenario: Scenario | str | Path, until: dt.date | str | None = None,
+             seed: int = 0, step: str = "concession", capability: str = "default",
+             mechanisms: dict[str, Any] | None = None, fmt: str | None = None) -> History:
+    """``detente simulate``: one seeded run of the forums over the calendar, to ``until``
+    (a date or ``YYYY-MM-DD``; default the scenario's ``simulation.end``, else the later of
+    the end of the year after ``as_of`` and its last dated event). ``step``: ``concession``
+    or a static model's name. ``mechanisms``: ``{"wedge": False}`` switches a mechanism off,
+    ``{"wedge": {"erosion_per_month": 0.02}}`` sets its parameters (``--off``, ``--param``).
+    The history's ``narrative()`` is the command's text, ``to_dict()`` its ``--json``."""
+    from detente.simulation.engine import simulate as run_simulation
+
+    sc, options = _simulation(scenario, until, step, capability, mechanisms, fmt)
+    return run_simulation(sc, options, seed)
+
+
+def simulate_draws(scenario: Scenario | str | Path, draws: int = 1000, seed: int = 0,
+                   until: dt.date | str | None = None, step: str = "concession",
+                   capability: str = "default", mechanisms: dict[str, Any] | None = None,
+                   quantiles: tuple[float, ...] = DEFAULT_QUANTILES,
+                   fixed_inputs: bool = False, fmt: str | None = None) -> SimulationMC:
+    """``detente simulate --draws``: ``draws`` simulations over draws of the uncertain inputs
+    (``fixed_inputs``: the coded inputs, so draws differ only by the simulation's own
+    randomness); ``to_dict()`` gives outcome probabilities of every meeting and quantiles of
+    the package, trust and support at the end. Other arguments as :func:`simulate`."""
+    from detente.uncertainty.simulation import simulate_mc
+
+    sc, options = _simulation(scenario, until, step, capability, mechanisms, fmt)
+    return simulate_mc(sc, options, draws, seed, tuple(quantiles), fixed_inputs=fixed_inputs)
+
+
+def compare(scenario: Scenario | str | Path,
+            interventions: list[Intervention | str | Path] | Intervention | str | Path,
+            runs: int = 100, seed: int = 0, until: dt.date | str | None = None,
+            step: str = "concession", capability: str = "default",
+            mechanisms: dict[str, Any] | None = None, fmt: str | None = None) -> dict[str, Any]:
+    """``detente compare --json``: the same ``runs`` seeds with and without each intervention
+    (a file such as ``scenarios/interventions/jenkins-amnesty.yaml``, or an
+    :class:`~detente.simulation.compare.Intervention`), and the paired differences with their
+    90 % confidence intervals. Other arguments as :func:`simulate`."""
+    from detente.simulation.compare import compare as run_compare
+
+    sc, options = _simulation(scenario, until, step, capability, mechanisms, fmt)
+    items = interventions if isinstance(interventions, list) else [interventions]
+    ivs = [iv if isinstance(iv, Intervention) else load_intervention(iv) for iv in items]
+    if not ivs:
+        raise OptionError("compare needs at least one intervention")
+    return run_compare(sc, ivs, options, runs=runs, seed=seed)
+
+
+def _simulation(scenario: Scenario | str | Path, until: dt.date | str | None, step: str,
+                capability: str, mechanisms: dict[str, Any] | None,
+                fmt: str | None) -> tuple[Scenario, SimOptions]:
+    """The scenario (capability coding resolved) and the simulation options."""
+    if isinstance(until, str):
+        try:
+            until = dt.date.fromisoformat(until)
+        except ValueError:
+            raise OptionError(f"until expects a date YYYY-MM-DD, got {until!r}") from None
+    sc, capability = resolve_capability(_dataset(scenario, fmt), capability)
+    return sc, SimOptions(until=until, step=step, capability=capability,
+                          mechanisms=dict(mechanisms or {}))
 
 
 def backtest(data: Scenario | str | Path, models: str | list[str] = "compromise",
