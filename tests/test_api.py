@@ -205,3 +205,13 @@ def test_api_simulation_arguments_are_checked(flagship_path):
         compare(flagship_path, [])
     with pytest.raises(ScenarioError, match="unknown mechanism 'nosuch'"):
         simulate(flagship_path, mechanisms={"nosuch": False})
+
+
+def test_api_sensitivity_equals_cli_json(emission_path):
+    from detente.api import sensitivity
+
+    res = sensitivity(emission_path, "challenge", samples=16, seed=2, rounds=3)
+    assert json.loads(json.dumps(res.to_dict())) == _cli(
+        "sensitivity", str(emission_path), "-m", "challenge", "--samples", "16", "--seed", "2",
+        "--rounds", "3")
+    assert res.ranked("date")[0].swing >= res.ranked("date")[-1].swing

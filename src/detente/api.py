@@ -6,6 +6,7 @@
     >>> [r.summary.mae for r in backtest("DEU_FILE.tsv", models=["compromise", "best"])]
     >>> cross_validate(["DEU_A.tsv", "DEU_B.tsv"], models="best", folds=10).to_dict()
     >>> forecast_draws("scenarios/northeast-asia-2004.yaml", "compromise", draws=1000).result
+    >>> sensitivity("scenarios/ec-emissions-1994.yaml", "compromise").ranked("date")
     >>> simulate("scenarios/northeast-asia-2004.yaml", until="2005-12-31").narrative()
     >>> simulate_draws("scenarios/northeast-asia-2004.yaml", draws=1000).to_dict()
     >>> compare("scenarios/northeast-asia-2004.yaml",
@@ -45,6 +46,7 @@ from detente.simulation.compare import Intervention, load_intervention
 from detente.simulation.engine import SimOptions
 from detente.simulation.history import History
 from detente.uncertainty.montecarlo import DEFAULT_QUANTILES, MonteCarloRun
+from detente.uncertainty.sensitivity import SensitivityResult
 from detente.uncertainty.simulation import SimulationMC
 
 
@@ -101,6 +103,21 @@ def forecast_draws(scenario: Scenario | str | Path, model: str = "challenge",
     sc, capability = resolve_capability(_dataset(scenario, fmt, cases), capability)
     return monte_carlo(sc, model, draws, seed, preset, rounds, capability, tuple(quantiles),
                        **options)
+
+
+def sensitivity(scenario: Scenario | str | Path, model: str = "compromise",
+                samples: int = 256, seed: int = 0, preset: str | None = None,
+                rounds: int | None = None, capability: str = "default",
+                sobol: bool | None = None, fmt: str | None = None,
+                **options: Any) -> SensitivityResult:
+    """``detente sensitivity``: the uncertain inputs ranked by their effect on each issue's
+    forecast (tornado swings; Sobol indices unless ``sobol`` is False, or when None, when their
+    runs fit in memory). ``ranked(issue)`` orders an issue's inputs; ``to_dict()`` is the
+    command's ``--json``."""
+    from detente.uncertainty.sensitivity import sensitivity as analyse
+
+    sc, capability = resolve_capability(_dataset(scenario, fmt), capability)
+    return analyse(sc, model, samples, seed, preset, rounds, capability, sobol=sobol, **options)
 
 
 def simulate(scenario: Scenario | str | Path, until: dt.date | str | None = None,
