@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -25,6 +25,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
+def _print_version(value: bool) -> None:
+    if value:
+        from detente import __version__
+
+        print(f"detente {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="print the version and exit")] = False) -> None:
+    """Model, simulate and forecast multilateral negotiations between states."""
+
+
 # markup off: scenario names, meeting labels and ids are printed as written ("round 1
 # [postponed]" lost its bracket, and "[/x]" stopped a command with rich's MarkupError); the
 # CLI's own colours are styled Text (:func:`styled`)
