@@ -13,8 +13,11 @@ from detente.simulation import SimOptions, simulate
 from detente.simulation.protocol import AGREEMENT, IMPASSE
 
 
-def _scenario(aspiration: float = 0.3, outsider: bool = True) -> Scenario:
-    beh = {"initial_aspiration": aspiration, "reservation": min(aspiration, 0.3)}
+def _scenario(aspiration: float = 0.3, outsider: bool = True, reservation: float = 0.3,
+              status_quo: tuple[float, float] = (0, 100), continues: bool = False) -> Scenario:
+    """Two members; the status quo (0, 100) is worse for both than their weighted mean, and
+    the exchange is balanced enough for ``reciprocity``."""
+    beh = {"initial_aspiration": aspiration, "reservation": min(aspiration, reservation)}
     actors = [
         {"id": "P", "position": {"X": 20, "Y": 70}, "salience": {"X": 80, "Y": 40},
          "capability": 3, "behaviour": beh},
@@ -25,13 +28,14 @@ def _scenario(aspiration: float = 0.3, outsider: bool = True) -> Scenario:
         actors.append({"id": "Z", "position": {"X": 100, "Y": 0},
                        "salience": {"X": 100, "Y": 100}, "capability": 50})
     return Scenario.model_validate({
-        "issues": [{"id": "X", "status_quo": 50}, {"id": "Y", "status_quo": 50}],
+        "issues": [{"id": "X", "status_quo": status_quo[0]},
+                   {"id": "Y", "status_quo": status_quo[1]}],
         "actors": actors,
         "forums": [{"id": "f", "members": ["P", "Q"], "agenda": ["X", "Y"],
                     "rule": "bilateral", "meetings": [{"date": "2010-03-01",
                                                        "status": "planned"}]}],
         "simulation": {"start": "2010-01-01", "end": "2010-12-31", "noise": 0,
-                       "forums": {"f": {"continues": False}}},
+                       "forums": {"f": {"continues": continues}}},
     })
 
 
@@ -57,11 +61,44 @@ def test_an_outsider_does_not_move_the_text():
     np.testing.assert_allclose(with_z, without)
 
 
-def test_members_who_demand_more_than_the_text_leave_an_impasse_and_the_status_quo():
-    h = _run(_scenario(aspiration=0.99))
+def test_members_whose_reservation_the_text_misses_leave_an_impasse_and_the_status_quo():
+    h = _run(_scenario(aspiration=0.99, reservation=0.99))
     (meeting,) = h.meetings("f")
     assert meeting.outcome[0] == IMPASSE
+    np.testing.assert_allclose(h.status_quo[0, :2], [0, 100])
+
+
+def test_members_who_open_high_concede_over_the_meetings_and_agree():
+    """The step judged the text once against the opening aspirations (0.95 by default), so
+    no member ever conceded and every meeting of every scenario ended in an impasse. Members
+    opening at 0.99 now come down by their strategy's steps, as in the concession protocol,
+    and agree at the third meeting (the forum meets every four months)."""
+    outcomes = {}
+    for step in ("compromise", "concession"):
+        h = _run(_scenario(aspiration=0.99, reservation=0.3, continues=True), step)
+        outcomes[step] = [int(m.outcome[0]) for m in h.meetings("f")][:3]
+    assert outcomes["compromise"] == outcomes["concession"] == [IMPASSE, IMPASSE, AGREEMENT]
+
+
+def test_a_text_worse_than_the_status_quo_for_a_member_is_refused():
+    """As in the concession protocol: no member accepts less than no agreement is worth (Q
+    prefers the status quo (50, 50) to the members' weighted mean)."""
+    h = _run(_scenario(status_quo=(50, 50)))
+    assert h.meetings("f")[0].outcome[0] != AGREEMENT
     np.testing.assert_allclose(h.status_quo[0, :2], [50, 50])
+
+
+def test_the_compromise_step_reaches_agreements_on_the_flagship():
+    """On the flagship every meeting was an impasse with any static step."""
+    from pathlib import Path
+
+    from detente.scenario import load_scenario
+
+    sc = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" /
+                       "northeast-asia-2004.yaml")
+    h = simulate(sc, SimOptions(step="compromise"), seed=0, runs=20)
+    outcomes = np.concatenate([m.outcome for m in h.meetings()])
+    assert (outcomes > IMPASSE).mean() > 0.2  # partial or agreement
 
 
 @pytest.mark.parametrize("model", ["median", "nash"])

@@ -112,8 +112,14 @@ def main_opponent(ideal: np.ndarray, sal: np.ndarray, share: np.ndarray) -> np.n
     return np.argmax(score, axis=2)
 
 
-def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingResult:
-    """Run one meeting for every draw; updates offers, aspirations, clocks and status quo."""
+def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms,
+            proposal: np.ndarray | None = None) -> MeetingResult:
+    """Run one meeting for every draw; updates offers, aspirations, clocks and status quo.
+
+    ``proposal`` (B, J): a text put forward from outside the rounds (a static model's
+    forecast, :mod:`detente.simulation.static_step`), which stays on the table in every round
+    instead of the weighted mean of the offers; the members concede towards it and accept it
+    or not by the same rules."""
     m, j = mi.members, mi.agenda
     held = mi.held
     ideal = block(st.ideal, m, j)
@@ -143,7 +149,7 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
     received = np.zeros((B, M))
     p_stall, p_recip, p_sumo = mech.get("stalling"), mech.get("reciprocity"), mech.get("sumo")
 
-    text = _text(offer, weight)
+    text = _text(offer, weight) if proposal is None else proposal
     gap_before = _gap(offer, text, sal)
     start_offer = offer.copy()
     done = ~held
@@ -166,7 +172,7 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
     stretch = 1 - overstretch if mech.on("overstretch") else None
     initial, beta, agility = st.initial[:, m], st.beta[:, m], st.agility[:, m]
     for _ in range(mi.rounds):
-        text = (weight * offer).sum(1) / wsum
+        text = (weight * offer).sum(1) / wsum if proposal is None else proposal
         u_text = _u(text[:, None], ideal, wn)
         acc = _accepts(offer, text, u_text + bonus, asp, no_deal, p_stall, p_recip).all(1)
         now = acc & ~done
@@ -222,7 +228,7 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms) -> MeetingRe
                 frustration = frustration + resp.sidestepped
                 pressure_total += pressure
 
-    text = _text(offer, weight)
+    text = _text(offer, weight) if proposal is None else proposal
     u_text = utility(text[:, None], ideal, sal)
     acc = _accepts(offer, text, u_text + bonus, asp, no_deal, p_stall, p_recip)
     late = acc.all(1) & ~done
