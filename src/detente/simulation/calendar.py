@@ -49,9 +49,11 @@ def forum_meetings(sc: Scenario, start: dt.date, until: dt.date) -> list[Step]:
             continue
         dated = {m.date: m.name for m in forum.meetings}
         held = {m.date for m in forum.meetings if m.status == "held"}
+        recorded: dict[dt.date, Event] = {}  # the calendar's meeting events: their triggers
         for e in sc.calendar:
             if e.forum == forum.id and e.kind == "meeting" and e.date:
-                dated.setdefault(e.date, e.description.split(":")[0].strip()[:60] or e.id)
+                dated.setdefault(e.date, meeting_name(e))
+                recorded.setdefault(e.date, e)
         settings = sim.forums.get(forum.id)
         continues = any(m.status == "planned" for m in forum.meetings)
         if settings is not None and settings.continues is not None:
@@ -72,8 +74,23 @@ def forum_meetings(sc: Scenario, start: dt.date, until: dt.date) -> list[Step]:
             if start <= date <= until and (forum.id, date) not in replaced:
                 label = f"{forum.name or forum.id} {name}".strip()
                 steps.append(Step(date, "meeting", label, forum=forum,
-                                  known_held=date in held))
+                                  event=recorded.get(date), known_held=date in held))
     return steps
+
+
+def meeting_name(e: Event) -> str:
+    """The name of a meeting given as a calendar event: its description up to a colon."""
+    return e.description.split(":")[0].strip()[:60] or e.id
+
+
+def triggered_step(e: Event, date: dt.date, forums: dict[str, Forum]) -> Step:
+    """The step of an event its trigger scheduled on ``date``: a meeting of its forum when it
+    is one (the forum bargains), else the event itself."""
+    forum = forums.get(e.forum or "")
+    if e.kind == "meeting" and forum is not None:
+        return Step(date, "meeting", f"{forum.name or forum.id} {meeting_name(e)}".strip(),
+                    forum=forum, event=e)
+    return Step(date, e.kind, e.id, event=e)
 
 
 def build(sc: Scenario, start: dt.date, until: dt.date) -> tuple[list[Step], list[Event]]:

@@ -131,6 +131,7 @@ class _Run:
         for e in open_events:
             self.event(e, self.start, every)
         counter = itertools.count()
+        forums = {f.id: f for f in self.sc.forums if f.agenda}
         queue = [(s.date, next(counter), s, every) for s in steps]
         heapq.heapify(queue)
         last = self.start
@@ -149,9 +150,9 @@ class _Run:
                     cond = mask.copy()
                     if child.params.on != "any" and outcome is not None:
                         cond &= outcome == OUTCOMES.index(child.params.on)
-                    if when <= self.until:
-                        heapq.heappush(queue, (when, next(counter), calendar.Step(
-                            when, child.kind, child.id, event=child), cond))
+                    if when <= self.until and cond.any():  # in no draw: not recorded
+                        heapq.heappush(queue, (when, next(counter), calendar.triggered_step(
+                            child, when, forums), cond))
         self.erode((self.until - last).days)
         st = self.st
         self.records.append(StepRecord(  # the state at ``until``, erosion since the last step
