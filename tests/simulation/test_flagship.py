@@ -58,3 +58,15 @@ def test_prospects_improve_later(history):
     later = [r for r in history.meetings("six-party") if r.date.year == 2005]
     settled = np.any([(r.outcome == AGREEMENT) | (r.outcome == PARTIAL) for r in later], 0)
     assert settled.mean() >= 0.5
+
+
+def test_trust_and_support_series_start_at_the_coded_values(history):
+    """The series began after the first step (the troop move of 2004-05-17), so the report
+    read 'US-KR: 0.42 -> 0.42' and never showed the coded 0.55 that the move cut."""
+    data = history.to_dict()
+    us_kr = [t for t in data["trust"] if (t["a"], t["b"]) == ("US", "KR")]
+    assert us_kr[0] == {"date": data["start"], "a": "US", "b": "KR", "value": 0.55}
+    assert us_kr[1]["date"] == "2004-05-17" and us_kr[1]["value"] < 0.55
+    assert [s["value"] for s in data["support"] if s["date"] == data["start"]] == [0.5] * 6
+    assert history.trust_at("US", "KR", dt.date(2004, 5, 10))[0] == 0.55
+    assert all(e["date"] > data["start"] for e in data["events"])  # no event at the start

@@ -203,7 +203,10 @@ def test_simulation_page_runs_the_flagship(page: object, live_server: str) -> No
     assert pg.locator("#sim-log li").count() > meetings  # type: ignore[attr-defined]
     last = edges.first.get_attribute("data-value")
     slider = pg.locator("#sim-date")  # type: ignore[attr-defined]
-    slider.fill("0")  # the first dated step: the network redraws for that date
+    slider.fill("0")  # the start: the network of the coded trust, before any step
+    assert pg.inner_text("#sim-date-label") == "2004-05-01"  # type: ignore[attr-defined]
+    assert pg.locator("#sim-log li.current").count() == 0  # type: ignore[attr-defined]
+    slider.fill("1")  # the first dated step: the network redraws for that date
     first_date = pg.inner_text("#sim-date-label")  # type: ignore[attr-defined]
     assert first_date == pg.get_attribute("#sim-log li:first-child", "data-date")  # type: ignore[attr-defined]
     assert pg.locator("#sim-log li.current").count() >= 1  # type: ignore[attr-defined]

@@ -23,7 +23,7 @@ from detente.models.base import weighed
 from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Event, Scenario
 from detente.simulation import calendar
-from detente.simulation.history import END, History, StepRecord
+from detente.simulation.history import END, START, History, StepRecord
 from detente.simulation.indexing import block
 from detente.simulation.mechanisms import (
     ActiveMechanisms,
@@ -128,6 +128,7 @@ class _Run:
                     self.B * (len(steps) + 1) * A * (A + 2 * I),
                     "ask for fewer draws or runs, or simulate to an earlier --until")
         every = np.ones(self.B, dtype=bool)
+        self._record_state(self.start, START)  # the coded trust and support
         for e in open_events:
             self.event(e, self.start, every)
         counter = itertools.count()
@@ -155,16 +156,21 @@ class _Run:
                             child, when, forums), cond))
         self.erode((self.until - last).days)
         st = self.st
-        self.records.append(StepRecord(  # the state at ``until``, erosion since the last step
-            date=self.until, kind=END, label="end of run", forum=None, event_id=None,
-            members=(), agenda=(), outcome=None, package=None, agreed=None, progress=None,
-            positions=None, trust=st.trust.copy(), support=st.support.copy(),
-            refused_by=[None] * self.B, holdout=[], notes=[],
-            tactics=[STRATEGY_NAMES[t] for t in st.tactic[0]]))
+        self._record_state(self.until, END)  # erosion since the last step included
         conceded = 1.0 - utility(st.offer, st.ideal, st.salience)
         return History(self.arrays, self.sc, self.start, self.until, self.records,
                        offer=st.offer.copy(), status_quo=st.status_quo.copy(),
                        conceded=conceded)
+
+    def _record_state(self, date: dt.date, kind: str) -> None:
+        """A record of the trust and support at ``date`` (the start or the end of the run)."""
+        st = self.st
+        self.records.append(StepRecord(
+            date=date, kind=kind, label=f"{kind} of run", forum=None, event_id=None,
+            members=(), agenda=(), outcome=None, package=None, agreed=None, progress=None,
+            positions=None, trust=st.trust.copy(), support=st.support.copy(),
+            refused_by=[None] * self.B, holdout=[], notes=[],
+            tactics=[STRATEGY_NAMES[t] for t in st.tactic[0]]))
 
     # --- meetings ------------------------------------------------------------------------
     def meeting(self, step: calendar.Step, date: dt.date, mask: np.ndarray) -> np.ndarray:

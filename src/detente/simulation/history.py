@@ -29,7 +29,9 @@ WHY = {BELOW_ASPIRATION: "the text is below what it demands",
        LOPSIDED: "a lopsided exchange, it would gain far less than the others",
        FROZEN: "its positions are frozen",
        NO_DEAL_BETTER: "it prefers no agreement to the text"}
+START = "start"  # kind of the record of the coded state at ``start``, before any step
 END = "end"  # kind of the record of the state at ``until``
+STATE_ONLY = (START, END)  # records that carry the trust and support series, no event
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ class History:
         ids = self.arrays.actor_ids
         events, trust, support = [], [], []
         for r in self.records:
-            if r.kind == END:  # the state at ``until``: series only, no event
+            if r.kind in STATE_ONLY:  # the state at start and until: series only, no event
                 d = r.date.isoformat()
                 for x in range(len(ids)):
                     for y in range(x + 1, len(ids)):
@@ -238,7 +240,7 @@ class History:
         return f"{who} refuses {text}{away}: {why}"
 
     def narrative(self, draw: int = 0) -> list[str]:
-        return [self.line(r, draw) for r in self.records if r.kind != END]
+        return [self.line(r, draw) for r in self.records if r.kind not in STATE_ONLY]
 
     def support_at(self, actor: str, date: dt.date) -> np.ndarray:
         """(B,) support of ``actor`` after the last step on or before ``date``."""
