@@ -77,8 +77,24 @@ def test_removing_a_meeting_event_cancels_its_forum_meeting():
     before = {(s.forum.id, s.date) for s in forum_meetings(sc, day, day)}
     after = {(s.forum.id, s.date) for s in forum_meetings(new, day, day)}
     assert ("six-party", day) in before and ("six-party", day) not in after
-    others = [m for f in new.forums for m in f.meetings]
-    assert len(others) == sum(len(f.meetings) for f in sc.forums) - 1  # only that one
+    changed = [(f.id, m.date, m.status) for f, g in zip(new.forums, sc.forums, strict=True)
+               for m, n in zip(f.meetings, g.meetings, strict=True) if m != n]
+    assert changed == [("six-party", day, "cancelled")]  # only that one
+
+
+def test_removing_the_only_planned_meeting_keeps_the_forums_later_meetings():
+    """Round 4 was the Six-Party Talks' only planned meeting: removing it took rounds 5-7
+    away too (a forum continues only while it has a planned meeting), so 'cancel round 4'
+    dissolved the talks and packages C and D fell back to the status quo."""
+    from detente.simulation.calendar import forum_meetings
+
+    sc = load_scenario(FLAGSHIP)
+    new = apply_intervention(sc, parse_intervention("remove: [six-party-round-4]\n"))
+    start, end = dt.date(2004, 5, 1), dt.date(2005, 12, 31)
+    before = [s.date for s in forum_meetings(sc, start, end) if s.forum.id == "six-party"]
+    after = [s.date for s in forum_meetings(new, start, end) if s.forum.id == "six-party"]
+    assert dt.date(2004, 9, 30) in before
+    assert after == [d for d in before if d != dt.date(2004, 9, 30)] and len(after) >= 4
 
 
 def test_a_scenario_given_as_intervention_says_so():

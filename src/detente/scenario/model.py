@@ -144,7 +144,10 @@ class Meeting(_Strict):
 
     date: dt.date
     name: str = ""
-    status: Literal["held", "planned"] = "planned"
+    status: Literal["held", "planned", "cancelled"] = Field("planned", description=(
+        "held: it took place (nobody refuses it); planned: it is expected; cancelled: it "
+        "will not take place, but the forum keeps its schedule (it still continues at its "
+        "cadence after this date, as after a planned meeting)"))
 
 
 class Forum(_Strict):

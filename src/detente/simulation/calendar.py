@@ -4,8 +4,9 @@ Steps are forum meetings (from ``forums[].meetings`` and ``calendar`` events of 
 ``meeting`` with a ``forum``) and every other dated calendar event. A calendar event of another
 kind that names a forum and falls on the date of one of its meetings is the known record of
 that meeting and replaces the bargaining step. A forum that continues (one with a planned
-meeting, or ``simulation.forums.<id>.continues``) meets again every ``cadence_days`` after
-its last dated meeting until the end date. Undated events without a trigger are open matters,
+or cancelled meeting, or ``simulation.forums.<id>.continues``) meets again every
+``cadence_days`` after its last dated meeting until the end date; a cancelled meeting is no
+step, but the schedule runs on from its date. Undated events without a trigger are open matters,
 active from the start; triggered events are scheduled by the engine when their trigger occurs.
 """
 
@@ -55,7 +56,8 @@ def forum_meetings(sc: Scenario, start: dt.date, until: dt.date) -> list[Step]:
                 dated.setdefault(e.date, meeting_name(e))
                 recorded.setdefault(e.date, e)
         settings = sim.forums.get(forum.id)
-        continues = any(m.status == "planned" for m in forum.meetings)
+        cancelled = {m.date for m in forum.meetings if m.status == "cancelled"}
+        continues = any(m.status in ("planned", "cancelled") for m in forum.meetings)
         if settings is not None and settings.continues is not None:
             continues = settings.continues
         cadence = (settings.cadence_days if settings and settings.cadence_days
@@ -71,7 +73,8 @@ def forum_meetings(sc: Scenario, start: dt.date, until: dt.date) -> list[Step]:
                 dated[d] = name
                 d += dt.timedelta(days=cadence)
         for date, name in sorted(dated.items()):
-            if start <= date <= until and (forum.id, date) not in replaced:
+            if start <= date <= until and (forum.id, date) not in replaced and (
+                    date not in cancelled):
                 label = f"{forum.name or forum.id} {name}".strip()
                 steps.append(Step(date, "meeting", label, forum=forum,
                                   event=recorded.get(date), known_held=date in held))

@@ -7,7 +7,8 @@ An intervention is a small YAML file that edits a scenario's calendar and behavi
     add:                 # events appended to the calendar, in the scenario's event format
       - {id: amnesty, date: 2010-07-15, kind: settlement, actors: [P, Q],
          params: {settles: dispute-1}}
-    remove: [event-id]   # calendar events taken out, by id (a meeting event: its forum meeting too)
+    remove: [event-id]   # calendar events taken out, by id (a meeting event: its forum meeting
+                         # is cancelled too; the forum keeps its schedule)
     change:              # calendar event id -> fields to override; a dotted key reaches into
       act-1:             # a block (``params.consultation``); other fields stay as they were
         params.consultation: consulted
@@ -255,14 +256,17 @@ def apply_intervention(sc: Scenario, iv: Intervention) -> Scenario:
 
 
 def _without_meetings(sc: Scenario, removed: list[str]) -> list[Forum]:
-    """The forums without the meetings that removed ``meeting`` events record: a meeting
-    listed both in the calendar and in its forum's ``meetings`` (as the flagship's rounds
-    are) is one step of the simulation, so removing the event must cancel it there too."""
+    """The forums with the meetings that removed ``meeting`` events record cancelled: a
+    meeting listed both in the calendar and in its forum's ``meetings`` (as the flagship's
+    rounds are) is one step of the simulation, so removing the event must cancel it there too.
+    Cancelled, not dropped: the forum keeps its schedule (dropping its only planned meeting
+    stopped a forum for good, so 'cancel round 4' also took away rounds 5, 6 and 7)."""
     gone = {(e.forum, e.date) for e in sc.calendar
             if e.id in removed and e.kind == "meeting" and e.forum and e.date}
-    return [f.model_copy(update={"meetings": [m for m in f.meetings
-                                              if (f.id, m.date) not in gone]})
-            if any(fid == f.id for fid, _ in gone) else f for f in sc.forums]
+    return [f.model_copy(update={"meetings": [
+        m.model_copy(update={"status": "cancelled"}) if (f.id, m.date) in gone else m
+        for m in f.meetings]}) if any(fid == f.id for fid, _ in gone) else f
+        for f in sc.forums]
 
 
 # --- the comparison ----------------------------------------------------------------------------
