@@ -178,3 +178,15 @@ def test_collect_tells_what_runs_next_through_every_part() -> None:
         "compromise", "median", "finishing", "simulation", "compromise: 20 draws",
         "median: 20 draws", "sensitivity of median", "simulation: 20 draws", "finishing"]
     assert heard[-1][:2] == (4, 4)
+
+
+def test_histogram_tips_round_the_bin_edges_and_count_in_words(report: str) -> None:
+    """Tips read '66.6667–70.8333: 177 draws' and '1 draws'."""
+    tips = re.findall(r'class="hist-bar"[^>]*><title>([^<]*)</title>', section(report))
+    assert tips
+    for tip in tips:
+        m = re.fullmatch(r"(-?[\d.]+)–(-?[\d.]+): (\d+) (draws?)", tip)
+        assert m, tip
+        assert all(len(edge.partition(".")[2]) <= 2 for edge in m.groups()[:2])
+        assert (m[4] == "draw") == (m[3] == "1")
+    assert "per model, seed" in report and f"seed {SEED}. Inputs drawn" in unescape(report)

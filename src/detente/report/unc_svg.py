@@ -74,7 +74,8 @@ def distribution_chart(title: str, scale: tuple[float, float],
             h = (row - 8) * c / peak
             parts.append(f'<rect class="hist-bar" x="{_f(x_of(a))}" y="{_f(y0 + row - 4 - h)}" '
                          f'width="{_f(max(x_of(b) - x_of(a) - 0.5, 0.5))}" height="{_f(h)}" '
-                         f'fill="#c9d6e3"><title>{a:g}–{b:g}: {c} draws</title></rect>')
+                         f'fill="#c9d6e3"><title>{round(a, 2):g}–{round(b, 2):g}: {c} '
+                         f'draw{"s" * (c != 1)}</title></rect>')
         q10, q50, q90 = entry["q10"], entry["q50"], entry["q90"]
         x1, x2 = x_of(q10), x_of(q90)
         parts.append(f'<rect class="q-band" data-model="{escape(model)}" '

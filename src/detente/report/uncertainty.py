@@ -182,7 +182,7 @@ def uncertainty_part(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
     """:func:`uncertainty_data` as the report's optional part, with a one-line summary."""
     data = uncertainty_data(sc, models, draws, seed, capability, sensitivity_model,
                             sobol_samples, progress, simulation=simulation, until=until)
-    note = (f"{draws} Monte Carlo draws of the inputs per model, seed {seed}; "
-            + ("inputs drawn from the scenario's uncertainty block."
+    note = (f"{draws} Monte Carlo draws of the inputs per model, seed {seed}. "
+            + ("Inputs drawn from the scenario's uncertainty block."
                if data["own_spec"] else DEFAULT_WIDTHS_NOTE))
     return OptionalPart(True, note, data)

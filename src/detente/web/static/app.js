@@ -696,8 +696,8 @@ async function showUncertainty(job) {
     $("#unc-outcomes").innerHTML = all.outcomes;  // SVG drawn and escaped by the server
   }
   const ok = d.distributions.filter((x) => !x.error);
-  $("#unc-summary").textContent = `${d.draws} draws per model, seed ${d.seed}; ` +
-    (d.own_spec ? "inputs drawn from the scenario's uncertainty block." : d.spec_note);
+  $("#unc-summary").textContent = `${d.draws} draws per model, seed ${d.seed}. ` +
+    (d.own_spec ? "Inputs drawn from the scenario's uncertainty block." : d.spec_note);
   $("#unc-recorded").hidden = !d.recorded;
   $("#unc-recorded").textContent = recordedNote(d.recorded, "Monte Carlo run");
   const table = $("#unc-table");
