@@ -78,3 +78,24 @@ def test_convert_of_bad_input_writes_nothing(tmp_path):
     result = runner.invoke(app, ["convert", str(path), str(tmp_path / "out.yaml")])
     assert result.exit_code == 2
     assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_valid_scenario_simulate_refuses_gets_a_note(tmp_path):
+    """validate said 'ok' for a forum agenda issue nobody weighs; simulate then refused it."""
+    f = tmp_path / "unw.yaml"
+    f.write_text("issues: [{id: X}, {id: Y}]\nactors:\n"
+                 "  - {id: P, position: {X: 10, Y: 20}, salience: {X: 0, Y: 50}}\n"
+                 "  - {id: Q, position: {X: 90, Y: 40}, salience: {X: 0, Y: 50}}\n"
+                 "forums:\n  - {id: f, members: [P, Q], agenda: [X, Y], "
+                 "meetings: [{date: 2025-03-01}]}\n")
+    res = runner.invoke(app, ["validate", str(f)])
+    assert res.exit_code == 0 and res.stdout.startswith("ok ")
+    assert (f"note: simulate refuses this scenario: {f}: forums[0].agenda[0]: no member of "
+            "forum 'f' weighs issue 'X'") in " ".join(res.stderr.split())
+    data = json.loads(runner.invoke(app, ["validate", str(f), "--json"]).stdout)
+    assert data["valid"] is True and len(data["simulation_problems"]) == 1
+    sim = runner.invoke(app, ["simulate", str(f), "--no-record"])
+    assert sim.exit_code == 2 and "weighs issue 'X'" in sim.stderr
+    f.write_text(f.read_text().replace("X: 0, Y: 50}}\n  - {id: Q", "X: 5, Y: 50}}\n  - {id: Q"))
+    res = runner.invoke(app, ["validate", str(f), "--json"])
+    assert "simulation_problems" not in json.loads(res.stdout) and "note" not in res.stderr

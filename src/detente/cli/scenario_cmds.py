@@ -46,6 +46,15 @@ def validate(file: Path, fmt: FormatOpt = None,
             raise
     summary = {"file": str(file), "valid": True, "actors": len(sc.actors),
                "issues": len(sc.issues), "forums": len(sc.forums), "events": len(sc.calendar)}
+    from detente.scenario.arrays import to_arrays
+    from detente.simulation.engine import unweighed_agendas
+
+    with user_errors():  # valid, but `simulate` refuses it: said now, not at the first run
+        refused = [f"{file}: {p}" for p in unweighed_agendas(to_arrays(sc), sc)]
+    for text in refused:
+        err_console.print(f"note: simulate refuses this scenario: {text}", highlight=False)
+    if refused:
+        summary["simulation_problems"] = refused
     if json_out:
         print_json(summary)
     else:

@@ -450,7 +450,9 @@ def simulate_batch(arrays: ScenarioArrays, scenario: Scenario,
             np.random.default_rng(0) if rng is None else rng, arrays.n_draws)
     elif rng.n != arrays.n_draws:
         raise OptionError(f"{rng.n} random streams for {arrays.n_draws} draws")
-    _check_weighed_agendas(arrays, scenario)
+    problems = unweighed_agendas(arrays, scenario)
+    if problems:
+        raise ScenarioError(problems)
     # the dynamics are indifferent to the capability scale, their tolerances are not
     history = _Run(arrays.with_unit_capabilities(), scenario, options or SimOptions(), rng,
                    behaviour).run()
@@ -465,11 +467,12 @@ def simulate_batch(arrays: ScenarioArrays, scenario: Scenario,
     return history
 
 
-def _check_weighed_agendas(arrays: ScenarioArrays, sc: Scenario) -> None:
-    """Refuse an agenda issue that no member of its forum weighs (capability x salience 0 for
-    each, in every draw): the negotiating text is the weighted mean of the offers, so it has
-    no value there, and the run reported agreement at the bottom of the scale on it. (In a
-    draw that alone leaves it unweighed, the protocol takes the plain mean.)"""
+def unweighed_agendas(arrays: ScenarioArrays, sc: Scenario) -> list[Problem]:
+    """The agenda issues that no member of their forum weighs (capability x salience 0 for
+    each, in every draw), which the simulation refuses: the negotiating text is the weighted
+    mean of the offers, so it has no value there, and the run reported agreement at the bottom
+    of the scale on it. (In a draw that alone leaves it unweighed, the protocol takes the
+    plain mean.)"""
     problems = []
     for f, forum in enumerate(sc.forums):
         if forum.rule == "consultation" or not forum.members or not forum.agenda:
@@ -483,8 +486,7 @@ def _check_weighed_agendas(arrays: ScenarioArrays, sc: Scenario) -> None:
                     f"no member of forum {forum.id!r} weighs issue {issue!r} (capability x "
                     "salience is 0 for each), so its negotiating text has no value; give a "
                     "member salience on it or take it off the agenda", f"forums[{f}].agenda[{n}]"))
-    if problems:
-        raise ScenarioError(problems)
+    return problems
 
 
 def simulate(scenario: Scenario, options: SimOptions | None = None, seed: int = 0,
