@@ -42,6 +42,7 @@ from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.capability_table import resolve_capability
 from detente.scenario.io import load_scenario
 from detente.scenario.model import Scenario
+from detente.simulation.calendar import parse_until
 from detente.simulation.compare import Intervention, load_intervention
 from detente.simulation.engine import SimOptions
 from detente.simulation.history import History
@@ -173,13 +174,8 @@ def _simulation(scenario: Scenario | str | Path, until: dt.date | str | None, st
                 capability: str, mechanisms: dict[str, Any] | None,
                 fmt: str | None) -> tuple[Scenario, SimOptions]:
     """The scenario (capability coding resolved) and the simulation options."""
-    if isinstance(until, str):
-        try:
-            until = dt.date.fromisoformat(until)
-        except ValueError:
-            raise OptionError(f"until expects a date YYYY-MM-DD, got {until!r}") from None
     sc, capability = resolve_capability(_dataset(scenario, fmt), capability)
-    return sc, SimOptions(until=until, step=step, capability=capability,
+    return sc, SimOptions(until=parse_until(until), step=step, capability=capability,
                           mechanisms=dict(mechanisms or {}))
 
 

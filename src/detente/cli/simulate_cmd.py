@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +29,7 @@ from detente.result import qname
 from detente.scenario.capability_table import resolve_capability
 from detente.scenario.io import load_scenario
 from detente.simulation import SimOptions, simulate
+from detente.simulation.calendar import parse_until
 from detente.simulation.compare import compare, load_intervention, narrative_only
 
 #: the compare JSON's outcome keys and what the table calls them
@@ -37,15 +37,6 @@ OUTCOME_WORDS = {"agreement": "agreement", "settled": "agreement or partial",
                  "meets": "meeting held"}
 SHOWN = 0.005  # differences smaller than this (in 0-1 units) are left out of the text tables
 SHOWN_ON_SCALE = 0.5  # the same for positions and packages, in points of an issue's scale
-
-
-def _date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise DetenteError(f"--until expects a date YYYY-MM-DD, got {text!r}") from None
 
 
 def _mechanisms(off: list[str] | None, option: list[str] | None) -> dict:
@@ -119,7 +110,7 @@ def simulate_cmd(
         for text in ignored_options([], None, quantiles, None):
             err_console.print(f"note: {text}", highlight=False)
         sc, capability = resolve_capability(load_scenario(file), capability)
-        opts = SimOptions(until=_date(until), step=step, capability=capability,
+        opts = SimOptions(until=parse_until(until, "--until"), step=step, capability=capability,
                           mechanisms=_mechanisms(off, param))
         history = simulate(sc, opts, seed)
         data = history.to_dict()
@@ -152,7 +143,7 @@ def _simulate_draws(file: Path, until: str | None, seed: int, step: str,
     with user_errors():
         sc, capability = resolve_capability(load_scenario(file), capability)
         qs = _parse_quantiles(quantiles)
-        opts = SimOptions(until=_date(until), step=step, capability=capability,
+        opts = SimOptions(until=parse_until(until, "--until"), step=step, capability=capability,
                           mechanisms=_mechanisms(off, param))
         mc = simulate_mc(sc, opts, draws, seed, qs, fixed_inputs=fixed_inputs)
         if mc.default_widths:
@@ -332,7 +323,7 @@ def compare_cmd(
             raise ScenarioError(problems)
         for text in (note for iv in ivs for note in narrative_only(iv)):
             err_console.print(f"note: {text}", highlight=False)
-        opts = SimOptions(until=_date(until), step=step, capability=capability,
+        opts = SimOptions(until=parse_until(until, "--until"), step=step, capability=capability,
                           mechanisms=_mechanisms(off, param))
         data = compare(sc, ivs, opts, runs=runs, seed=seed, batch_size=batch_size)
     if out is not None:

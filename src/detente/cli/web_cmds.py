@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -23,15 +22,7 @@ from detente.cli.app import (
     user_errors,
 )
 from detente.errors import DetenteError
-
-
-def _date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise DetenteError(f"--until expects a date YYYY-MM-DD, got {text!r}") from None
+from detente.simulation.calendar import parse_until
 
 
 @app.command()
@@ -147,7 +138,7 @@ def report(
                 get_model(sensitivity_model)
             except DetenteError as exc:
                 raise DetenteError(f"--sensitivity-model: {exc}") from None
-        end = _date(until)
+        end = parse_until(until, "--until")
         names = parse_model_names(model)[0] if model else None  # 'all' lists every model
         sc, capability = resolve_capability(load_scenario(file, input_format), capability)
         if simulation and simulation_available():

@@ -113,6 +113,17 @@ def build(sc: Scenario, start: dt.date, until: dt.date) -> tuple[list[Step], lis
     return steps, open_events
 
 
+def parse_until(value: dt.date | str | None, name: str = "until") -> dt.date | None:
+    """An end date given as a date or as ``YYYY-MM-DD`` text; ``name`` is how the caller
+    takes it (``--until`` on the command line), for the message."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise OptionError(f"{name} expects a date YYYY-MM-DD, got {value!r}") from None
+
+
 MAX_YEARS = 100  # the longest span simulated (recurring meetings are laid out to the end)
 
 
