@@ -81,10 +81,6 @@ def _u(x: np.ndarray, ideal: np.ndarray, wn: np.ndarray) -> np.ndarray:
     return 1.0 - (wn * np.abs(x - ideal)).sum(-1) * 0.01
 
 
-def _text(offer: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    return (weight * offer).sum(1) / np.maximum(weight.sum(1), EPS)
-
-
 def _gap(offer: np.ndarray, text: np.ndarray, sal: np.ndarray) -> np.ndarray:
     return (1.0 - utility(text[:, None], offer, sal)).mean(1)
 
@@ -149,7 +145,13 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms,
     received = np.zeros((B, M))
     p_stall, p_recip, p_sumo = mech.get("stalling"), mech.get("reciprocity"), mech.get("sumo")
 
-    text = _text(offer, weight) if proposal is None else proposal
+    def table_text(offer: np.ndarray) -> np.ndarray:
+        """The text on the table: the proposal if one was put forward, else the weighted
+        mean of the offers."""
+        return (weight * offer).sum(1) / wsum if proposal is None else proposal
+
+    wsum = np.maximum(weight.sum(1), EPS)
+    text = table_text(offer)
     gap_before = _gap(offer, text, sal)
     start_offer = offer.copy()
     done = ~held
@@ -161,7 +163,6 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms,
     wn = sal / np.maximum(sal.sum(-1, keepdims=True), EPS)
     wn4, ideal4 = wn[:, :, None, :], ideal[:, :, None, :]
     others = (1.0 - np.eye(M))[None] / max(M - 1, 1)
-    wsum = np.maximum(weight.sum(1), EPS)
     # per meeting, not per round: the tactics in use, and whether anyone presses or induces
     used = [(strat, tactic == k) for k, strat in enumerate(STRATEGIES) if (tactic == k).any()]
     pressers = [(s_, u) for s_, u in used if s_.presses]
@@ -172,7 +173,7 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms,
     stretch = 1 - overstretch if mech.on("overstretch") else None
     initial, beta, agility = st.initial[:, m], st.beta[:, m], st.agility[:, m]
     for _ in range(mi.rounds):
-        text = (weight * offer).sum(1) / wsum if proposal is None else proposal
+        text = table_text(offer)
         u_text = _u(text[:, None], ideal, wn)
         acc = _accepts(offer, text, u_text + bonus, asp, no_deal, p_stall, p_recip).all(1)
         now = acc & ~done
@@ -228,7 +229,7 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms,
                 frustration = frustration + resp.sidestepped
                 pressure_total += pressure
 
-    text = _text(offer, weight) if proposal is None else proposal
+    text = table_text(offer)
     u_text = utility(text[:, None], ideal, sal)
     acc = _accepts(offer, text, u_text + bonus, asp, no_deal, p_stall, p_recip)
     late = acc.all(1) & ~done
