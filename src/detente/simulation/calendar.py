@@ -75,10 +75,14 @@ def forum_meetings(sc: Scenario, start: dt.date, until: dt.date) -> list[Step]:
         for date, name in sorted(dated.items()):
             if start <= date <= until and (forum.id, date) not in replaced and (
                     date not in cancelled):
-                label = f"{forum.name or forum.id} {name}".strip()
-                steps.append(Step(date, "meeting", label, forum=forum,
+                steps.append(Step(date, "meeting", _label(forum, name), forum=forum,
                                   event=recorded.get(date), known_held=date in held))
     return steps
+
+
+def _label(forum: Forum, name: str) -> str:
+    """How the narrative names a meeting: the forum, then the meeting's own name."""
+    return f"{forum.name or forum.id} {name}".strip()
 
 
 def meeting_name(e: Event) -> str:
@@ -91,8 +95,7 @@ def triggered_step(e: Event, date: dt.date, forums: dict[str, Forum]) -> Step:
     is one (the forum bargains), else the event itself."""
     forum = forums.get(e.forum or "")
     if e.kind == "meeting" and forum is not None:
-        return Step(date, "meeting", f"{forum.name or forum.id} {meeting_name(e)}".strip(),
-                    forum=forum, event=e)
+        return Step(date, "meeting", _label(forum, meeting_name(e)), forum=forum, event=e)
     return Step(date, e.kind, e.id, event=e)
 
 

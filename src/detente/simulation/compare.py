@@ -235,7 +235,7 @@ def apply_intervention(sc: Scenario, iv: Intervention) -> Scenario:
     if problems:
         raise ScenarioError(problems)
     new = sc.model_copy(update={"calendar": events, "actors": actors,
-                                "forums": _without_meetings(sc, iv.remove)})
+                                "forums": _cancel_meetings(sc, iv.remove)})
     checked = []
     for p in cross_check(new):
         path, where = p.path, ""
@@ -255,7 +255,7 @@ def apply_intervention(sc: Scenario, iv: Intervention) -> Scenario:
     return new
 
 
-def _without_meetings(sc: Scenario, removed: list[str]) -> list[Forum]:
+def _cancel_meetings(sc: Scenario, removed: list[str]) -> list[Forum]:
     """The forums with the meetings that removed ``meeting`` events record cancelled: a
     meeting listed both in the calendar and in its forum's ``meetings`` (as the flagship's
     rounds are) is one step of the simulation, so removing the event must cancel it there too.
@@ -265,8 +265,7 @@ def _without_meetings(sc: Scenario, removed: list[str]) -> list[Forum]:
             if e.id in removed and e.kind == "meeting" and e.forum and e.date}
     return [f.model_copy(update={"meetings": [
         m.model_copy(update={"status": "cancelled"}) if (f.id, m.date) in gone else m
-        for m in f.meetings]}) if any(fid == f.id for fid, _ in gone) else f
-        for f in sc.forums]
+        for m in f.meetings]}) for f in sc.forums]
 
 
 # --- the comparison ----------------------------------------------------------------------------
