@@ -25,6 +25,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
+
+
 def _print_version(value: bool) -> None:
     if value:
         from detente import __version__
@@ -37,7 +39,7 @@ def _print_version(value: bool) -> None:
 def _main(version: Annotated[bool, typer.Option(
         "--version", callback=_print_version, is_eager=True,
         help="print the version and exit")] = False) -> None:
-    """Model, simulate and forecast multilateral negotiations between states."""
+    """The options before a command (``--version``); the app's help is the Typer's own."""
 
 
 # markup off: scenario names, meeting labels and ids are printed as written ("round 1
