@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -42,13 +42,14 @@ from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.capability_table import resolve_capability
 from detente.scenario.io import load_scenario
 from detente.scenario.model import Scenario
-from detente.simulation.calendar import parse_until
-from detente.simulation.compare import Intervention, load_intervention
-from detente.simulation.engine import SimOptions
-from detente.simulation.history import History
 from detente.uncertainty.montecarlo import DEFAULT_QUANTILES, MonteCarloRun
-from detente.uncertainty.sensitivity import SensitivityResult
-from detente.uncertainty.simulation import SimulationMC
+
+if TYPE_CHECKING:  # the simulation and sensitivity modules load when first used (pandas ...)
+    from detente.simulation.compare import Intervention
+    from detente.simulation.engine import SimOptions
+    from detente.simulation.history import History
+    from detente.uncertainty.sensitivity import SensitivityResult
+    from detente.uncertainty.simulation import SimulationMC
 
 
 def run_model(arrays: ScenarioArrays, model: str = "compromise", preset: str | None = None,
@@ -160,6 +161,7 @@ def compare(scenario: Scenario | str | Path,
     (a file such as ``scenarios/interventions/jenkins-amnesty.yaml``, or an
     :class:`~detente.simulation.compare.Intervention`), and the paired differences with their
     90 % confidence intervals. Other arguments as :func:`simulate`."""
+    from detente.simulation.compare import Intervention, load_intervention
     from detente.simulation.compare import compare as run_compare
 
     sc, options = _simulation(scenario, until, step, capability, mechanisms, fmt)
@@ -174,6 +176,9 @@ def _simulation(scenario: Scenario | str | Path, until: dt.date | str | None, st
                 capability: str, mechanisms: dict[str, Any] | None,
                 fmt: str | None) -> tuple[Scenario, SimOptions]:
     """The scenario (capability coding resolved) and the simulation options."""
+    from detente.simulation.calendar import parse_until
+    from detente.simulation.engine import SimOptions
+
     sc, capability = resolve_capability(_dataset(scenario, fmt), capability)
     return sc, SimOptions(until=parse_until(until), step=step, capability=capability,
                           mechanisms=dict(mechanisms or {}))
