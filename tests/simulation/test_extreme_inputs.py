@@ -81,15 +81,19 @@ def test_an_agenda_issue_no_member_weighs_is_refused_not_agreed_at_0(tmp_path):
     assert "no member of forum 'talks' weighs issue 'x'" in problem.message
 
 
-def test_a_draw_that_alone_leaves_an_issue_unweighed_takes_the_plain_mean(tmp_path):
+@pytest.mark.parametrize("step", ["concession", "compromise"])
+def test_a_draw_that_alone_leaves_an_issue_unweighed_takes_the_plain_mean(tmp_path, step):
+    """With a static model as the step, the model gives no forecast there (NaN) and the run
+    stopped with "not a finite number"; the text is then the plain mean, as in the protocol."""
     path = tmp_path / "weighed.yaml"
     path.write_text(ZERO.replace("salience: {x: 0,", "salience: {x: 40,"))
     sc = load_scenario(path)
     arrays = to_arrays(sc).repeat(2)
     sal = arrays.salience.copy()
     sal[1, :, 0] = 0.0  # draw 1: nobody weighs x
-    until = SimOptions(until=dt.date(2020, 12, 31))
+    until = SimOptions(until=dt.date(2020, 12, 31), step=step)
     history = simulate_batch(replace(arrays, salience=sal), sc, until, np.random.default_rng(0))
+    assert history.first_non_finite() is None
     first = history.meetings()[0]
     offers = first.positions[1, :, 0]  # draw 1's offers on x after the meeting
     assert first.package[1, 0] == pytest.approx(offers.mean())  # the text was 0 before

@@ -115,7 +115,8 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms,
     ``proposal`` (B, J): a text put forward from outside the rounds (a static model's
     forecast, :mod:`detente.simulation.static_step`), which stays on the table in every round
     instead of the weighted mean of the offers; the members concede towards it and accept it
-    or not by the same rules."""
+    or not by the same rules. Where it is NaN (no forecast: no member weighs the issue in that
+    draw) the text is the mean of the offers, as without a proposal."""
     m, j = mi.members, mi.agenda
     held = mi.held
     ideal = block(st.ideal, m, j)
@@ -145,10 +146,18 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms,
     received = np.zeros((B, M))
     p_stall, p_recip, p_sumo = mech.get("stalling"), mech.get("reciprocity"), mech.get("sumo")
 
+    # a static model gives no forecast (NaN) on an issue no member weighs in a draw: the
+    # text there is the plain mean of the offers, as without a proposal
+    unproposed = None if proposal is None else ~np.isfinite(proposal)
+
     def table_text(offer: np.ndarray) -> np.ndarray:
         """The text on the table: the proposal if one was put forward, else the weighted
         mean of the offers."""
-        return (weight * offer).sum(1) / wsum if proposal is None else proposal
+        if proposal is None:
+            return (weight * offer).sum(1) / wsum
+        if unproposed is None or not unproposed.any():
+            return proposal
+        return np.where(unproposed, (weight * offer).sum(1) / wsum, proposal)
 
     wsum = np.maximum(weight.sum(1), EPS)
     text = table_text(offer)
