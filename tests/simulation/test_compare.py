@@ -167,6 +167,8 @@ def test_an_added_event_the_simulation_does_not_act_on_gets_a_note(tmp_path):
     out = compare(_small(), [parse_intervention(
         "add:\n  - {id: s, date: 2010-03-01, kind: coercion, actors: [Q, R]}\n")], runs=8,
         seed=1)["interventions"][0]  # the note's claim: nothing moves
+    # the JSON (and so the Python API) carries the note, not only the CLI's stderr
+    assert len(out["notes"]) == 1 and "kind 'coercion'" in out["notes"][0]
     rows = out["trust"] + out["support"] + out["conceded"] + out["packages"] + out["positions"]
     assert rows and all(r["diff"] == 0 for r in rows)
     assert narrative_only(parse_intervention("behaviour: {P: {strategy: coercive}}\n")) == []

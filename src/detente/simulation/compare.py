@@ -365,9 +365,10 @@ def compare(scenario: Scenario, interventions: list[Intervention],
             batch_size: int | None = None) -> dict[str, Any]:
     """Run the baseline and each intervention on the same ``runs`` seeds; the differences.
 
-    Returns a JSON-ready dict: the run settings and, per intervention, the outcome of every
-    forum meeting, the trust, support, concessions, package and positions at the end, each as
-    baseline mean, intervention mean, mean paired difference and its 10-90% interval.
+    Returns a JSON-ready dict: the run settings and, per intervention, its ``notes``
+    (:func:`narrative_only`), the outcome of every forum meeting, the trust, support,
+    concessions, package and positions at the end, each as baseline mean, intervention mean,
+    mean paired difference and its 10-90% interval.
     """
     options = options or SimOptions()
     edited = [(iv, apply_intervention(scenario, iv)) for iv in interventions]
@@ -376,7 +377,7 @@ def compare(scenario: Scenario, interventions: list[Intervention],
     for iv, sc in edited:
         alt = simulate(sc, options, seed, runs, batch_size=batch_size)
         results.append({"name": iv.label, "file": iv.source, "description": iv.description,
-                        **_difference(base, alt)})
+                        "notes": narrative_only(iv), **_difference(base, alt)})
     return {"scenario": scenario.name, "runs": runs, "seed": seed,
             "start": base.start.isoformat(), "until": base.until.isoformat(),
             "step": options.step, "interval": [LOW_Q, HIGH_Q], "interventions": results}
