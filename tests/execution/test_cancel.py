@@ -62,6 +62,33 @@ def test_monte_carlo_chunks_stop_between_chunks(emission_path):
                   np.random.default_rng(0), chunk=3)
 
 
+def test_the_simulation_stops_between_its_dated_steps(flagship_path):
+    """A web job's cancel waited for the whole simulation (8-10 s at 5,000 draws)."""
+    from detente.simulation import simulate
+
+    sc = load_scenario(flagship_path)
+    with cancel_when(after(3)), pytest.raises(RunCancelled, match=r"cancelled at 2004-\d\d-\d\d "
+                                                                  r"of the simulation"):
+        simulate(sc, runs=2)
+    with cancel_when(lambda: False):
+        assert simulate(sc, runs=2).n_draws == 2
+
+
+def test_a_cancel_inside_the_last_model_or_the_simulation_is_not_recorded_as_its_error(
+        flagship_path):
+    """The report's runners record a model's refusal and go on; a cancel inside the last model
+    (or the simulation over the draws) was recorded as that model's "error", and the web job
+    then finished as done."""
+    from detente.report.collect import run_models
+    from detente.report.uncertainty import uncertainty_data
+
+    sc = load_scenario(flagship_path)
+    with cancel_when(after(2)), pytest.raises(RunCancelled, match="issues"):
+        run_models(sc, ["challenge"])
+    with cancel_when(after(3)), pytest.raises(RunCancelled, match="of the simulation"):
+        uncertainty_data(sc, [], draws=2, sensitivity_model=None, simulation=True)
+
+
 def test_a_web_job_is_cancelled_inside_its_work():
     """The job's cancel reaches check_cancelled() in the model, not only the job's own
     checks between models."""

@@ -3,10 +3,11 @@
 Why. The web app runs models as jobs that a user may cancel. A job checked its ``cancelled()``
 between models only, so a cancel waited for the model running: ``smp`` on the 248 DEU cases at
 a report's 500 draws runs for minutes. Inside the block, a model that goes issue by issue or case
-by case, separate cases on worker processes and Monte Carlo chunks call :func:`check_cancelled`
-between steps, which raises :class:`~detente.errors.RunCancelled` once ``cancelled()`` is true.
-The setting is a context variable: other threads (other jobs) are not affected, and outside a
-block the check costs one lookup.
+by case, separate cases on worker processes, Monte Carlo chunks and the simulation engine's
+dated steps call :func:`check_cancelled` between steps, which raises
+:class:`~detente.errors.RunCancelled` once ``cancelled()`` is true. The setting is a context
+variable: other threads (other jobs) are not affected, and outside a block the check costs one
+lookup.
 """
 
 from __future__ import annotations

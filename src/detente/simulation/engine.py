@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from detente.errors import ModelError, OptionError, Problem, ScenarioError
+from detente.execution.cancel import check_cancelled
 from detente.limits import check_cells
 from detente.models.base import weighed
 from detente.scenario.arrays import ScenarioArrays, to_arrays
@@ -138,6 +139,7 @@ class _Run:
         last = self.start
         while queue:
             date, _, step, mask = heapq.heappop(queue)
+            check_cancelled(f"at {date.isoformat()} of the simulation")  # a web job's cancel
             self.erode((date - last).days)
             last = date
             if step.kind == "meeting" and step.forum is not None:

@@ -1,8 +1,8 @@
 """``/api/simulations``: run the dynamic simulation of a scenario as a cancellable job, then
 fetch its history (the JSON of ``detente simulate --json``) and its charts as inline SVG.
 
-The simulation engine has no hook to stop mid-run, so a cancel takes effect when the engine
-returns (one run of the flagship takes about a second) and the result is then discarded; the
+A cancel takes effect at the engine's next dated step (a meeting or an event;
+:mod:`detente.execution.cancel`) or, once the run is done, before the charts are drawn; the
 job's progress names the stage it is in.
 """
 

@@ -4,8 +4,9 @@ a cancellable job, its charts as inline SVG, and a check of the scenario's uncer
 The numbers are those of :mod:`detente.report.uncertainty` (the report's section), which calls
 ``monte_carlo`` and ``sensitivity`` exactly as ``detente forecast --draws`` and ``detente
 sensitivity`` do. A cancel takes effect between models and, inside a model, between its
-issues, separate cases or chunks of draws (:mod:`detente.execution.cancel`; ``smp`` on the 248
-DEU cases at 500 draws runs for minutes, one case for about 2 seconds).
+issues, separate cases or chunks of draws, and inside the simulation over the draws between
+its dated steps (:mod:`detente.execution.cancel`; ``smp`` on the 248 DEU cases at 500 draws
+runs for minutes, one case for about 2 seconds).
 """
 
 from __future__ import annotations
