@@ -62,6 +62,12 @@ def test_monte_carlo_chunks_stop_between_chunks(emission_path):
                   np.random.default_rng(0), chunk=3)
 
 
+def test_the_exchange_model_stops_between_draws(flagship_path):
+    sc = load_scenario(flagship_path)
+    with cancel_when(after(2)), pytest.raises(RunCancelled, match="after 2 of 5 draws"):
+        monte_carlo(sc, "exchange", 5, 0)
+
+
 def test_the_simulation_stops_between_its_dated_steps(flagship_path):
     """A web job's cancel waited for the whole simulation (8-10 s at 5,000 draws)."""
     from detente.simulation import simulate
