@@ -31,12 +31,9 @@ from detente.scenario.io import load_scenario
 from detente.simulation import SimOptions, simulate
 from detente.simulation.calendar import parse_until
 from detente.simulation.compare import compare, load_intervention, narrative_only
+from detente.simulation.compare_tables import DiffTable, difference_tables, left_out_note
 
 #: the compare JSON's outcome keys and what the table calls them
-OUTCOME_WORDS = {"agreement": "agreement", "settled": "agreement or partial",
-                 "meets": "meeting held"}
-SHOWN = 0.005  # differences smaller than this (in 0-1 units) are left out of the text tables
-SHOWN_ON_SCALE = 0.5  # the same for positions and packages, in points of an issue's scale
 
 
 def _mechanisms(off: list[str] | None, option: list[str] | None) -> dict:
@@ -220,31 +217,17 @@ def _interval(row: dict, digits: int) -> str:
                                             if ci else "")
 
 
-def _shown(row: dict, threshold: float) -> bool:
-    """A row the text table keeps: a difference (mean, 10th or 90th percentile over seeds) of
-    at least ``threshold``, or a smaller one whose 90 % interval leaves out 0 (a clear effect;
-    at least a tenth of the threshold, so that float noise stays out)."""
-    if max(abs(row["diff"]), abs(row["p10"]), abs(row["p90"])) >= threshold:
-        return True
-    ci = row.get("ci90")
-    return bool(ci) and abs(row["diff"]) >= threshold / 10 and (ci[0] > 0 or ci[1] < 0)
-
-
-def _table(title: str, keys: list[str], rows: list[dict], threshold: float,
-           digits: int = 3) -> tuple[Table | None, int]:
-    """The table of the rows worth showing (:func:`_shown`), and how many were left out."""
-    kept = [r for r in rows if _shown(r, threshold)]
-    if not kept:
-        return None, len(rows)
-    t = Table(title=title, title_justify="left")
-    for k in keys:
+def _table(diff: DiffTable) -> Table:
+    """A rich table of the rows kept (:mod:`detente.simulation.compare_tables`)."""
+    t = Table(title=diff.title, title_justify="left")
+    for k in diff.keys:
         t.add_column(k)
     for col in ("baseline", "with", "difference [90% CI]"):
         t.add_column(col, justify="right")
-    for r in kept:
-        t.add_row(*[str(r[k]) for k in keys], f"{r['baseline']:.{digits}f}",
-                  f"{r['intervention']:.{digits}f}", _interval(r, digits))
-    return t, len(rows) - len(kept)
+    for r in diff.rows:
+        t.add_row(*[str(r[k]) for k in diff.keys], f"{r['baseline']:.{diff.digits}f}",
+                  f"{r['intervention']:.{diff.digits}f}", _interval(r, diff.digits))
+    return t
 
 
 def _print_comparison(data: dict) -> None:
@@ -258,35 +241,16 @@ def _print_comparison(data: dict) -> None:
     for iv in data["interventions"]:
         console.print(Text("\n") + styled(str(iv['name']), "bold") + f" ({iv['file']})",
                       highlight=False)
-        outcomes = []
-        for o in iv["outcomes"]:
-            for what, said in OUTCOME_WORDS.items():
-                outcomes.append({"meeting": f"{o['date']} {o['label']}", "probability of": said,
-                                 **o[what]})
-        tables = [
-            _table("meetings", ["meeting", "probability of"], outcomes, SHOWN),
-            _table("trust at the end", ["a", "b"], iv["trust"], SHOWN),
-            _table("domestic support at the end", ["actor"], iv["support"], SHOWN),
-            _table("utility conceded from the ideal", ["actor"], iv["conceded"], SHOWN),
-            _table("package in force at the end (issue scale)", ["issue"], iv["packages"],
-                   SHOWN_ON_SCALE, 2),
-            _table("last positions (issue scale)", ["actor", "issue"], iv["positions"],
-                   SHOWN_ON_SCALE, 2),
-        ]
-        shown = [t for t, _ in tables if t is not None]
-        for t in shown:
-            console.print(t)
+        tables = difference_tables(iv)
+        for diff in tables:
+            if diff.rows:
+                console.print(_table(diff))
         for u in iv["unmatched_meetings"]:
             console.print(f"{u['date']} {u['label']}: only in the {u['only_in']}",
                           highlight=False)
-        left_out = sum(n for _, n in tables)
-        if left_out:
-            console.print(f"{'no difference shown' if not shown else 'left out'}: {left_out} "
-                          f"row{'s' * (left_out != 1)} whose differences over seeds stay below "
-                          f"{SHOWN_ON_SCALE} points on an issue's scale or {SHOWN} elsewhere "
-                          "(probabilities, trust, support, utility), none of them a clear "
-                          "effect (an interval without 0); --json has every row",
-                          highlight=False)
+        note = left_out_note(tables, "--json")
+        if note:
+            console.print(note, highlight=False)
 
 
 @app.command("compare")
