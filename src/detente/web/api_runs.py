@@ -65,7 +65,9 @@ class JobStatus(BaseModel):
                           "simulation and uncertainty parts and `recorded` (null, or where "
                           "`detente serve --store` recorded the runs: {store, runs} or "
                           "{store, error}); for a simulation, the history (the JSON of "
-                          "`detente simulate --json`) with its `seed` and `recorded`")
+                          "`detente simulate --json`) with its `seed` and `recorded`; for an "
+                          "uncertainty run, its data; for a backtest, its figures; for a "
+                          "comparison, {comparison, tables} (POST /api/comparisons)")
 
 
 class ModelInfo(BaseModel):
@@ -111,7 +113,7 @@ def _status(job: Job, with_result: bool = True) -> JobStatus:
         out.result = job.result["history"]
     elif with_result and job.status == "done" and job.kind == "uncertainty":
         out.result = job.result["data"]
-    elif with_result and job.status == "done" and job.kind == "backtest":
+    elif with_result and job.status == "done" and job.kind in ("backtest", "comparison"):
         out.result = job.result
     return out
 

@@ -18,6 +18,7 @@ from detente.web import (
     api_scenarios,
     api_simulation,
     api_uncertainty,
+    api_whatif,
     errors,
 )
 from detente.web.errors import error_response
@@ -92,6 +93,7 @@ def create_app(scenario_dir: Path | None = None, max_upload_bytes: int = MAX_UPL
     app.include_router(api_simulation.router)
     app.include_router(api_uncertainty.router)
     app.include_router(api_backtest.router)
+    app.include_router(api_whatif.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from detente.errors import Problem, ScenarioError
-from detente.scenario.io import detect_format, get_format, load_scenario
+from detente.scenario.io import detect_format, get_format, load_scenario, read_text
 from detente.scenario.model import Scenario
 from detente.scenario.validate import scenario_from_data
 
@@ -37,6 +37,44 @@ class Entry:
                 "filename": self.filename, "actors": len(sc.actors), "issues": len(sc.issues),
                 "forums": len(sc.forums), "events": len(sc.calendar),
                 "as_of": str(sc.as_of) if sc.as_of else None}
+
+
+@dataclass(frozen=True)
+class ShippedIntervention:
+    """A what-if intervention shipped beside the scenarios (``interventions/*.yaml``): its
+    text is offered to the user as a starting point, never read again from disk."""
+
+    id: str
+    filename: str
+    name: str
+    description: str
+    text: str
+
+
+def read_interventions(directory: Path) -> tuple[list[ShippedIntervention], list[str]]:
+    """The valid interventions in ``directory`` (sorted by file name), and a line for each file
+    that is not one."""
+    from detente.simulation.compare import parse_intervention
+
+    found, errors = [], []
+    if not directory.is_dir():
+        return found, errors
+    for path in sorted(directory.iterdir()):
+        if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
+            continue
+        try:
+            text = read_text(path, "an intervention")
+            iv = parse_intervention(text, path.name)
+        except ScenarioError as exc:
+            errors.append(f"{path.name}: {exc}")
+            continue
+        found.append(ShippedIntervention(_file_id(path), path.name, iv.label,
+                                         iv.description or "", text))
+    return found, errors
+
+
+def _file_id(path: Path) -> str:
+    return re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-.")[:80]
 
 
 class ScenarioNotFoundError(LookupError):
@@ -95,11 +133,14 @@ class Library:
         self._entries: dict[str, Entry] = {}
         self._max_user = max_user
         self.load_errors: list[str] = []
+        self.interventions: list[ShippedIntervention] = []
         if shipped_dir is not None and shipped_dir.is_dir():
+            self.interventions, errors = read_interventions(shipped_dir / "interventions")
+            self.load_errors += errors
             for path in sorted(shipped_dir.iterdir()):
                 if path.suffix.lower() not in SUFFIXES or not path.is_file():
                     continue
-                sid = re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-.")[:80]
+                sid = _file_id(path)
                 try:
                     sc = load_scenario(path)
                 except ScenarioError as exc:
