@@ -59,6 +59,7 @@ def test_an_unknown_event_or_a_bad_field_is_a_422_naming_the_intervention_and_li
     worse = "name: typo\nbehaviour:\n  US: {stratgy: coercive}\n"
     body = assert_json_error(client.post("/api/comparisons", json={
         "scenario_id": FLAGSHIP, "interventions": [bad, worse]}), 422)
+    assert body["error"] == "the interventions have 2 problems"
     text = json.dumps(body["problems"])
     assert "no-such-event" in text and "stratgy" in text
     files = {p["file"] for p in body["problems"]}

@@ -216,6 +216,34 @@ def test_simulation_page_runs_the_flagship(page: object, live_server: str) -> No
     shot(pg, "5-simulation")
 
 
+def test_what_if_on_the_simulation_page_compares_a_shipped_intervention(
+        page: object, live_server: str) -> None:
+    pg = page
+    open_flagship(pg, live_server)
+    pg.click('a[data-page="simulation"]')  # type: ignore[attr-defined]
+    pg.wait_for_selector('#wi-shipped option[value="us-consults-rok"]', state="attached")  # type: ignore[attr-defined]
+    pg.select_option("#wi-shipped", "us-consults-rok")  # type: ignore[attr-defined]
+    assert "params.consultation: consulted" in pg.input_value("#wi-text")  # type: ignore[attr-defined]
+    pg.fill("#wi-runs", "20")  # type: ignore[attr-defined]
+    pg.click("#wi-run-btn")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#wi-progress .label:text-is('done')")  # type: ignore[attr-defined]
+    block = pg.locator('#wi-blocks [data-intervention="US consults South Korea on the troop move"]')  # type: ignore[attr-defined]
+    trust = block.locator('table[data-table="trust at the end"]')
+    row = trust.locator("tr", has_text="KR").filter(has_text="US").first
+    diff = float(row.locator("td").nth(4).inner_text().split()[0])
+    assert diff > 0  # claim 9: consulting the ally keeps its trust
+    # a misspelt event id is refused with the intervention's line, and no job runs
+    pg.fill("#wi-text", "change:\n  troop-move-irak:\n    params.consultation: consulted\n")  # type: ignore[attr-defined]
+    pg.click("#wi-run-btn")  # type: ignore[attr-defined]
+    pg.wait_for_selector("#wi-errors:not([hidden])")  # type: ignore[attr-defined]
+    errors = pg.inner_text("#wi-errors")  # type: ignore[attr-defined]
+    assert "intervention 1: line 2" in errors and "troop-move-irak" in errors
+    assert errors.startswith("the intervention has 1 problem")
+    assert pg.locator("#wi-results").is_hidden()  # the last comparison's tables are gone
+    assert pg.locator("#wi-cancel-btn").is_hidden() and pg.locator("#sim-cancel-btn").is_hidden()
+    shot(pg, "5b-what-if")
+
+
 def test_uncertainty_page_runs_the_flagship(page: object, live_server: str) -> None:
     pg = page
     open_flagship(pg, live_server)

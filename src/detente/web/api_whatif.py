@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, model_validator
 from detente.errors import ScenarioError
 from detente.report.collect import FINISHING, simulation_available
 from detente.report.simulation import check_simulable, check_until, default_until
-from detente.web.errors import error_response, unknown_coding
+from detente.web.errors import error_response, problem_dict, unknown_coding
 from detente.web.jobs import Jobs
 from detente.web.library import ID_PATTERN, Library, validate_data
 
@@ -115,7 +115,10 @@ def start_comparison(request: Request, body: ComparisonRequest) -> Any:
         except ScenarioError as exc:
             problems += exc.problems
     if problems:
-        raise ScenarioError(problems)
+        n = len(problems)
+        what = "the intervention has" if len(body.interventions) == 1 else "the interventions have"
+        return error_response(422, f"{what} {n} problem{'s' * (n != 1)}",
+                              [problem_dict(p) for p in problems])
     options = SimOptions(until=body.until or default_until(scenario), capability=body.capability)
 
     def work(progress: Any, cancelled: Any) -> dict[str, Any]:
@@ -126,7 +129,7 @@ def start_comparison(request: Request, body: ComparisonRequest) -> Any:
         for entry in data["interventions"]:
             diffs = difference_tables(entry)
             tables.append({"tables": [d.to_dict() for d in diffs if d.rows],
-                           "left_out": left_out_note(diffs, "the comparison's JSON")})
+                           "left_out": left_out_note(diffs, "the job's JSON (GET /api/jobs/ID)")})
         progress(2, len(STAGES), FINISHING)
         return {"comparison": data, "tables": tables}
 

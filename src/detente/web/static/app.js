@@ -9,6 +9,8 @@ const state = {
   simJob: null,       // last simulation job status
   uncJob: null,       // last uncertainty job status
   btJob: null,        // last backtest job status
+  wiJob: null,        // last what-if comparison job status
+  interventions: null,  // the shipped interventions (GET /api/interventions)
 };
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -429,6 +431,9 @@ const JOB_PAGES = {
   uncJob: { run: "#unc-run-btn", cancel: "#unc-cancel-btn", bar: "#unc-progress",
             errors: "#unc-errors", counted: false, failed: "the run failed",
             cancelled: "Monte Carlo run cancelled.", show: showUncertainty },
+  wiJob: { run: "#wi-run-btn", cancel: "#wi-cancel-btn", bar: "#wi-progress", errors: "#wi-errors",
+           counted: false, failed: "the comparison failed", cancelled: "Comparison cancelled.",
+           show: showComparison },
   btJob: { run: "#bt-run-btn", cancel: "#bt-cancel-btn", bar: "#bt-progress", errors: "#bt-errors",
            counted: true, failed: "the backtest failed", cancelled: "Backtest cancelled.",
            show: (s) => showBacktest(s.result) },
@@ -556,6 +561,7 @@ function renderSimulation() {
   if (!missing && c && !$("#sim-until").value && c.data.simulation && c.data.simulation.end) {
     $("#sim-until").value = c.data.simulation.end;
   }
+  if (!missing && c) loadInterventions().catch((e) => flash(e.message, true));
 }
 
 async function runSimulation() {
@@ -598,6 +604,70 @@ async function showSimulation(job) {
   slider.value = slider.max;
   show();
   $("#sim-results").hidden = false;
+}
+
+// ---------------------------------------------------------------- what-if
+// The shipped interventions, once; choosing one puts its text in the box to edit.
+async function loadInterventions() {
+  if (state.interventions) return;
+  state.interventions = await api("GET", "/api/interventions");
+  $("#wi-shipped").replaceChildren(el("option", { value: "", text: "your own (edit below)" }),
+    ...state.interventions.map((iv) => el("option", { value: iv.id, text: iv.name })));
+}
+
+function pickIntervention() {
+  const iv = (state.interventions || []).find((x) => x.id === $("#wi-shipped").value);
+  if (iv) $("#wi-text").value = iv.text;
+}
+
+async function runComparison() {
+  $("#wi-errors").hidden = true;
+  $("#wi-results").hidden = true;  // not the last comparison's tables under a new one's errors
+  const body = { scenario: state.current.data, interventions: [$("#wi-text").value],
+                 runs: Number($("#wi-runs").value) || 100, seed: Number($("#sim-seed").value) || 0,
+                 until: $("#sim-until").value || null };
+  await startJob("wiJob", "/api/comparisons", body);
+}
+
+const signed = (x, digits) => `${x >= 0 ? "+" : ""}${x.toFixed(digits)}`;
+
+// the difference and its 90 % interval, as `detente compare` prints it
+function interval(row, digits) {
+  const ci = row.ci90;
+  return signed(row.diff, digits) + (ci ? ` [${signed(ci[0], digits)}, ${signed(ci[1], digits)}]` : "");
+}
+
+// per intervention: its notes, the tables of rows worth showing and what they leave out
+function showComparison(job) {
+  const { comparison: c, tables } = job.result;
+  $("#wi-summary").textContent = `${c.scenario}: ${c.start} to ${c.until}, ${c.runs} run` +
+    `${c.runs === 1 ? "" : "s"} paired by seed (seed ${c.seed}). Differences are intervention ` +
+    "minus baseline: the mean over seeds [its 90 % confidence interval]; an interval that " +
+    "holds 0 is no effect these runs can tell (more runs tell smaller effects).";
+  $("#wi-blocks").replaceChildren(...c.interventions.map((iv, k) => {
+    const block = el("div", { class: "issue-block", "data-intervention": iv.name },
+      el("h2", { text: iv.name }));
+    if (iv.description) block.append(el("p", { class: "hint", text: iv.description }));
+    for (const note of iv.notes) block.append(el("p", { class: "problems", text: note }));
+    for (const t of tables[k].tables) {
+      const table = el("table", { class: "grid", "data-table": t.title });
+      table.append(el("tr", {}, ...[...t.keys, "baseline", "with", "difference [90% CI]"].map(
+        (h, n) => el("th", { class: n < t.keys.length ? "" : "num", text: h }))));
+      for (const r of t.rows) {
+        table.append(el("tr", {}, ...t.keys.map((key) => el("td", { text: String(r[key]) })),
+          el("td", { class: "num", text: r.baseline.toFixed(t.digits) }),
+          el("td", { class: "num", text: r.intervention.toFixed(t.digits) }),
+          el("td", { class: "num", text: interval(r, t.digits) })));
+      }
+      block.append(el("h3", { text: t.title }), table);
+    }
+    for (const u of iv.unmatched_meetings) {
+      block.append(el("p", { class: "hint", text: `${u.date} ${u.label}: only in the ${u.only_in}` }));
+    }
+    if (tables[k].left_out) block.append(el("p", { class: "hint", text: tables[k].left_out }));
+    return block;
+  }));
+  $("#wi-results").hidden = false;
 }
 
 // ---------------------------------------------------------------- uncertainty
@@ -894,6 +964,9 @@ async function start() {
   $("#cancel-btn").addEventListener("click", () => cancelJob("job"));
   $("#sim-run-btn").addEventListener("click", runSimulation);
   $("#sim-cancel-btn").addEventListener("click", () => cancelJob("simJob"));
+  $("#wi-run-btn").addEventListener("click", runComparison);
+  $("#wi-cancel-btn").addEventListener("click", () => cancelJob("wiJob"));
+  $("#wi-shipped").addEventListener("change", pickIntervention);
   $("#unc-run-btn").addEventListener("click", runUncertainty);
   $("#unc-cancel-btn").addEventListener("click", () => cancelJob("uncJob"));
   $("#unc-apply-btn").addEventListener("click", () => applyBlock(false));
