@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
 from detente.evaluation.backtest import backtest, model_presets
@@ -26,7 +25,7 @@ from detente.models import get_model
 from detente.report.collect import FINISHING, RunCancelled
 from detente.scenario.model import Scenario
 from detente.web.errors import out_of_range, unknown_coding
-from detente.web.jobs import Jobs
+from detente.web.jobs import Jobs, accepted
 from detente.web.library import ID_PATTERN, Library, parse_upload, validate_data
 from detente.web.recording import Recorder
 
@@ -181,6 +180,4 @@ def start_backtest(request: Request, body: BacktestRequest) -> Any:
                 "cross_validation": cv, "recorded": recorded, "beats_note": BEATS_NOTE}
 
     jobs: Jobs = request.app.state.jobs
-    job = jobs.submit("backtest", work)
-    job.total = total
-    return JSONResponse(job.status_dict() | {"result": None}, status_code=202)
+    return accepted(jobs.submit("backtest", work, total))

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from detente.models import models
 from detente.report.charts import issue_charts
@@ -22,28 +22,20 @@ from detente.report.collect import (
 from detente.report.html import render_report
 from detente.web.errors import error_response, unknown_coding
 from detente.web.jobs import Job, Jobs
-from detente.web.library import ID_PATTERN, Library, validate_data
 from detente.web.recording import Recorder
+from detente.web.sources import ScenarioSource, requested_scenario
 
 router = APIRouter(prefix="/api", tags=["runs"])
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$", description="id from POST /api/runs")]
 
 
-class RunRequest(BaseModel):
+class RunRequest(ScenarioSource):
     """What to run: a library scenario by id, or scenario JSON straight from the editor."""
 
-    scenario_id: str | None = Field(None, pattern=ID_PATTERN)
-    scenario: dict[str, Any] | None = None
     models: list[str] | None = Field(None, description="model names; all if omitted",
                                      max_length=50)
     capability: str = Field("default", max_length=64)
     seed: int = Field(0, ge=0, le=2**32 - 1)
-
-    @model_validator(mode="after")
-    def _one_source(self) -> RunRequest:
-        if (self.scenario_id is None) == (self.scenario is None):
-            raise ValueError("give exactly one of scenario_id and scenario")
-        return self
 
 
 class Progress(BaseModel):
@@ -144,11 +136,7 @@ def info(request: Request) -> Info:
 def start_run(request: Request, body: RunRequest) -> JobStatus:
     """Validates the scenario and options at once (422/400); the run itself goes on in the
     background: poll ``GET /api/jobs/{id}``, stop it with ``POST /api/jobs/{id}/cancel``."""
-    if body.scenario is not None:
-        scenario = validate_data(body.scenario)
-    else:
-        lib: Library = request.app.state.library
-        scenario = lib.get(body.scenario_id or "").scenario
+    scenario = requested_scenario(request, body)
     known = models()
     names = body.models if body.models else list(known)
     unknown = [n for n in names if n not in known]
@@ -168,9 +156,7 @@ def start_run(request: Request, body: RunRequest) -> JobStatus:
                        else lambda *run: outputs.append(run))
         return replace(data, recorded=recorder.runs(scenario, outputs, body.seed))
 
-    job = _jobs(request).submit("models", work)
-    job.total = len(names)
-    return _status(job)
+    return _status(_jobs(request).submit("models", work, len(names)))
 
 
 @router.get("/jobs", response_model=list[JobStatus], tags=["jobs"], summary="List jobs")

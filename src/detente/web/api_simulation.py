@@ -12,8 +12,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from detente.report.collect import FINISHING, RunCancelled, simulation_available
 from detente.report.sim_svg import (
@@ -26,9 +25,9 @@ from detente.report.sim_svg import (
 )
 from detente.report.simulation import check_simulable, check_until, run_simulation
 from detente.web.errors import error_response, unknown_coding
-from detente.web.jobs import Jobs
-from detente.web.library import ID_PATTERN, Library, validate_data
+from detente.web.jobs import Jobs, accepted
 from detente.web.recording import Recorder
+from detente.web.sources import ScenarioSource, requested_scenario
 
 router = APIRouter(prefix="/api", tags=["simulation"])
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$",
@@ -36,23 +35,15 @@ JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$",
 STAGES = ("simulating", "drawing charts")
 
 
-class SimulationRequest(BaseModel):
+class SimulationRequest(ScenarioSource):
     """What to simulate: a library scenario by id, or scenario JSON straight from the editor."""
 
-    scenario_id: str | None = Field(None, pattern=ID_PATTERN)
-    scenario: dict[str, Any] | None = None
     until: dt.date | None = Field(
         None, description="last date simulated (YYYY-MM-DD); default: the scenario's "
                           "simulation.end, else the later of the end of the year after as_of "
                           "and its last dated event")
     seed: int = Field(0, ge=0, le=2**32 - 1)
     capability: str = Field("default", max_length=64)
-
-    @model_validator(mode="after")
-    def _one_source(self) -> SimulationRequest:
-        if (self.scenario_id is None) == (self.scenario is None):
-            raise ValueError("give exactly one of scenario_id and scenario")
-        return self
 
 
 class NetworkAt(BaseModel):
@@ -92,11 +83,7 @@ def start_simulation(request: Request, body: SimulationRequest) -> Any:
     ``POST /api/jobs/{id}/cancel``."""
     if not simulation_available():
         return error_response(501, "the simulation part of detente is not installed")
-    if body.scenario is not None:
-        scenario = validate_data(body.scenario)
-    else:
-        lib: Library = request.app.state.library
-        scenario = lib.get(body.scenario_id or "").scenario
+    scenario = requested_scenario(request, body)
     check_simulable(scenario)
     check_until(scenario, body.until)  # a 400 now, not a failed job
     bad_coding = unknown_coding(scenario, body.capability)
@@ -120,9 +107,7 @@ def start_simulation(request: Request, body: SimulationRequest) -> Any:
         return {"history": history, "charts": charts}
 
     jobs: Jobs = request.app.state.jobs
-    job = jobs.submit("simulation", work)
-    job.total = len(STAGES)
-    return JSONResponse(job.status_dict() | {"result": None}, status_code=202)
+    return accepted(jobs.submit("simulation", work, len(STAGES)))
 
 
 @router.get("/jobs/{job_id}/simulation", response_model=SimulationCharts, tags=["jobs"],

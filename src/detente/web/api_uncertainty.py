@@ -15,39 +15,24 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from detente.models import models
 from detente.report.collect import simulation_available, uncertainty_available
 from detente.report.simulation import check_until
 from detente.report.unc_svg import issue_uncertainty_charts, outcome_chart
 from detente.report.uncertainty import uncertainty_data, with_spec
-from detente.scenario.model import Scenario
 from detente.uncertainty.draws import DEFAULT_WIDTHS_NOTE
 from detente.web.errors import error_response, out_of_range, unknown_coding
-from detente.web.jobs import Jobs
-from detente.web.library import ID_PATTERN, Library, validate_data
+from detente.web.jobs import Jobs, accepted
 from detente.web.recording import Recorder
+from detente.web.sources import ScenarioSource, requested_scenario
 
 router = APIRouter(prefix="/api", tags=["uncertainty"])
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$",
                             description="id from POST /api/uncertainty")]
 MAX_WEB_DRAWS = 5000
 MAX_WEB_SOBOL = 256
-
-
-class ScenarioSource(BaseModel):
-    """A library scenario by id, or scenario JSON straight from the editor."""
-
-    scenario_id: str | None = Field(None, pattern=ID_PATTERN)
-    scenario: dict[str, Any] | None = None
-
-    @model_validator(mode="after")
-    def _one_source(self) -> ScenarioSource:
-        if (self.scenario_id is None) == (self.scenario is None):
-            raise ValueError("give exactly one of scenario_id and scenario")
-        return self
 
 
 class UncertaintyRequest(ScenarioSource):
@@ -85,20 +70,13 @@ class UncertaintyCharts(BaseModel):
                                              "meeting over the draws (when simulated)")
 
 
-def _scenario(request: Request, body: ScenarioSource) -> Scenario:
-    if body.scenario is not None:
-        return validate_data(body.scenario)
-    lib: Library = request.app.state.library
-    return lib.get(body.scenario_id or "").scenario
-
-
 @router.post("/uncertainty/check", response_model=BlockCheck,
              summary="Validate a scenario and show the uncertainty block its draws use",
              responses={422: {"description": "invalid scenario or uncertainty block (each "
                                              "problem names its field path)"}})
 def check_block(request: Request, body: ScenarioSource) -> Any:
     """The scenario's ``uncertainty`` block as the draws will use it, or located problems."""
-    sc = _scenario(request, body)
+    sc = requested_scenario(request, body)
     drawn, own = with_spec(sc)
     return {"own": own, "note": None if own else DEFAULT_WIDTHS_NOTE,
             "spec": drawn.uncertainty.model_dump(mode="json", exclude_defaults=True,
@@ -122,7 +100,7 @@ def start_uncertainty(request: Request, body: UncertaintyRequest) -> Any:
                              "detente sensitivity --samples N"))
     if refused is not None:
         return refused
-    scenario = _scenario(request, body)
+    scenario = requested_scenario(request, body)
     known = models()
     chosen = list(known) if body.models is None else body.models
     unknown = [m for m in [*chosen, body.sensitivity_model] if m is not None and m not in known]
@@ -152,9 +130,8 @@ def start_uncertainty(request: Request, body: UncertaintyRequest) -> Any:
 
     forums = {f.id: f.name or f.id for f in scenario.forums}
     jobs: Jobs = request.app.state.jobs
-    job = jobs.submit("uncertainty", work)
-    job.total = len(chosen) + (body.sensitivity_model is not None) + body.simulation
-    return JSONResponse(job.status_dict() | {"result": None}, status_code=202)
+    steps = len(chosen) + (body.sensitivity_model is not None) + body.simulation
+    return accepted(jobs.submit("uncertainty", work, steps))
 
 
 @router.get("/jobs/{job_id}/uncertainty", response_model=UncertaintyCharts,

@@ -15,15 +15,15 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
 from detente.errors import ScenarioError
 from detente.report.collect import FINISHING, simulation_available
 from detente.report.simulation import check_simulable, check_until, default_until
 from detente.web.errors import error_response, problem_dict, unknown_coding
-from detente.web.jobs import Jobs
-from detente.web.library import ID_PATTERN, Library, validate_data
+from detente.web.jobs import Jobs, accepted
+from detente.web.library import Library
+from detente.web.sources import ScenarioSource, requested_scenario
 
 router = APIRouter(prefix="/api", tags=["what-if"])
 MAX_RUNS = 1000
@@ -40,12 +40,10 @@ class ShippedInterventionOut(BaseModel):
     text: str = Field(description="the file's YAML text, to send back in a comparison")
 
 
-class ComparisonRequest(BaseModel):
+class ComparisonRequest(ScenarioSource):
     """What to compare: a library scenario by id, or scenario JSON straight from the editor,
     and one or more interventions as YAML text."""
 
-    scenario_id: str | None = Field(None, pattern=ID_PATTERN)
-    scenario: dict[str, Any] | None = None
     interventions: list[str] = Field(
         min_length=1, max_length=MAX_INTERVENTIONS,
         description="intervention YAML texts (add, remove, change, behaviour; see "
@@ -58,9 +56,7 @@ class ComparisonRequest(BaseModel):
     capability: str = Field("default", max_length=64)
 
     @model_validator(mode="after")
-    def _one_source(self) -> ComparisonRequest:
-        if (self.scenario_id is None) == (self.scenario is None):
-            raise ValueError("give exactly one of scenario_id and scenario")
+    def _short_enough(self) -> ComparisonRequest:
         too_long = [k + 1 for k, t in enumerate(self.interventions)
                     if len(t) > MAX_INTERVENTION_CHARS]
         if too_long:
@@ -96,11 +92,7 @@ def start_comparison(request: Request, body: ComparisonRequest) -> Any:
     from detente.simulation.compare import apply_intervention, compare, parse_intervention
     from detente.simulation.compare_tables import difference_tables, left_out_note
 
-    if body.scenario is not None:
-        scenario = validate_data(body.scenario)
-    else:
-        lib: Library = request.app.state.library
-        scenario = lib.get(body.scenario_id or "").scenario
+    scenario = requested_scenario(request, body)
     check_simulable(scenario)
     check_until(scenario, body.until)
     bad_coding = unknown_coding(scenario, body.capability)
@@ -134,6 +126,4 @@ def start_comparison(request: Request, body: ComparisonRequest) -> Any:
         return {"comparison": data, "tables": tables}
 
     jobs: Jobs = request.app.state.jobs
-    job = jobs.submit("comparison", work)
-    job.total = len(STAGES)
-    return JSONResponse(job.status_dict() | {"result": None}, status_code=202)
+    return accepted(jobs.submit("comparison", work, len(STAGES)))

@@ -19,6 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastapi.responses import JSONResponse
+
 from detente.errors import DetenteError, RunCancelled
 from detente.execution.cancel import cancel_when
 from detente.execution.cases import case_workers as cases_on
@@ -60,8 +62,9 @@ class Jobs:
         self._lock = threading.Lock()
         self._keep = keep
 
-    def submit(self, kind: str, work: Work) -> Job:
-        job = Job(id=secrets.token_hex(6), kind=kind)
+    def submit(self, kind: str, work: Work, total: int = 0) -> Job:
+        """Queue ``work``; ``total`` is the number of steps its progress counts to."""
+        job = Job(id=secrets.token_hex(6), kind=kind, total=total)
         with self._lock:
             self._jobs[job.id] = job
             while len(self._jobs) > self._keep:
@@ -116,3 +119,8 @@ class Jobs:
         for job in self.list():
             job.cancel_event.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def accepted(job: Job) -> JSONResponse:
+    """The 202 answer to a POST that started ``job``: its status, no result yet."""
+    return JSONResponse(job.status_dict() | {"result": None}, status_code=202)
