@@ -109,18 +109,20 @@ def _field_problems(exc: ValidationError, source: str, lines: dict[str, int]) ->
     paths = [field_path(err["loc"]) for err in errors]
     problems, seen = [], set()
     for path, err in zip(paths, errors, strict=True):
-        msg = err["msg"].removeprefix("Value error, ")  # pydantic's prefix for our own checks
+        msg = err["msg"].removeprefix("Value error, ")
         if (path, msg) in seen or _other_branch_fits_better(path, err["type"], paths):
             continue
         seen.add((path, msg))
-        problems.append(Problem(_with_input(msg, err), path, line_of(lines, path), source))
+        problems.append(Problem(error_message(err), path, line_of(lines, path), source))
     return _dedupe_union(problems)
 
 
-def _with_input(msg: str, err: Any) -> str:
-    """The message with the value it refused, unless it names it already (our own checks
-    say "got 0" or quote the text); pydantic's "or instance of <class>" names a class of
-    ours, not anything a scenario author writes."""
+def error_message(err: Any) -> str:
+    """A pydantic error's message for a scenario author: with the value it refused, unless it
+    names it already (our own checks say "got 0" or quote the text), without pydantic's
+    "Value error, " prefix on our own checks and its "or instance of <class>" (a class of
+    ours, not anything an author writes)."""
+    msg = err["msg"].removeprefix("Value error, ")
     msg = re.sub(r" or instance of \w+", "", msg)
     if err["type"] in ("missing", "extra_forbidden"):
         return msg

@@ -46,7 +46,7 @@ from detente.scenario.behaviour import ActorBehaviour
 from detente.scenario.formats.yaml_format import parse_yaml
 from detente.scenario.io import read_text
 from detente.scenario.model import EVENT_KINDS, Event, Forum, Scenario, cross_check
-from detente.scenario.validate import field_path, line_of
+from detente.scenario.validate import error_message, field_path, line_of
 from detente.simulation.engine import SimOptions, simulate
 from detente.simulation.history import History
 from detente.simulation.protocol import AGREEMENT, NO_MEETING, PARTIAL
@@ -98,9 +98,7 @@ def parse_intervention(text: str, source: str = "<intervention>") -> Interventio
         problems = []
         for err in exc.errors():
             path = field_path(err["loc"])
-            msg = err["msg"] if err["type"] in ("missing", "extra_forbidden") else (
-                f"{err['msg']} (got {err.get('input')!r})")
-            problems.append(Problem(msg, path, line_of(lines, path), source))
+            problems.append(Problem(error_message(err), path, line_of(lines, path), source))
         raise ScenarioError(problems) from None
     iv = iv.model_copy(update={"source": source, "lines": lines})
     if not (iv.add or iv.remove or iv.change or iv.behaviour):
@@ -159,8 +157,7 @@ def _validation_problems(iv: Intervention, exc: ValidationError, where: str,
         shown = next((k for k in sorted(keys or {}, key=len, reverse=True)
                       if path == k or path.startswith(k + ".")), None)
         at = f"{where}.{shown}" if shown else (f"{where}.{path}" if path else where)
-        msg = err["msg"] if err["type"] in ("missing", "extra_forbidden") else (
-            f"{err['msg']} (got {err.get('input')!r})")
+        msg = error_message(err)
         if err["type"] == "extra_forbidden":
             msg = f"{msg}: the event has no field {path!r}"
         out.append(iv.located(msg, at))
@@ -228,9 +225,7 @@ def apply_intervention(sc: Scenario, iv: Intervention) -> Scenario:
             except ValidationError as exc:
                 for err in exc.errors():
                     path = field_path(err["loc"])
-                    msg = err["msg"] if err["type"] in ("missing", "extra_forbidden") else (
-                        f"{err['msg']} (got {err.get('input')!r})")
-                    problems.append(iv.located(msg, f"behaviour.{a.id}.{path}"))
+                    problems.append(iv.located(error_message(err), f"behaviour.{a.id}.{path}"))
         actors.append(a)
     if problems:
         raise ScenarioError(problems)
