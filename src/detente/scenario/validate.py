@@ -6,9 +6,10 @@ import copy
 import re
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from detente.errors import Problem, ScenarioError
+from detente.scenario.fields import unknown_field_hint
 from detente.scenario.model import Scenario, cross_check
 from detente.uncertainty.spec import BEHAVIOUR_FIELDS, FIELD_NAMES
 
@@ -113,17 +114,21 @@ def _field_problems(exc: ValidationError, source: str, lines: dict[str, int]) ->
         if (path, msg) in seen or _other_branch_fits_better(path, err["type"], paths):
             continue
         seen.add((path, msg))
-        problems.append(Problem(error_message(err), path, line_of(lines, path), source))
+        problems.append(Problem(error_message(err, Scenario), path, line_of(lines, path),
+                                source))
     return _dedupe_union(problems)
 
 
-def error_message(err: Any) -> str:
+def error_message(err: Any, model: type[BaseModel] | None = None) -> str:
     """A pydantic error's message for a scenario author: with the value it refused, unless it
     names it already (our own checks say "got 0" or quote the text), without pydantic's
     "Value error, " prefix on our own checks and its "or instance of <class>" (a class of
-    ours, not anything an author writes)."""
+    ours, not anything an author writes). An unknown field under ``model`` (the class
+    validated) gets the fields its block has and the nearest one."""
     msg = err["msg"].removeprefix("Value error, ")
     msg = re.sub(r" or instance of \w+", "", msg)
+    if err["type"] == "extra_forbidden" and model is not None:
+        return msg + unknown_field_hint(model, tuple(err["loc"]))
     if err["type"] in ("missing", "extra_forbidden"):
         return msg
     shown = repr(err.get("input"))

@@ -98,7 +98,8 @@ def parse_intervention(text: str, source: str = "<intervention>") -> Interventio
         problems = []
         for err in exc.errors():
             path = field_path(err["loc"])
-            problems.append(Problem(error_message(err), path, line_of(lines, path), source))
+            problems.append(Problem(error_message(err, Intervention), path,
+                                    line_of(lines, path), source))
         raise ScenarioError(problems) from None
     iv = iv.model_copy(update={"source": source, "lines": lines})
     if not (iv.add or iv.remove or iv.change or iv.behaviour):
@@ -157,10 +158,7 @@ def _validation_problems(iv: Intervention, exc: ValidationError, where: str,
         shown = next((k for k in sorted(keys or {}, key=len, reverse=True)
                       if path == k or path.startswith(k + ".")), None)
         at = f"{where}.{shown}" if shown else (f"{where}.{path}" if path else where)
-        msg = error_message(err)
-        if err["type"] == "extra_forbidden":
-            msg = f"{msg}: the event has no field {path!r}"
-        out.append(iv.located(msg, at))
+        out.append(iv.located(error_message(err, Event), at))
     return out
 
 
@@ -225,7 +223,8 @@ def apply_intervention(sc: Scenario, iv: Intervention) -> Scenario:
             except ValidationError as exc:
                 for err in exc.errors():
                     path = field_path(err["loc"])
-                    problems.append(iv.located(error_message(err), f"behaviour.{a.id}.{path}"))
+                    problems.append(iv.located(error_message(err, ActorBehaviour),
+                                               f"behaviour.{a.id}.{path}"))
         actors.append(a)
     if problems:
         raise ScenarioError(problems)
