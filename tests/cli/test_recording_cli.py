@@ -135,3 +135,21 @@ def test_runs_list_names_each_runs_kind_and_an_empty_id_is_refused(scenario):
     for run_id in ("", "  "):  # every id starts with "": it matched every run
         res = CliRunner().invoke(app, ["runs", "show", run_id, "--store", str(store)])
         assert res.exit_code == 2 and "the run id is empty" in " ".join(res.stderr.split())
+
+
+def test_no_default_store_is_created_in_a_read_only_folder(scenario):
+    """Run as root, the default store was created in a folder marked read-only (the shared
+    anchor data); the mode is respected now, whoever runs the command."""
+    folder = scenario.parent
+    folder.chmod(0o555)
+    try:
+        res = CliRunner().invoke(app, ["forecast", str(scenario), "-m", "compromise", "--json"])
+        assert res.exit_code == 0
+        assert json.loads(res.stdout)["issues"][0]["forecast"] == pytest.approx(7.38996,
+                                                                               abs=1e-4)
+        assert not (folder / "detente.duckdb").exists()
+        assert "run not recorded" in res.stderr and "--no-record" in res.stderr
+    finally:
+        folder.chmod(0o755)
+    res = CliRunner().invoke(app, ["forecast", str(scenario), "-m", "compromise"])
+    assert res.exit_code == 0 and (folder / "detente.duckdb").exists()  # writable: recorded

@@ -179,6 +179,16 @@ def print_workers_hint(separate: bool, n_cases: int, names: list[str] | None, dr
                           highlight=False)
 
 
+def read_only_folder(folder: Path) -> bool:
+    """Whether ``folder``'s mode grants nobody write permission. Checked by mode, not by
+    ``os.access``: a process running as root may write anyway, and would then put a run store
+    into a shared, read-only data folder (the anchor data of the tests, a colleague's files)."""
+    try:
+        return not folder.stat().st_mode & 0o222
+    except OSError:
+        return False
+
+
 def record_run(file: Any, store: Any, record: bool, write: Callable[[Any], list[str]],
                only_existing: bool = False) -> tuple[list[str], Any]:
     """Record a finished run: in ``store`` if named (errors are fatal), else, when ``record``
@@ -195,6 +205,10 @@ def record_run(file: Any, store: Any, record: bool, write: Callable[[Any], list[
     if store is None and only_existing and not path.exists():
         return [], None
     try:
+        if store is None and not path.exists() and read_only_folder(path.parent):
+            raise StoreError(f"cannot write run store {path}: its folder is marked read-only "
+                             "(no write permission), so the default store is not created "
+                             "there; pick a writable location with --store, or --no-record")
         with RunStore(path) as st:
             return write(st), path
     except StoreError as exc:
