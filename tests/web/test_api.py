@@ -147,6 +147,32 @@ def test_oversized_upload_is_refused(client: TestClient) -> None:
     assert len(client.get("/api/scenarios").json()) == 2  # nothing was stored
 
 
+def test_a_chunked_body_over_the_limit_is_refused_and_one_under_it_is_read(
+        client: TestClient) -> None:
+    """Only Content-Length was checked: a chunked 40 MB body reached the route (202)."""
+    import json
+
+    def chunked(body: bytes):  # a generator body is sent chunked, without Content-Length
+        for k in range(0, len(body), 8192):
+            yield body[k:k + 8192]
+
+    run = {"scenario_id": "northeast-asia-2004", "models": ["compromise"]}
+    big = json.dumps({**run, "pad": "x" * (UPLOAD_LIMIT * 2)}).encode()
+    r = client.post("/api/runs", content=chunked(big), headers={"content-type": "application/json"})
+    assert r.request.headers.get("transfer-encoding") == "chunked"
+    assert "limit" in assert_json_error(r, 413)["error"]
+    r = client.post("/api/runs", content=chunked(json.dumps(run).encode()),
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 202, r.text
+
+
+def test_an_unknown_field_of_a_request_body_is_refused(client: TestClient) -> None:
+    """{"model": ...} (for "models") was ignored, and every model ran."""
+    body = assert_json_error(client.post("/api/runs", json={
+        "scenario_id": "northeast-asia-2004", "model": "compromise"}), 422)
+    assert [p["path"] for p in body["problems"]] == ["body.model"]
+
+
 def test_oversized_file_within_request_limit_is_refused(client: TestClient) -> None:
     # just above the file limit but inside the multipart allowance: caught while reading
     big = "#" * (UPLOAD_LIMIT + 10)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from detente.evaluation.backtest import backtest, model_presets
 from detente.evaluation.crossval import check_cross_validation, cross_validate_files, cv_steps
@@ -28,13 +28,14 @@ from detente.web.errors import out_of_range, unknown_coding
 from detente.web.jobs import Jobs, accepted
 from detente.web.library import ID_PATTERN, Library, parse_upload, validate_data
 from detente.web.recording import Recorder
+from detente.web.sources import RequestBody
 
 router = APIRouter(prefix="/api", tags=["backtest"])
 MAX_FOLDS = 20
 MAX_FILES = 20
 
 
-class DataFile(BaseModel):
+class DataFile(RequestBody):
     """The text of one data file with known outcomes, and what helps read it."""
 
     data: str = Field(description="the file's text (a DEU table, a scenario file, ...)")
@@ -44,7 +45,7 @@ class DataFile(BaseModel):
                                description="input format (detected if omitted)")
 
 
-class BacktestRequest(BaseModel):
+class BacktestRequest(RequestBody):
     """Which data, which models, and whether to cross-validate."""
 
     scenario_id: str | None = Field(None, pattern=ID_PATTERN)

@@ -14,6 +14,7 @@ from detente.errors import ScenarioError
 from detente.scenario.io import get_format
 from detente.web.errors import error_response, problem_dict
 from detente.web.library import ID_PATTERN, Entry, Library, parse_upload, validate_data
+from detente.web.sources import RequestBody
 
 router = APIRouter(prefix="/api/scenarios", tags=["scenarios"])
 ScenarioId = Annotated[str, Path(pattern=ID_PATTERN, description="id from GET /api/scenarios")]
@@ -36,7 +37,7 @@ class ScenarioDocument(BaseModel):
     scenario: dict[str, Any] = Field(description="the scenario in detente's JSON format")
 
 
-class NewScenario(BaseModel):
+class NewScenario(RequestBody):
     scenario: dict[str, Any] = Field(description="the scenario in detente's JSON format")
     filename: str = Field("edited.yaml", max_length=100)
 

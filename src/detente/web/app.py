@@ -4,11 +4,11 @@ the static browser front end in ``static/`` (plain JavaScript and CSS, no CDN, n
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -21,7 +21,7 @@ from detente.web import (
     api_whatif,
     errors,
 )
-from detente.web.errors import error_response
+from detente.web.body_limit import BodyLimit
 from detente.web.jobs import Jobs
 from detente.web.library import Library
 from detente.web.recording import Recorder
@@ -75,19 +75,9 @@ def create_app(scenario_dir: Path | None = None, max_upload_bytes: int = MAX_UPL
     app.state.max_upload_bytes = max_upload_bytes
     errors.install(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request,
-                         call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        """Refuse oversized bodies from their declared length, before reading them."""
-        length = request.headers.get("content-length")
-        if length is not None:
-            if not length.isdigit():
-                return error_response(400, "invalid Content-Length header")
-            if int(length) > max_upload_bytes + MULTIPART_OVERHEAD:
-                return error_response(413, f"the request is larger than the upload limit of "
-                                           f"{max_upload_bytes} bytes")
-        return await call_next(request)
-
+    # a body over the limit is refused before a route reads it (413), chunked or not
+    app.add_middleware(BodyLimit, limit=max_upload_bytes + MULTIPART_OVERHEAD,
+                       upload_limit=max_upload_bytes)
     app.include_router(api_scenarios.router)
     app.include_router(api_runs.router)
     app.include_router(api_simulation.router)

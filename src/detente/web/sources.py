@@ -6,13 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from detente.scenario.model import Scenario
 from detente.web.library import ID_PATTERN, Library, validate_data
 
 
-class ScenarioSource(BaseModel):
+class RequestBody(BaseModel):
+    """A request body: an unknown field is refused, not ignored (``{"model": "compromise"}``,
+    a typo of ``models``, ran every model)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ScenarioSource(RequestBody):
     """A library scenario by id, or scenario JSON straight from the editor."""
 
     scenario_id: str | None = Field(None, pattern=ID_PATTERN)
