@@ -3,6 +3,8 @@ convergence."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -135,6 +137,14 @@ def test_table_sets_the_coded_forecast_beside_the_band_and_flags_knife_edges(fla
     note = re.search(r"note on ([A-F, ]+) the forecast at the coded values", edge.stdout)
     assert outside, "the flagship has a knife-edge issue for best (C at seed 1)"
     assert note and note.group(1).strip().split(", ") == outside
+    # the JSON flags the same issues (it gave the coded figure without the note)
+    as_json = runner.invoke(app, ["forecast", str(flagship_path), "-m", "best", "--draws",
+                                  "300", "--seed", "1", "--no-record", "--json"])
+    flagged = [i["id"] for i in json.loads(as_json.stdout)["issues"] if i["coded_outside_band"]]
+    assert flagged == outside
+    few_json = runner.invoke(app, ["forecast", str(flagship_path), "-m", "best", "--draws",
+                                   "5", "--no-record", "--json"])
+    assert {i["coded_outside_band"] for i in json.loads(few_json.stdout)["issues"]} == {None}
     calm = runner.invoke(app, ["forecast", str(emission_path), "-m", "compromise", "--draws",
                                "300", "--no-record"], env={"COLUMNS": "200"})
     assert calm.exit_code == 0 and "coded" in calm.stdout and "note on" not in calm.stdout

@@ -141,10 +141,15 @@ def forecast(
 
 def _with_coded(data: dict[str, Any], coded: ForecastResult | None) -> dict[str, Any]:
     """A Monte Carlo result's JSON with each issue's forecast at the coded inputs (``coded``),
-    which the table shows beside the draws' quantiles."""
+    which the table shows beside the draws' quantiles, and ``coded_outside_band``: whether it
+    lies outside the band of the quantiles (the table's knife-edge note; null with fewer
+    than MIN_DRAWS_FOR_BAND draws or no forecast)."""
     if coded is not None:
         for item, iss in zip(data["issues"], coded.issues, strict=True):
             item["coded"] = iss.forecast
+            item["coded_outside_band"] = (
+                None if iss.forecast is None or data["draws"] < MIN_DRAWS_FOR_BAND
+                else _outside(iss.forecast, item["quantiles"]))
     return data
 
 
