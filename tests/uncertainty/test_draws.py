@@ -152,3 +152,25 @@ def test_a_default_leaves_a_salience_coded_zero_at_zero(emission_path, tmp_path)
     path.write_text(re.sub(r"date: [0-9.]+}\}$", "date: 0}}", path.read_text(), flags=re.M))
     run = monte_carlo(load_scenario(path), "compromise", 50, 0)
     assert np.isnan(run.output.forecast).all() and run.result.issues[0].forecast is None
+
+
+@pytest.mark.parametrize("coding", ["structural", "equal"])
+def test_capability_cells_keep_their_relative_width_under_another_coding(flagship_path, coding):
+    """The block's absolute capability cells (KP uniform 20-50, written as 35) were drawn in
+    the written units whatever the coding: under 'equal' (everyone 1) North Korea got 20-50
+    and the compromise on A fell from 64.7 (coded) to a median of 21.6 over the draws."""
+    sc = load_scenario(flagship_path)
+    written, coded = to_arrays(sc), to_arrays(sc, coding)
+    kp = coded.actor_ids.index("KP")
+    drawn = sample(sc, coded, 400, np.random.default_rng(0))
+    ratio = drawn.capability[:, kp, 0] / coded.capability[0, kp, 0]
+    assert ratio.min() >= 20 / 35 - 1e-9 and ratio.max() <= 50 / 35 + 1e-9
+    assert ratio.max() - ratio.min() > 0.5  # the block's relative width, in the coding's units
+    own = sample(sc, written, 400, np.random.default_rng(0))  # the written coding: as before
+    assert own.capability[:, kp, 0].min() >= 20 and own.capability[:, kp, 0].max() <= 50
+    from detente.uncertainty.montecarlo import monte_carlo
+
+    run = monte_carlo(sc, "compromise", 300, 0, capability=coding)
+    at_coded = monte_carlo(sc, "compromise", 1, 0, capability=coding)
+    a_median = run.result.issues[0].forecast
+    assert abs(a_median - at_coded.result.issues[0].forecast) < 2.0

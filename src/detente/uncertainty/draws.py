@@ -21,7 +21,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from detente.errors import Problem, ScenarioError
-from detente.scenario.arrays import ScenarioArrays
+from detente.scenario.arrays import ScenarioArrays, to_arrays
 from detente.scenario.model import Scenario
 from detente.uncertainty.spec import BEHAVIOUR_FIELDS, Cell, Defaults, Dist, Uncertainty
 
@@ -61,6 +61,9 @@ class Input:
     actor: int | None
     issues: tuple[int, ...]
     dist: Dist
+    #: capability only, when the arrays use another coding than the scenario's own: the
+    #: capabilities as written (default coding) on ``issues``, the units ``dist`` is in
+    written: tuple[float, ...] | None = None
 
 
 def quantile(dist: Dist, u: np.ndarray, value: np.ndarray, lo: np.ndarray,
@@ -172,6 +175,7 @@ def inputs(sc: Scenario, arrays: ScenarioArrays, spec: Uncertainty | None = None
         key = (field, a, group) if group is not None else (field, a, ("one", k))
         grouped.setdefault(key, []).append(k)
         dists[key] = d
+    written_cap = _written_capability(sc, arrays)
     out = []
     for key in sorted(grouped, key=lambda t: (FIELDS.index(t[0]), -1 if t[1] is None else t[1],
                                               min(grouped[t]))):
@@ -181,10 +185,44 @@ def inputs(sc: Scenario, arrays: ScenarioArrays, spec: Uncertainty | None = None
         shared = key[2][0] != "one"
         name = f"{who}{field}" + ("" if shared and len(ks) == I
                                    else "." + "+".join(arrays.issue_ids[k] for k in ks))
-        out.append(Input(name, field, a, ks, dists[key]))
+        written = (tuple(float(v) for v in written_cap[a, list(ks)])
+                   if field == "capability" and written_cap is not None else None)
+        out.append(Input(name, field, a, ks, dists[key], written))
     for a, field in sorted(beh, key=lambda t: (t[0], BEHAVIOUR_FIELDS.index(t[1]))):
         out.append(Input(f"{arrays.actor_ids[a]}.{field}", field, a, (), beh[(a, field)]))
     return out
+
+
+def _written_capability(sc: Scenario, arrays: ScenarioArrays) -> np.ndarray | None:
+    """(A, I) the capabilities as the scenario writes them (its default coding), when
+    ``arrays`` hold others (``--capability structural``, ``equal``, a table): the
+    uncertainty block's capability numbers (``uniform 20-50``) are in the written units. None
+    when the arrays hold the written values."""
+    written = to_arrays(sc)
+    if (written.actor_ids != arrays.actor_ids or written.issue_ids != arrays.issue_ids
+            or np.array_equal(written.capability[0], arrays.capability[0])):
+        return None
+    return written.capability[0]
+
+
+def _capability_draws(inp: Input, u: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Draws of capability ``value`` (the arrays' coding). With another coding than the
+    scenario's own, the distribution is drawn around the written capability, in its units,
+    and each draw scaled by value / written (so ``uniform 20-50`` for an actor written as 35
+    and coded 6 gives 6 x 20/35 .. 6 x 50/35): the coding's values with the block's relative
+    uncertainty. A cell written as 0 has no ratio and takes the distribution in the coding's
+    units. (It was drawn in the written units whatever the coding: under ``--capability
+    equal`` North Korea's 20-50 against everyone's 1 moved the compromise on A from 64.7 to
+    21.6.)"""
+    inf = np.full(len(value), np.inf)
+    zero = np.zeros(len(value))
+    own = quantile(inp.dist, u, value, zero, inf)
+    if inp.written is None:
+        return own
+    written = np.asarray(inp.written)
+    scaled = quantile(inp.dist, u, written, zero, inf) * (
+        value / np.where(written > 0, written, 1.0))
+    return np.where(written > 0, scaled, own)
 
 
 def apply(arrays: ScenarioArrays, inputs_: list[Input], U: np.ndarray,
@@ -220,9 +258,7 @@ def apply(arrays: ScenarioArrays, inputs_: list[Input], U: np.ndarray,
             x = quantile(inp.dist, u, value, np.zeros(len(ks)), top)
             sal[:, inp.actor, ks] = x / salience_scale
         else:
-            value = cap[0, inp.actor, ks]
-            x = quantile(inp.dist, u, value, np.zeros(len(ks)), np.full(len(ks), np.inf))
-            cap[:, inp.actor, ks] = x
+            cap[:, inp.actor, ks] = _capability_draws(inp, u, cap[0, inp.actor, ks])
     return replace(batch, position=pos, salience=sal, capability=cap, status_quo=sq)
 
 
