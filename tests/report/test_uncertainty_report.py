@@ -190,3 +190,13 @@ def test_histogram_tips_round_the_bin_edges_and_count_in_words(report: str) -> N
         assert all(len(edge.partition(".")[2]) <= 2 for edge in m.groups()[:2])
         assert (m[4] == "draw") == (m[3] == "1")
     assert "per model, seed" in report and f"seed {SEED}. Inputs drawn" in unescape(report)
+
+
+def test_the_command_that_gives_the_same_numbers_names_the_capability_coding(tmp_path) -> None:
+    """Under --capability equal the report named a command without it, which prints other
+    numbers."""
+    out = tmp_path / "eq.html"
+    run("report", str(FLAGSHIP), "-o", str(out), "-m", "compromise", "--no-simulation",
+        "--no-sensitivity", "--draws", "30", "--capability", "equal")
+    html = unescape(section(out.read_text(encoding="utf-8")))
+    assert "--draws 30 --seed 0 --capability equal --json" in html

@@ -285,8 +285,10 @@ def uncertainty_section(data: ReportData, top: int = 12) -> str:
     ok = [d for d in unc["distributions"] if "error" not in d]
     # the part's note says which widths were drawn (the default widths' note included)
     parts = ["<h2 id='uncertainty'>Uncertainty</h2>", f"<p>{escape(part.note)}</p>"]
+    coding = "" if unc["capability"] == "default" else f" --capability {unc['capability']}"
     parts.append("<p class='small'>The same numbers are printed by <code>detente forecast FILE "
-                 f"-m MODEL --draws {unc['draws']} --seed {unc['seed']} --json</code>"
+                 f"-m MODEL --draws {unc['draws']} --seed {unc['seed']}{escape(coding)} "
+                 "--json</code>"
                  + (" (the scenario's block as coded)." if unc["own_spec"] else
                     " once the scenario carries these widths in its uncertainty block.")
                  + "</p>")
