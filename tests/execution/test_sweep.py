@@ -388,3 +388,21 @@ def test_rounds_for_a_model_without_rounds_gets_a_note(tmp_path, emission_path):
     for body in ("models: [challenge]\noptions:\n  rounds: [3, 5]\n",
                  "models: [compromise, median]\n"):  # rounds with rounds, or no rounds axis
         assert ignored_settings(read_spec(write_spec(tmp_path, emission_path, body))) == []
+
+
+def test_a_capability_the_coding_does_not_read_is_refused(tmp_path, flagship_path):
+    """actors[KP].capability swept under capability 'structural' (KP has a structural value)
+    gave the same figures in every cell without a word; an actor without the coding falls
+    back to its own capability, so sweeping it there stays allowed."""
+    spec = write_spec(tmp_path, flagship_path, "parameters:\n"
+                      "  actors[KP].capability: [1, 1000]\n"
+                      "options:\n"
+                      "  capability: [default, structural]\n")
+    with pytest.raises(ScenarioError) as err:
+        plan(spec)
+    (problem,) = err.value.problems
+    assert problem.path == "parameters.actors[KP].capability" and problem.line == 3
+    assert "coding 'structural' does not read" in problem.message
+    fine = write_spec(tmp_path, flagship_path, "parameters:\n"
+                      "  actors[KP].capability: [1, 1000]\n")
+    assert plan(fine)  # the default coding reads it

@@ -10,6 +10,7 @@ executor or the number of workers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -188,11 +189,38 @@ def _option_problems(spec: SweepSpec, cell: Cell,
             check_rounds(cell.options["rounds"], cell.model)
     except OptionError as exc:
         found.append((at("rounds"), exc))
+    coding = cell.options.get("capability", spec.capability)
     try:
-        check_coding(cell_sc, cell.options.get("capability", spec.capability))
+        check_coding(cell_sc, coding)
     except OptionError as exc:
         found.append((at("capability"), exc))
+    else:
+        other = "" if coding == "equal" else f", or sweep actors[ID].capabilities.{coding}"
+        for key in _capability_params_unread(cell, cell_sc, coding):
+            found.append((f"parameters.{key}", OptionError(
+                f"sets the actor's own capability, which the capability coding {coding!r} "
+                "does not read: the cells would repeat the same figures; sweep it under "
+                f"capability 'default'{other}")))
     return found
+
+
+def _capability_params_unread(cell: Cell, sc: Scenario, coding: str) -> list[str]:
+    """The cell's parameters setting ``actors[ID].capability`` (or ``.ISSUE``) that
+    ``coding`` does not read: every one under ``equal``; under a named coding, those of
+    actors that have that coding (the others fall back to their own capability)."""
+    if coding == "default":
+        return []
+    out = []
+    for key in cell.params:
+        match = re.fullmatch(r"actors\[([^\]]+)\]\.capability(\..+)?", key)
+        if match is None:
+            continue
+        ref = match.group(1)
+        actor = (sc.actors[int(ref)] if ref.isdigit() and int(ref) < len(sc.actors)
+                 else next((a for a in sc.actors if a.id == ref), None))
+        if coding == "equal" or (actor is not None and coding in actor.capabilities):
+            out.append(key)
+    return out
 
 
 def ignored_settings(spec: SweepSpec) -> list[str]:
