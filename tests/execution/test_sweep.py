@@ -151,8 +151,10 @@ def test_every_bad_option_is_located_at_its_line_and_path(tmp_path, emission_pat
     with pytest.raises(ScenarioError) as err:
         plan(spec)
     got = [(p.line, p.path) for p in err.value.problems]
-    assert got == [(6, "options.q"), (7, "options.preset"), (8, "options.capability")], got
-    assert "has no option q" in err.value.problems[0].message
+    # the UK's capability is not read under 'equal' (test_a_capability_the_coding_...)
+    assert got == [(4, "parameters.actors[UK].capability"), (6, "options.q"),
+                   (7, "options.preset"), (8, "options.capability")], got
+    assert "has no option q" in err.value.problems[1].message
     for body, where, message in (
             ("model: nosuch\n", (2, "model"), "unknown model 'nosuch'"),
             ("models: [compromise, nosuch]\n", (2, "models"), "unknown model 'nosuch'"),
