@@ -213,3 +213,13 @@ def test_an_issue_nobody_weighs_has_no_swings_and_is_named(emission_path, tmp_pa
         assert out.exit_code == 0 and "Traceback" not in out.output, out.output
         assert words in " ".join(out.stdout.split()) and "Warning" not in out.output
     assert "no forecast to vary: no actor weighs this issue" in (tmp_path / "r.html").read_text()
+
+
+def test_a_swing_spans_the_coded_forecast_too():
+    """An input that flips the forecast from 0 to 100 at both quantiles had swing 0 and
+    ranked last, below inputs that barely move it."""
+    from detente.uncertainty.sensitivity import Swing
+
+    assert Swing("P.salience.Z", "Z", base=0.0, low=100.0, high=100.0).swing == 100.0
+    assert Swing("x", "Z", base=50.0, low=40.0, high=70.0).swing == 30.0
+    assert Swing("x", "Z", base=50.0, low=50.0, high=50.0).swing == 0.0

@@ -4,8 +4,10 @@ Both work on the uncertain inputs of :mod:`detente.uncertainty.draws` (the scena
 ``uncertainty`` block, or :func:`~detente.uncertainty.draws.fallback_spec` when it has none).
 
 * Tornado (one at a time): each input alone is set to its ``low`` and ``high`` quantile (10 %
-  and 90 % by default) while every other input keeps its coded value; the swing is the change
-  in each issue's forecast. Cheap (2 D + 1 model runs) but blind to interactions.
+  and 90 % by default) while every other input keeps its coded value; the swing is the span
+  of each issue's forecasts at the low quantile, the coded value and the high quantile (so an
+  input that moves the forecast the same way at both ends still counts). Cheap (2 D + 1 model
+  runs) but blind to interactions.
 * Sobol: first-order (S1) and total (ST) indices from Saltelli's design and estimators, as
   implemented by SALib (Herman & Usher 2017, *JOSS* 2(9):97; Saltelli et al. 2010, *Comput.
   Phys. Commun.* 181:259-270). SALib draws points in the unit cube; each column goes through its
@@ -45,7 +47,11 @@ class Swing:
 
     @property
     def swing(self) -> float:
-        return abs(self.high - self.low)
+        """The width of the bar: from the lowest to the highest of the forecasts at the low
+        quantile, the coded value and the high quantile. (|high - low| ranked an input that
+        moves the forecast the same way at both quantiles, 0 -> 100 and 0 -> 100, at 0.)"""
+        ends = (self.low, self.base, self.high)
+        return max(ends) - min(ends)
 
 
 @dataclass(frozen=True)
