@@ -147,9 +147,8 @@ def _with_coded(data: dict[str, Any], coded: ForecastResult | None) -> dict[str,
     if coded is not None:
         for item, iss in zip(data["issues"], coded.issues, strict=True):
             item["coded"] = iss.forecast
-            item["coded_outside_band"] = (
-                None if iss.forecast is None or data["draws"] < MIN_DRAWS_FOR_BAND
-                else _outside(iss.forecast, item["quantiles"]))
+            item["coded_outside_band"] = _knife_edge(iss.forecast, item["quantiles"],
+                                                     data["draws"])
     return data
 
 
@@ -249,6 +248,16 @@ def _print_many(title: str, results: list[ForecastResult], issue_names: list[str
                       "(one model at a time, or --json, gives the quantiles)", highlight=False)
     _print_intervals(results)
     _print_fallbacks(results)
+
+
+def _knife_edge(coded: float | None, quantiles: dict[str, float | None],
+                draws: int) -> bool | None:
+    """Whether the forecast at the coded inputs lies outside the draws' band (None: no
+    forecast, or too few draws to tell): the table's note and the JSON's
+    ``coded_outside_band``."""
+    if coded is None or draws < MIN_DRAWS_FOR_BAND:
+        return None
+    return _outside(coded, quantiles)
 
 
 def _outside(x: float, quantiles: dict[str, float | None]) -> bool:
@@ -368,7 +377,7 @@ def _print_table(title: str, results: list[ForecastResult], issue_names: list[st
                       highlight=False)
     elif coded is not None and qnames:
         outside = [iss.id for iss, c in zip(first.issues, coded.issues, strict=True)
-                   if c.forecast is not None and _outside(c.forecast, iss.quantiles)]
+                   if _knife_edge(c.forecast, iss.quantiles, first.draws)]
         if outside:
             console.print(styled("note", "yellow")
                           + f" on {', '.join(outside)} the forecast at the "
