@@ -146,20 +146,15 @@ def bargain(st: SimState, mi: MeetingInput, mech: ActiveMechanisms,
     received = np.zeros((B, M))
     p_stall, p_recip, p_sumo = mech.get("stalling"), mech.get("reciprocity"), mech.get("sumo")
 
-    # a static model gives no forecast (NaN) on an issue no member weighs in a draw: the
-    # text there is the plain mean of the offers, as without a proposal
-    unproposed = None if proposal is None else ~np.isfinite(proposal)
+    wsum = np.maximum(weight.sum(1), EPS)
 
     def table_text(offer: np.ndarray) -> np.ndarray:
         """The text on the table: the proposal if one was put forward, else the weighted
-        mean of the offers."""
-        if proposal is None:
-            return (weight * offer).sum(1) / wsum
-        if unproposed is None or not unproposed.any():
-            return proposal
-        return np.where(unproposed, (weight * offer).sum(1) / wsum, proposal)
+        mean of the offers (also where the proposal is NaN: a static model gives no forecast
+        on an issue no member weighs in a draw)."""
+        mean = (weight * offer).sum(1) / wsum
+        return mean if proposal is None else np.where(np.isfinite(proposal), proposal, mean)
 
-    wsum = np.maximum(weight.sum(1), EPS)
     text = table_text(offer)
     gap_before = _gap(offer, text, sal)
     start_offer = offer.copy()
