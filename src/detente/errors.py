@@ -56,5 +56,7 @@ class OutputError(DetenteError):
     """An output file that cannot be written where asked (a folder, a device, no permission)."""
 
 
-class RunCancelled(DetenteError):  # noqa: N818 - reads as an event, like KeyboardInterrupt
-    """A run stopped because the user asked for it to stop."""
+class RunCancelled(Exception):  # noqa: N818 - reads as an event, like KeyboardInterrupt
+    """A run stopped because the user asked for it to stop. Not a :class:`DetenteError`: the
+    places that record a model's error and go on with the next (reports, uncertainty,
+    backtests) must not record a cancel as one: it passes their ``except DetenteError``."""

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from detente.errors import DetenteError, OptionError, Problem, RunCancelled, ScenarioError
+from detente.errors import DetenteError, OptionError, Problem, ScenarioError
 from detente.evaluation.metrics import ErrorSummary, share_better, summarise
 from detente.execution.cases import map_cases
 from detente.execution.cases import workers as case_workers_now
@@ -182,8 +182,6 @@ def _forecast_case(case: _BacktestCase) -> tuple[float, str | None]:
     try:
         out = get_model(case.model).run(case.arrays, case.options, case.rounds,
                                         np.random.default_rng(list(case.seed)))
-    except RunCancelled:  # the user stopped the run: not a model error
-        raise
     except DetenteError as exc:
         return float("nan"), str(exc).splitlines()[0]
     return float(case.arrays.to_issue_scale(out.forecast[0])[0]), None

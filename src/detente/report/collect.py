@@ -160,8 +160,6 @@ def run_models(scenario: Scenario, names: list[str] | None = None, capability: s
             if on_output is not None:
                 on_output(arrays, out, result)
             runs.append(ModelRun(name, spec.summary, spec.source, result.to_dict()))
-        except RunCancelled:  # the user stopped the run: not a model error
-            raise
         except DetenteError as exc:
             runs.append(ModelRun(name, spec.summary, spec.source, error=str(exc)))
     if progress is not None:
@@ -204,8 +202,6 @@ def simulation_part(scenario: Scenario, seed: int = 0, until: dt.date | None = N
 
     try:
         data = run_simulation(scenario, until, seed, capability)
-    except RunCancelled:  # the user stopped the run: not a model error
-        raise
     except DetenteError as exc:
         return OptionalPart(False, f"the simulation did not run: {exc}")
     return OptionalPart(True, f"One simulated history from {data['start']} to "

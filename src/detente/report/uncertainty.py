@@ -98,8 +98,6 @@ def simulation_draws(sc: Scenario, draws: int, seed: int, until: dt.date | None 
         check_simulable(sc)
         mc = simulate_mc(sc, SimOptions(until=until or default_until(sc),
                                         capability=capability), draws, seed)
-    except RunCancelled:  # the user stopped the run: not a model error
-        raise
     except DetenteError as exc:
         return {"error": str(exc)}
     if on_run is not None:
@@ -142,8 +140,6 @@ def uncertainty_data(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
             progress(k, steps, f"{name}: {draws} draws")
         try:
             dists.append(distribution(drawn, name, draws, seed, capability, on_run))
-        except RunCancelled:  # the user stopped the run: not a model error
-            raise
         except DetenteError as exc:
             dists.append({"model": name, "error": str(exc)})
     sens: dict[str, Any] | None = None
@@ -158,8 +154,6 @@ def uncertainty_data(sc: Scenario, models: list[str], draws: int = DEFAULT_DRAWS
             res = sensitivity(sc, sensitivity_model, sobol_samples, seed,
                               capability=capability, sobol=None)
             sens = res.to_dict() | {"issues": res.issues}
-        except RunCancelled:  # the user stopped the run: not a model error
-            raise
         except DetenteError as exc:
             sens = {"model": sensitivity_model, "error": str(exc)}
     sim: dict[str, Any] | None = None
