@@ -10,7 +10,6 @@ executor or the number of workers.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,6 +25,7 @@ from detente.execution.spec import (
     cell_seed,
     expand,
     parameter_at,
+    parse_path,
     read_spec_and_lines,
     sweep_id,
 )
@@ -212,13 +212,13 @@ def _capability_params_unread(cell: Cell, sc: Scenario, coding: str) -> list[str
         return []
     out = []
     for key in cell.params:
-        match = re.fullmatch(r"actors\[([^\]]+)\]\.capability(\..+)?", key)
-        if match is None:
+        tokens = parse_path(key)  # read once the design was expanded: the paths are valid
+        if tokens[0] != "actors" or tokens[2:3] != ["capability"]:
             continue
-        ref = match.group(1)
-        actor = (sc.actors[int(ref)] if ref.isdigit() and int(ref) < len(sc.actors)
-                 else next((a for a in sc.actors if a.id == ref), None))
-        if coding == "equal" or (actor is not None and coding in actor.capabilities):
+        ref = tokens[1]
+        actor = (sc.actors[ref] if isinstance(ref, int)
+                 else next(a for a in sc.actors if (a.id,) == ref))
+        if coding == "equal" or coding in actor.capabilities:
             out.append(key)
     return out
 
