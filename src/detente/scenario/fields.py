@@ -45,10 +45,10 @@ def model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
 
 
 def unknown_field_hint(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
-    """``"; did you mean 'x'? its fields: a, b, ..."`` for the unknown field at ``loc``, or ""
-    where the block's model is not known."""
-    block = model_at(model, loc)
-    if block is None or not loc:
+    """``"; did you mean 'x'? (fields here: a, b, ...)"`` for the unknown field at ``loc``,
+    or "" where the block's model is not known."""
+    block = model_at(model, loc) if loc else None
+    if block is None:
         return ""
     names = list(block.model_fields)
     near = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.6)
