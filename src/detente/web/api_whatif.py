@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, model_validator
 from detente.errors import ScenarioError
 from detente.report.collect import FINISHING, simulation_available
 from detente.report.simulation import check_simulable, check_until, default_until
-from detente.web.errors import error_response, problem_dict, unknown_coding
+from detente.web.errors import error_response, problems_response, unknown_coding
 from detente.web.jobs import Jobs, accepted
 from detente.web.library import Library
 from detente.web.sources import ScenarioSource, requested_scenario
@@ -107,10 +107,8 @@ def start_comparison(request: Request, body: ComparisonRequest) -> Any:
         except ScenarioError as exc:
             problems += exc.problems
     if problems:
-        n = len(problems)
-        what = "the intervention has" if len(body.interventions) == 1 else "the interventions have"
-        return error_response(422, f"{what} {n} problem{'s' * (n != 1)}",
-                              [problem_dict(p) for p in problems])
+        return problems_response("the intervention has" if len(body.interventions) == 1
+                                 else "the interventions have", problems)
     options = SimOptions(until=body.until or default_until(scenario), capability=body.capability)
 
     def work(progress: Any, cancelled: Any) -> dict[str, Any]:

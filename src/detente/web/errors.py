@@ -28,6 +28,14 @@ def error_response(status: int, message: str,
     return JSONResponse({"error": message, "problems": problems or []}, status_code=status)
 
 
+def problems_response(whose: str, problems: list[Problem]) -> JSONResponse:
+    """A 422 listing ``problems``, headed "``whose`` N problem(s)" (``whose``: "the scenario
+    has", "the interventions have" ...)."""
+    n = len(problems)
+    return error_response(422, f"{whose} {n} problem{'s' * (n != 1)}",
+                          [problem_dict(p) for p in problems])
+
+
 def out_of_range(name: str, value: int, low: int, high: int, cli: str) -> JSONResponse | None:
     """A 422 naming the request field ``name`` when ``value`` lies outside the web app's
     bounds (pointing to the command line, ``cli``, for more), else None."""
@@ -55,9 +63,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ScenarioError)
     async def _scenario(_: Request, exc: ScenarioError) -> JSONResponse:
-        n = len(exc.problems)
-        return error_response(422, f"the scenario has {n} problem{'s' * (n != 1)}",
-                              [problem_dict(p) for p in exc.problems])
+        return problems_response("the scenario has", exc.problems)
 
     @app.exception_handler(DetenteError)
     async def _detente(_: Request, exc: DetenteError) -> JSONResponse:
