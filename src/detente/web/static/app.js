@@ -651,14 +651,9 @@ function showComparison(job) {
     for (const note of iv.notes) block.append(el("p", { class: "problems", text: note }));
     for (const t of tables[k].tables) {
       const table = el("table", { class: "grid", "data-table": t.title });
-      table.append(el("tr", {}, ...[...t.keys, "baseline", "with", "difference [90% CI]"].map(
-        (h, n) => el("th", { class: n < t.keys.length ? "" : "num", text: h }))));
-      for (const r of t.rows) {
-        table.append(el("tr", {}, ...t.keys.map((key) => el("td", { text: String(r[key]) })),
-          el("td", { class: "num", text: r.baseline.toFixed(t.digits) }),
-          el("td", { class: "num", text: r.intervention.toFixed(t.digits) }),
-          el("td", { class: "num", text: interval(r, t.digits) })));
-      }
+      gridTable(table, [...t.keys, "baseline", "with", "difference [90% CI]"], t.rows.map((r) => [
+        ...t.keys.map((key) => String(r[key])), r.baseline.toFixed(t.digits),
+        r.intervention.toFixed(t.digits), interval(r, t.digits)]), t.keys.length);
       block.append(el("h3", { text: t.title }), table);
     }
     for (const u of iv.unmatched_meetings) {
@@ -885,10 +880,12 @@ async function runBacktest() {
 const pct = (x) => (x === null || x === undefined ? "—" : `${(100 * x).toFixed(1)} %`);
 const two = (x) => (x === null || x === undefined ? "—" : x.toFixed(2));
 
-function gridTable(table, head, rows) {
-  table.replaceChildren(el("tr", {}, ...head.map((h, k) => el("th", { class: k ? "num" : "", text: h }))),
+// a table of text cells: the first `names` columns name the row, the others are figures
+function gridTable(table, head, rows, names = 1) {
+  const cls = (k) => (k < names ? "" : "num");
+  table.replaceChildren(el("tr", {}, ...head.map((h, k) => el("th", { class: cls(k), text: h }))),
     ...rows.map((r) => el("tr", { "data-model": r[0] },
-      ...r.map((v, k) => el("td", { class: k ? "num" : "", text: v })))));
+      ...r.map((v, k) => el("td", { class: cls(k), text: v })))));
 }
 
 const BT_HEAD = ["model", "issues", "MAE", "RMSE", "median AE", "beats compromise", "80 % coverage"];
