@@ -408,3 +408,12 @@ def test_a_capability_the_coding_does_not_read_is_refused(tmp_path, flagship_pat
     fine = write_spec(tmp_path, flagship_path, "parameters:\n"
                       "  actors[KP].capability: [1, 1000]\n")
     assert plan(fine)  # the default coding reads it
+    text = flagship_path.read_text(encoding="utf-8")
+    assert text.count("    capabilities: {structural: 6}\n") == 1  # KP's
+    no_kp_coding = tmp_path / "flagship.yaml"
+    no_kp_coding.write_text(text.replace("    capabilities: {structural: 6}\n", ""),
+                            encoding="utf-8")
+    falls_back = write_spec(tmp_path, no_kp_coding, "parameters:\n"
+                            "  actors[KP].capability: [1, 1000]\n"
+                            "options:\n  capability: [structural]\n", name="back.yaml")
+    assert plan(falls_back)  # KP has no structural value: the coding reads its own capability
